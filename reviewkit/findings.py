@@ -1,0 +1,53 @@
+"""Findings are data: every check reports all of them, the caller decides the exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Level = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem at a place: ``path:line:col: level[rule]: message``.
+
+    ``line`` and ``col`` are 1-based; 0 means "the whole file" / "unknown column".
+    """
+
+    path: str
+    line: int
+    col: int
+    level: Level = field(compare=False)
+    rule: str = field(compare=False)
+    message: str = field(compare=False)
+    suggestion: str | None = field(default=None, compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "level": self.level,
+            "rule": self.rule,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+    def format(self) -> str:
+        """Compiler-style one line."""
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{self.col or 1}"
+        text = f"{where}: {self.level}[{self.rule}]: {self.message}"
+        if self.suggestion:
+            text += f" (suggestion: {self.suggestion})"
+        return text
+
+
+def count_errors(findings: list[Finding]) -> int:
+    return sum(1 for f in findings if f.is_error)
