@@ -1,0 +1,541 @@
+"""The ``reviewkit`` command: argument parsing and output only; the work is in the library.
+
+Library modules are imported inside each command so ``reviewkit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import click
+
+from reviewkit import __version__
+from reviewkit.errors import CheckFailed, ReviewkitError
+
+FORMATS = click.Choice(["text", "json", "github"])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Ctx:
+    def __init__(self, directory: str, debug: bool) -> None:
+        self.directory = directory
+        self.debug = debug
+
+    def project(self, trust_ref: str | None = None) -> Any:
+        from reviewkit.project import load_project
+
+        return load_project(self.directory, trust_ref)
+
+
+def _ctx() -> Ctx:
+    obj = click.get_current_context().find_object(Ctx)
+    assert obj is not None
+    return obj
+
+
+def _paths(paths: Sequence[str]) -> list[str]:
+    """Paths as the user typed them, relative to the cwd (not to -C)."""
+    return [os.path.abspath(p) for p in paths]
+
+
+def echo(text: str = "", err: bool = False) -> None:
+    click.echo(text, err=err)
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("-C", "directory", default=".", metavar="DIR", help="Run as if started in DIR (like git -C).")
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+@click.version_option(__version__, "--version", prog_name="reviewkit")
+@click.pass_context
+def cli(ctx: click.Context, directory: str, debug: bool) -> None:
+    """Clinical review sign-off for health content kept in git.
+
+    Editors draft articles (Markdown + YAML front matter); licensed clinicians sign off
+    with their SSH keys; CI refuses to publish content whose current version lacks a
+    valid sign-off. Every review event lives in git on refs/reviewkit/events.
+
+    \b
+    Start:   reviewkit init && reviewkit new "Coping with panic attacks"
+    Check:   reviewkit validate && reviewkit status
+    """
+    ctx.obj = Ctx(directory, debug)
+
+
+# --- editor ----------------------------------------------------------------------------------
+
+
+@cli.command()
+def init() -> None:
+    """Scaffold reviewkit in this directory (refuses to overwrite anything).
+
+    Writes reviewkit.yaml, reviewers.yaml, schemas/, content/articles/ and
+    .github/workflows/reviewkit.yml.
+
+    \b
+    Example:  cd my-site && git init && reviewkit init
+    """
+    from pathlib import Path
+
+    from reviewkit.scaffold import init as do_init
+
+    root = Path(_ctx().directory).resolve()
+    for rel in do_init(root):
+        echo(f"created {rel}")
+    echo("next: add reviewers to reviewers.yaml, then `reviewkit new \"TITLE\"`")
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--slug", help="File name and URL slug (default: made from the title).")
+@click.option("--author", help="Author name (default: git config user.name).")
+@click.option("--email", help="Author email (default: git config user.email).")
+def new(title: str, slug: str | None, author: str | None, email: str | None) -> None:
+    """Create content/articles/<slug>.md from the template, as a draft.
+
+    \b
+    Example:  reviewkit new "Fear of intimacy: causes, signs and how to cope"
+    """
+    from reviewkit.errors import UsageError
+    from reviewkit.scaffold import new_article
+
+    project = _ctx().project()
+    author = author or project.repo.config_get("user.name")
+    email = email or project.repo.config_get("user.email")
+    if not author or not email:
+        raise UsageError(
+            "no author: pass --author NAME --email EMAIL",
+            hint="or set git config user.name and user.email",
+        )
+    path = new_article(project.root, project.config.content[0], title, slug=slug,
+                       author=author, email=email)
+    echo(f"created {os.path.relpath(path)}")
+    echo("next: write it, run `reviewkit validate`, then `reviewkit submit PATH`")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+def validate(paths: tuple[str, ...], fmt: str) -> None:
+    """Check front matter against the schema and the body against the content rules.
+
+    Prints path:line:col: level[rule]: message per finding and exits 1 on any error.
+
+    \b
+    Example:  reviewkit validate content/articles/fear-of-intimacy.md
+    """
+    from reviewkit.catalogue import load_catalogue
+    from reviewkit.output import render_findings
+
+    project = _ctx().project()
+    cat = load_catalogue(project, _paths(paths))
+    findings = cat.all_findings()
+    echo(render_findings(findings, len(cat.results), fmt))  # type: ignore[arg-type]
+    if cat.error_count:
+        raise CheckFailed("")  # the summary line above says it
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+def status(paths: tuple[str, ...], fmt: str) -> None:
+    """The review state of each article, with the reasons and what to do next.
+
+    \b
+    Example:  reviewkit status --format json
+    """
+    from reviewkit.report_text import render_status
+    from reviewkit.status import evaluate_repo
+
+    project = _ctx().project()
+    report = evaluate_repo(project, _paths(paths))
+    echo(render_status(report, fmt))  # type: ignore[arg-type]
+
+
+# --- review workflow -------------------------------------------------------------------------
+
+
+def _print_recorded(rec: Any, verb: str) -> None:
+    e = rec.event
+    echo(f"{verb} {e.path} ({e.digest[:15]}) as {e.actor}; event {e.file_name()}")
+    echo(f"state now: {rec.status.state}")
+    if rec.status.state != "approved" and rec.status.reasons:
+        for r in rec.status.reasons:
+            echo(f"  {r}")
+    echo("share it: reviewkit sync")
+
+
+def _record(kind: str, path: str, **kw: Any) -> Any:
+    from reviewkit.workflow import record
+
+    return record(_ctx().project(), kind, path, **kw)
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--reviewer", metavar="ID", help="Ask a particular clinical reviewer.")
+@click.option("-m", "--message", default="", help="A note for the reviewer.")
+@click.option("--as", "as_id", metavar="ID", help="Who you are in reviewers.yaml (default: by git user.email).")
+def submit(path: str, reviewer: str | None, message: str, as_id: str | None) -> None:
+    """Ask for clinical review of the article's current (committed) version.
+
+    \b
+    Example:  reviewkit submit content/articles/fear-of-intimacy.md --reviewer bchalmers
+    """
+    rec = _record("submitted", path, reviewer=reviewer, message=message, as_id=as_id)
+    _print_recorded(rec, "submitted")
+
+
+_key_option = click.option("--key", metavar="KEYFILE",
+                           help="SSH key to sign with (default: git user.signingkey, then ~/.ssh/id_ed25519).")
+_as_option = click.option("--as", "as_id", metavar="ID",
+                          help="Your id in reviewers.yaml (default: found by git user.email).")
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("-m", "--message", default="", help="A note kept with the sign-off.")
+@click.option("--credential", metavar="TYPE", help="Which of your credentials you sign under (e.g. LPC).")
+@_key_option
+@_as_option
+def approve(path: str, message: str, credential: str | None, key: str | None, as_id: str | None) -> None:
+    """Sign off the article's current committed version with your SSH key.
+
+    Refuses what the gate would not count: self-approval, not a clinical reviewer, an
+    article that does not validate, uncommitted changes, a credential the policy does
+    not accept.
+
+    \b
+    Example:  reviewkit approve content/articles/fear-of-intimacy.md -m "Accurate and safe."
+    """
+    rec = _record("approved", path, message=message, key=key, as_id=as_id, credential=credential)
+    _print_recorded(rec, "approved")
+
+
+@cli.command("request-changes")
+@click.argument("path", type=click.Path())
+@click.option("-m", "--message", required=True, help="What must change (the editor reads this).")
+@_key_option
+@_as_option
+def request_changes(path: str, message: str, key: str | None, as_id: str | None) -> None:
+    """Block the current version until it changes and is approved (signed).
+
+    \b
+    Example:  reviewkit request-changes content/articles/x.md -m "Add the 988 line."
+    """
+    rec = _record("changes_requested", path, message=message, key=key, as_id=as_id)
+    _print_recorded(rec, "requested changes on")
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("-m", "--message", required=True, help="Why (kept in the audit trail).")
+@_key_option
+@_as_option
+def withdraw(path: str, message: str, key: str | None, as_id: str | None) -> None:
+    """Withdraw: a reviewer revokes sign-off of the current version; an editor withdraws
+    the submission (signed).
+
+    \b
+    Example:  reviewkit withdraw content/articles/x.md -m "New guidance published."
+    """
+    rec = _record("withdrawn", path, message=message, key=key, as_id=as_id)
+    _print_recorded(rec, "withdrew")
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("-m", "--message", required=True, help="The comment.")
+@_as_option
+def comment(path: str, message: str, as_id: str | None) -> None:
+    """Add a comment to the article's review trail (not a decision; not signed).
+
+    \b
+    Example:  reviewkit comment content/articles/x.md -m "Second section reads well."
+    """
+    rec = _record("commented", path, message=message, as_id=as_id)
+    _print_recorded(rec, "commented on")
+
+
+@cli.command()
+@click.option("--mine", is_flag=True, help="Only what was asked of me (by git user.email or --as).")
+@_as_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def queue(mine: bool, as_id: str | None, fmt: str) -> None:
+    """What awaits clinical review: submitted, stale and expired articles, oldest first.
+
+    \b
+    Example:  reviewkit queue --mine
+    """
+    from reviewkit.output import to_json
+    from reviewkit.status import evaluate_repo, review_queue
+
+    project = _ctx().project()
+    report = evaluate_repo(project, lint=False)
+    me = None
+    if mine:
+        from reviewkit.workflow import resolve_actor
+
+        me = resolve_actor(project, as_id).id
+    items = review_queue(report, me)
+    if fmt == "json":
+        echo(to_json([s.to_dict() for s in items]))
+        return
+    if not items:
+        echo("nothing awaits review" + (" from you" if mine else ""))
+        return
+    for s in items:
+        since = (s.submitted_at or "")[:10]
+        who = f" for {s.requested_reviewer}" if s.requested_reviewer else ""
+        echo(f"{s.path}  [{s.state}]  {s.title or ''}")
+        echo(f"    submitted {since or '—'}{who}; {s.reasons[0] if s.reasons else ''}")
+        echo(f"    → reviewkit review {s.path}")
+    echo(f"{len(items)} article{'s' if len(items) != 1 else ''} awaiting review")
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--color/--no-color", default=None, help="Colour the diff (default: when a terminal).")
+def review(path: str, color: bool | None) -> None:
+    """Show what changed since the last approved version (or all of it).
+
+    \b
+    Example:  reviewkit review content/articles/fear-of-intimacy.md | less -R
+    """
+    from reviewkit.workflow import review_diff
+
+    status_, lines = review_diff(_ctx().project(), path)
+    use_color = _use_color(color)
+    last = status_.last_approved
+    if last is None:
+        echo(f"{status_.path}: never approved; the whole article is new to review")
+    else:
+        e = last.event
+        assert e is not None
+        echo(f"{status_.path}: changes since the version approved on {e.at[:10]} by {e.actor}")
+    echo(f"state: {status_.state}")
+    if not lines:
+        echo("no changes since the approved version")
+    for line in lines:
+        if use_color:
+            if line.startswith(("+++", "---")):
+                line = click.style(line, bold=True)
+            elif line.startswith("+"):
+                line = click.style(line, fg="green")
+            elif line.startswith("-"):
+                line = click.style(line, fg="red")
+            elif line.startswith("@@"):
+                line = click.style(line, fg="cyan")
+        echo(line)
+    if status_.state != "approved":
+        echo(f"→ reviewkit approve {status_.path}   or   reviewkit request-changes {status_.path} -m …")
+
+
+def _use_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def log(path: str, fmt: str) -> None:
+    """The article's audit trail: every event, verified, and why it does or does not count.
+
+    \b
+    Example:  reviewkit log content/articles/fear-of-intimacy.md --format json
+    """
+    from reviewkit.output import to_json
+    from reviewkit.report_text import check_dict
+    from reviewkit.workflow import article_status, relative_path
+
+    project = _ctx().project()
+    st = article_status(project, relative_path(project, path))
+    if fmt == "json":
+        echo(to_json({"path": st.path, "id": st.article_id, "state": st.state,
+                      "digest": st.digest, "events": [check_dict(c) for c in st.checks]}))
+        return
+    echo(f"{st.path}  {st.title or ''}")
+    echo(f"id {st.article_id}  now {st.digest}  state {st.state}")
+    if not st.checks:
+        echo("no review events")
+    for c in st.checks:
+        d = check_dict(c)
+        mark = {True: "signed ✓", False: "signature ✗", None: "unsigned"}[c.verified]
+        verdict = "counts" if c.counts else (c.reason or "does not count")
+        echo(f"{(d['at'] or '?')[:19]}  {d['event'] or '?':<18} {d['actor'] or '?':<12} "
+             f"{(d['digest'] or '')[:15]}  {mark}  {verdict}")
+        if d["message"]:
+            echo(f"    “{d['message']}”")
+
+
+@cli.command()
+@click.argument("remote", default="origin")
+def sync(remote: str) -> None:
+    """Exchange review events with a remote: fetch, merge (union), push without force.
+
+    \b
+    Example:  reviewkit sync origin
+    """
+    from reviewkit.ledger import sync as do_sync
+
+    project = _ctx().project()
+    result = do_sync(project.repo, remote)
+    if result.local is None:
+        echo(f"no review events here or on '{remote}'")
+        return
+    pushed = "pushed" if result.pushed else "nothing to push"
+    echo(f"synced review events with '{remote}': now {result.local[:12]} ({pushed})")
+
+
+# --- CI and release ------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--trust-ref", metavar="REF",
+              help="Read reviewers.yaml, reviewkit.yaml and the schema from REF (in CI: the PR's base).")
+@click.option("--expect-events-ancestor", metavar="REF_OR_SHA",
+              help="Fail if the events history no longer contains this commit (rewritten).")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--junit", type=click.Path(dir_okay=False), help="Also write a JUnit XML report here.")
+def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, junit: str | None) -> None:
+    """Exit 1 unless every non-draft article is valid and approved under the policy.
+
+    Fails closed: a missing refs/reviewkit/events, an unreadable file or event, or a
+    rewritten events history fails the gate with the reason.
+
+    \b
+    Example (CI, pull request):
+      git fetch origin '+refs/reviewkit/*:refs/reviewkit/*' main
+      reviewkit gate --trust-ref origin/main --format github --junit gate.xml
+    """
+    from pathlib import Path
+
+    from reviewkit.gate import junit_xml, run_gate, write_atomic
+    from reviewkit.report_text import render_gate
+
+    project = _ctx().project(trust_ref)
+    result = run_gate(project, expect_events_ancestor=expect_events_ancestor)
+    echo(render_gate(result, fmt))  # type: ignore[arg-type]
+    if junit:
+        write_atomic(Path(junit), junit_xml(result))
+    if not result.passed:
+        raise CheckFailed("")
+
+
+@cli.command()
+@click.option("--within", default="30d", show_default=True, metavar="DURATION",
+              help="Window: days (30d), weeks (6w) or months (3m, of 30 days).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+def due(within: str, fmt: str) -> None:
+    """Approvals that expire within the window, soonest first: the re-review list.
+
+    \b
+    Example:  reviewkit due --within 60d
+    """
+    from reviewkit.status import due_list, evaluate_repo, parse_window
+
+    days = parse_window(within)
+    project = _ctx().project()
+    report = evaluate_repo(project, lint=False)
+    items = due_list(report, days)
+    rows = []
+    for s in items:
+        first = s.approvals[0] if s.approvals else s.last_approved
+        e = first.event if first else None
+        rows.append({
+            "path": s.path, "title": s.title, "state": s.state,
+            "due": s.due.isoformat() if s.due else None,
+            "reviewer": (first.reviewer.name if first and first.reviewer else (e.actor if e else None)),
+            "credential": first.credential.type if first and first.credential else None,
+            "approved_at": e.at if e else None,
+        })
+    if fmt == "json":
+        from reviewkit.output import to_json
+
+        echo(to_json(rows))
+        return
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["path"])
+        w.writeheader()
+        w.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+        return
+    if not rows:
+        echo(f"no approval expires within {days} days")
+        return
+    for r in rows:
+        who = f"{r['reviewer']}, {r['credential']}" if r["credential"] else r["reviewer"]
+        label = "OVERDUE" if r["state"] == "expired" else "due"
+        echo(f"{label} {r['due']}  {r['path']}  (approved {str(r['approved_at'])[:10]} by {who})")
+    echo(f"{len(rows)} article{'s' if len(rows) != 1 else ''} due for re-review within {days} days")
+
+
+@cli.command()
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Output directory.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--trust-ref", metavar="REF", help="As for gate.")
+def publish(out: str, fmt: str, trust_ref: str | None) -> None:
+    """Write the release bundle: approved non-draft articles only, with the reviewer byline,
+    JSON-LD (html) and manifest.json. Refuses, writing nothing, if the gate would fail.
+
+    \b
+    Example:  reviewkit publish --out site --format html
+    """
+    from pathlib import Path
+
+    from reviewkit.publish import publish as do_publish
+
+    project = _ctx().project(trust_ref)
+    bundle = do_publish(project, Path(out), fmt)  # type: ignore[arg-type]
+    echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "
+         f"to {out} ({fmt}); manifest: {Path(out) / 'manifest.json'}")
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Console entry point: one handler turns every error into ``Error: …`` and an exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="reviewkit", standalone_mode=False)
+        code = 0
+    except click.exceptions.Abort:
+        echo("Aborted.", err=True)
+        code = 1
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = 2
+    except ReviewkitError as exc:
+        if not isinstance(exc, CheckFailed) or exc.message:
+            echo(f"Error: {exc}", err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        echo("Interrupted.", err=True)
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except Exception as exc:  # a bug: one line, and --debug for the traceback
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        echo(f"Error: internal error: {type(exc).__name__}: {exc} "
+             "(this is a bug in reviewkit; rerun with --debug for the traceback)", err=True)
+        code = 4
+    sys.exit(code)
+
+
+

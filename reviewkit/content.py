@@ -1,0 +1,209 @@
+"""Finding, reading, parsing and digesting articles."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from reviewkit import frontmatter, schema
+from reviewkit.digest import content_digest
+from reviewkit.errors import UsageError
+from reviewkit.findings import Finding
+from reviewkit.git import blob_id
+from reviewkit.model import Article, FrontMatter
+from reviewkit.schema import ArticleSchema
+
+
+class BodyLinter(Protocol):
+    def lint(
+        self, body: str, front_matter: Any, *, path: str, body_line: int
+    ) -> list[Finding]: ...
+
+
+@dataclass
+class ArticleResult:
+    """What reading one file gave: the article when it could be typed, and all findings."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    article: Article | None = None
+    front_matter: dict[str, Any] | None = None
+    blob: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.article is not None and not any(f.is_error for f in self.findings)
+
+    @property
+    def article_id(self) -> str | None:
+        fm = self.front_matter
+        value = fm.get("id") if fm else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def is_draft(self) -> bool:
+        """Drafts are not published. Unknown (unreadable) counts as *not* a draft: fail closed."""
+        fm = self.front_matter
+        return bool(fm) and fm.get("draft") is True  # type: ignore[union-attr]
+
+
+def parse_article(
+    rel: str,
+    data: bytes,
+    article_schema: ArticleSchema,
+    linter: BodyLinter | None = None,
+) -> ArticleResult:
+    """Parse, validate and digest one article from its bytes. Never raises on bad input."""
+    result = ArticleResult(rel, blob=blob_id(data))
+    try:
+        text = frontmatter.decode(data)
+        parts = frontmatter.split(text)
+        fm = frontmatter.load_yaml(parts.yaml_text, parts.yaml_line)
+    except frontmatter.FrontMatterError as exc:
+        result.findings.append(exc.finding(rel))
+        return result
+    if not isinstance(fm, dict):
+        result.findings.append(
+            Finding(rel, 2, 1, "error", "front-matter", "front matter must be a mapping of fields")
+        )
+        return result
+    result.front_matter = fm
+    result.findings += schema.validate(
+        article_schema, fm, path=rel, yaml_text=parts.yaml_text, yaml_line=parts.yaml_line
+    )
+    try:
+        meta = FrontMatter.model_validate(fm)
+    except ValidationError as exc:
+        if not result.findings:  # the schema allowed what reviewkit itself cannot use
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"])
+                result.findings.append(
+                    Finding(rel, 1, 1, "error", "front-matter", f"{where}: {err['msg']}")
+                )
+        return result
+    stem = Path(rel).stem
+    if meta.slug != stem:
+        result.findings.append(
+            Finding(rel, 1, 1, "error", "slug-mismatch",
+                    f"slug '{meta.slug}' does not match the file name '{stem}.md'",
+                    suggestion=f"rename the file to {meta.slug}.md or set slug: {stem}")
+        )
+    if linter is not None:
+        result.findings += linter.lint(parts.body, fm, path=rel, body_line=parts.body_line)
+    digest = content_digest(fm, parts.body, article_schema.exempt)
+    result.article = Article(
+        path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
+        body_line=parts.body_line, digest=digest,
+    )
+    result.findings.sort()
+    return result
+
+
+def _rel(root: Path, p: Path) -> str:
+    return p.relative_to(root).as_posix()
+
+
+def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()) -> tuple[list[str], list[Finding]]:
+    """Article files (relative paths) under the content roots, or the given ``paths``.
+
+    Symbolic links and anything resolving outside ``root`` are findings, never read.
+    """
+    findings: list[Finding] = []
+    found: list[str] = []
+    root = root.resolve()
+    targets: list[Path] = []
+    if paths:
+        for p in paths:
+            candidate = Path(os.path.abspath(p))
+            try:
+                candidate.relative_to(root)
+            except ValueError:
+                raise UsageError(f"{p}: outside the repository {root}") from None
+            if not os.path.lexists(candidate):
+                raise UsageError(f"{p}: no such file or directory")
+            targets.append(candidate)
+    else:
+        targets = [root / r for r in content_roots if os.path.lexists(root / r)]
+
+    def visit(p: Path) -> None:
+        try:
+            st = os.lstat(p)
+        except OSError as exc:
+            findings.append(Finding(_rel(root, p), 0, 0, "error", "unreadable", str(exc.strerror)))
+            return
+        if stat.S_ISLNK(st.st_mode):
+            target = os.path.realpath(p)
+            inside = Path(target).is_relative_to(root)
+            where = "inside" if inside else "outside"
+            findings.append(
+                Finding(_rel(root, p), 0, 0, "error", "symlink",
+                        f"is a symbolic link (to a path {where} the repository); "
+                        "articles must be regular files")
+            )
+            return
+        if stat.S_ISDIR(st.st_mode):
+            for entry in sorted(os.listdir(p)):
+                if not entry.startswith("."):
+                    child = p / entry
+                    if child.suffix == ".md" or os.path.isdir(child) and not os.path.islink(child):
+                        visit(child)
+            return
+        if stat.S_ISREG(st.st_mode):
+            found.append(_rel(root, p))
+
+    for t in targets:
+        visit(t)
+    return sorted(dict.fromkeys(found)), findings
+
+
+def read_file(root: Path, rel: str) -> bytes:
+    """Bytes of a regular file inside ``root``, refusing links (O_NOFOLLOW) and huge files."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(root / rel, flags)
+    try:
+        chunks = []
+        remaining = frontmatter.MAX_FILE_BYTES + 1  # one byte more tells "too large"
+        while remaining > 0:
+            chunk = os.read(fd, remaining)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def load_article(root: Path, rel: str, article_schema: ArticleSchema,
+                 linter: BodyLinter | None = None) -> ArticleResult:
+    """Read and parse one article file; an unreadable file is a finding."""
+    try:
+        data = read_file(root, rel)
+    except OSError as exc:
+        return ArticleResult(rel, [Finding(rel, 0, 0, "error", "unreadable",
+                                           f"cannot read: {exc.strerror}")])
+    return parse_article(rel, data, article_schema, linter)
+
+
+def check_catalogue(results: Iterable[ArticleResult]) -> list[Finding]:
+    """Cross-article findings: two files claiming one id or one slug."""
+    by_id: dict[str, list[str]] = {}
+    for r in results:
+        if r.article_id:
+            by_id.setdefault(r.article_id, []).append(r.path)
+    findings = []
+    for aid, paths in by_id.items():
+        if len(paths) > 1:
+            for p in paths:
+                others = ", ".join(q for q in paths if q != p)
+                findings.append(
+                    Finding(p, 0, 0, "error", "duplicate-id",
+                            f"id {aid} is also claimed by {others}; every article needs its own id")
+                )
+    return findings

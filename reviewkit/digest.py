@@ -1,0 +1,35 @@
+"""The content digest: what a clinical sign-off covers (docs/digest.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Mapping
+from typing import Any
+
+PREFIX = "sha256:"
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8 (no ASCII escaping). Values must be plain JSON."""
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def content_digest(front_matter: Mapping[str, Any], body: str, exempt: Collection[str]) -> str:
+    """``sha256:<hex>`` over canonical front matter minus ``exempt`` top-level keys, ``\\n``, body.
+
+    ``front_matter`` holds plain JSON values (dates already ISO strings, see
+    :func:`reviewkit.frontmatter.to_json`); ``body`` has its CRLF turned into LF here.
+    """
+    covered = {k: v for k, v in front_matter.items() if k not in exempt}
+    h = hashlib.sha256(canonical_json(covered))
+    h.update(b"\n")
+    h.update(body.replace("\r\n", "\n").encode("utf-8"))
+    return PREFIX + h.hexdigest()
+
+
+def short(digest: str) -> str:
+    """``sha256:ab12cd34`` — the first 8 hex digits, for people."""
+    return digest[: len(PREFIX) + 8]

@@ -1,0 +1,245 @@
+"""Reading and writing the YAML front matter of an article.
+
+Reading is a C-backed *safe* load (no tags that build objects), followed by one walk that
+turns the result into plain JSON values and refuses what the digest cannot represent:
+aliases of collections (alias bombs), non-string keys, binary, NaN, deep nesting. Positions
+for messages come from the parser's marks, or from a round-trip re-parse of only the files
+that need them. Writing goes through ruamel.yaml's round-trip mode so comments, key order
+and quoting a person wrote survive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reviewkit.findings import Finding
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 20_000
+
+JSON = Any
+
+
+class FrontMatterError(Exception):
+    """A problem with a position; turned into a Finding by the caller."""
+
+    def __init__(self, rule: str, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.line = line
+        self.col = col
+
+    def finding(self, path: str) -> Finding:
+        return Finding(path, self.line, self.col, "error", self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class Split:
+    """An article text split in two. ``yaml_line`` is the file line of the first YAML line."""
+
+    yaml_text: str
+    body: str
+    yaml_line: int
+    body_line: int
+
+
+def decode(data: bytes) -> str:
+    """Strict UTF-8 (a BOM is accepted and dropped), CRLF to LF; NUL refused."""
+    if len(data) > MAX_FILE_BYTES:
+        raise FrontMatterError(
+            "file-too-large",
+            f"file is {len(data):,} bytes; articles are limited to {MAX_FILE_BYTES:,} bytes",
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise FrontMatterError(
+            "encoding", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            line, col,
+        ) from None
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise FrontMatterError("encoding", "file contains a NUL byte", line, 1)
+    return text.replace("\r\n", "\n")
+
+
+def split(text: str) -> Split:
+    """Split ``---`` front matter from the body. The closing line is ``---`` or ``...``."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        raise FrontMatterError(
+            "front-matter", "file does not start with '---' front matter", 1, 1
+        )
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            yaml_text = "\n".join(lines[1:i]) + "\n"
+            body = "\n".join(lines[i + 1 :])
+            return Split(yaml_text, body, yaml_line=2, body_line=i + 2)
+    raise FrontMatterError(
+        "front-matter", "front matter is not closed: add a line '---' after it", 1, 1
+    )
+
+
+_safe_yaml: Any = None
+
+
+def _safe_loader() -> Any:
+    global _safe_yaml
+    if _safe_yaml is None:
+        from ruamel.yaml import YAML
+
+        y = YAML(typ="safe")  # C parser when ruamel.yaml.clib is installed
+        y.allow_duplicate_keys = False
+        _safe_yaml = y
+    return _safe_yaml
+
+
+def _yaml_error(exc: Exception, line_offset: int) -> FrontMatterError:
+    from ruamel.yaml.constructor import DuplicateKeyError
+
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = (mark.line + line_offset) if mark is not None else line_offset
+    col = (mark.column + 1) if mark is not None else 1
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if isinstance(exc, DuplicateKeyError):
+        return FrontMatterError("yaml-duplicate-key", str(problem).split(" with value")[0], line, col)
+    context = getattr(exc, "context", None)
+    msg = f"{context}: {problem}" if context else str(problem)
+    cmark = getattr(exc, "context_mark", None)
+    if context and cmark is not None and mark is not None and cmark.line != mark.line:
+        msg += f" (started at line {cmark.line + line_offset}, column {cmark.column + 1})"
+    if "could not determine a constructor" in msg:
+        return FrontMatterError("yaml-tag", f"YAML tag not allowed: {msg}", line, col)
+    return FrontMatterError("yaml-syntax", f"invalid YAML: {msg}", line, col)
+
+
+def load_yaml(text: str, line_offset: int = 1) -> JSON:
+    """Safe-load YAML and convert it to plain JSON values.
+
+    ``line_offset`` is the file line of the text's first line (for messages).
+    """
+    try:
+        data = _safe_loader().load(text)
+    except RecursionError:
+        raise FrontMatterError("yaml-depth", "YAML is nested too deeply", line_offset, 1) from None
+    except Exception as exc:  # ruamel raises several unrelated types
+        if exc.__class__.__module__.startswith("ruamel"):
+            raise _yaml_error(exc, line_offset) from None
+        raise FrontMatterError("yaml-syntax", f"invalid YAML: {exc}", line_offset, 1) from None
+    try:
+        return to_json(data, line_offset)
+    except FrontMatterError as exc:
+        if exc.rule == "yaml-alias":
+            exc.line, exc.col = _first_alias(text, line_offset)
+        raise
+
+
+def _first_alias(text: str, line_offset: int) -> tuple[int, int]:
+    """Where the first alias (``*name``) is, for the message."""
+    from ruamel.yaml.events import AliasEvent
+
+    try:
+        for event in _safe_loader().parse(text):
+            if isinstance(event, AliasEvent) and event.start_mark is not None:
+                return event.start_mark.line + line_offset, event.start_mark.column + 1
+    except Exception:
+        pass
+    return line_offset, 1
+
+
+def to_json(data: Any, line_offset: int = 1) -> JSON:
+    """Plain JSON values from a safe-loaded document; refuses what JSON cannot say.
+
+    Dates become ISO strings, as in the digest. A collection reached twice is an alias:
+    refused, so an alias bomb never expands.
+    """
+    seen: set[int] = set()
+    count = 0
+
+    def fail(rule: str, msg: str) -> FrontMatterError:
+        return FrontMatterError(rule, msg, line_offset, 1)
+
+    def walk(value: Any, depth: int, where: str) -> JSON:
+        nonlocal count
+        count += 1
+        if count > MAX_NODES:
+            raise fail("yaml-size", f"front matter has more than {MAX_NODES:,} values")
+        if depth > MAX_DEPTH:
+            raise fail("yaml-depth", f"front matter is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+            return value
+        if isinstance(value, float):
+            if math.isnan(value) or math.isinf(value):
+                raise fail("yaml-type", f"{where}: NaN and infinity are not allowed")
+            return value
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return value.isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, (dict, list)):
+            if id(value) in seen:
+                raise fail("yaml-alias", f"{where}: YAML anchors and aliases are not allowed")
+            seen.add(id(value))
+            if isinstance(value, list):
+                return [walk(v, depth + 1, f"{where}[{i}]") for i, v in enumerate(value)]
+            out: dict[str, JSON] = {}
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise fail("yaml-type", f"{where}: key {k!r} is not a string")
+                out[k] = walk(v, depth + 1, f"{where}.{k}" if where else k)
+            return out
+        raise fail("yaml-type", f"{where or 'value'}: YAML type {type(value).__name__} is not allowed")
+
+    return walk(data, 0, "")
+
+
+def _roundtrip() -> Any:
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.allow_duplicate_keys = False
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+def load_roundtrip(text: str) -> Any:
+    """Round-trip load (slow; keeps comments and positions). Only for files that need it."""
+    return _roundtrip().load(text)
+
+
+def update(text: str, updates: Mapping[str, Any], *, remove: tuple[str, ...] = ()) -> str:
+    """Rewrite an article's front matter, keeping comments, key order and quoting.
+
+    New keys are appended; ``text`` must have front matter (CRLF is normalised).
+    """
+    parts = split(text.replace("\r\n", "\n"))
+    y = _roundtrip()
+    data = y.load(parts.yaml_text)
+    if data is None:
+        from ruamel.yaml.comments import CommentedMap
+
+        data = CommentedMap()
+    for k in remove:
+        if k in data:
+            del data[k]
+    for k, v in updates.items():
+        data[k] = v
+    buf = io.StringIO()
+    y.dump(data, buf)
+    return "---\n" + buf.getvalue() + "---\n" + parts.body

@@ -1,0 +1,132 @@
+"""The CI gate: pass only if every non-draft article is valid and approved under the policy.
+
+Fails closed: a missing events ref, an unreadable file, an event that does not parse or a
+rewritten events history is a failure with its reason, never a pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from reviewkit.ledger import EVENTS_REF
+from reviewkit.policy import ArticleStatus
+from reviewkit.project import Project
+from reviewkit.status import StatusReport, evaluate_repo
+
+FETCH_HINT = "git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'"
+
+
+@dataclass
+class GateResult:
+    report: StatusReport
+    blocked: list[ArticleStatus] = field(default_factory=list)
+    passed_articles: list[ArticleStatus] = field(default_factory=list)
+    drafts: list[ArticleStatus] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # not tied to one article
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocked and not self.failures
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "passed": self.passed,
+            "failures": self.failures,
+            "notes": self.notes,
+            "blocked": [s.to_dict() for s in self.blocked],
+            "approved": [s.to_dict() for s in self.passed_articles],
+            "drafts_ignored": [s.path for s in self.drafts],
+            "events_tip": self.report.ledger.tip,
+        }
+
+
+def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
+             now: dt.datetime | None = None) -> GateResult:
+    """Evaluate the whole catalogue for publication."""
+    report = evaluate_repo(project, now=now)
+    result = GateResult(report)
+    ledger = report.ledger
+    if ledger.tip is None:
+        result.failures.append(
+            f"{EVENTS_REF} is missing: no review can be verified. CI checkouts do not fetch "
+            f"it; run: {FETCH_HINT}"
+        )
+    for e in ledger.problems:
+        result.failures.append(f"event {e.name} on {EVENTS_REF} does not count and was not "
+                               f"expected: {e.problem}")
+    if expect_events_ancestor:
+        expected = project.repo.rev_parse(expect_events_ancestor)
+        if expected is None:
+            result.failures.append(
+                f"--expect-events-ancestor {expect_events_ancestor}: not found in this "
+                f"repository (fetch it, or pass the commit id CI saw last)"
+            )
+        elif ledger.tip is None or not project.repo.is_ancestor(expected, ledger.tip):
+            result.failures.append(
+                f"{EVENTS_REF} was rewritten: it no longer contains {expected[:12]} "
+                f"(--expect-events-ancestor). Deleted events could revive an approval; "
+                "restore the ref from a clone that has the full history"
+            )
+    for rel in project.changed_trusted_files():
+        result.notes.append(
+            f"this change edits {rel}; the gate used the version at {project.trust_ref} "
+            "(changes to it take effect once merged)"
+        )
+    for s in report.statuses:
+        if s.draft and s.state != "invalid":
+            result.drafts.append(s)
+        elif s.state == "approved":
+            result.passed_articles.append(s)
+        else:
+            result.blocked.append(s)
+    return result
+
+
+def junit_xml(result: GateResult) -> str:
+    """A JUnit XML report: one test case per article, one per global failure."""
+    cases = []
+    for s in result.passed_articles:
+        cases.append(f'  <testcase classname="reviewkit.gate" name={quoteattr(s.path)}/>')
+    for s in result.drafts:
+        cases.append(f'  <testcase classname="reviewkit.gate" name={quoteattr(s.path)}>'
+                     '<skipped message="draft"/></testcase>')
+    for s in result.blocked:
+        msg = f"{s.state}: " + "; ".join(s.reasons)
+        body = "\n".join([*s.reasons, f"fix: {s.fix}" if s.fix else ""])
+        cases.append(f'  <testcase classname="reviewkit.gate" name={quoteattr(s.path)}>'
+                     f'<failure message={quoteattr(msg)} type="{s.state}">{escape(body)}'
+                     '</failure></testcase>')
+    for i, f in enumerate(result.failures):
+        cases.append(f'  <testcase classname="reviewkit.gate" name="repository-{i + 1}">'
+                     f'<failure message={quoteattr(f)} type="repository">{escape(f)}'
+                     '</failure></testcase>')
+    failures = len(result.blocked) + len(result.failures)
+    total = len(cases)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuite name="reviewkit gate" tests="{total}" failures="{failures}" '
+        f'errors="0" skipped="{len(result.drafts)}">\n' + "\n".join(cases) + "\n</testsuite>\n"
+    )
+
+
+def write_atomic(path: Path, data: str) -> None:
+    """Write a file by temp file + rename: readers see the old or the new, never half."""
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,242 @@
+"""The one module that talks to git.
+
+GitPython finds the repository and reads its config; plumbing that moves many objects at
+once (``ls-tree -r``, ``cat-file --batch``, a temporary index) runs as single subprocesses,
+so cost grows with the number of objects, never with one process per object.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewkit.errors import EnvError
+
+ZERO = "0" * 40
+
+
+class GitCommandError(EnvError):
+    """A git command failed; ``stderr`` is kept for callers that need to look at it."""
+
+    def __init__(self, message: str, stderr: str = "") -> None:
+        super().__init__(message)
+        self.stderr = stderr
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    type: str
+    sha: str
+    path: str
+
+
+def _clean_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        env.pop(k, None)
+    env["LC_ALL"] = "C"
+    return env
+
+
+class Repo:
+    """A git work tree. Construct with :func:`open_repo`."""
+
+    def __init__(self, root: Path, git_dir: Path) -> None:
+        self.root = root
+        self.git_dir = git_dir
+
+    # -- running git ------------------------------------------------------------------------
+
+    def run(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        check: bool = True,
+    ) -> bytes:
+        """Run ``git ARGS`` in the work tree; EnvError (exit 3) on failure."""
+        full_env = _clean_env()
+        if env:
+            full_env.update(env)
+        try:
+            proc = subprocess.run(
+                ["git", *args], cwd=self.root, input=input, capture_output=True,
+                env=full_env, check=False,
+            )
+        except FileNotFoundError:
+            raise EnvError("git is not installed or not on PATH") from None
+        if check and proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            first = err[-1] if err else f"exit status {proc.returncode}"
+            raise GitCommandError(f"git {args[0]} failed: {first}", "\n".join(err))
+        return proc.stdout
+
+    def text(self, *args: str, **kw: object) -> str:
+        return self.run(*args, **kw).decode("utf-8", "replace").strip()  # type: ignore[arg-type]
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def config_get(self, key: str) -> str | None:
+        out = self.run("config", "--get", key, check=False)
+        value = out.decode("utf-8", "replace").strip()
+        return value or None
+
+    def rev_parse(self, rev: str) -> str | None:
+        """The object id ``rev`` names, or None when it names nothing."""
+        out = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", rev + "^{}"], cwd=self.root,
+            capture_output=True, env=_clean_env(), check=False,
+        )
+        if out.returncode != 0:
+            return None
+        return out.stdout.decode().strip() or None
+
+    def head(self) -> str | None:
+        return self.rev_parse("HEAD")
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        proc = subprocess.run(
+            ["git", "merge-base", "--is-ancestor", ancestor, descendant], cwd=self.root,
+            capture_output=True, env=_clean_env(), check=False,
+        )
+        if proc.returncode not in (0, 1):
+            raise GitCommandError(
+                f"git merge-base failed: {proc.stderr.decode('utf-8', 'replace').strip()}"
+            )
+        return proc.returncode == 0
+
+    def ls_tree(self, treeish: str, paths: Sequence[str] = (), recursive: bool = True) -> list[TreeEntry]:
+        """Entries of a tree (``ls-tree -r -z``): one process for the whole tree."""
+        args = ["ls-tree", "-z", "--full-tree"]
+        if recursive:
+            args.append("-r")
+        out = self.run(*args, treeish, "--", *paths)
+        entries = []
+        for rec in out.split(b"\0"):
+            if not rec:
+                continue
+            meta, _, path = rec.partition(b"\t")
+            mode, typ, sha = meta.decode().split(" ")
+            entries.append(TreeEntry(mode, typ, sha, path.decode("utf-8", "surrogateescape")))
+        return entries
+
+    def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """Contents of many blobs with one ``cat-file --batch``."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        out = self.run("cat-file", "--batch", input=("\n".join(wanted) + "\n").encode())
+        result: dict[str, bytes] = {}
+        pos = 0
+        for sha in wanted:
+            nl = out.index(b"\n", pos)
+            header = out[pos:nl].decode()
+            pos = nl + 1
+            parts = header.split(" ")
+            if len(parts) == 2 and parts[1] == "missing":
+                raise EnvError(f"git object {sha} is missing from the repository")
+            size = int(parts[2])
+            result[sha] = out[pos : pos + size]
+            pos += size + 1  # content is followed by a newline
+        return result
+
+    def show_file(self, rev: str, path: str) -> bytes | None:
+        """A file's bytes at ``rev``, or None when it does not exist there."""
+        proc = subprocess.run(
+            ["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.root,
+            capture_output=True, env=_clean_env(), check=False,
+        )
+        if proc.returncode != 0:
+            if self.rev_parse(rev) is None:
+                raise EnvError(f"git: '{rev}' does not name a commit in this repository")
+            return None
+        return proc.stdout
+
+    def blob_at_head(self, path: str) -> str | None:
+        entries = self.ls_tree("HEAD", [path], recursive=False) if self.head() else []
+        return entries[0].sha if entries and entries[0].type == "blob" else None
+
+    def is_clean(self, path: str) -> bool:
+        """True when ``path`` has no staged or unstaged change against HEAD."""
+        out = self.run("status", "--porcelain", "-z", "--", path)
+        return not out.strip(b"\0")
+
+    def diff_paths(self, base: str, paths: Sequence[str]) -> list[str]:
+        """Which of ``paths`` differ between ``base`` and the work tree."""
+        out = self.run("diff", "--name-only", "-z", base, "--", *paths)
+        return [p.decode() for p in out.split(b"\0") if p]
+
+    # -- writing objects and refs -----------------------------------------------------------
+
+    def hash_object(self, data: bytes) -> str:
+        return self.text("hash-object", "-w", "--stdin", input=data)
+
+    def tree_with(self, base: str | None, additions: Mapping[str, str]) -> str:
+        """A new tree: ``base``'s tree plus ``additions`` (path → blob id), via a temp index."""
+        with tempfile.TemporaryDirectory(prefix="reviewkit-index-") as tmp:
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+            if base:
+                self.run("read-tree", base, env=env)
+            else:
+                self.run("read-tree", "--empty", env=env)
+            lines = "".join(f"100644 {sha}\t{path}\n" for path, sha in additions.items())
+            self.run("update-index", "--add", "--index-info", input=lines.encode(), env=env)
+            return self.text("write-tree", env=env)
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str, name: str, email: str) -> str:
+        env = {
+            "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+        }
+        args = ["commit-tree", tree]
+        for p in parents:
+            args += ["-p", p]
+        # commit.gpgSign would make git try to sign ledger commits with the user's tools.
+        return self.text("-c", "commit.gpgsign=false", *args, "-m", message, env=env)
+
+    def update_ref(self, ref: str, new: str, old: str | None, reason: str) -> bool:
+        """Compare-and-swap ``ref`` from ``old`` (None: must not exist) to ``new``."""
+        proc = subprocess.run(
+            ["git", "update-ref", "-m", reason, ref, new, old or ZERO], cwd=self.root,
+            capture_output=True, env=_clean_env(), check=False,
+        )
+        if proc.returncode == 0:
+            return True
+        err = proc.stderr.decode("utf-8", "replace")
+        if "cannot lock ref" in err or "is at" in err or "but expected" in err or "reference already exists" in err:
+            return False
+        raise GitCommandError(f"git update-ref {ref} failed: {err.strip()}", err)
+
+
+def open_repo(path: str | os.PathLike[str] = ".") -> Repo:
+    """The git work tree that contains ``path``; EnvError (exit 3) when there is none."""
+    import git as gitpython  # GitPython: repository discovery
+
+    try:
+        gr = gitpython.Repo(os.fspath(path), search_parent_directories=True)
+    except gitpython.exc.NoSuchPathError:
+        raise EnvError(f"{os.fspath(path)}: no such directory") from None
+    except gitpython.exc.InvalidGitRepositoryError:
+        raise EnvError(
+            f"{os.path.abspath(path)} is not inside a git repository",
+            hint="run 'git init' first, or pass -C DIR",
+        ) from None
+    except gitpython.exc.GitCommandNotFound:
+        raise EnvError("git is not installed or not on PATH") from None
+    if gr.working_tree_dir is None:
+        raise EnvError("this is a bare repository; reviewkit needs a work tree")
+    return Repo(Path(gr.working_tree_dir).resolve(), Path(gr.git_dir).resolve())
+
+
+def blob_id(data: bytes) -> str:
+    """The git (SHA-1) blob id of ``data``, computed in-process."""
+    import hashlib
+
+    h = hashlib.sha1(f"blob {len(data)}\0".encode())
+    h.update(data)
+    return h.hexdigest()

@@ -1,0 +1,263 @@
+"""Review events on ``refs/reviewkit/events``: append, read, merge, sync.
+
+One canonical-JSON file per event at ``<article>/<stamp>-<event>-<actor>-<nonce>.json``.
+Appends are compare-and-swap on the ref, retried on a race; they never touch the
+checked-out branch, the index or the work tree. Reading is one ``ls-tree -r`` and one
+``cat-file --batch`` however many events there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import secrets
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pydantic import ValidationError
+
+from reviewkit.digest import canonical_json
+from reviewkit.errors import CheckFailed, EnvError, UsageError
+from reviewkit.git import GitCommandError, Repo
+from reviewkit.model import ReviewEvent, format_time
+
+EVENTS_REF = "refs/reviewkit/events"
+REMOTES_PREFIX = "refs/reviewkit/remotes"
+MAX_EVENT_BYTES = 256 * 1024
+
+
+class LedgerConflict(CheckFailed):
+    """Two histories hold one event name with different bytes: tampering."""
+
+
+@dataclass
+class StoredEvent:
+    """An event file on the ref. ``event`` is None when the file does not count."""
+
+    name: str
+    blob: str
+    event: ReviewEvent | None
+    problem: str | None = None
+
+    @property
+    def article_dir(self) -> str:
+        return self.name.split("/", 1)[0]
+
+
+@dataclass
+class Ledger:
+    tip: str | None
+    events: list[StoredEvent] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[StoredEvent]:
+        return [e for e in self.events if e.problem is not None]
+
+    def by_article(self) -> dict[str, list[StoredEvent]]:
+        """Events indexed by article id (the directory for files that do not parse)."""
+        out: dict[str, list[StoredEvent]] = {}
+        for e in self.events:
+            key = e.event.article if e.event is not None else e.article_dir
+            out.setdefault(key, []).append(e)
+        for evs in out.values():
+            evs.sort(key=_order)
+        return out
+
+
+def _order(e: StoredEvent) -> tuple[str, str]:
+    return (e.event.at if e.event else "", e.name)
+
+
+@lru_cache(maxsize=1)
+def _event_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    doc = json.loads(
+        resources.files("reviewkit").joinpath("data/schemas/review-event.schema.json").read_text()
+    )
+    return Draft202012Validator(doc)
+
+
+def parse_event(name: str, blob: str, data: bytes) -> StoredEvent:
+    """One event file, checked against the event schema and its own name. Never raises."""
+    if len(data) > MAX_EVENT_BYTES:
+        return StoredEvent(name, blob, None, f"event file is larger than {MAX_EVENT_BYTES} bytes")
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        return StoredEvent(name, blob, None, f"not valid JSON: {exc}")
+    errors = sorted(_event_validator().iter_errors(value), key=lambda e: list(e.path))
+    if errors:
+        err = errors[0]
+        where = ".".join(str(p) for p in err.absolute_path)
+        msg = f"{where}: {err.message}" if where else err.message
+        return StoredEvent(name, blob, None, f"does not match the event schema: {msg[:200]}")
+    try:
+        event = ReviewEvent.model_validate(value)
+        expected = event.file_name()
+    except (ValidationError, ValueError) as exc:
+        return StoredEvent(name, blob, None, f"invalid event: {str(exc).splitlines()[0]}")
+    if expected != name:
+        return StoredEvent(
+            name, blob, None,
+            f"file name does not match its content (expected {expected}): copied or renamed",
+        )
+    return StoredEvent(name, blob, event)
+
+
+def read_ledger(repo: Repo, ref: str = EVENTS_REF) -> Ledger:
+    """Every event on ``ref`` (empty ledger with ``tip=None`` when the ref does not exist)."""
+    tip = repo.rev_parse(ref)
+    if tip is None:
+        return Ledger(None)
+    entries = repo.ls_tree(tip)
+    blobs = repo.read_blobs(e.sha for e in entries if e.type == "blob")
+    events = []
+    for e in entries:
+        if e.type != "blob" or e.mode not in ("100644", "100755"):
+            events.append(StoredEvent(e.path, e.sha, None, f"not a regular file (mode {e.mode})"))
+            continue
+        events.append(parse_event(e.path, e.sha, blobs[e.sha]))
+    return Ledger(tip, events)
+
+
+def event_bytes(event: ReviewEvent) -> bytes:
+    return canonical_json(event.model_dump(exclude_none=True))
+
+
+def make_event(kind: str, *, article: str, path: str, digest: str, blob: str, commit: str,
+               actor: str, message: str = "", at: dt.datetime | None = None,
+               **extra: Any) -> ReviewEvent:
+    """A new, unsigned event stamped now (UTC, seconds) with a random nonce."""
+    when = at or dt.datetime.now(dt.timezone.utc)
+    return ReviewEvent.model_validate({
+        "event": kind, "article": article, "path": path, "digest": digest, "blob": blob,
+        "commit": commit, "actor": actor, "at": format_time(when),
+        "nonce": secrets.token_hex(8), "message": message,
+        **{k: v for k, v in extra.items() if v is not None},
+    })
+
+
+def append_event(repo: Repo, event: ReviewEvent, *, ref: str = EVENTS_REF,
+                 attempts: int = 100) -> str:
+    """Commit ``event`` on ``ref`` by compare-and-swap, retrying on a race. Returns the tip."""
+    data = event_bytes(event)
+    name = event.file_name()
+    blob = repo.hash_object(data)
+    for attempt in range(attempts):
+        old = repo.rev_parse(ref)
+        tree = repo.tree_with(old, {name: blob})
+        commit = repo.commit_tree(
+            tree, [old] if old else [], f"{event.event} {event.article} by {event.actor}\n\n{name}\n",
+            "reviewkit", "reviewkit@localhost",
+        )
+        if repo.update_ref(ref, commit, old, f"reviewkit: {event.event}"):
+            return commit
+        time.sleep(random.uniform(0.005, 0.02) * min(attempt + 1, 10))
+    raise EnvError(f"could not update {ref} after {attempts} attempts (too much contention)")
+
+
+# --- merging and sync ------------------------------------------------------------------------
+
+
+def union_tree(repo: Repo, ours: str, theirs: str) -> str:
+    """The union of two event trees; one name with different bytes raises LedgerConflict."""
+    mine = {e.path: e.sha for e in repo.ls_tree(ours)}
+    additions: dict[str, str] = {}
+    for e in repo.ls_tree(theirs):
+        have = mine.get(e.path)
+        if have is None:
+            additions[e.path] = e.sha
+        elif have != e.sha:
+            raise LedgerConflict(
+                f"event {e.path} differs between the two histories (tampering?); "
+                "nothing was merged"
+            )
+    return repo.tree_with(ours, additions)
+
+
+def merge_into(repo: Repo, other: str, *, ref: str = EVENTS_REF, attempts: int = 20) -> str:
+    """Merge the events history ``other`` into ``ref`` (fast-forward or union). Returns the tip."""
+    for _ in range(attempts):
+        local = repo.rev_parse(ref)
+        if local is None:
+            new = other
+        elif repo.is_ancestor(other, local):
+            return local
+        elif repo.is_ancestor(local, other):
+            new = other
+        else:
+            tree = union_tree(repo, local, other)
+            new = repo.commit_tree(tree, [local, other], "merge review events\n",
+                                   "reviewkit", "reviewkit@localhost")
+        if repo.update_ref(ref, new, local, "reviewkit: merge events"):
+            return new
+    raise EnvError(f"could not update {ref}: it kept moving")
+
+
+@dataclass
+class SyncResult:
+    remote: str
+    fetched: str | None
+    local: str | None
+    pushed: bool
+    added_here: int
+    attempts: int
+
+
+def _missing_remote_ref(err: GitCommandError) -> bool:
+    text = (err.stderr or str(err)).lower()
+    return "couldn't find remote ref" in text or "could not find remote ref" in text
+
+
+def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult:
+    """Fetch the remote's events, merge by union, push without force; retry if it moved."""
+    if not remote or remote.startswith("-"):
+        raise UsageError(f"bad remote name {remote!r}")
+    tracking = f"{REMOTES_PREFIX}/{remote}/events"
+    before = repo.rev_parse(EVENTS_REF)
+    before_count = len(repo.ls_tree(before)) if before else 0
+    for attempt in range(1, attempts + 1):
+        fetched: str | None
+        try:
+            # No '+': a remote history that was rewritten is refused, never taken.
+            repo.run("fetch", "--no-tags", "--quiet", remote, f"{EVENTS_REF}:{tracking}")
+            fetched = repo.rev_parse(tracking)
+        except GitCommandError as exc:
+            if _missing_remote_ref(exc):
+                fetched = None
+            elif "non-fast-forward" in exc.stderr or "rejected" in exc.stderr:
+                raise CheckFailed(
+                    f"the events history on '{remote}' was rewritten (it no longer contains "
+                    f"what was fetched before, {repo.rev_parse(tracking)}); refusing to merge it. "
+                    "Someone force-pushed refs/reviewkit/events: restore it from a clone"
+                ) from None
+            else:
+                raise EnvError(
+                    f"could not fetch review events from '{remote}': {exc.message}; "
+                    "your local events are kept"
+                ) from None
+        local = merge_into(repo, fetched) if fetched else repo.rev_parse(EVENTS_REF)
+        if local is None:
+            return SyncResult(remote, None, None, False, 0, attempt)
+        if fetched == local:
+            added = len(repo.ls_tree(local)) - before_count
+            return SyncResult(remote, fetched, local, False, added, attempt)
+        try:
+            repo.run("push", "--quiet", "--no-verify", remote, f"{EVENTS_REF}:{EVENTS_REF}")
+        except GitCommandError as exc:
+            text = exc.stderr.lower()
+            if "non-fast-forward" in text or "fetch first" in text or "rejected" in text:
+                continue  # the remote moved: fetch, merge and try again
+            raise EnvError(
+                f"could not push review events to '{remote}': {exc.message}; "
+                "your local events are kept"
+            ) from None
+        repo.update_ref(tracking, local, fetched, "reviewkit: pushed")
+        added = len(repo.ls_tree(local)) - before_count
+        return SyncResult(remote, fetched, local, True, added, attempt)
+    raise EnvError(f"'{remote}' kept moving; tried {attempts} times, your local events are kept")

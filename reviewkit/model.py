@@ -1,0 +1,206 @@
+"""pydantic models of reviewkit's data: articles, configuration, registry, events, states."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+EVENT_KINDS = ("submitted", "approved", "changes_requested", "commented", "withdrawn")
+DECIDING_KINDS = frozenset({"approved", "changes_requested", "withdrawn"})
+EventKind = Literal["submitted", "approved", "changes_requested", "commented", "withdrawn"]
+State = Literal["draft", "in_review", "changes_requested", "approved", "stale", "expired", "invalid"]
+STATES: tuple[State, ...] = (
+    "invalid", "changes_requested", "stale", "expired", "in_review", "draft", "approved",
+)
+
+
+class Author(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str
+    email: str
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str
+    url: str | None = None
+    publisher: str | None = None
+    year: int | None = None
+
+
+class FrontMatter(BaseModel):
+    """The front-matter fields reviewkit relies on; a publication's schema may add more."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str
+    slug: str
+    description: str
+    author: Author
+    topics: list[str] = Field(default_factory=list)
+    draft: bool = True
+    updated: dt.date
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class Article(BaseModel):
+    """An article as read from the work tree. ``front_matter`` is the plain JSON form."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    path: str  # relative to the repository root, '/'-separated
+    blob: str  # git blob id of the bytes read
+    meta: FrontMatter
+    front_matter: dict[str, Any]
+    body: str
+    body_line: int
+    digest: str
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approvals_required: int = Field(1, ge=1)
+    accepted_credentials: list[str] = Field(
+        default_factory=lambda: ["LPC", "LCSW", "LMFT", "PsyD", "PhD", "MD", "DO", "NP"]
+    )
+    topic_credentials: dict[str, list[str]] = Field(default_factory=dict)
+    max_age_days: int = Field(365, ge=1)
+    allow_self_approval: bool = False
+    clock_skew_seconds: int = Field(300, ge=0)
+
+
+class Config(BaseModel):
+    """reviewkit.yaml."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    content: list[str] = Field(default_factory=lambda: ["content/articles"])
+    schema_path: str = Field("schemas/article.schema.json", alias="schema")
+    event_schema: str = "schemas/review-event.schema.json"
+    registry: str = "reviewers.yaml"
+    policy: Policy = Field(default_factory=lambda: Policy())
+    rules: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("content", "schema_path", "event_schema", "registry")
+    @classmethod
+    def _relative(cls, v: Any) -> Any:
+        for p in v if isinstance(v, list) else [v]:
+            parts = p.replace("\\", "/").split("/")
+            if p.startswith("/") or ".." in parts:
+                raise ValueError(f"{p!r} must be a path inside the repository")
+        return v
+
+
+# --- registry ------------------------------------------------------------------------------
+
+Role = Literal["editor", "clinical_reviewer", "admin"]
+
+
+class Credential(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    license: str | None = None
+    region: str | None = None
+    expires: dt.date | None = None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.expires is None or day <= self.expires
+
+
+class PublicKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    valid_after: dt.datetime | None = None
+    valid_before: dt.datetime | None = None
+
+
+class Reviewer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str
+    email: str
+    roles: list[Role] = Field(default_factory=list)
+    credentials: list[Credential] = Field(default_factory=list)
+    keys: list[PublicKey] = Field(default_factory=list)
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _keys(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"key": k} if isinstance(k, str) else k for k in v]
+        return v
+
+    def byline(self, credential: Credential | None = None) -> str:
+        cred = credential or (self.credentials[0] if self.credentials else None)
+        return f"{self.name}, {cred.type}" if cred else self.name
+
+
+class Registry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    reviewers: list[Reviewer] = Field(default_factory=list)
+
+    def get(self, reviewer_id: str) -> Reviewer | None:
+        for r in self.reviewers:
+            if r.id == reviewer_id:
+                return r
+        return None
+
+    def by_email(self, email: str) -> Reviewer | None:
+        email = email.strip().lower()
+        for r in self.reviewers:
+            if r.email.strip().lower() == email:
+                return r
+        return None
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+class ReviewEvent(BaseModel):
+    """One review event; stored as canonical JSON at ``name`` on refs/reviewkit/events."""
+
+    model_config = ConfigDict(extra="forbid")
+    v: Literal[1] = 1
+    event: EventKind
+    article: str
+    path: str
+    digest: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    blob: str = Field(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+    commit: str = Field(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+    actor: str
+    at: str  # UTC, ISO 8601 with Z, seconds precision
+    nonce: str = Field(pattern=r"^[0-9a-f]{16,64}$")
+    message: str = ""
+    reviewer: str | None = None  # for `submitted`: the reviewer asked for, if any
+    credential: str | None = None  # for `approved`: the credential type the approver signs as
+    sig: str | None = None
+
+    @property
+    def when(self) -> dt.datetime:
+        return parse_time(self.at)
+
+    def signed_payload(self) -> bytes:
+        """The bytes a signature covers: canonical JSON of the event without ``sig``."""
+        from reviewkit.digest import canonical_json
+
+        return canonical_json(self.model_dump(exclude={"sig"}, exclude_none=True))
+
+    def file_name(self) -> str:
+        stamp = self.when.strftime("%Y%m%dT%H%M%SZ")
+        return f"{self.article}/{stamp}-{self.event}-{self.actor}-{self.nonce}.json"
+
+
+def parse_time(value: str) -> dt.datetime:
+    """Parse an ISO-8601 UTC time (``Z`` or an offset); naive times are taken as UTC."""
+    t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return t.astimezone(dt.timezone.utc)
+
+
+def format_time(t: dt.datetime) -> str:
+    return t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,100 @@
+"""A repository with its configuration: read from the work tree or from a trusted ref."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewkit.config import CONFIG_FILE, parse_config, parse_registry
+from reviewkit.errors import ConfigError
+from reviewkit.git import Repo, open_repo
+from reviewkit.model import Config, Registry
+from reviewkit.schema import ArticleSchema, compile_schema
+
+
+@dataclass
+class Project:
+    """Everything a command needs to know about the repository it works on.
+
+    With ``trust_ref`` set, configuration, registry and schema come from that ref (the
+    pull request's base in CI), never from the work tree under test.
+    """
+
+    repo: Repo
+    config: Config
+    schema: ArticleSchema
+    trust_ref: str | None = None
+    _registry: Registry | None = field(default=None, repr=False)
+    _linter: Any = field(default=None, repr=False)
+
+    @property
+    def root(self) -> Path:
+        return self.repo.root
+
+    def read_trusted(self, rel: str) -> bytes | None:
+        """A configuration file's bytes from the trust ref, or from the work tree."""
+        if self.trust_ref:
+            return self.repo.show_file(self.trust_ref, rel)
+        path = self.root / rel
+        if not path.is_file():
+            return None
+        if path.is_symlink():
+            raise ConfigError(f"{rel}: is a symbolic link; configuration must be a regular file")
+        return path.read_bytes()
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            rel = self.config.registry
+            data = self.read_trusted(rel)
+            if data is None:
+                where = f" at {self.trust_ref}" if self.trust_ref else ""
+                raise ConfigError(
+                    f"{rel}: not found{where}", hint="run 'reviewkit init' or add the registry"
+                )
+            self._registry = parse_registry(data, rel)
+        return self._registry
+
+    def linter(self, known_slugs: set[str]) -> Any:
+        """The body linter of the configured rules, compiled once; None until rules exist."""
+        return self._linter
+
+    def trusted_files(self) -> list[str]:
+        return [CONFIG_FILE, self.config.registry, self.config.schema_path]
+
+    def changed_trusted_files(self) -> list[str]:
+        """Trusted files whose work-tree version differs from the trust ref's."""
+        if not self.trust_ref:
+            return []
+        changed = []
+        for rel in self.trusted_files():
+            path = self.root / rel
+            here = path.read_bytes() if path.is_file() else None
+            if here != self.repo.show_file(self.trust_ref, rel):
+                changed.append(rel)
+        return changed
+
+
+def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = None) -> Project:
+    """Open the repository around ``path`` and load its configuration and schema."""
+    repo = open_repo(path)
+    if trust_ref is not None and repo.rev_parse(trust_ref) is None:
+        from reviewkit.errors import EnvError
+
+        raise EnvError(
+            f"--trust-ref {trust_ref}: no such ref or commit",
+            hint="fetch it first, e.g. 'git fetch origin main'",
+        )
+    probe = Project(repo, Config.model_validate({}), None, trust_ref)  # type: ignore[arg-type]
+    data = probe.read_trusted(CONFIG_FILE)
+    if data is None:
+        where = f" at {trust_ref}" if trust_ref else f" in {repo.root}"
+        raise ConfigError(f"{CONFIG_FILE}: not found{where}", hint="run 'reviewkit init'")
+    config = parse_config(data, CONFIG_FILE)
+    schema_data = probe.read_trusted(config.schema_path)
+    if schema_data is None:
+        raise ConfigError(f"{config.schema_path}: schema not found (named in {CONFIG_FILE})")
+    schema = compile_schema(schema_data, config.schema_path)
+    return Project(repo, config, schema, trust_ref)

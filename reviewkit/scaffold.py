@@ -1,0 +1,144 @@
+"""``reviewkit init`` and ``reviewkit new``: files a person starts from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+import tempfile
+import time
+import unicodedata
+from importlib import resources
+from pathlib import Path
+
+from reviewkit.errors import UsageError
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_ulid(now: float | None = None) -> str:
+    """A ULID: 48-bit millisecond time + 80 random bits, Crockford base32 (26 chars)."""
+    ms = int((time.time() if now is None else now) * 1000)
+    value = (ms << 80) | secrets.randbits(80)
+    out = []
+    for _ in range(26):
+        out.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(out))
+
+
+def slugify(title: str) -> str:
+    """``"Fear of intimacy: causes"`` → ``fear-of-intimacy-causes``."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-")
+
+
+def _data(name: str) -> bytes:
+    return resources.files("reviewkit").joinpath("data", name).read_bytes()
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data`` atomically; never overwrite (fails if it exists)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".reviewkit-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.link(tmp, path)  # link() refuses an existing target: no overwrite, no race
+    except FileExistsError:
+        raise UsageError(f"{path}: already exists; reviewkit never overwrites") from None
+    finally:
+        os.unlink(tmp)
+
+
+def scaffold_files() -> dict[str, bytes]:
+    return {
+        "reviewkit.yaml": _data("scaffold/reviewkit.yaml"),
+        "reviewers.yaml": _data("scaffold/reviewers.yaml"),
+        "schemas/article.schema.json": _data("schemas/article.schema.json"),
+        "schemas/review-event.schema.json": _data("schemas/review-event.schema.json"),
+        "content/articles/.gitkeep": b"",
+        ".github/workflows/reviewkit.yml": _data("scaffold/workflow.yml"),
+    }
+
+
+def init(root: Path) -> list[str]:
+    """Scaffold a reviewkit repository in the existing directory ``root``.
+
+    Refuses, writing nothing, when any of the files already exists.
+    """
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such directory")
+    files = scaffold_files()
+    existing = [rel for rel in files if os.path.lexists(root / rel)]
+    if existing:
+        raise UsageError(
+            f"refusing to overwrite: {', '.join(existing)}",
+            hint="init writes nothing when any of its files exists",
+        )
+    written = []
+    for rel, data in files.items():
+        write_new_file(root / rel, data)
+        written.append(rel)
+    return written
+
+
+def _q(value: str) -> str:
+    """A YAML double-quoted scalar."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def article_text(title: str, slug: str, author: str, email: str, today: dt.date,
+                 article_id: str | None = None) -> str:
+    return f"""---
+id: {article_id or new_ulid()}
+title: {_q(title)}
+slug: {slug}
+description: {_q("One or two sentences that say who this article is for and what it covers.")}
+author:
+  name: {_q(author)}
+  email: {_q(email)}
+topics: []
+draft: true
+updated: {today.isoformat()}
+citations: []
+---
+Start with a short introduction: who this article is for and what it will help them do.
+
+## What is it?
+
+Explain the topic in plain language. Back every statistic or research claim with a
+citation listed in the front matter and referenced in the text.
+
+## How to cope
+
+Give practical, concrete steps a reader can take.
+
+## Find care
+
+If you are struggling, talk to your doctor or a licensed mental health professional.
+
+*Clinically reviewed by (pending) — Clinical reviewer*
+
+## Editorial process
+
+Every article is reviewed by a licensed clinician before it is published.
+"""
+
+
+def new_article(root: Path, content_root: str, title: str, *, slug: str | None, author: str,
+                email: str, today: dt.date | None = None) -> Path:
+    """Write ``content/articles/<slug>.md`` from the template; never overwrites."""
+    if not title.strip():
+        raise UsageError("the title is empty")
+    slug = slug or slugify(title)
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        raise UsageError(f"slug {slug!r} must be lowercase letters, digits and single hyphens")
+    path = root / content_root / f"{slug}.md"
+    text = article_text(title.strip(), slug, author, email, today or dt.date.today())
+    write_new_file(path, text.encode("utf-8"))
+    return path

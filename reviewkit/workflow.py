@@ -1,0 +1,266 @@
+"""Submit, approve, request changes, withdraw, comment: the library functions the CLI calls.
+
+Every function refuses, with the reason, what the gate would not count, and appends at
+most one event. Nothing here touches the checked-out branch, the index or the work tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewkit import signing
+from reviewkit.content import ArticleResult, BodyLinter, load_article
+from reviewkit.errors import CheckFailed, EnvError, UsageError
+from reviewkit.ledger import append_event, make_event, read_ledger
+from reviewkit.model import Article, Reviewer, ReviewEvent
+from reviewkit.policy import ArticleStatus, evaluate, pick_credential, verify_event
+from reviewkit.project import Project
+
+SIGNED_KINDS = frozenset({"approved", "changes_requested", "withdrawn"})
+
+
+@dataclass
+class Recorded:
+    event: ReviewEvent
+    tip: str
+    status: ArticleStatus
+
+
+def relative_path(project: Project, path: str) -> str:
+    """``path`` (as typed, relative to the cwd) as a repository-relative article path."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        rel = absolute.relative_to(project.root).as_posix()
+    except ValueError:
+        raise UsageError(f"{path}: outside the repository {project.root}") from None
+    if not absolute.exists():
+        raise UsageError(f"{path}: no such file")
+    if absolute.is_symlink():
+        raise UsageError(f"{path}: is a symbolic link; articles must be regular files")
+    return rel
+
+
+def read_current(project: Project, rel: str) -> ArticleResult:
+    """The article as it is in the work tree, validated (schema and rules)."""
+    from reviewkit.catalogue import load_catalogue
+
+    cat = load_catalogue(project, [str(project.root / rel)])
+    if not cat.results:
+        raise UsageError(f"{rel}: not an article (articles are .md files under "
+                         f"{', '.join(project.config.content)})")
+    return cat.results[0]
+
+
+def article_status(project: Project, rel: str, now: dt.datetime | None = None) -> ArticleStatus:
+    """The state of one article: reads one file and the ledger, independent of catalogue size."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    result = load_article(project.root, rel, project.schema, _linter(project, rel))
+    ledger = read_ledger(project.repo)
+    events = ledger.by_article().get(result.article_id or "", [])
+    errors = [f.format() for f in result.findings if f.is_error]
+    return evaluate(result.article, rel, events, project.registry, project.config.policy, now,
+                    invalid_reasons=errors, front_matter=result.front_matter)
+
+
+def _linter(project: Project, rel: str) -> BodyLinter | None:
+    from reviewkit.content import discover
+
+    rels, _ = discover(project.root, project.config.content)
+    linter: BodyLinter | None = project.linter({Path(r).stem for r in rels} | {Path(rel).stem})
+    return linter
+
+
+def resolve_actor(project: Project, as_id: str | None) -> Reviewer:
+    """``--as ID``, else the registry entry whose email is git's ``user.email``."""
+    registry = project.registry
+    if as_id:
+        person = registry.get(as_id)
+        if person is None:
+            raise UsageError(f"--as {as_id}: no such person in {project.config.registry}")
+        return person
+    email = project.repo.config_get("user.email")
+    if not email:
+        raise UsageError("who are you? set git config user.email, or pass --as ID")
+    person = registry.by_email(email)
+    if person is None:
+        raise UsageError(
+            f"{email} (git config user.email) is not in {project.config.registry}",
+            hint="pass --as ID, or ask an admin to add you to the registry",
+        )
+    return person
+
+
+@contextmanager
+def resolve_key(project: Project, key: str | None) -> Iterator[Path]:
+    """``--key PATH``, else git's ``user.signingkey``, else ``~/.ssh/id_ed25519``."""
+    if key:
+        path = Path(os.path.expanduser(key))
+        if not path.exists():
+            raise UsageError(f"--key {key}: no such file")
+        yield path
+        return
+    configured = project.repo.config_get("user.signingkey")
+    if configured and configured.startswith("key::"):
+        # a literal public key whose private half is in ssh-agent (git's convention)
+        with tempfile.TemporaryDirectory(prefix="reviewkit-key-") as tmp:
+            pub = Path(tmp) / "key.pub"
+            pub.write_text(configured[len("key::"):].strip() + "\n")
+            yield pub
+        return
+    if configured:
+        path = Path(os.path.expanduser(configured))
+        if not path.exists():
+            raise UsageError(f"git config user.signingkey {configured}: no such file")
+        yield path
+        return
+    default = Path(os.path.expanduser("~/.ssh/id_ed25519"))
+    if not default.exists():
+        raise UsageError(
+            "no signing key: pass --key PATH, or set git config user.signingkey",
+            hint=f"{default} does not exist",
+        )
+    yield default
+
+
+def _public_line(key_path: Path) -> str | None:
+    pub = key_path if key_path.suffix == ".pub" else Path(str(key_path) + ".pub")
+    if pub.is_file():
+        return pub.read_text().strip()
+    return None
+
+
+def _check_key_registered(person: Reviewer, key_path: Path) -> None:
+    line = _public_line(key_path)
+    if line is None:
+        return  # verified after signing instead
+    try:
+        _, blob = signing.parse_public_key(line)
+    except ValueError:
+        return
+    for k in person.keys:
+        try:
+            if signing.parse_public_key(k.key)[1] == blob:
+                return
+        except ValueError:
+            continue
+    raise CheckFailed(
+        f"key {signing.fingerprint(line)} is not registered for {person.id} in the registry",
+        hint="use --key with your registered key, or ask an admin to add this one",
+    )
+
+
+def _committed(project: Project, rel: str, result: ArticleResult) -> tuple[str, str]:
+    """(blob, commit) of the article at HEAD; refuses uncommitted changes."""
+    head = project.repo.head()
+    if head is None:
+        raise UsageError("the repository has no commits yet; commit the article first")
+    blob = project.repo.blob_at_head(rel)
+    if blob is None:
+        raise CheckFailed(f"{rel} is not committed; a review is of committed content",
+                          hint="git add and git commit it first")
+    if blob != result.blob or not project.repo.is_clean(rel):
+        raise CheckFailed(f"{rel} has uncommitted changes; a review is of committed content",
+                          hint="commit them first, or discard them")
+    return blob, head
+
+
+def _require_valid(result: ArticleResult, action: str) -> Article:
+    errors = [f for f in result.findings if f.is_error]
+    if result.article is None or errors:
+        first = errors[0].format() if errors else "the article could not be read"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise CheckFailed(f"cannot {action}: the article does not validate: {first}{more}",
+                          hint=f"run reviewkit validate {result.path}")
+    return result.article
+
+
+def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = None,
+           as_id: str | None = None, message: str = "", key: str | None = None,
+           reviewer: str | None = None, credential: str | None = None,
+           now: dt.datetime | None = None) -> Recorded:
+    """Record one review event of ``kind`` for the article at ``path``."""
+    rel = relative_path(project, path)
+    result = read_current(project, rel)
+    person = actor or resolve_actor(project, as_id)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    policy = project.config.policy
+
+    if kind in ("approved", "changes_requested"):
+        article = _require_valid(result, "approve" if kind == "approved" else "review")
+    elif result.article is None:
+        article = _require_valid(result, kind.replace("_", " "))
+    else:
+        article = result.article
+    blob, commit = _committed(project, rel, result)
+
+    if kind in ("approved", "changes_requested") and "clinical_reviewer" not in person.roles:
+        raise CheckFailed(
+            f"{person.name} ({person.id}) is not a clinical reviewer "
+            f"(roles: {', '.join(person.roles) or 'none'}); only clinical reviewers can "
+            f"{'approve' if kind == 'approved' else 'request changes'}"
+        )
+    if reviewer is not None:
+        asked = project.registry.get(reviewer)
+        if asked is None or "clinical_reviewer" not in asked.roles:
+            raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry")
+    if kind == "approved":
+        author = article.meta.author.email.strip().lower()
+        if not policy.allow_self_approval and person.email.strip().lower() == author:
+            raise CheckFailed(f"{person.name} is the author of {rel}; self-approval does not count",
+                              hint="ask another clinical reviewer")
+        probe = make_event("approved", article=article.meta.id, path=rel, digest=article.digest,
+                           blob=blob, commit=commit, actor=person.id, at=now,
+                           credential=credential)
+        cred, why = pick_credential(person, probe, article.meta.topics, policy)
+        if cred is None:
+            raise CheckFailed(f"this approval would not count: {why}")
+        credential = cred.type
+
+    event = make_event(kind, article=article.meta.id, path=rel, digest=article.digest,
+                       blob=blob, commit=commit, actor=person.id, message=message, at=now,
+                       reviewer=reviewer, credential=credential)
+    if kind in SIGNED_KINDS:
+        signing.require_signing_support()
+        with resolve_key(project, key) as key_path:
+            _check_key_registered(person, key_path)
+            sig = signing.sign(event.signed_payload(), key_path)
+        event = event.model_copy(update={"sig": sig})
+        ok, why, _ = verify_event(event, project.registry)
+        if not ok:
+            raise CheckFailed(f"the signature would not count: {why}; nothing was recorded")
+    tip = append_event(project.repo, event)
+    status = article_status(project, rel, now=now)
+    return Recorded(event, tip, status)
+
+
+def review_diff(project: Project, path: str) -> tuple[ArticleStatus, list[str]]:
+    """Unified diff from the last approved version (its ``blob``) to the work tree."""
+    rel = relative_path(project, path)
+    status = article_status(project, rel)
+    current = (project.root / rel).read_text(encoding="utf-8", errors="replace")
+    last = status.last_approved
+    if last is None or last.event is None:
+        return status, [f"+{line}" for line in current.splitlines()]
+    try:
+        old = project.repo.read_blobs([last.event.blob])[last.event.blob]
+    except EnvError:
+        raise EnvError(
+            f"the approved version ({last.event.blob[:12]}) is not in this clone",
+            hint="fetch the full history: git fetch --unshallow",
+        ) from None
+    old_text = old.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    diff = difflib.unified_diff(
+        old_text.splitlines(), current.replace("\r\n", "\n").splitlines(),
+        fromfile=f"approved {last.event.at[:10]} ({last.event.blob[:10]})",
+        tofile=f"{rel} (now)", lineterm="",
+    )
+    return status, list(diff)
+
+

@@ -1,0 +1,253 @@
+"""Test fixtures: isolated git identity and HOME, throwaway repos, real SSH keys."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from reviewkit.cli import main
+
+REAL_HOME = Path(os.path.expanduser("~"))
+
+
+def _home_snapshot() -> dict[str, float]:
+    snap = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(REAL_HOME):
+            with contextlib.suppress(OSError):
+                snap[entry.name] = entry.stat(follow_symlinks=False).st_mtime
+    for sub in (".ssh", ".gitconfig", ".config/git"):
+        p = REAL_HOME / sub
+        with contextlib.suppress(OSError):
+            snap[sub] = p.stat().st_mtime
+    return snap
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _guard_real_home() -> Iterator[None]:
+    """No test may write to the real home directory."""
+    before = _home_snapshot()
+    yield
+    after = _home_snapshot()
+    changed = {k for k in set(before) | set(after)
+               if before.get(k) != after.get(k) and not k.startswith((".cache", ".local"))}
+    assert not changed, f"tests wrote to the real home directory: {sorted(changed)}"
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text(textwrap.dedent("""\
+        [user]
+            name = Jordan Lee
+            email = j.lee@example.org
+        [init]
+            defaultBranch = main
+        [commit]
+            gpgsign = false
+        [protocol "file"]
+            allow = always
+        """))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "SSH_AUTH_SOCK",
+                "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                "GIT_COMMITTER_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+def git(cwd: Path, *args: str, input: str | None = None) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
+    return proc.stdout.strip()
+
+
+class GitRepo:
+    """A throwaway git repository with helpers to write files and commit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        git(path, "init", "-q")
+
+    def git(self, *args: str, input: str | None = None) -> str:
+        return git(self.path, *args, input=input)
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        p = self.path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8")
+        return p
+
+    def read(self, rel: str) -> str:
+        return (self.path / rel).read_text(encoding="utf-8")
+
+    def commit(self, message: str = "change") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Callable[..., GitRepo]:
+    """Builder: ``git_repo("name")`` makes a new repository under tmp_path."""
+    def make(name: str = "repo") -> GitRepo:
+        return GitRepo(tmp_path / name)
+    return make
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def output(self) -> str:
+        return self.out + self.err
+
+
+def rk(*args: str, cwd: Path | None = None) -> Result:
+    """Run the reviewkit CLI in-process, as a user would (``-C cwd``)."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = (["-C", str(cwd)] if cwd else []) + list(args)
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(argv)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@dataclass
+class Key:
+    private: Path
+    public: Path
+
+    @property
+    def line(self) -> str:
+        return self.public.read_text().strip()
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Key]:
+    """``keys("bchalmers")``: a real ed25519 key pair made by ssh-keygen (cached per name)."""
+    base = tmp_path_factory.mktemp("keys")
+    made: dict[str, Key] = {}
+
+    def make(name: str) -> Key:
+        if name not in made:
+            path = base / name
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name,
+                            "-f", str(path)], check=True)
+            made[name] = Key(path, Path(str(path) + ".pub"))
+        return made[name]
+    return make
+
+
+ARTICLE = """\
+---
+id: {id}
+title: "{title}"
+slug: {slug}
+description: "A short description of the article."
+author:
+  name: Jordan Lee
+  email: j.lee@example.org
+topics: [{topics}]
+draft: {draft}
+updated: 2026-11-20
+citations: []
+---
+{body}"""
+
+BODY = """\
+A short introduction for readers.
+
+## What it is
+
+Plain words about the topic.
+
+## Find care
+
+Talk to a licensed mental health professional.
+
+*Clinically reviewed by Brandy Chalmers, LPC — Clinical reviewer*
+
+## Editorial process
+
+Every article is reviewed by a licensed clinician before it is published.
+"""
+
+
+def article(id: str = "01JDX3Q7G6M2N8P4R5S6T7V8W9", title: str = "Coping with worry",
+            slug: str = "coping-with-worry", topics: str = "anxiety", draft: str = "false",
+            body: str = BODY) -> str:
+    return ARTICLE.format(id=id, title=title, slug=slug, topics=topics, draft=draft, body=body)
+
+
+def registry_yaml(reviewers: list[dict[str, object]]) -> str:
+    import json
+
+    return json.dumps({"reviewers": reviewers}, indent=2)  # JSON is YAML
+
+
+@dataclass
+class Project:
+    repo: GitRepo
+    reviewer: Key
+    second: Key
+    editor: Key
+
+    @property
+    def path(self) -> Path:
+        return self.repo.path
+
+    def rk(self, *args: str) -> Result:
+        return rk(*args, cwd=self.path)
+
+
+def default_reviewers(reviewer: Key, second: Key, editor: Key) -> list[dict[str, object]]:
+    return [
+        {"id": "bchalmers", "name": "Brandy Chalmers", "email": "b.chalmers@example.org",
+         "roles": ["clinical_reviewer"],
+         "credentials": [{"type": "LPC", "license": "L-1001", "region": "US-OR",
+                          "expires": "2099-06-30"}],
+         "keys": [reviewer.line]},
+        {"id": "mokafor", "name": "Michael Okafor", "email": "m.okafor@example.org",
+         "roles": ["clinical_reviewer"],
+         "credentials": [{"type": "MD", "license": "MD-77", "expires": "2099-01-01"}],
+         "keys": [second.line]},
+        {"id": "jlee", "name": "Jordan Lee", "email": "j.lee@example.org",
+         "roles": ["editor"], "keys": [editor.line]},
+    ]
+
+
+@pytest.fixture
+def project(git_repo: Callable[..., GitRepo], keys: Callable[[str], Key]) -> Project:
+    """A repository after `reviewkit init`, with three people and one committed article."""
+    repo = git_repo("site")
+    assert rk("init", cwd=repo.path).code == 0
+    reviewer, second, editor = keys("bchalmers"), keys("mokafor"), keys("jlee")
+    repo.write("reviewers.yaml", registry_yaml(default_reviewers(reviewer, second, editor)))
+    repo.write("content/articles/coping-with-worry.md", article())
+    repo.commit("initial content")
+    return Project(repo, reviewer, second, editor)
