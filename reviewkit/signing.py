@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -674,8 +675,15 @@ def _subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _key_file_kind(key_path: Path) -> tuple[str, bool]:
-    """("public" | "private" | "unknown", encrypted) from the key file's contents."""
+@dataclass(frozen=True)
+class _KeyFile:
+    kind: str  # "public" | "private" | "unknown"
+    encrypted: bool
+    blob: bytes | None  # the public key blob, when the file shows it
+
+
+def _inspect_key_file(key_path: Path) -> _KeyFile:
+    """What the key file is, whether it needs a passphrase, and its public blob if visible."""
     try:
         with key_path.open("rb") as fh:
             head = fh.read(1 << 16)
@@ -686,21 +694,70 @@ def _key_file_kind(key_path: Path) -> tuple[str, bool]:
     text = head.decode("ascii", "replace").strip()
     first = text.split(None, 1)[0] if text else ""
     if first in _KNOWN_TYPES or first.endswith("-cert-v01@openssh.com"):
-        return "public", False
-    if "-----BEGIN OPENSSH PRIVATE KEY-----" in text:
-        body = text.split("-----BEGIN OPENSSH PRIVATE KEY-----", 1)[1]
-        body = body.split("-----END", 1)[0]
         try:
-            raw = base64.b64decode("".join(body.split()))
-            r = _Reader(raw)
+            blob: bytes | None = parse_public_key(text.splitlines()[0])[1]
+        except ValueError:
+            blob = None
+        return _KeyFile("public", False, blob)
+    marker = "-----BEGIN OPENSSH PRIVATE KEY-----"
+    if marker in text:
+        body = text.split(marker, 1)[1].split("-----END", 1)[0]
+        try:
+            r = _Reader(base64.b64decode("".join(body.split())))
             r.skip(len(b"openssh-key-v1\0"))
             cipher = r.string()
+            r.string()  # kdf name
+            r.string()  # kdf options
+            blob = r.string() if r.u32() >= 1 else None
         except (binascii.Error, ValueError):
-            return "private", False
-        return "private", cipher != b"none"
+            return _KeyFile("private", False, None)
+        return _KeyFile("private", cipher != b"none", blob)
     if "PRIVATE KEY-----" in text:
-        return "private", "ENCRYPTED" in text
-    return "unknown", False
+        return _KeyFile("private", "ENCRYPTED" in text, None)
+    return _KeyFile("unknown", False, None)
+
+
+def _agent_has_key(blob: bytes) -> bool | None:
+    """Ask ssh-agent (SSH_AUTH_SOCK) whether it holds ``blob``; None if it cannot be asked."""
+    path = os.environ.get("SSH_AUTH_SOCK")
+    if not path or not hasattr(socket, "AF_UNIX"):
+        return None
+    request = (1).to_bytes(4, "big") + bytes([11])  # SSH2_AGENTC_REQUEST_IDENTITIES
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5)
+            sock.connect(path)
+            sock.sendall(request)
+            header = _recv_exact(sock, 4)
+            length = int.from_bytes(header, "big")
+            if length > 1 << 20:
+                return None
+            reply = _recv_exact(sock, length)
+    except OSError:
+        return None
+    try:
+        r = _Reader(reply)
+        r.skip(1)
+        if reply[0] != 12:  # SSH2_AGENT_IDENTITIES_ANSWER
+            return None
+        count = r.u32()
+        for _ in range(count):
+            if r.string() == blob:
+                return True
+            r.string()  # comment
+    except _WireError:
+        return None
+    return False
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < n:
+        chunk = sock.recv(n - len(chunks))
+        if not chunk:
+            raise OSError("agent closed the connection")
+        chunks += chunk
+    return bytes(chunks)
 
 
 def _sign_failure(stderr: str, key_path: Path) -> Exception:
@@ -744,22 +801,24 @@ def sign(message: bytes, key_path: Path) -> str:
         )
     if not key_path.is_file():
         raise UsageError(f"signing key {key_path} is not a file")
-    kind, encrypted = _key_file_kind(key_path)
-    has_agent = bool(os.environ.get("SSH_AUTH_SOCK"))
-    if kind == "unknown":
+    info = _inspect_key_file(key_path)
+    if info.kind == "unknown":
         raise UsageError(f"{key_path} is not an SSH key")
-    if kind == "public" and not has_agent:
-        sibling = key_path.with_suffix("") if key_path.suffix == ".pub" else None
-        if sibling is None or not sibling.exists():
+    private = key_path.with_suffix("") if key_path.suffix == ".pub" else key_path
+    in_agent = _agent_has_key(info.blob) if info.blob is not None else None
+    if info.kind == "public" and in_agent is not True:
+        # ssh-keygen falls back to the private key next to the .pub file
+        if private == key_path or not private.is_file():
+            where = "that is not in ssh-agent" if in_agent is False else "and no agent is running"
             raise UsageError(
-                f"{key_path} is a public key and no ssh-agent is running",
+                f"{key_path} is a public key {where}",
                 hint="give the private key, or start ssh-agent and ssh-add the key",
             )
-        kind, encrypted = _key_file_kind(sibling)
-    if encrypted and not has_agent:
-        private = key_path.with_suffix("") if key_path.suffix == ".pub" else key_path
+        info = _inspect_key_file(private)
+    if info.encrypted and in_agent is not True:
+        where = "and is not in ssh-agent" if in_agent is False else "and no ssh-agent is running"
         raise UsageError(
-            f"signing key {key_path} is protected by a passphrase and no ssh-agent is running",
+            f"signing key {key_path} is protected by a passphrase {where}",
             hint=f"start ssh-agent and run ssh-add {private}",
         )
     cmd = [_ssh_keygen_path(), "-Y", "sign", "-n", NAMESPACE, "-f", str(key_path)]
@@ -836,8 +895,10 @@ def verify_with_ssh_keygen(
     if not isinstance(signature, str) or not signature.strip():
         return Verification(False, "not signed", None)
     fp: str | None = None
+    namespace: str | None = None
     try:
-        fp = _parse_signature(signature).fingerprint
+        parsed = _parse_signature(signature)
+        fp, namespace = parsed.fingerprint, parsed.namespace
     except _Malformed as exc:
         fp = exc.fingerprint
     if not valid_principal(principal):
@@ -885,7 +946,10 @@ def verify_with_ssh_keygen(
     out = proc.stdout.decode("utf-8", "replace")
     if proc.returncode == 0 and out.startswith("Good "):
         return Verification(True, "", fp)
-    return Verification(False, _verify_failure_reason(proc.stderr.decode("utf-8", "replace")), fp)
+    reason = _verify_failure_reason(proc.stderr.decode("utf-8", "replace"))
+    if reason.startswith("signed for another namespace") and namespace is not None:
+        reason = f"signed for namespace {namespace!r}, not {NAMESPACE!r}"
+    return Verification(False, reason, fp)
 
 
 # --------------------------------------------------------------------------- cache

@@ -683,7 +683,7 @@ def test_sign_key_with_open_permissions(keys: dict[str, Key], tmp_path: Path) ->
 def test_sign_public_key_without_agent(tmp_path: Path, keys: dict[str, Key]) -> None:
     lone = tmp_path / "lone.pub"
     lone.write_text(keys["ed25519"].public + "\n")
-    with pytest.raises(UsageError, match="no ssh-agent"):
+    with pytest.raises(UsageError, match="public key and no agent is running"):
         sign(MESSAGE, lone)
 
 
@@ -739,7 +739,10 @@ def test_sign_with_encrypted_key_in_agent(agent: dict[str, str], tmp_path: Path)
     enc = _keygen(tmp_path, "enc", KEY_TYPES["ed25519"], passphrase="correct horse")
     _ssh_add(enc.private, "correct horse", agent, tmp_path)
     allowed = [AllowedKey("bchalmers", enc.public)]
-    for path in (enc.pub_path, enc.private):
+    lone = tmp_path / "elsewhere" / "only.pub"
+    lone.parent.mkdir()
+    lone.write_text(enc.public + "\n")
+    for path in (enc.pub_path, enc.private, lone):
         sig = sign(MESSAGE, path)
         assert both(MESSAGE, sig, "bchalmers", allowed).ok
 
@@ -748,10 +751,11 @@ def test_sign_pub_not_in_agent(agent: dict[str, str], tmp_path: Path) -> None:
     enc = _keygen(tmp_path, "enc", KEY_TYPES["ed25519"], passphrase="pw")
     lone = tmp_path / "lone.pub"
     lone.write_text(enc.public)
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match="public key that is not in ssh-agent"):
         sign(MESSAGE, lone)
-    with pytest.raises(UsageError, match="passphrase"):
-        sign(MESSAGE, enc.private)  # agent running, but it does not hold this key
+    for path in (enc.private, enc.pub_path):  # agent running, but it does not hold this key
+        with pytest.raises(UsageError, match="passphrase and is not in ssh-agent"):
+            sign(MESSAGE, path)
 
 
 # --------------------------------------------------------------------------- keys and lines
