@@ -801,6 +801,7 @@ def test_allowed_signers_line(keys: dict[str, Key]) -> None:
         'bchalmers namespaces="reviewkit",valid-after="20260101000000Z",'
         f'valid-before="20270630123005Z" ssh-ed25519 {b64}'
     )
+    assert 'valid-after="20260101000000",' in allowed_signers_line(key, utc_suffix=False)
     assert allowed_signers_line(AllowedKey("b.c@example.org", keys["ed25519"].public)) == (
         f'b.c@example.org namespaces="reviewkit" ssh-ed25519 {b64}'
     )
