@@ -501,6 +501,28 @@ def publish(out: str, fmt: str, trust_ref: str | None) -> None:
          f"to {out} ({fmt}); manifest: {Path(out) / 'manifest.json'}")
 
 
+@cli.command()
+@click.option("--keep", type=click.Path(file_okay=False), help="Keep the demo repository in this new directory.")
+def demo(keep: str | None) -> None:
+    """Walk the whole workflow in a throwaway repository, with narration.
+
+    new article → validate → submit → approve → gate passes → publish → edit → gate blocks
+    as stale → review diff → re-approve → gate passes. Exits 0 when the story held.
+
+    \b
+    Example:  reviewkit demo --keep /tmp/reviewkit-demo
+    """
+    from pathlib import Path
+
+    from reviewkit.demo import run_demo
+
+    if keep and Path(keep).exists():
+        from reviewkit.errors import UsageError
+
+        raise UsageError(f"--keep {keep}: already exists; name a new directory")
+    run_demo(echo, Path(keep).resolve() if keep else None)
+
+
 # --- entry point -------------------------------------------------------------------------------
 
 

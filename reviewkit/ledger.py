@@ -68,8 +68,11 @@ class Ledger:
         return out
 
 
-def _order(e: StoredEvent) -> tuple[str, str]:
-    return (e.event.at if e.event else "", e.name)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _order(e: StoredEvent) -> tuple[dt.datetime, str]:
+    return (e.event.when if e.event else _EPOCH, e.name)
 
 
 @lru_cache(maxsize=1)
@@ -225,7 +228,7 @@ def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult
         fetched: str | None
         try:
             # No '+': a remote history that was rewritten is refused, never taken.
-            repo.run("fetch", "--no-tags", "--quiet", remote, f"{EVENTS_REF}:{tracking}")
+            repo.run("fetch", "--no-tags", remote, f"{EVENTS_REF}:{tracking}")
             fetched = repo.rev_parse(tracking)
         except GitCommandError as exc:
             if _missing_remote_ref(exc):

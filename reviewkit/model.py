@@ -172,7 +172,7 @@ class ReviewEvent(BaseModel):
     blob: str = Field(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")
     commit: str = Field(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")
     actor: str
-    at: str  # UTC, ISO 8601 with Z, seconds precision
+    at: str  # UTC, ISO 8601 with Z, microseconds (format_time)
     nonce: str = Field(pattern=r"^[0-9a-f]{16,64}$")
     message: str = ""
     reviewer: str | None = None  # for `submitted`: the reviewer asked for, if any
@@ -190,7 +190,7 @@ class ReviewEvent(BaseModel):
         return canonical_json(self.model_dump(exclude={"sig"}, exclude_none=True))
 
     def file_name(self) -> str:
-        stamp = self.when.strftime("%Y%m%dT%H%M%SZ")
+        stamp = self.when.strftime("%Y%m%dT%H%M%S.%fZ")
         return f"{self.article}/{stamp}-{self.event}-{self.actor}-{self.nonce}.json"
 
 
@@ -203,4 +203,5 @@ def parse_time(value: str) -> dt.datetime:
 
 
 def format_time(t: dt.datetime) -> str:
-    return t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """UTC with microseconds: events in the same second still have an order."""
+    return t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

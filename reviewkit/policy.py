@@ -270,7 +270,7 @@ def evaluate(
         latest_per_actor[c.event.actor] = c  # ordered oldest first: keeps the newest
     fresh = [c for c in latest_per_actor.values() if not c.expired]
     need = policy.approvals_required
-    status.approvals = sorted(fresh, key=lambda c: c.event.at if c.event else "", reverse=True)
+    status.approvals = sorted(fresh, key=lambda c: c.event.when if c.event else now, reverse=True)
 
     submissions = [c for c in ordered if c.event and c.event.event == "submitted"]
     if submissions:
@@ -294,7 +294,7 @@ def evaluate(
 
     if len(latest_per_actor) >= need:
         status.state = "expired"
-        newest = max(latest_per_actor.values(), key=lambda c: c.event.at if c.event else "")
+        newest = max(latest_per_actor.values(), key=lambda c: c.event.when if c.event else now)
         assert newest.event is not None
         status.due = (newest.event.when + max_age).date()
         status.reasons.append(
@@ -312,7 +312,7 @@ def evaluate(
     )]
     last = actions[-1].event if actions else None
     if last is not None and last.event == "changes_requested" and not any(
-        c.event and c.event.at > last.at for c in current
+        c.event and c.event.when > last.when for c in current
     ):
         who = actions[-1].reviewer.byline() if actions[-1].reviewer else last.actor
         status.state = "changes_requested"

@@ -62,7 +62,7 @@ def json_ld(status: ArticleStatus, meta: dict[str, Any], url: str) -> dict[str, 
                 cred["recognizedBy"] = {"@type": "Organization", "areaServed": c.credential.region}
             person["hasCredential"] = cred
         people.append(person)
-    last = max(c.event.at for c in _reviewers(status) if c.event)
+    last = max(c.event.when for c in _reviewers(status) if c.event).date().isoformat()
     author = meta.get("author") or {}
     doc = {
         "@context": "https://schema.org",
@@ -73,7 +73,7 @@ def json_ld(status: ArticleStatus, meta: dict[str, Any], url: str) -> dict[str, 
         "url": url,
         "identifier": meta.get("id"),
         "dateModified": meta.get("updated"),
-        "lastReviewed": last[:10],
+        "lastReviewed": last,
         "reviewedBy": people[0] if len(people) == 1 else people,
         "author": {"@type": "Person", "name": author.get("name")},
         "about": [{"@type": "Thing", "name": t} for t in meta.get("topics", [])],
@@ -112,7 +112,7 @@ def _render_md(status: ArticleStatus, text: str) -> str:
             "id": e.actor, "name": c.reviewer.name if c.reviewer else e.actor,
             "credential": c.credential.type if c.credential else None, "date": e.at[:10],
         })
-    last = max(c.event.at for c in _reviewers(status) if c.event)[:10]
+    last = max(c.event.when for c in _reviewers(status) if c.event).date().isoformat()
     updated = frontmatter.update(text, {
         "reviewed_by": reviewed_by, "last_reviewed": last, "review_digest": status.digest,
     })

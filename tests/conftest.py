@@ -251,3 +251,42 @@ def project(git_repo: Callable[..., GitRepo], keys: Callable[[str], Key]) -> Pro
     repo.write("content/articles/coping-with-worry.md", article())
     repo.commit("initial content")
     return Project(repo, reviewer, second, editor)
+
+
+def current(project_path: Path, rel: str) -> tuple[str, str, str, str]:
+    """(id, digest, blob at HEAD, HEAD) of an article as reviewkit sees it."""
+    from reviewkit.content import load_article
+    from reviewkit.project import load_project
+
+    p = load_project(project_path)
+    r = load_article(p.root, rel, p.schema)
+    assert r.article is not None, r.findings
+    blob = git(project_path, "rev-parse", f"HEAD:{rel}")
+    return r.article.meta.id, r.article.digest, blob, git(project_path, "rev-parse", "HEAD")
+
+
+def put_event(project_path: Path, kind: str, rel: str, actor: str, key: Key | None, *,
+              at: object = None, sign_as: dict[str, object] | None = None,
+              **fields: object) -> object:
+    """Commit an event straight onto the ledger (bypassing the workflow's refusals).
+
+    ``key`` None leaves it unsigned; ``sign_as`` overrides fields after signing (tamper).
+    """
+    import datetime as dt
+
+    from reviewkit.git import open_repo
+    from reviewkit.ledger import append_event, make_event
+    from reviewkit.signing import sign
+
+    aid, digest, blob, head = current(project_path, rel)
+    base: dict[str, object] = {"article": aid, "path": rel, "digest": digest, "blob": blob,
+                               "commit": head}
+    base.update(fields)
+    event = make_event(kind, actor=actor, at=at if isinstance(at, dt.datetime) else None,
+                       **base)  # type: ignore[arg-type]
+    if key is not None:
+        event = event.model_copy(update={"sig": sign(event.signed_payload(), key.private)})
+    if sign_as:
+        event = event.model_copy(update=sign_as)
+    append_event(open_repo(project_path), event)
+    return event

@@ -1,0 +1,114 @@
+"""The content digest: the published test vector and its properties."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reviewkit.content import parse_article
+from reviewkit.digest import canonical_json, content_digest
+from reviewkit.frontmatter import decode, load_yaml, split
+from reviewkit.schema import compile_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = compile_schema((ROOT / "schemas/article.schema.json").read_bytes(), "schema")
+VECTOR = (
+    b'---\r\nid: 01JDX3Q7G6M2N8P4R5S6T7V8W9\r\ntitle: "Caf\xc3\xa9 worries"\r\n'
+    b"slug: cafe-worries\r\ndraft: true\r\nupdated: 2026-11-20\r\ntopics: [anxiety]\r\n"
+    b"author: {name: Jordan Lee, email: j.lee@example.org}\r\n---\r\n"
+    b"Body line one.\r\n\r\n## Section\r\n"
+)
+
+
+def digest_of(data: bytes, exempt: frozenset[str] = frozenset({"draft", "tags"})) -> str:
+    parts = split(decode(data))
+    return content_digest(load_yaml(parts.yaml_text), parts.body, exempt)
+
+
+def test_vector_matches_docs() -> None:
+    doc = (ROOT / "docs/digest.md").read_text()
+    published = re.search(r"sha256:[0-9a-f]{64}", doc.split("## Test vector")[1])
+    assert published is not None
+    assert digest_of(VECTOR) == published.group(0)
+    assert SCHEMA.exempt == {"draft", "tags"}
+
+
+def test_vector_canonical_json_is_as_documented() -> None:
+    parts = split(decode(VECTOR))
+    fm = load_yaml(parts.yaml_text)
+    fm.pop("draft")
+    expected = ('{"author":{"email":"j.lee@example.org","name":"Jordan Lee"},'
+                '"id":"01JDX3Q7G6M2N8P4R5S6T7V8W9","slug":"cafe-worries",'
+                '"title":"Café worries","topics":["anxiety"],"updated":"2026-11-20"}')
+    assert canonical_json(fm).decode("utf-8") == expected
+
+
+def test_bom_crlf_and_lf_agree() -> None:
+    lf = VECTOR.replace(b"\r\n", b"\n")
+    assert digest_of(lf) == digest_of(VECTOR) == digest_of(b"\xef\xbb\xbf" + VECTOR)
+
+
+def test_exempt_field_does_not_change_digest_but_others_do() -> None:
+    base = digest_of(VECTOR)
+    assert digest_of(VECTOR.replace(b"draft: true", b"draft: false")) == base
+    assert digest_of(VECTOR.replace(b"draft: true", b"draft: true\r\ntags: [x]")) == base
+    assert digest_of(VECTOR.replace(b"2026-11-20", b"2026-11-21")) != base
+    assert digest_of(VECTOR.replace(b"Body line one.", b"Body line one!")) != base
+    assert digest_of(VECTOR.replace(b"## Section\r\n", b"## Section \r\n")) != base
+
+
+def test_move_of_file_keeps_digest() -> None:
+    data = VECTOR.replace(b"draft: true", b'draft: true\ndescription: "d"')
+    a = parse_article("content/articles/cafe-worries.md", data, SCHEMA)
+    b = parse_article("elsewhere/deep/cafe-worries.md", data, SCHEMA)
+    assert a.article is not None and b.article is not None
+    assert a.article.digest == b.article.digest == digest_of(data)
+
+
+keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
+printable = st.characters(min_codepoint=0x20, max_codepoint=0x2FFF, blacklist_categories=["Cs", "Cc"])
+scalars = st.one_of(st.integers(-10**6, 10**6), st.text(printable, max_size=20), st.booleans(),
+                    st.none())
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)), max_leaves=12)
+front = st.dictionaries(keys.filter(lambda k: k not in ("draft", "tags")), values,
+                        min_size=1, max_size=8)
+bodies = st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\0"),
+                 max_size=200)
+
+
+def render(fm: dict[str, object], body: str, order: list[str] | None = None, crlf: bool = False) -> bytes:
+    keys_ = order or list(fm)
+    lines = ["---"] + [f"{json.dumps(k)}: {json.dumps(fm[k], ensure_ascii=False)}" for k in keys_]
+    lines.append("---")
+    text = "\n".join(lines) + "\n" + body
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    return text.encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(front, bodies, st.randoms())
+def test_key_order_and_crlf_never_change_digest(fm: dict[str, object], body: str, rnd) -> None:  # type: ignore[no-untyped-def]
+    order = list(fm)
+    rnd.shuffle(order)
+    assert digest_of(render(fm, body)) == digest_of(render(fm, body, order, crlf=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(front, bodies, st.text(printable, min_size=1, max_size=5))
+def test_any_change_to_a_covered_field_or_the_body_changes_digest(
+    fm: dict[str, object], body: str, extra: str
+) -> None:
+    base = digest_of(render(fm, body))
+    key = next(iter(fm))
+    changed = dict(fm)
+    changed[key] = [fm[key], extra]
+    assert digest_of(render(changed, body)) != base
+    assert digest_of(render(fm, body + extra.replace("\r", "x").replace("\0", "x"))) != base
+    with_exempt = dict(fm, draft=True)
+    assert digest_of(render(with_exempt, body)) == base

@@ -1,0 +1,167 @@
+"""The ledger on refs/reviewkit/events: append, read, merge, sync."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import GitRepo, Project, article, git, put_event, rk
+from reviewkit.errors import CheckFailed
+from reviewkit.git import open_repo
+from reviewkit.ledger import EVENTS_REF, append_event, merge_into, parse_event, read_ledger
+
+A = "content/articles/coping-with-worry.md"
+B = "content/articles/sleep-and-mood.md"
+
+
+def test_append_never_touches_branch_index_or_worktree(project: Project) -> None:
+    head = project.repo.git("rev-parse", "HEAD")
+    project.repo.write("scratch.txt", "uncommitted\n")
+    project.repo.git("add", "scratch.txt")
+    before = project.repo.git("status", "--porcelain")
+    put_event(project.path, "commented", A, "jlee", None, message="hello")
+    assert project.repo.git("rev-parse", "HEAD") == head
+    assert project.repo.git("status", "--porcelain") == before
+    ledger = read_ledger(open_repo(project.path))
+    assert len(ledger.events) == 1 and ledger.events[0].event is not None
+    name = ledger.events[0].name
+    assert name.startswith("01JDX3Q7G6M2N8P4R5S6T7V8W9/") and "-commented-jlee-" in name
+    raw = project.repo.git("cat-file", "-p", f"{EVENTS_REF}:{name}")
+    assert json.loads(raw)["message"] == "hello"
+    assert raw == json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"),
+                             ensure_ascii=False)
+
+
+def test_bad_event_files_are_reported_not_counted(project: Project) -> None:
+    good = put_event(project.path, "commented", A, "jlee", None)
+    repo = open_repo(project.path)
+    tip = repo.rev_parse(EVENTS_REF)
+    junk = {
+        "x/not-json.json": repo.hash_object(b"{nope"),
+        "x/schema.json": repo.hash_object(b'{"v": 1}'),
+        "other/" + good.file_name().split("/", 1)[1]: repo.hash_object(  # type: ignore[attr-defined]
+            json.dumps(good.model_dump(exclude_none=True)).encode()),  # type: ignore[attr-defined]
+    }
+    tree = repo.tree_with(tip, junk)
+    commit = repo.commit_tree(tree, [tip], "junk", "x", "x@x")  # type: ignore[list-item]
+    assert repo.update_ref(EVENTS_REF, commit, tip, "junk")
+    problems = {e.name: e.problem for e in read_ledger(repo).problems}
+    assert "not valid JSON" in problems["x/not-json.json"]
+    assert "does not match the event schema" in problems["x/schema.json"]
+    assert "file name does not match its content" in next(
+        p for n, p in problems.items() if n.startswith("other/"))
+
+
+def test_parse_event_never_raises_on_junk() -> None:
+    for data in (b"", b"\xff\xfe", b"[]", b"null", b"[" * 5000, b'{"v":1,' * 10):
+        assert parse_event("a/b.json", "0" * 40, data).problem
+
+
+def test_cas_detects_race(project: Project) -> None:
+    repo = open_repo(project.path)
+    put_event(project.path, "commented", A, "jlee", None)
+    tip = repo.rev_parse(EVENTS_REF)
+    assert tip is not None
+    assert not repo.update_ref(EVENTS_REF, tip, "1" * 40, "stale old value")
+    assert repo.rev_parse(EVENTS_REF) == tip
+
+
+def _wrap(path: Path) -> GitRepo:
+    r = GitRepo.__new__(GitRepo)
+    r.path = path
+    return r
+
+
+@pytest.fixture
+def two_clones(project: Project, tmp_path: Path) -> tuple[Project, GitRepo, GitRepo, Path]:
+    project.repo.write(B, article(slug="sleep-and-mood", id="01JDX3Q7G6M2N8P4R5S6T7V8WB"))
+    project.repo.commit("second article")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(project.path), str(remote))
+    one = _wrap(tmp_path / "one")
+    two = _wrap(tmp_path / "two")
+    git(tmp_path, "clone", "-q", str(remote), str(one.path))
+    git(tmp_path, "clone", "-q", str(remote), str(two.path))
+    return project, one, two, remote
+
+
+def test_two_clones_approve_and_sync_union(two_clones) -> None:  # type: ignore[no-untyped-def]
+    project, one, two, remote = two_clones
+    key = str(project.reviewer.private)
+    assert rk("approve", str(one.path / A), "--key", key, "--as", "bchalmers", cwd=one.path).code == 0
+    r = rk("approve", str(two.path / B), "--key", key, "--as", "bchalmers", cwd=two.path)
+    assert r.code == 0, r.output
+    history = []
+    r = rk("sync", cwd=one.path)
+    assert r.code == 0, r.output
+    history.append(git(remote, "rev-parse", EVENTS_REF))
+    r = rk("sync", cwd=two.path)
+    assert r.code == 0, r.output
+    history.append(git(remote, "rev-parse", EVENTS_REF))
+    assert rk("sync", cwd=one.path).code == 0
+    history.append(git(remote, "rev-parse", EVENTS_REF))
+    for older, newer in zip(history, history[1:]):
+        git(remote, "merge-base", "--is-ancestor", older, newer)  # only ever moved forward
+    for clone in (one, two):
+        names = git(clone.path, "ls-tree", "-r", "--name-only", EVENTS_REF).splitlines()
+        assert len(names) == 2
+        out = rk("status", "--format", "json", cwd=clone.path)
+        states = {a["path"]: a["state"] for a in json.loads(out.out)["articles"]}
+        assert states == {A: "approved", B: "approved"}
+
+
+def test_sync_refuses_rewritten_remote_history(two_clones) -> None:  # type: ignore[no-untyped-def]
+    project, one, two, remote = two_clones
+    key = str(project.reviewer.private)
+    assert rk("approve", str(one.path / A), "--key", key, "--as", "bchalmers", cwd=one.path).code == 0
+    assert rk("sync", cwd=one.path).code == 0
+    assert rk("sync", cwd=two.path).code == 0
+    # someone rewrites the remote's events ref to an unrelated history
+    assert rk("comment", str(one.path / B), "-m", "x", "--as", "jlee", cwd=one.path).code == 0
+    fake = git(one.path, "commit-tree", "-m", "rewritten",
+               git(one.path, "rev-parse", f"{EVENTS_REF}^{{tree}}"))
+    git(one.path, "push", "-q", "--force", "origin", f"{fake}:{EVENTS_REF}")
+    before = git(two.path, "rev-parse", EVENTS_REF)
+    r = rk("sync", cwd=two.path)
+    assert r.code == 1
+    assert "was rewritten" in r.err
+    assert git(two.path, "rev-parse", EVENTS_REF) == before
+
+
+def test_sync_unreachable_remote_keeps_local_events(project: Project) -> None:
+    put_event(project.path, "commented", A, "jlee", None)
+    before = project.repo.git("rev-parse", EVENTS_REF)
+    project.repo.git("remote", "add", "origin", str(project.path.parent / "nowhere.git"))
+    r = project.rk("sync")
+    assert r.code == 3
+    assert "could not fetch review events from 'origin'" in r.err and "local events are kept" in r.err
+    assert project.repo.git("rev-parse", EVENTS_REF) == before
+
+
+def test_merge_conflict_same_name_different_bytes(project: Project) -> None:
+    event = put_event(project.path, "commented", A, "jlee", None, message="one")
+    repo = open_repo(project.path)
+    tip = repo.rev_parse(EVENTS_REF)
+    assert tip is not None
+    other_blob = repo.hash_object(b'{"changed": true}')
+    tree = repo.tree_with(None, {event.file_name(): other_blob})  # type: ignore[attr-defined]
+    other = repo.commit_tree(tree, [], "other history", "x", "x@x")
+    with pytest.raises(CheckFailed, match="differs between the two histories"):
+        merge_into(repo, other)
+    assert repo.rev_parse(EVENTS_REF) == tip
+
+
+def test_append_creates_ref_and_keeps_history(project: Project) -> None:
+    repo = open_repo(project.path)
+    from reviewkit.ledger import make_event
+
+    aid = "01JDX3Q7G6M2N8P4R5S6T7V8W9"
+    e1 = make_event("commented", article=aid, path=A, digest="sha256:" + "0" * 64,
+                    blob="1" * 40, commit="2" * 40, actor="jlee")
+    t1 = append_event(repo, e1)
+    e2 = e1.model_copy(update={"nonce": "ab" * 8})
+    t2 = append_event(repo, e2)
+    assert git(project.path, "rev-parse", f"{t2}^") == t1
+    assert len(read_ledger(repo).events) == 2

@@ -1,0 +1,180 @@
+"""`reviewkit validate`: every bad input gives a finding with its real line and column."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Project, article, rk
+from reviewkit.content import parse_article
+from reviewkit.frontmatter import MAX_FILE_BYTES
+from reviewkit.schema import compile_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = compile_schema((ROOT / "schemas/article.schema.json").read_bytes(), "schema")
+A = "content/articles/"
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    out = {}
+    for dirpath, _, files in os.walk(root):
+        if ".git" in Path(dirpath).parts:
+            continue
+        for f in files:
+            p = Path(dirpath) / f
+            if not p.is_symlink():
+                out[str(p.relative_to(root))] = p.read_bytes()
+    return out
+
+
+def test_sample_like_article_is_valid(project: Project) -> None:
+    r = project.rk("validate")
+    assert r.code == 0, r.output
+    assert "1 file checked: no problems found" in r.out
+
+
+def test_each_error_reported_with_real_position_and_nothing_written(project: Project) -> None:
+    repo = project.repo
+    repo.write(A + "syntax.md", "---\nid: [1, 2\ntitle: x\n---\nbody\n")
+    repo.write(A + "fields.md", article(slug="fields", id="01JDX3Q7G6M2N8P4R5S6T7V8WF").replace(
+        'title: "Coping with worry"\n', "").replace("draft: false", "draft: maybe")
+        .replace("topics: [anxiety]", "topics: [anxiety]\ncolour: red"))
+    before = snapshot(repo.path)
+    r = project.rk("validate")
+    assert r.code == 1
+    lines = r.out.splitlines()
+    assert any(line.startswith(A + "syntax.md:3:6: error[yaml-syntax]: invalid YAML") and
+               "started at line 2, column 5" in line for line in lines), r.out
+    assert A + "fields.md:1:1: error[schema-required]: missing required field 'title'" in lines
+    # title removed; colour added on line 9 after topics; draft: maybe on line 10, value at column 8
+    assert A + "fields.md:10:8: error[schema-type]: draft: 'maybe' is not of type 'boolean'" in lines
+    assert (A + "fields.md:9:1: error[schema-unknown-field]: unknown field 'colour' "
+            "(not in the schema; check the spelling)") in lines
+    assert lines[-1] == "3 files checked: 4 errors, 0 warnings"
+    assert snapshot(repo.path) == before
+
+
+@pytest.mark.parametrize(("content", "rule", "where", "message"), [
+    (b"---\na: 1\na: 2\n---\n", "yaml-duplicate-key", "3:1", 'found duplicate key "a"'),
+    (b"---\na: &x [1, 2]\nb: *x\n---\n", "yaml-alias", "3:4", "anchors and aliases are not allowed"),
+    (b"---\na: !!python/object:os.system x\n---\n", "yaml-tag", "2:4", "YAML tag not allowed"),
+    (b"---\na: \"caf\xe9\"\n---\n", "encoding", "2:8", "not valid UTF-8 (byte 0xe9)"),
+    (b"---\na: 1\n---\nbody\x00\n", "encoding", "4:1", "NUL byte"),
+    (b"no front matter\n", "front-matter", "1:1", "does not start with '---'"),
+    (b"---\na: 1\nbody\n", "front-matter", "1:1", "not closed"),
+    (b"---\n- 1\n- 2\n---\n", "front-matter", "2:1", "must be a mapping"),
+    (b"---\na: .nan\n---\n", "yaml-type", "2:1", "NaN"),
+    (b"---\n1: x\n---\n", "yaml-type", "2:1", "is not a string"),
+    (b"---\na: !!binary aGVsbG8=\n---\n", "yaml-type", "2:1", "bytes is not allowed"),
+    (b"---\na: " + b"[" * 200 + b"]" * 200 + b"\n---\n", "yaml-depth", "2:1", "nested"),
+])
+def test_bad_input_findings(project: Project, content: bytes, rule: str, where: str, message: str) -> None:
+    project.repo.write(A + "bad.md", content)
+    r = project.rk("validate", str(project.path / A / "bad.md"))
+    assert r.code == 1, r.output
+    first = r.out.splitlines()[0]
+    assert first.startswith(f"{A}bad.md:{where}: error[{rule}]:"), first
+    assert message in first
+    assert "Traceback" not in r.output
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    bomb = "---\na: &a [x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 12):
+        bomb += f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 9) + "]\n"
+    bomb += "---\n"
+    r = parse_article(A + "bomb.md", bomb.encode(), SCHEMA)
+    assert [f.rule for f in r.findings] == ["yaml-alias"]
+
+
+def test_huge_file_refused(project: Project) -> None:
+    project.repo.write(A + "huge.md", b"---\na: 1\n---\n" + b"x" * MAX_FILE_BYTES)
+    r = project.rk("validate")
+    assert r.code == 1
+    assert "error[file-too-large]" in r.out
+
+
+def test_bom_and_crlf_are_accepted(project: Project) -> None:
+    text = article(slug="crlf", id="01JDX3Q7G6M2N8P4R5S6T7V8WA").replace("\n", "\r\n")
+    project.repo.write(A + "crlf.md", b"\xef\xbb\xbf" + text.encode())
+    r = project.rk("validate")
+    assert r.code == 0, r.output
+
+
+def test_symlink_out_of_repo_is_an_error(project: Project, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text(article())
+    os.symlink(outside, project.path / A / "linked.md")
+    r = project.rk("validate")
+    assert r.code == 1
+    assert f"{A}linked.md: error[symlink]: is a symbolic link (to a path outside the repository)" in r.out
+
+
+def test_duplicate_ids_and_slug_mismatch(project: Project) -> None:
+    project.repo.write(A + "copy.md", article(slug="copy"))
+    project.repo.write(A + "other-name.md", article(slug="something", id="01JDX3Q7G6M2N8P4R5S6T7V8WB"))
+    r = project.rk("validate")
+    assert r.code == 1
+    assert "error[duplicate-id]: id 01JDX3Q7G6M2N8P4R5S6T7V8W9 is also claimed by" in r.out
+    assert "error[slug-mismatch]: slug 'something' does not match the file name 'other-name.md'" in r.out
+
+
+def test_json_and_github_formats(project: Project) -> None:
+    project.repo.write(A + "bad.md", "---\ntitle: 1\n---\n")
+    r = project.rk("validate", "--format", "json")
+    assert r.code == 1
+    doc = json.loads(r.out)
+    assert doc["errors"] >= 1 and doc["files"] == 2
+    f = next(f for f in doc["findings"] if f["rule"] == "schema-type")
+    assert (f["path"], f["line"], f["col"]) == (A + "bad.md", 2, 8)
+    r = project.rk("validate", "--format", "github")
+    assert f"::error file={A}bad.md,line=2,col=8,title=schema-type::title: 1 is not of type" in r.out
+
+
+def test_validate_given_paths_only(project: Project) -> None:
+    project.repo.write(A + "bad.md", "---\ntitle: 1\n---\n")
+    r = project.rk("validate", str(project.path / A / "coping-with-worry.md"))
+    assert r.code == 0, r.output
+
+
+yaml_chars = st.sampled_from(list("abc:- []{}&*!|>'\"#\n\t 0129.,?%@`\\") + ["\x00", "\xff", "é"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(yaml_chars, max_size=120), st.binary(max_size=40))
+def test_fuzz_front_matter_never_raises(yaml_text: str, junk: bytes) -> None:
+    for data in (f"---\n{yaml_text}\n---\nbody\n".encode("utf-8", "surrogatepass"),
+                 b"---\n" + junk + b"\n---\n", junk):
+        r = parse_article(A + "fuzz.md", data, SCHEMA)
+        if r.article is None:
+            assert any(f.is_error for f in r.findings)
+        for f in r.findings:
+            assert f.line >= 0 and f.rule and f.message
+
+
+def test_not_a_git_repo_is_exit_3(tmp_path: Path) -> None:
+    r = rk("validate", cwd=tmp_path)
+    assert r.code == 3
+    assert r.err.startswith("Error: ") and "not inside a git repository" in r.err
+
+
+def test_missing_config_is_exit_2(git_repo) -> None:  # type: ignore[no-untyped-def]
+    repo = git_repo("bare")
+    r = rk("validate", cwd=repo.path)
+    assert r.code == 2
+    assert "Error: reviewkit.yaml: not found" in r.err and "reviewkit init" in r.err
+
+
+def test_bad_config_is_exit_2_with_field(project: Project) -> None:
+    project.repo.write("reviewkit.yaml", "policy:\n  approvals_required: zero\n")
+    r = project.rk("validate")
+    assert r.code == 2
+    assert "reviewkit.yaml: policy.approvals_required:" in r.err
+    project.repo.write("reviewkit.yaml", "content: [../elsewhere]\n")
+    r = project.rk("validate")
+    assert r.code == 2 and "must be a path inside the repository" in r.err
