@@ -168,7 +168,7 @@ class Linter:
         self, body: str, front_matter: Mapping[str, Any], *, path: str, body_line: int
     ) -> list[Finding]:
         """All findings for one article body, sorted by position."""
-        body = body.replace("\r\n", "\n")
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
         doc = parse(self._md, body)
         ctx = Context(front_matter, path, self.known_slugs, body_line)
         sups, bad = collect(doc, RULE_IDS)
