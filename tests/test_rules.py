@@ -729,3 +729,22 @@ def test_lint_is_cheap() -> None:
         assert linter.lint(body, fm, path="x.md", body_line=line) == []
     per_article_ms = (time.perf_counter() - start) * 1000 / 200
     assert per_article_ms < 50, per_article_ms
+
+
+def test_word_list_case_handling(tmp_path: Path) -> None:
+    (tmp_path / "w.yaml").write_text(
+        "person-first:\n"
+        "  avoid:\n"
+        "    - phrase: Basket Case\n"
+        "      not_followed_by: [Study]\n"
+        "      suggestion: a person who is struggling\n"
+        "    - pattern: 'Head\\s*Case'\n"
+        "      suggestion: a person who is struggling\n",
+        encoding="utf-8",
+    )
+    cfg = RulesConfig.model_validate({"word_lists": ["w.yaml"], **{r: "off" for r in RULE_IDS}})
+    cfg = cfg.model_copy(update={"person_first": RulesConfig().person_first})
+    linter = Linter(cfg, root=tmp_path, known_slugs=[])
+    body = "A basket case. A BASKET CASE study. A headcase. İstanbul basket case.\n"
+    found = linter.lint(body, FM, path="x.md", body_line=1)
+    assert [f.col for f in found] == [3, 39, 58]

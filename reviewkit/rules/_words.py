@@ -193,13 +193,13 @@ def phrase_regex(phrase: str) -> str:
     return r"\s+".join(re.escape(w) for w in words)
 
 
-def entry_regex(entry: Entry) -> str:
+def entry_regex(entry: Entry, *, boundary: bool = True) -> str:
     core = (
         entry.pattern
         if entry.pattern is not None
         else "|".join(phrase_regex(p) for p in entry.phrases)
     )
-    rx = rf"(?<!\w)(?:{core})(?!\w)"
+    rx = rf"(?<!\w)(?:{core})(?!\w)" if boundary else rf"(?:{core})(?!\w)"
     if entry.not_followed_by:
         nfb = "|".join(phrase_regex(w) for w in entry.not_followed_by)
         rx += rf"(?![\s\-]+(?:{nfb})(?!\w))"
@@ -213,44 +213,81 @@ class Match:
     entry: Entry
 
 
+_ESCAPE = re.compile(r"\\.")
+
+
+def _lowercase_safe(pattern: str) -> bool:
+    """True when ``pattern`` has no upper-case letter outside escapes (\\S, \\W, …)."""
+    return _ESCAPE.sub("", pattern) == _ESCAPE.sub("", pattern).lower()
+
+
 class PhraseMatcher:
-    """One combined regex for a list of entries, minus the spans of allowed phrases."""
+    """One combined regex for a list of entries, minus the spans of allowed phrases.
+
+    Case-insensitive. Fast path: when every entry is lower-case-safe the regex is compiled
+    without ``re.IGNORECASE`` and run on the lower-cased text (about twice as fast).
+    """
 
     def __init__(self, entries: Sequence[Entry], allow: Sequence[str], what: str) -> None:
         self.entries = list(entries)
-        self._names = [f"e{i}" for i in range(len(self.entries))]
         self._rx: re.Pattern[str] | None = None
+        self._rx_i: re.Pattern[str] | None = None
         self._allow: re.Pattern[str] | None = None
+        self._allow_i: re.Pattern[str] | None = None
         try:
             if self.entries:
-                self._rx = re.compile(
-                    "|".join(
-                        f"(?P<{n}>{entry_regex(e)})"
-                        for n, e in zip(self._names, self.entries, strict=True)
-                    ),
-                    re.IGNORECASE,
+                # the word-start check is hoisted out of the alternation: inside a word the
+                # whole regex fails at once instead of trying every entry
+                source = (
+                    r"(?<!\w)(?:"
+                    + "|".join(
+                        f"(?P<e{i}>{entry_regex(e, boundary=False)})"
+                        for i, e in enumerate(self.entries)
+                    )
+                    + ")"
                 )
+                self._rx_i = re.compile(source, re.IGNORECASE)
+                lowered = [
+                    Entry.model_construct(
+                        **{
+                            **e.__dict__,
+                            "phrase": _lower(e.phrase),
+                            "not_followed_by": [w.lower() for w in e.not_followed_by],
+                        }
+                    )
+                    for e in self.entries
+                ]
+                if all(e.pattern is None or _lowercase_safe(e.pattern) for e in self.entries):
+                    self._rx = re.compile(
+                        r"(?<!\w)(?:"
+                        + "|".join(
+                            f"(?P<e{i}>{entry_regex(e, boundary=False)})"
+                            for i, e in enumerate(lowered)
+                        )
+                        + ")"
+                    )
             if allow:
-                self._allow = re.compile(
-                    "|".join(rf"(?<!\w)(?:{phrase_regex(a)})(?!\w)" for a in allow), re.IGNORECASE
-                )
+                alts = "|".join(rf"(?<!\w)(?:{phrase_regex(a)})(?!\w)" for a in allow)
+                self._allow_i = re.compile(alts, re.IGNORECASE)
+                self._allow = re.compile(alts.lower())
         except re.error as exc:  # pragma: no cover - entries are checked one by one on load
             raise ConfigError(f"word lists ({what}): cannot compile: {exc}") from None
 
     def __bool__(self) -> bool:
-        return self._rx is not None
+        return self._rx_i is not None
 
     def finditer(self, text: str) -> Iterator[Match]:
-        if self._rx is None:
+        if self._rx_i is None:
             return
+        rx, allow = self._rx_i, self._allow_i
+        if self._rx is not None:
+            low = text.lower()
+            if len(low) == len(text):
+                rx, allow, text = self._rx, self._allow, low
         allowed: list[tuple[int, int]] | None = None
-        for m in self._rx.finditer(text):
+        for m in rx.finditer(text):
             if allowed is None:
-                allowed = (
-                    [a.span() for a in self._allow.finditer(text)]
-                    if self._allow is not None
-                    else []
-                )
+                allowed = [a.span() for a in allow.finditer(text)] if allow is not None else []
             s, e = m.span()
             if any(a0 < e and s < a1 for a0, a1 in allowed):
                 continue
@@ -260,6 +297,12 @@ class PhraseMatcher:
 
     def search(self, text: str) -> Match | None:
         return next(iter(self.finditer(text)), None)
+
+
+def _lower(phrase: str | list[str] | None) -> str | list[str] | None:
+    if phrase is None:
+        return None
+    return phrase.lower() if isinstance(phrase, str) else [p.lower() for p in phrase]
 
 
 _OPEN_CLOSE = {"\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb"}
