@@ -748,3 +748,11 @@ def test_word_list_case_handling(tmp_path: Path) -> None:
     body = "A basket case. A BASKET CASE study. A headcase. İstanbul basket case.\n"
     found = linter.lint(body, FM, path="x.md", body_line=1)
     assert [f.col for f in found] == [3, 39, 58]
+
+
+def test_comment_at_top_covers_article_level_findings() -> None:
+    hard = HARD + "\n"
+    found = lint("Intro line.\n\n" + hard, None)
+    assert {"readability", "structure"} <= {f.rule for f in found}
+    top = "<!-- reviewkit: allow readability, structure -- a glossary page -->\n"
+    assert lint(top + "Intro line.\n\n" + hard, None) == []

@@ -81,7 +81,7 @@ class Document:
     tokens: list[Token]
     inlines: list[Inline]
     headings: list[Heading]
-    first_line: int  # 0-based line of the first block (0 when empty)
+    first_line: int  # 0-based line of the first block that is not raw HTML (0 when none)
 
     def article_position(self) -> tuple[int, int]:
         """Where article-level findings go: the first line of the first block."""
@@ -113,7 +113,7 @@ def parse(md: MarkdownIt, body: str) -> Document:
     quote_depth = 0
     heading_open = -1
     for i, tok in enumerate(tokens):
-        if first_line is None and tok.map is not None:
+        if first_line is None and tok.map is not None and tok.type != "html_block":
             first_line = tok.map[0]
         t = tok.type
         if t == "blockquote_open":

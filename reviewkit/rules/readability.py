@@ -126,5 +126,10 @@ class Readability:
             f"reading grade {grade:.1f} (Flesch-Kincaid) is above the target of "
             f"{self.options.max_grade:g}",
             "use shorter sentences and everyday words"
-            + (f"; the hardest paragraphs start on lines {where}" if where else ""),
+            + (
+                f"; the hardest paragraph{'s start' if len(hardest) > 1 else ' starts'} on "
+                f"line{'s' if len(hardest) > 1 else ''} {where}"
+                if where
+                else ""
+            ),
         )
