@@ -1,0 +1,194 @@
+"""Content rules run by ``reviewkit validate`` on an article's Markdown body.
+
+One :class:`Linter` per configuration: it compiles the word lists and regexes once; each
+:meth:`Linter.lint` parses the body once with markdown-it-py and hands the same token
+stream to every rule. ``docs/rules.md`` documents each rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from reviewkit.errors import ConfigError
+from reviewkit.findings import Finding
+from reviewkit.rules import (
+    citations,
+    count_matches_list,
+    links,
+    person_first,
+    readability,
+    safe_messaging,
+    structure,
+)
+from reviewkit.rules._base import Context, Raw, Rule
+from reviewkit.rules._doc import Document, make_parser, parse
+from reviewkit.rules._suppress import SUPPRESSION, collect
+from reviewkit.rules._words import WordLists, load_word_lists
+
+__all__ = [
+    "DEFAULT_LEVELS",
+    "RULE_IDS",
+    "SUPPRESSION",
+    "Linter",
+    "RuleSettings",
+    "RulesConfig",
+]
+
+RuleLevel = Literal["error", "warning", "off"]
+
+# rule id -> (options model, rule class, default level)
+_REGISTRY: dict[str, tuple[type[BaseModel], Callable[[Any, WordLists], Rule], RuleLevel]] = {
+    count_matches_list.ID: (
+        count_matches_list.Options,
+        count_matches_list.CountMatchesList,
+        "error",
+    ),
+    safe_messaging.ID: (safe_messaging.Options, safe_messaging.SafeMessaging, "error"),
+    person_first.ID: (person_first.Options, person_first.PersonFirst, "warning"),
+    citations.ID: (citations.Options, citations.Citations, "error"),
+    links.ID: (links.Options, links.Links, "error"),
+    readability.ID: (readability.Options, readability.Readability, "warning"),
+    structure.ID: (structure.Options, structure.Structure, "error"),
+}
+RULE_IDS: tuple[str, ...] = tuple(_REGISTRY)
+DEFAULT_LEVELS: dict[str, RuleLevel] = {k: v[2] for k, v in _REGISTRY.items()}
+
+
+class RuleSettings(BaseModel):
+    """A rule's level and options (``rules.<id>`` in reviewkit.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: RuleLevel
+    options: dict[str, Any] = {}
+
+
+def _default(rule_id: str) -> Callable[[], RuleSettings]:
+    return lambda: RuleSettings(level=DEFAULT_LEVELS[rule_id])
+
+
+class RulesConfig(BaseModel):
+    """The ``rules:`` block of reviewkit.yaml.
+
+    Each rule accepts ``{level: error|warning|off, options: {…}}``; as a shorthand the
+    level alone (``readability: off``), and a block without ``level`` keeps the default.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    count_matches_list: RuleSettings = Field(
+        default_factory=_default("count-matches-list"), alias="count-matches-list"
+    )
+    safe_messaging: RuleSettings = Field(
+        default_factory=_default("safe-messaging"), alias="safe-messaging"
+    )
+    person_first: RuleSettings = Field(
+        default_factory=_default("person-first"), alias="person-first"
+    )
+    citations: RuleSettings = Field(default_factory=_default("citations"))
+    links: RuleSettings = Field(default_factory=_default("links"))
+    readability: RuleSettings = Field(default_factory=_default("readability"))
+    structure: RuleSettings = Field(default_factory=_default("structure"))
+    word_lists: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        out = dict(data)
+        for rule_id in RULE_IDS:
+            for key in (rule_id, rule_id.replace("-", "_")):
+                if key not in out:
+                    continue
+                v = out[key]
+                if isinstance(v, str):
+                    out[key] = {"level": v}
+                elif isinstance(v, Mapping) and "level" not in v:
+                    out[key] = {"level": DEFAULT_LEVELS[rule_id], **v}
+        return out
+
+    @model_validator(mode="after")
+    def _check_options(self) -> RulesConfig:
+        for rule_id in RULE_IDS:
+            _options(rule_id, self.settings(rule_id).options, ValueError)
+        return self
+
+    def settings(self, rule_id: str) -> RuleSettings:
+        """The settings of one rule, by its id (``"safe-messaging"``)."""
+        if rule_id not in _REGISTRY:
+            raise KeyError(rule_id)
+        value: RuleSettings = getattr(self, rule_id.replace("-", "_"))
+        return value
+
+
+def _options(rule_id: str, raw: Mapping[str, Any], exc: type[Exception]) -> BaseModel:
+    model = _REGISTRY[rule_id][0]
+    try:
+        return model.model_validate(dict(raw))
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "options"
+        msg = first["msg"]
+        if first["type"] == "extra_forbidden":
+            known = ", ".join(model.model_fields) or "none"
+            msg = f"unknown option (known: {known})"
+        raise exc(f"rules.{rule_id}.options.{where}: {msg}") from None
+
+
+class Linter:
+    """Checks article bodies against the configured rules. Build once, lint many."""
+
+    def __init__(self, config: RulesConfig, *, root: Path, known_slugs: Collection[str]) -> None:
+        self.config = config
+        self.root = root
+        self.known_slugs = frozenset(known_slugs)
+        self.words = load_word_lists(config.word_lists, root)
+        self._md = make_parser()
+        self._rules: list[tuple[Rule, Literal["error", "warning"]]] = []
+        for rule_id, (_model, factory, _lvl) in _REGISTRY.items():
+            settings = config.settings(rule_id)
+            options = _options(rule_id, settings.options, ConfigError)
+            if settings.level == "off":
+                continue
+            self._rules.append((factory(options, self.words), settings.level))
+
+    @property
+    def active_rules(self) -> list[str]:
+        return [r.id for r, _ in self._rules]
+
+    def parse(self, body: str) -> Document:
+        return parse(self._md, body)
+
+    def lint(
+        self, body: str, front_matter: Mapping[str, Any], *, path: str, body_line: int
+    ) -> list[Finding]:
+        """All findings for one article body, sorted by position."""
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+        doc = parse(self._md, body)
+        ctx = Context(front_matter, path, self.known_slugs, body_line)
+        sups, bad = collect(doc, RULE_IDS)
+        out: list[Finding] = [self._finding(ctx, r, SUPPRESSION, "error") for r in bad]
+        for rule, level in self._rules:
+            for r in rule.check(doc, ctx):
+                if any(s.covers(rule.id, r.line) for s in sups):
+                    continue
+                out.append(self._finding(ctx, r, rule.id, level))
+        out.sort()
+        return out
+
+    @staticmethod
+    def _finding(ctx: Context, r: Raw, rule: str, level: Literal["error", "warning"]) -> Finding:
+        return Finding(
+            path=ctx.path,
+            line=max(1, ctx.body_line + r.line),
+            col=max(1, r.col),
+            level=level,
+            rule=rule,
+            message=r.message,
+            suggestion=r.suggestion,
+        )

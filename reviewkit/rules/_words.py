@@ -1,0 +1,325 @@
+"""Word lists: YAML data files, validated, merged and compiled once per configuration.
+
+A word-list file is a mapping with any subset of these sections (the packaged files in
+``reviewkit/data/wordlists/`` use the same format; ``docs/rules.md`` documents it)::
+
+    safe-messaging: {avoid: [ENTRY…], allow: [PHRASE…], mentions: [ENTRY…]}
+    person-first:   {avoid: [ENTRY…], allow: [PHRASE…]}
+    citations:      {claims: [ENTRY…], allow: [PHRASE…]}
+    count-matches-list: {not_items: [WORD…]}
+
+An ENTRY is ``{phrase: str | [str…]}`` or ``{pattern: REGEX}``, optionally with
+``not_followed_by: [WORD…]``, ``suggestion``, ``message`` and ``id``. Matching is
+case-insensitive, on whole words, on the text of the Markdown (formatting removed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from reviewkit.errors import ConfigError
+
+PACKAGED = ("safe-messaging", "person-first", "citations", "count-matches-list")
+_FORBIDDEN_IN_PATTERN = re.compile(r"\(\?P[<=]|\\[1-9]|\(\?[aiLmsux]+\)")
+
+
+class Entry(BaseModel):
+    """One phrase (or regex) to look for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    phrase: str | list[str] | None = None
+    pattern: str | None = None
+    not_followed_by: list[str] = []
+    suggestion: str | None = None  # replacement wording, shown as: use “…”
+    hint: str | None = None  # free-text advice, shown as is (when there is no suggestion)
+    message: str | None = None
+
+    def advice(self) -> str | None:
+        return f"use “{self.suggestion}”" if self.suggestion else self.hint
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Entry:
+        if (self.phrase is None) == (self.pattern is None):
+            raise ValueError("an entry needs exactly one of 'phrase' or 'pattern'")
+        if self.pattern is not None:
+            if _FORBIDDEN_IN_PATTERN.search(self.pattern):
+                raise ValueError(
+                    f"pattern {self.pattern!r}: named groups, backreferences and inline "
+                    "flags are not allowed (use (?:…) groups; matching is case-insensitive)"
+                )
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {self.pattern!r} is not a valid regex: {exc}") from None
+        return self
+
+    @property
+    def phrases(self) -> list[str]:
+        if self.phrase is None:
+            return []
+        return [self.phrase] if isinstance(self.phrase, str) else list(self.phrase)
+
+    def label(self) -> str:
+        return self.id or (self.phrases[0] if self.phrases else str(self.pattern))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SafeMessagingWords(_Section):
+    avoid: list[Entry] = []
+    allow: list[str] = []
+    mentions: list[Entry] = []
+
+
+class PersonFirstWords(_Section):
+    avoid: list[Entry] = []
+    allow: list[str] = []
+
+
+class CitationWords(_Section):
+    claims: list[Entry] = []
+    allow: list[str] = []
+
+
+class CountWords(_Section):
+    not_items: list[str] = []
+
+
+class WordListFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    safe_messaging: SafeMessagingWords = Field(
+        default_factory=SafeMessagingWords, alias="safe-messaging"
+    )
+    person_first: PersonFirstWords = Field(default_factory=PersonFirstWords, alias="person-first")
+    citations: CitationWords = Field(default_factory=CitationWords)
+    count_matches_list: CountWords = Field(default_factory=CountWords, alias="count-matches-list")
+
+
+@dataclass
+class WordLists:
+    """All word lists merged (packaged first, then the publication's files in order)."""
+
+    safe_messaging: SafeMessagingWords = field(default_factory=SafeMessagingWords)
+    person_first: PersonFirstWords = field(default_factory=PersonFirstWords)
+    citations: CitationWords = field(default_factory=CitationWords)
+    count_matches_list: CountWords = field(default_factory=CountWords)
+
+    def extend(self, other: WordListFile) -> None:
+        self.safe_messaging.avoid += other.safe_messaging.avoid
+        self.safe_messaging.allow += other.safe_messaging.allow
+        self.safe_messaging.mentions += other.safe_messaging.mentions
+        self.person_first.avoid += other.person_first.avoid
+        self.person_first.allow += other.person_first.allow
+        self.citations.claims += other.citations.claims
+        self.citations.allow += other.citations.allow
+        self.count_matches_list.not_items += other.count_matches_list.not_items
+
+
+def _parse(text: str, name: str) -> WordListFile:
+    try:
+        data: Any = YAML(typ="safe", pure=False).load(text)
+    except YAMLError as exc:
+        raise ConfigError(f"word list {name}: not valid YAML: {exc}".replace("\n", " ")) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"word list {name}: expected a mapping of sections, got {type(data).__name__}"
+        )
+    try:
+        return WordListFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"word list {name}: {where}: {first['msg']}") from None
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> tuple[WordListFile, ...]:
+    base = resources.files("reviewkit").joinpath("data").joinpath("wordlists")
+    out = []
+    for name in PACKAGED:
+        res = base.joinpath(f"{name}.yaml")
+        out.append(_parse(res.read_text(encoding="utf-8"), f"reviewkit/data/wordlists/{name}.yaml"))
+    return tuple(out)
+
+
+def load_word_lists(extra: Sequence[str], root: Path) -> WordLists:
+    """Packaged lists plus the publication's extra files (paths relative to ``root``)."""
+    words = WordLists()
+    for f in _packaged():
+        words.extend(f.model_copy(deep=True))
+    for rel in extra:
+        path = root / rel
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(
+                f"word list {rel}: file not found", hint=f"looked in {root}"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"word list {rel}: cannot read: {exc}") from None
+        words.extend(_parse(text, rel))
+    return words
+
+
+# --- compiling -------------------------------------------------------------------------
+
+_APOS = str.maketrans({"\u2019": "'", "\u2018": "'"})
+
+
+def normalize(text: str) -> str:
+    """Same length as ``text``: curly apostrophes become straight ones."""
+    return text.translate(_APOS)
+
+
+def phrase_regex(phrase: str) -> str:
+    words = normalize(phrase).split()
+    return r"\s+".join(re.escape(w) for w in words)
+
+
+def entry_regex(entry: Entry, *, boundary: bool = True) -> str:
+    core = (
+        entry.pattern
+        if entry.pattern is not None
+        else "|".join(phrase_regex(p) for p in entry.phrases)
+    )
+    rx = rf"(?<!\w)(?:{core})(?!\w)" if boundary else rf"(?:{core})(?!\w)"
+    if entry.not_followed_by:
+        nfb = "|".join(phrase_regex(w) for w in entry.not_followed_by)
+        rx += rf"(?![\s\-]+(?:{nfb})(?!\w))"
+    return rx
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    entry: Entry
+
+
+_ESCAPE = re.compile(r"\\.")
+
+
+def _lowercase_safe(pattern: str) -> bool:
+    """True when ``pattern`` has no upper-case letter outside escapes (\\S, \\W, …)."""
+    return _ESCAPE.sub("", pattern) == _ESCAPE.sub("", pattern).lower()
+
+
+class PhraseMatcher:
+    """One combined regex for a list of entries, minus the spans of allowed phrases.
+
+    Case-insensitive. Fast path: when every entry is lower-case-safe the regex is compiled
+    without ``re.IGNORECASE`` and run on the lower-cased text (about twice as fast).
+    """
+
+    def __init__(self, entries: Sequence[Entry], allow: Sequence[str], what: str) -> None:
+        self.entries = list(entries)
+        self._rx: re.Pattern[str] | None = None
+        self._rx_i: re.Pattern[str] | None = None
+        self._allow: re.Pattern[str] | None = None
+        self._allow_i: re.Pattern[str] | None = None
+        try:
+            if self.entries:
+                # the word-start check is hoisted out of the alternation: inside a word the
+                # whole regex fails at once instead of trying every entry
+                source = (
+                    r"(?<!\w)(?:"
+                    + "|".join(
+                        f"(?P<e{i}>{entry_regex(e, boundary=False)})"
+                        for i, e in enumerate(self.entries)
+                    )
+                    + ")"
+                )
+                self._rx_i = re.compile(source, re.IGNORECASE)
+                lowered = [
+                    Entry.model_construct(
+                        **{
+                            **e.__dict__,
+                            "phrase": _lower(e.phrase),
+                            "not_followed_by": [w.lower() for w in e.not_followed_by],
+                        }
+                    )
+                    for e in self.entries
+                ]
+                if all(e.pattern is None or _lowercase_safe(e.pattern) for e in self.entries):
+                    self._rx = re.compile(
+                        r"(?<!\w)(?:"
+                        + "|".join(
+                            f"(?P<e{i}>{entry_regex(e, boundary=False)})"
+                            for i, e in enumerate(lowered)
+                        )
+                        + ")"
+                    )
+            if allow:
+                alts = "|".join(rf"(?<!\w)(?:{phrase_regex(a)})(?!\w)" for a in allow)
+                self._allow_i = re.compile(alts, re.IGNORECASE)
+                self._allow = re.compile(alts.lower())
+        except re.error as exc:  # pragma: no cover - entries are checked one by one on load
+            raise ConfigError(f"word lists ({what}): cannot compile: {exc}") from None
+
+    def __bool__(self) -> bool:
+        return self._rx_i is not None
+
+    def finditer(self, text: str) -> Iterator[Match]:
+        if self._rx_i is None:
+            return
+        rx, allow = self._rx_i, self._allow_i
+        if self._rx is not None:
+            low = text.lower()
+            if len(low) == len(text):
+                rx, allow, text = self._rx, self._allow, low
+        allowed: list[tuple[int, int]] | None = None
+        for m in rx.finditer(text):
+            if allowed is None:
+                allowed = [a.span() for a in allow.finditer(text)] if allow is not None else []
+            s, e = m.span()
+            if any(a0 < e and s < a1 for a0, a1 in allowed):
+                continue
+            name = m.lastgroup
+            idx = int(name[1:]) if name is not None else 0
+            yield Match(s, e, self.entries[idx])
+
+    def search(self, text: str) -> Match | None:
+        return next(iter(self.finditer(text)), None)
+
+
+def _lower(phrase: str | list[str] | None) -> str | list[str] | None:
+    if phrase is None:
+        return None
+    return phrase.lower() if isinstance(phrase, str) else [p.lower() for p in phrase]
+
+
+_OPEN_CLOSE = {"\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb"}
+
+
+def is_quoted(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] sits inside quotation marks (a mention, not a use)."""
+    before, after = text[:start], text[end:]
+    # the same paragraph line is enough context; quotes do not span paragraphs here
+    if before.count('"') % 2 == 1 and '"' in after:
+        return True
+    for o, c in _OPEN_CLOSE.items():
+        last_o, last_c = before.rfind(o), before.rfind(c)
+        if last_o > last_c and c in after:
+            if o == "\u2018":
+                # ’ doubles as an apostrophe: require the closing mark right after the phrase
+                return after.lstrip(".,;:!?").startswith(c) or after.startswith(c)
+            return True
+    # 'word' in straight single quotes, tight around the phrase
+    return before.endswith("'") and after.startswith("'")

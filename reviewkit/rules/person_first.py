@@ -1,0 +1,50 @@
+"""person-first: stigmatizing labels, with person-first wording as the suggestion.
+
+The ``person-first.avoid`` word list holds the labels. Entries are tuned to the noun use
+("an addict", "a schizophrenic", "depressives") and to words about people ("he's crazy",
+"a psycho", "insane people"); clinical terms ("bipolar disorder", "a depressive episode",
+"major depressive disorder", "alcoholic beverages") are left alone through
+``not_followed_by`` and the ``allow`` list. Quoted mentions ("avoid words like “crazy”")
+are not reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ConfigDict
+
+from reviewkit.rules._base import Context, Raw
+from reviewkit.rules._doc import Document
+from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, normalize
+
+ID = "person-first"
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    check_headings: bool = True
+
+
+class PersonFirst:
+    id = ID
+
+    def __init__(self, options: Options, words: WordLists) -> None:
+        self.options = options
+        w = words.person_first
+        self.avoid = PhraseMatcher(w.avoid, w.allow, "person-first.avoid")
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Raw]:
+        for inl in doc.inlines:
+            if inl.kind == "heading" and not self.options.check_headings:
+                continue
+            text = normalize(inl.text)
+            for m in self.avoid.finditer(text):
+                if is_quoted(text, m.start, m.end):
+                    continue
+                found = " ".join(text[m.start : m.end].split())
+                line, col = inl.position(m.start, text[m.start : m.end])
+                e = m.entry
+                msg = e.message or f"“{found}” labels a person by a condition"
+                yield Raw(line, col, msg, e.advice())

@@ -1,0 +1,135 @@
+"""readability: Flesch-Kincaid grade level of the article's prose, against a target grade.
+
+Text measured: paragraphs and list items (headings, code, tables and citation keys
+``[@id]`` are left out). A sentence ends at ``.``, ``!`` or ``?`` followed by a space or
+the end of the paragraph, and every paragraph or list item ends one. Words are runs of
+letters and digits (``self-harm`` and ``don't`` are one word); syllables are counted with
+the usual vowel-group heuristic. Grade = 0.39 × words/sentence + 11.8 × syllables/word −
+15.59 (Kincaid et al., 1975). Articles under ``min_words`` words are not graded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reviewkit.rules._base import Context, Raw
+from reviewkit.rules._doc import Document
+from reviewkit.rules.citations import CITE_GROUP
+
+ID = "readability"
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’\-][A-Za-z0-9]+)*")
+_SENT_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
+_VOWELS = re.compile(r"[aeiouy]{1,2}")
+_TRAILING = re.compile(r"(?:[^laeiouy]es|[^laeiouy]ed|[^laeiouy]e)$")
+
+
+@lru_cache(maxsize=65536)
+def syllables(word: str) -> int:
+    """Syllables of one word (a heuristic: vowel groups, silent final -e/-es/-ed)."""
+    total = 0
+    for part in re.split(r"['’\-]", word.lower()):
+        if not part:
+            continue
+        if part.isdigit():
+            total += 1
+            continue
+        if len(part) <= 3:
+            total += 1
+            continue
+        w = _TRAILING.sub("", part)
+        w = w[1:] if w.startswith("y") else w
+        total += max(1, len(_VOWELS.findall(w)))
+    return max(1, total)
+
+
+@dataclass(slots=True)
+class Stats:
+    words: int = 0
+    sentences: int = 0
+    syllables: int = 0
+
+    def add_text(self, text: str) -> None:
+        text = CITE_GROUP.sub(" ", text)
+        for sentence in _SENT_END.split(text):
+            words = _WORD.findall(sentence)
+            if not words:
+                continue
+            self.sentences += 1
+            self.words += len(words)
+            self.syllables += sum(syllables(w) for w in words)
+
+    def merge(self, other: Stats) -> None:
+        self.words += other.words
+        self.sentences += other.sentences
+        self.syllables += other.syllables
+
+    @property
+    def grade(self) -> float:
+        if not self.words or not self.sentences:
+            return 0.0
+        return 0.39 * self.words / self.sentences + 11.8 * self.syllables / self.words - 15.59
+
+
+def grade_of(text: str) -> float:
+    s = Stats()
+    s.add_text(text)
+    return s.grade
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_grade: float = Field(default=8.0, gt=0)
+    min_words: int = Field(default=100, ge=0)
+
+
+class Readability:
+    id = ID
+
+    def __init__(self, options: Options, words: object) -> None:
+        self.options = options
+
+    def measure(self, doc: Document) -> tuple[Stats, list[tuple[float, int, int]]]:
+        total = Stats()
+        parts: list[tuple[float, int, int]] = []  # (grade, words, line)
+        for inl in doc.inlines:
+            if inl.kind != "paragraph":
+                continue
+            s = Stats()
+            s.add_text(inl.text)
+            if s.words:
+                total.merge(s)
+                parts.append((s.grade, s.words, inl.map[0]))
+        return total, parts
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Raw]:
+        total, parts = self.measure(doc)
+        if total.words < self.options.min_words:
+            return
+        grade = total.grade
+        if grade <= self.options.max_grade:
+            return
+        hardest = sorted((p for p in parts if p[1] >= 8), reverse=True)[:3]
+        where = ", ".join(
+            str(line + ctx.body_line) for _, _, line in sorted(hardest, key=lambda p: p[2])
+        )
+        line, col = doc.article_position()
+        yield Raw(
+            line,
+            col,
+            f"reading grade {grade:.1f} (Flesch-Kincaid) is above the target of "
+            f"{self.options.max_grade:g}",
+            "use shorter sentences and everyday words"
+            + (
+                f"; the hardest paragraph{'s start' if len(hardest) > 1 else ' starts'} on "
+                f"line{'s' if len(hardest) > 1 else ''} {where}"
+                if where
+                else ""
+            ),
+        )
