@@ -150,7 +150,7 @@ def status(paths: tuple[str, ...], fmt: str) -> None:
     from reviewkit.status import evaluate_repo
 
     project = _ctx().project()
-    report = evaluate_repo(project, _paths(paths))
+    report = evaluate_repo(project, _paths(paths), lint=False)
     echo(render_status(report, fmt))  # type: ignore[arg-type]
 
 

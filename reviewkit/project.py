@@ -58,8 +58,14 @@ class Project:
         return self._registry
 
     def linter(self, known_slugs: set[str]) -> Any:
-        """The body linter of the configured rules, compiled once; None until rules exist."""
-        return self._linter
+        """The body linter of the configured content rules (docs/rules.md)."""
+        from reviewkit.rules import Linter
+
+        key = frozenset(known_slugs)
+        if self._linter is None or self._linter[0] != key:
+            self._linter = (key, Linter(rules_config(self.config), root=self.root,
+                                        known_slugs=key))
+        return self._linter[1]
 
     def trusted_files(self) -> list[str]:
         return [CONFIG_FILE, self.config.registry, self.config.schema_path]
@@ -75,6 +81,20 @@ class Project:
             if here != self.repo.show_file(self.trust_ref, rel):
                 changed.append(rel)
         return changed
+
+
+def rules_config(config: Config) -> Any:
+    """The ``rules:`` block as a RulesConfig; ConfigError naming the field when it is wrong."""
+    from pydantic import ValidationError
+
+    from reviewkit.rules import RulesConfig
+
+    try:
+        return RulesConfig.model_validate(config.rules)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{CONFIG_FILE}: rules.{where}: {err['msg']}") from None
 
 
 def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = None) -> Project:

@@ -122,7 +122,8 @@ Give practical, concrete steps a reader can take.
 
 If you are struggling, talk to your doctor or a licensed mental health professional.
 
-*Clinically reviewed by (pending) — Clinical reviewer*
+<!-- Before publishing, add the byline of the clinician who reviews it:
+*Clinically reviewed by NAME, CREDENTIAL — Clinical reviewer* -->
 
 ## Editorial process
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewkit import signing
-from reviewkit.content import ArticleResult, BodyLinter, load_article
+from reviewkit.content import ArticleResult, load_article
 from reviewkit.errors import CheckFailed, EnvError, UsageError
 from reviewkit.ledger import append_event, make_event, read_ledger
 from reviewkit.model import Article, Reviewer, ReviewEvent
@@ -61,20 +61,12 @@ def read_current(project: Project, rel: str) -> ArticleResult:
 def article_status(project: Project, rel: str, now: dt.datetime | None = None) -> ArticleStatus:
     """The state of one article: reads one file and the ledger, independent of catalogue size."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    result = load_article(project.root, rel, project.schema, _linter(project, rel))
+    result = load_article(project.root, rel, project.schema)
     ledger = read_ledger(project.repo)
     events = ledger.by_article().get(result.article_id or "", [])
     errors = [f.format() for f in result.findings if f.is_error]
     return evaluate(result.article, rel, events, project.registry, project.config.policy, now,
                     invalid_reasons=errors, front_matter=result.front_matter)
-
-
-def _linter(project: Project, rel: str) -> BodyLinter | None:
-    from reviewkit.content import discover
-
-    rels, _ = discover(project.root, project.config.content)
-    linter: BodyLinter | None = project.linter({Path(r).stem for r in rels} | {Path(rel).stem})
-    return linter
 
 
 def resolve_actor(project: Project, as_id: str | None) -> Reviewer:

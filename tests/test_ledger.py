@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, Project, article, git, put_event, rk
 from reviewkit.errors import CheckFailed
 from reviewkit.git import open_repo
 from reviewkit.ledger import EVENTS_REF, append_event, merge_into, parse_event, read_ledger
+
+from conftest import GitRepo, Project, article, git, put_event, rk
 
 A = "content/articles/coping-with-worry.md"
 B = "content/articles/sleep-and-mood.md"
@@ -102,7 +103,7 @@ def test_two_clones_approve_and_sync_union(two_clones) -> None:  # type: ignore[
     history.append(git(remote, "rev-parse", EVENTS_REF))
     assert rk("sync", cwd=one.path).code == 0
     history.append(git(remote, "rev-parse", EVENTS_REF))
-    for older, newer in zip(history, history[1:]):
+    for older, newer in zip(history, history[1:], strict=False):
         git(remote, "merge-base", "--is-ancestor", older, newer)  # only ever moved forward
     for clone in (one, two):
         names = git(clone.path, "ls-tree", "-r", "--name-only", EVENTS_REF).splitlines()

@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import Project, article
 from reviewkit.signing import AllowedKey, verify
+
+from conftest import Project, article
 
 A = "content/articles/coping-with-worry.md"
 

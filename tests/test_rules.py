@@ -756,3 +756,19 @@ def test_comment_at_top_covers_article_level_findings() -> None:
     assert {"readability", "structure"} <= {f.rule for f in found}
     top = "<!-- reviewkit: allow readability, structure -- a glossary page -->\n"
     assert lint(top + "Intro line.\n\n" + hard, None) == []
+
+
+def test_byline_not_required_in_drafts_but_required_when_published() -> None:
+    from reviewkit.rules import Linter, RulesConfig
+
+    body = "Intro text for readers.\n\n## Editorial process\n\nEvery article is reviewed by a licensed clinician before it is published.\n"
+    linter = Linter(RulesConfig(), root=Path("."), known_slugs=set())
+    draft = linter.lint(body, {"title": "T", "draft": True}, path="a.md", body_line=5)
+    assert not [f for f in draft if f.rule == "structure"]
+    live = linter.lint(body, {"title": "T", "draft": False}, path="a.md", body_line=5)
+    assert [f.message for f in live if f.rule == "structure"] == ["no clinical-review byline"]
+    strict = Linter(RulesConfig.model_validate(
+        {"structure": {"options": {"require_byline_in_drafts": True}}}),
+        root=Path("."), known_slugs=set())
+    assert [f for f in strict.lint(body, {"title": "T", "draft": True}, path="a.md", body_line=5)
+            if f.rule == "structure"]

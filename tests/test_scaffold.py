@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import GitRepo, rk
 from reviewkit.frontmatter import update
 from reviewkit.scaffold import new_ulid, scaffold_files, slugify
+
+from conftest import GitRepo, rk
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Project, article, rk
 from reviewkit.content import parse_article
 from reviewkit.frontmatter import MAX_FILE_BYTES
 from reviewkit.schema import compile_schema
+
+from conftest import Project, article, rk
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = compile_schema((ROOT / "schemas/article.schema.json").read_bytes(), "schema")

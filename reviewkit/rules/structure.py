@@ -37,6 +37,8 @@ class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     require_byline: bool = True
+    # A draft has no clinical reviewer yet; the byline is required once draft is false.
+    require_byline_in_drafts: bool = False
     byline_pattern: str = DEFAULT_BYLINE
     require_editorial_note: bool = True
     editorial_heading: str = "Editorial process"
@@ -87,7 +89,9 @@ class Structure:
                     f"use {'#' * (prev + 1)} here",
                 )
             prev = h.level
-        want_byline = self.options.require_byline
+        want_byline = self.options.require_byline and (
+            self.options.require_byline_in_drafts or ctx.front_matter.get("draft") is not True
+        )
         want_note = self.options.require_editorial_note
         if not (want_byline or want_note):
             return
