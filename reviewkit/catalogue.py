@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from reviewkit.content import ArticleResult, check_catalogue, discover, load_article
+from reviewkit.cache import Cache, digest_of
+from reviewkit.content import ArticleResult, check_catalogue, discover, parse_article, read_file
 from reviewkit.findings import Finding
+from reviewkit.git import blob_id
+from reviewkit.model import ArticleSummary
 from reviewkit.project import Project
+from reviewkit.workers import parallel_map
 
 
 @dataclass
@@ -27,17 +35,97 @@ class Catalogue:
         return sum(1 for f in self.all_findings() if f.is_error)
 
 
-def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True) -> Catalogue:
-    """Read every article under the content roots (or ``paths``), reporting all findings."""
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Bulk parsing makes many short-lived acyclic objects: the cycle collector only costs."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _entry(r: ArticleResult) -> dict[str, Any]:
+    s = r.summary.to_dict() if r.summary else None
+    if s is not None:
+        del s["path"]
+    return {"summary": s,
+            "findings": [[f.line, f.col, f.level, f.rule, f.message, f.suggestion]
+                         for f in r.findings]}
+
+
+def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
+    try:
+        s = entry["summary"]
+        summary = ArticleSummary.from_dict({**s, "blob": blob}, rel) if s is not None else None
+        findings = [Finding(rel, int(f[0]), int(f[1]), f[2], str(f[3]), str(f[4]), f[5])
+                    for f in entry["findings"]]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # a malformed entry is ignored, never trusted
+    return ArticleResult(rel, findings, summary=summary, blob=blob)
+
+
+def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,
+                   cache: Cache | None = None, workers: int = 1,
+                   keep_articles: bool = False) -> Catalogue:
+    """Read every article under the content roots (or ``paths``), reporting all findings.
+
+    With a ``cache``, files whose blob id (and path) were seen before are not parsed
+    again. ``keep_articles`` keeps the fully parsed :class:`Article` (body included) on
+    each result; without it only the summaries stay in memory.
+    """
     rels, findings = discover(project.root, project.config.content, paths)
     slugs = {Path(r).stem for r in rels}
     if paths:  # links may point at articles outside the selection
         all_rels, _ = discover(project.root, project.config.content)
         slugs |= {Path(r).stem for r in all_rels}
     linter = project.linter(slugs) if lint else None
-    results = [load_article(project.root, rel, project.schema, linter) for rel in rels]
-    for f in check_catalogue(results):
-        for r in results:
+    slug_key = digest_of(sorted(slugs)) if lint else ""
+    results: list[ArticleResult | None] = [None] * len(rels)
+    todo: list[tuple[int, str, bytes]] = []
+    with no_gc():
+        for i, rel in enumerate(rels):
+            try:
+                data = read_file(project.root, rel)
+            except OSError as exc:
+                results[i] = ArticleResult(rel, [Finding(rel, 0, 0, "error", "unreadable",
+                                                         f"cannot read: {exc.strerror}")])
+                continue
+            if cache is not None:
+                key = _key(blob_id(data), rel, slug_key)
+                hit = cache.get_article(key)
+                if hit is not None:
+                    results[i] = _from_entry(rel, key.split(":", 1)[0], hit)
+                    if results[i] is not None:
+                        continue
+            todo.append((i, rel, data))
+
+        schema = project.schema
+
+        def parse(item: tuple[int, str, bytes]) -> ArticleResult:
+            r = parse_article(item[1], item[2], schema, linter)
+            if not keep_articles:
+                r.article = None
+                r.front_matter = None
+            return r
+
+        parsed = parallel_map(parse, todo, 1 if keep_articles else workers)
+        for (i, rel, _), r in zip(todo, parsed, strict=True):
+            results[i] = r
+            if cache is not None and r.blob:
+                cache.put_article(_key(r.blob, rel, slug_key), _entry(r))
+    done = [r for r in results if r is not None]
+    for f in check_catalogue(done):
+        for r in done:
             if r.path == f.path:
                 r.findings.append(f)
-    return Catalogue(results, findings)
+    return Catalogue(done, findings)
+
+
+def _key(blob: str, rel: str, slug_key: str) -> str:
+    # the path is part of the key: the slug must match the file name; with the content
+    # rules on, so are the catalogue's slugs (internal links)
+    extra = hashlib.sha256(f"{rel}\0{slug_key}".encode()).hexdigest()[:16]
+    return f"{blob}:{extra}"

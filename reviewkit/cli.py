@@ -403,7 +403,11 @@ def sync(remote: str) -> None:
               help="Fail if the events history no longer contains this commit (rewritten).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--junit", type=click.Path(dir_okay=False), help="Also write a JUnit XML report here.")
-def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, junit: str | None) -> None:
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write the cache in .git/reviewkit/.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for parsing and signature checks (default: up to 2).")
+def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, junit: str | None,
+         no_cache: bool, workers: int | None) -> None:
     """Exit 1 unless every non-draft article is valid and approved under the policy.
 
     Fails closed: a missing refs/reviewkit/events, an unreadable file or event, or a
@@ -418,9 +422,15 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
 
     from reviewkit.gate import junit_xml, run_gate, write_atomic
     from reviewkit.report_text import render_gate
+    from reviewkit.status import open_cache
+    from reviewkit.workers import default_workers
 
     project = _ctx().project(trust_ref)
-    result = run_gate(project, expect_events_ancestor=expect_events_ancestor)
+    cache = None if no_cache else open_cache(project)
+    result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,
+                      workers=workers or default_workers())
+    if cache is not None:
+        cache.save()
     echo(render_gate(result, fmt))  # type: ignore[arg-type]
     if junit:
         write_atomic(Path(junit), junit_xml(result))
@@ -446,14 +456,14 @@ def due(within: str, fmt: str) -> None:
     items = due_list(report, days)
     rows = []
     for s in items:
-        first = s.approvals[0] if s.approvals else s.last_approved
-        e = first.event if first else None
+        d = s.to_dict()
+        first = d["approvals"][0] if d["approvals"] else d["last_approved"]
         rows.append({
             "path": s.path, "title": s.title, "state": s.state,
             "due": s.due.isoformat() if s.due else None,
-            "reviewer": (first.reviewer.name if first and first.reviewer else (e.actor if e else None)),
-            "credential": first.credential.type if first and first.credential else None,
-            "approved_at": e.at if e else None,
+            "reviewer": (first["name"] or first["actor"]) if first else None,
+            "credential": first["credential"] if first else None,
+            "approved_at": first["at"] if first else None,
         })
     if fmt == "json":
         from reviewkit.output import to_json

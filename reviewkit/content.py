@@ -16,7 +16,7 @@ from reviewkit.digest import content_digest
 from reviewkit.errors import UsageError
 from reviewkit.findings import Finding
 from reviewkit.git import blob_id
-from reviewkit.model import Article, FrontMatter
+from reviewkit.model import Article, ArticleSummary, FrontMatter
 from reviewkit.schema import ArticleSchema
 
 
@@ -28,29 +28,45 @@ class BodyLinter(Protocol):
 
 @dataclass
 class ArticleResult:
-    """What reading one file gave: the article when it could be typed, and all findings."""
+    """What reading one file gave: a summary when the front matter could be read, the
+    fully typed article when it was parsed here (not when it came from the cache), and
+    all findings."""
 
     path: str
     findings: list[Finding] = field(default_factory=list)
+    summary: ArticleSummary | None = None
     article: Article | None = None
     front_matter: dict[str, Any] | None = None
     blob: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.article is not None and not any(f.is_error for f in self.findings)
+        return (self.summary is not None and self.summary.digest is not None
+                and not any(f.is_error for f in self.findings))
 
     @property
     def article_id(self) -> str | None:
-        fm = self.front_matter
-        value = fm.get("id") if fm else None
-        return value if isinstance(value, str) else None
+        return self.summary.id if self.summary else None
 
     @property
     def is_draft(self) -> bool:
         """Drafts are not published. Unknown (unreadable) counts as *not* a draft: fail closed."""
-        fm = self.front_matter
-        return bool(fm) and fm.get("draft") is True  # type: ignore[union-attr]
+        return self.summary is not None and self.summary.draft
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def summarize(rel: str, blob: str, fm: dict[str, Any], meta: FrontMatter | None,
+              digest: str | None) -> ArticleSummary:
+    return ArticleSummary(
+        path=rel, blob=blob, id=_str(fm.get("id")), title=_str(fm.get("title")),
+        slug=_str(fm.get("slug")), draft=fm.get("draft") is True,
+        digest=digest if meta is not None else None,
+        author_email=meta.author.email.strip().lower() if meta is not None else None,
+        topics=tuple(meta.topics) if meta is not None else (),
+    )
 
 
 def parse_article(
@@ -74,6 +90,7 @@ def parse_article(
         )
         return result
     result.front_matter = fm
+    result.summary = summarize(rel, result.blob or "", fm, None, None)
     result.findings += schema.validate(
         article_schema, fm, path=rel, yaml_text=parts.yaml_text, yaml_line=parts.yaml_line
     )
@@ -97,6 +114,7 @@ def parse_article(
     if linter is not None:
         result.findings += linter.lint(parts.body, fm, path=rel, body_line=parts.body_line)
     digest = content_digest(fm, parts.body, article_schema.exempt)
+    result.summary = summarize(rel, result.blob or "", fm, meta, digest)
     result.article = Article(
         path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
         body_line=parts.body_line, digest=digest,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from reviewkit.cache import Cache
 from reviewkit.ledger import EVENTS_REF
 from reviewkit.policy import ArticleStatus
 from reviewkit.project import Project
@@ -47,11 +48,13 @@ class GateResult:
 
 
 def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
-             now: dt.datetime | None = None) -> GateResult:
-    """Evaluate the whole catalogue for publication."""
+             now: dt.datetime | None = None, cache: Cache | None = None,
+             workers: int = 1) -> GateResult:
+    """Evaluate the whole catalogue for publication (verdicts identical with or without
+    ``cache`` and for any number of ``workers``)."""
     # The gate decides on review state and front-matter validity; the content rules are
     # `reviewkit validate`'s (CI runs both), which keeps the gate within its I/O budget.
-    report = evaluate_repo(project, now=now, lint=False)
+    report = evaluate_repo(project, now=now, lint=False, cache=cache, workers=workers)
     result = GateResult(report)
     ledger = report.ledger
     if ledger.tip is None:
@@ -59,7 +62,7 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
             f"{EVENTS_REF} is missing: no review can be verified. CI checkouts do not fetch "
             f"it; run: {FETCH_HINT}"
         )
-    for e in ledger.problems:
+    for e in report.problems:
         result.failures.append(f"event {e.name} on {EVENTS_REF} does not count and was not "
                                f"expected: {e.problem}")
     if expect_events_ancestor:

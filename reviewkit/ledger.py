@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from reviewkit.digest import canonical_json
 from reviewkit.errors import CheckFailed, EnvError, UsageError
-from reviewkit.git import GitCommandError, Repo
+from reviewkit.git import GitCommandError, Repo, TreeEntry
 from reviewkit.model import ReviewEvent, format_time
 
 EVENTS_REF = "refs/reviewkit/events"
@@ -64,14 +64,15 @@ class Ledger:
             key = e.event.article if e.event is not None else e.article_dir
             out.setdefault(key, []).append(e)
         for evs in out.values():
-            evs.sort(key=_order)
+            evs.sort(key=event_order)
         return out
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def _order(e: StoredEvent) -> tuple[dt.datetime, str]:
+def event_order(e: StoredEvent) -> tuple[dt.datetime, str]:
+    """Oldest first; events of one instant in name order."""
     return (e.event.when if e.event else _EPOCH, e.name)
 
 
@@ -264,3 +265,54 @@ def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult
         added = len(repo.ls_tree(local)) - before_count
         return SyncResult(remote, fetched, local, True, added, attempt)
     raise EnvError(f"'{remote}' kept moving; tried {attempts} times, your local events are kept")
+
+
+# --- indexed reading (the gate's fast path) ----------------------------------------------------
+
+
+@dataclass
+class LedgerIndex:
+    """The events ref listed (one ``ls-tree``) but not read: names and blob ids by article."""
+
+    tip: str | None
+    entries: list[TreeEntry] = field(default_factory=list)
+
+    def by_dir(self) -> dict[str, list[TreeEntry]]:
+        out: dict[str, list[TreeEntry]] = {}
+        for e in self.entries:
+            out.setdefault(e.path.split("/", 1)[0], []).append(e)
+        return out
+
+
+def index_ledger(repo: Repo, ref: str = EVENTS_REF) -> LedgerIndex:
+    tip = repo.rev_parse(ref)
+    if tip is None:
+        return LedgerIndex(None)
+    return LedgerIndex(tip, repo.ls_tree(tip))
+
+
+def load_events(repo: Repo, entries: list[TreeEntry]) -> list[StoredEvent]:
+    """Read and parse the given event files with one ``cat-file --batch``."""
+    blobs = repo.read_blobs(e.sha for e in entries if e.type == "blob")
+    out = []
+    for e in entries:
+        if e.type != "blob" or e.mode not in ("100644", "100755"):
+            out.append(StoredEvent(e.path, e.sha, None, f"not a regular file (mode {e.mode})"))
+        else:
+            out.append(parse_event(e.path, e.sha, blobs[e.sha]))
+    return out
+
+
+def changed_since(repo: Repo, index: LedgerIndex, known_good: str | None) -> list[TreeEntry]:
+    """Entries of ``index`` not already in the tree of ``known_good`` (a tip whose every
+    event parsed). All entries when there is no usable ``known_good``."""
+    if index.tip is None:
+        return []
+    if not known_good or repo.rev_parse(known_good + "^{commit}") is None:
+        return list(index.entries)
+    if known_good == index.tip:
+        return []
+    out = repo.run("diff-tree", "-r", "-z", "--no-renames", "--diff-filter=AMT",
+                   "--name-only", known_good, index.tip)
+    names = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+    return [e for e in index.entries if e.path in names]

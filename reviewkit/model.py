@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -44,6 +45,35 @@ class FrontMatter(BaseModel):
     draft: bool = True
     updated: dt.date
     citations: list[Citation] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """What the review decision needs of an article; small enough to cache by blob id.
+
+    ``digest`` is None when the front matter is not valid (no digest is trusted then).
+    """
+
+    path: str
+    blob: str
+    id: str | None
+    title: str | None
+    slug: str | None
+    draft: bool
+    digest: str | None = None
+    author_email: str | None = None
+    topics: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "blob": self.blob, "id": self.id, "title": self.title,
+                "slug": self.slug, "draft": self.draft, "digest": self.digest,
+                "author_email": self.author_email, "topics": list(self.topics)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], path: str) -> ArticleSummary:
+        return cls(path=path, blob=str(d["blob"]), id=d.get("id"), title=d.get("title"),
+                   slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
+                   author_email=d.get("author_email"), topics=tuple(d.get("topics") or ()))
 
 
 class Article(BaseModel):

@@ -7,14 +7,15 @@ and the time: no git, no terminal.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from reviewkit.digest import short
 from reviewkit.ledger import StoredEvent
 from reviewkit.model import (
     DECIDING_KINDS,
-    Article,
+    ArticleSummary,
     Credential,
     Policy,
     Registry,
@@ -61,8 +62,24 @@ class ArticleStatus:
     due: dt.date | None = None  # when the current approval expires
     submitted_at: str | None = None
     requested_reviewer: str | None = None
+    cached: dict[str, Any] | None = field(default=None, repr=False)  # from the verdict cache
 
-    def to_dict(self) -> dict[str, object]:
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ArticleStatus:
+        """A status as :meth:`to_dict` wrote it (the cache); ``checks`` are not kept."""
+        due = d.get("due")
+        return cls(
+            path=d["path"], state=d["state"], article_id=d.get("id"), title=d.get("title"),
+            slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
+            reasons=list(d.get("reasons") or []), fix=d.get("fix"),
+            due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
+            submitted_at=d.get("submitted_at"), requested_reviewer=d.get("requested_reviewer"),
+            cached=d,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.cached is not None:
+            return self.cached
         def approval(c: EventCheck) -> dict[str, object]:
             e = c.event
             assert e is not None
@@ -164,7 +181,7 @@ def pick_credential(reviewer: Reviewer, event: ReviewEvent, topics: Sequence[str
 
 
 def evaluate(
-    article: Article | None,
+    summary: ArticleSummary | None,
     path: str,
     events: Sequence[StoredEvent],
     registry: Registry,
@@ -172,25 +189,28 @@ def evaluate(
     now: dt.datetime,
     *,
     invalid_reasons: Sequence[str] = (),
-    front_matter: dict[str, object] | None = None,
     cache: SignatureCache | None = None,
+    verified: Mapping[str, tuple[bool, str]] | None = None,
 ) -> ArticleStatus:
-    """The state of one article from its current content and its events."""
-    fm = front_matter or (article.front_matter if article else {}) or {}
+    """The state of one article from its current content and its events.
+
+    ``verified`` holds signature results computed beforehand (by event blob id), e.g. in
+    worker processes; events not in it are verified here.
+    """
     status = ArticleStatus(
         path=path, state="draft",
-        article_id=str(fm["id"]) if isinstance(fm.get("id"), str) else None,
-        title=str(fm["title"]) if isinstance(fm.get("title"), str) else None,
-        slug=str(fm["slug"]) if isinstance(fm.get("slug"), str) else None,
-        draft=fm.get("draft") is True,
-        digest=article.digest if article else None,
+        article_id=summary.id if summary else None,
+        title=summary.title if summary else None,
+        slug=summary.slug if summary else None,
+        draft=summary.draft if summary else False,
+        digest=summary.digest if summary else None,
     )
     checks = [EventCheck(e) for e in events]
     status.checks = checks
     skew = dt.timedelta(seconds=policy.clock_skew_seconds)
     max_age = dt.timedelta(days=policy.max_age_days)
-    author_email = article.meta.author.email.strip().lower() if article else None
-    topics = article.meta.topics if article else []
+    author_email = summary.author_email if summary else None
+    topics = list(summary.topics) if summary else []
 
     # 1. signatures and per-event eligibility
     for c in checks:
@@ -199,7 +219,11 @@ def evaluate(
             c.reason = f"not counted: {c.stored.problem}"
             continue
         if e.event in DECIDING_KINDS:
-            ok, why, reviewer = verify_event(e, registry, cache)
+            if verified is not None and c.stored.blob in verified:
+                ok, why = verified[c.stored.blob]
+                reviewer = registry.get(e.actor)
+            else:
+                ok, why, reviewer = verify_event(e, registry, cache)
             c.verified, c.reviewer = ok, reviewer
             if not ok:
                 c.reason = f"not counted: {why}"
@@ -257,13 +281,14 @@ def evaluate(
     if approvals:
         status.last_approved = approvals[-1]
 
-    if article is None or invalid_reasons:
+    if summary is None or summary.digest is None or invalid_reasons:
         status.state = "invalid"
         status.reasons = list(invalid_reasons) or ["the article could not be read"]
         status.fix = f"reviewkit validate {path}"
         return status
 
-    current = [c for c in approvals if c.event and c.event.digest == article.digest]
+    digest = summary.digest
+    current = [c for c in approvals if c.event and c.event.digest == digest]
     latest_per_actor: dict[str, EventCheck] = {}
     for c in current:
         assert c.event is not None
@@ -318,23 +343,23 @@ def evaluate(
         status.state = "changes_requested"
         msg = f": “{last.message}”" if last.message else ""
         status.reasons.append(f"changes requested on {_day(last)} by {who}{msg}")
-        if last.digest != article.digest:
+        if last.digest != digest:
             status.reasons.append("the article changed since; when it is ready, submit it again")
         status.fix = f"edit the article, then: reviewkit submit {path}"
         return status
 
-    older = [c for c in approvals if c.event and c.event.digest != article.digest]
+    older = [c for c in approvals if c.event and c.event.digest != digest]
     if older:
         status.state = "stale"
         status.reasons.append(
-            f"{describe(older[-1])}; the content changed since (now {short(article.digest)})"
+            f"{describe(older[-1])}; the content changed since (now {short(digest)})"
         )
         status.fix = f"a clinical reviewer runs: reviewkit review {path} && reviewkit approve {path}"
     elif last is not None and last.event == "submitted":
         status.state = "in_review"
         who = f" ({last.reviewer} asked)" if last.reviewer else ""
         status.reasons.append(f"submitted for review on {_day(last)}{who}; awaiting sign-off")
-        if last.digest != article.digest:
+        if last.digest != digest:
             status.reasons.append("the article changed after it was submitted")
         status.fix = f"a clinical reviewer runs: reviewkit approve {path}"
     else:
@@ -350,7 +375,7 @@ def evaluate(
             f"{len(latest_per_actor)} of {need} required approvals from distinct reviewers"
         )
     rejected = [c for c in checks if c.event and c.event.event == "approved"
-                and c.event.digest == article.digest and not c.counts]
+                and c.event.digest == digest and not c.counts]
     for c in rejected[-3:]:
         e = c.event
         assert e is not None

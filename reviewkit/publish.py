@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reviewkit import frontmatter
+from reviewkit.content import parse_article, read_file
 from reviewkit.errors import CheckFailed, UsageError
 from reviewkit.gate import GateResult, run_gate
 from reviewkit.ledger import event_bytes
@@ -142,18 +143,16 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
         raise CheckFailed(f"publish refused: the gate fails ({shown}); nothing was written",
                           hint="run reviewkit gate for the details")
     bundle = Bundle(out, gate=result)
-    by_path = {r.path: r for r in result.report.catalogue.results}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building-"))
     try:
         for status in sorted(result.passed_articles, key=lambda s: s.path):
-            r = by_path[status.path]
-            assert r.article is not None
+            text = read_file(project.root, status.path)
+            r = parse_article(status.path, text, project.schema)
+            if r.article is None or r.article.digest != status.digest:
+                raise CheckFailed(f"{status.path} changed while publishing; nothing was written")
             meta = r.article.front_matter
             slug = str(meta["slug"])
-            text = (project.root / status.path).read_bytes()
-            if r.blob and r.blob != _blob(text):
-                raise CheckFailed(f"{status.path} changed while publishing; nothing was written")
             decoded = frontmatter.decode(text)
             if fmt == "html":
                 name = f"{slug}.html"
@@ -189,12 +188,6 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return bundle
-
-
-def _blob(data: bytes) -> str:
-    from reviewkit.git import blob_id
-
-    return blob_id(data)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -42,13 +42,14 @@ def render_status(report: StatusReport, fmt: Format) -> str:
             draft = " [draft]" if s.draft else ""
             digest = f"  {short(s.digest)}" if s.digest else ""
             lines.append(f"  {s.path}{digest}  {s.title or ''}{draft}")
-            if s.state == "approved" and s.approvals:
-                first = s.approvals[0]
-                e = first.event
-                assert e is not None
-                who = first.reviewer.byline(first.credential) if first.reviewer else e.actor
+            approvals = s.to_dict()["approvals"] if s.state == "approved" else []
+            if approvals:
+                first = approvals[0]
+                who = first["name"] or first["actor"]
+                if first["credential"]:
+                    who += f", {first['credential']}"
                 due = f"; re-review due {s.due}" if s.due else ""
-                lines.append(f"      approved by {who} on {e.at[:10]}{due}")
+                lines.append(f"      approved by {who} on {first['at'][:10]}{due}")
             for reason in s.reasons:
                 lines.append(f"      {reason}")
             if s.fix and s.state != "approved":

@@ -6,21 +6,37 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reviewkit.catalogue import Catalogue, load_catalogue
+from reviewkit.cache import Cache, digest_of
+from reviewkit.catalogue import Catalogue, load_catalogue, no_gc
+from reviewkit.content import ArticleResult
 from reviewkit.findings import Finding
-from reviewkit.ledger import EVENTS_REF, Ledger, StoredEvent, read_ledger
-from reviewkit.policy import ArticleStatus, evaluate
+from reviewkit.git import TreeEntry
+from reviewkit.ledger import (
+    EVENTS_REF,
+    Ledger,
+    StoredEvent,
+    changed_since,
+    event_order,
+    index_ledger,
+    load_events,
+)
+from reviewkit.model import DECIDING_KINDS, Policy, Registry, format_time
+from reviewkit.policy import ArticleStatus, evaluate, verify_event
 from reviewkit.project import Project
+from reviewkit.workers import parallel_map
+
+NEVER = "9999-12-31T00:00:00.000000Z"
 
 
 @dataclass
 class StatusReport:
     statuses: list[ArticleStatus]
     catalogue: Catalogue
-    ledger: Ledger
+    ledger: Ledger  # the tip, and the event files read in this run (all, without a cache)
     now: dt.datetime
     max_age_days: int = 365
     notes: list[str] = field(default_factory=list)
+    problems: list[StoredEvent] = field(default_factory=list)  # event files that do not parse
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -36,9 +52,7 @@ class StatusReport:
             "counts": self.counts(),
             "notes": self.notes,
             "articles": [s.to_dict() for s in self.statuses],
-            "ledger_problems": [
-                {"event": e.name, "problem": e.problem} for e in self.ledger.problems
-            ],
+            "ledger_problems": [{"event": e.name, "problem": e.problem} for e in self.problems],
         }
 
 
@@ -50,34 +64,113 @@ def _invalid_reasons(findings: Sequence[Finding]) -> list[str]:
     return reasons
 
 
-def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
-                  now: dt.datetime | None = None, lint: bool = True) -> StatusReport:
-    """Evaluate every article (or ``paths``) against the ledger and the policy."""
-    from reviewkit.signing import SignatureCache
+def valid_until(events: Sequence[StoredEvent], policy: Policy, now: dt.datetime) -> str:
+    """The first moment at which the article's state could change with no new event:
+    an approval reaching ``max_age_days``, or a future-dated event coming within the skew."""
+    skew = dt.timedelta(seconds=policy.clock_skew_seconds)
+    max_age = dt.timedelta(days=policy.max_age_days)
+    moments = []
+    for e in events:
+        if e.event is None:
+            continue
+        for t in (e.event.when - skew, e.event.when + max_age):
+            if t > now:
+                moments.append(t)
+    return format_time(min(moments)) if moments else NEVER
 
+
+def _verify(item: tuple[StoredEvent, Registry]) -> tuple[str, tuple[bool, str]]:
+    stored, registry = item
+    assert stored.event is not None
+    ok, why, _ = verify_event(stored.event, registry)
+    return stored.blob, (ok, why)
+
+
+def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
+                  now: dt.datetime | None = None, lint: bool = True,
+                  cache: Cache | None = None, workers: int = 1) -> StatusReport:
+    """Evaluate every article (or ``paths``) against the ledger and the policy.
+
+    With a ``cache``, unchanged articles are not parsed, event files already known to parse
+    are not read, and an article whose content and events are unchanged keeps its
+    verdict until it could change by time alone. The verdicts are the same either way.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
-    catalogue = load_catalogue(project, paths, lint=lint)
-    ledger = read_ledger(project.repo)
+    now_iso = format_time(now)
+    repo = project.repo
+    policy = project.config.policy
+    catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers)
     registry = project.registry
-    by_article = ledger.by_article()
-    cache = SignatureCache()
-    report = StatusReport([], catalogue, ledger, now, project.config.policy.max_age_days)
-    if ledger.tip is None:
-        report.notes.append(
-            f"no review events: {EVENTS_REF} does not exist here "
-            "(run `reviewkit sync` to fetch it, or `reviewkit submit` to start)"
-        )
-    for r in catalogue.results:
-        events: list[StoredEvent] = by_article.get(r.article_id, []) if r.article_id else []
-        errors = [f for f in r.findings if f.is_error]
-        report.statuses.append(evaluate(
-            r.article, r.path, events, registry, project.config.policy, now,
-            invalid_reasons=_invalid_reasons(errors), front_matter=r.front_matter, cache=cache,
-        ))
+    index = index_ledger(repo)
+    parsed: dict[str, StoredEvent] = {}
+    with no_gc():
+        fresh = changed_since(repo, index, cache.ledger_ok if cache else None)
+        for e in load_events(repo, fresh):
+            parsed[e.name] = e
+        problems = [e for e in parsed.values() if e.problem is not None]
+        if cache is not None and not problems:
+            cache.set_ledger_ok(index.tip)
+        by_dir = index.by_dir()
+
+        report = StatusReport([], catalogue, Ledger(index.tip), now, policy.max_age_days,
+                              problems=problems)
+        if index.tip is None:
+            report.notes.append(
+                f"no review events: {EVENTS_REF} does not exist here "
+                "(run `reviewkit sync` to fetch it, or `reviewkit submit` to start)"
+            )
+        slots: list[ArticleStatus | None] = []
+        misses: list[tuple[int, ArticleResult, list[TreeEntry], str]] = []
+        for r in catalogue.results:
+            entries = by_dir.get(r.article_id, []) if r.article_id else []
+            errors = _invalid_reasons(r.findings)
+            key = ""
+            if cache is not None:
+                key = digest_of(cache.verdict_context, r.path,
+                                r.summary.to_dict() if r.summary else None, errors,
+                                [(e.path, e.sha) for e in entries])
+                hit = cache.get_verdict(key, now_iso)
+                if isinstance(hit, dict):
+                    slots.append(ArticleStatus.from_dict(hit))
+                    continue
+            slots.append(None)
+            misses.append((len(slots) - 1, r, entries, key))
+
+        needed = [e for _, _, entries, _ in misses for e in entries if e.path not in parsed]
+        for e in load_events(repo, needed):
+            parsed[e.name] = e
+        to_verify = []
+        for _, _, entries, _ in misses:
+            for entry in entries:
+                stored = parsed[entry.path]
+                if stored.event is not None and stored.event.event in DECIDING_KINDS:
+                    to_verify.append((stored, registry))
+        verified = dict(parallel_map(_verify, to_verify, workers))
+        for i, r, entries, key in misses:
+            events = sorted((parsed[e.path] for e in entries), key=event_order)
+            st = evaluate(r.summary, r.path, events, registry, policy, now,
+                          invalid_reasons=_invalid_reasons(r.findings), verified=verified)
+            slots[i] = st
+            if cache is not None:
+                cache.put_verdict(key, st.to_dict(), valid_until(events, policy, now))
+        report.statuses = [s for s in slots if s is not None]
+        report.ledger.events = list(parsed.values())
     for f in catalogue.findings:
         report.statuses.append(ArticleStatus(path=f.path, state="invalid", reasons=[f.format()],
                                              fix=f"reviewkit validate {f.path}"))
     return report
+
+
+def open_cache(project: Project, *, lint: bool = False) -> Cache:
+    """The cache of this repository for the current schema, configuration and registry."""
+    from reviewkit.cache import cache_path, contexts, load_cache
+    from reviewkit.config import CONFIG_FILE
+
+    registry = project.read_trusted(project.config.registry)
+    config = project.read_trusted(CONFIG_FILE)
+    article_ctx, verdict_ctx = contexts(project.schema.sha256, project.config, registry, lint)
+    verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
+    return load_cache(cache_path(project.repo.git_dir), article_ctx, verdict_ctx)
 
 
 def review_queue(report: StatusReport, reviewer: str | None = None) -> list[ArticleStatus]:
@@ -107,4 +200,3 @@ def due_list(report: StatusReport, within_days: int) -> list[ArticleStatus]:
     out = [s for s in report.statuses
            if (s.state == "approved" and s.due and s.due <= horizon) or s.state == "expired"]
     return sorted(out, key=lambda s: (s.due or dt.date.min, s.path))
-

@@ -51,7 +51,7 @@ def read_current(project: Project, rel: str) -> ArticleResult:
     """The article as it is in the work tree, validated (schema and rules)."""
     from reviewkit.catalogue import load_catalogue
 
-    cat = load_catalogue(project, [str(project.root / rel)])
+    cat = load_catalogue(project, [str(project.root / rel)], keep_articles=True)
     if not cat.results:
         raise UsageError(f"{rel}: not an article (articles are .md files under "
                          f"{', '.join(project.config.content)})")
@@ -65,8 +65,8 @@ def article_status(project: Project, rel: str, now: dt.datetime | None = None) -
     ledger = read_ledger(project.repo)
     events = ledger.by_article().get(result.article_id or "", [])
     errors = [f.format() for f in result.findings if f.is_error]
-    return evaluate(result.article, rel, events, project.registry, project.config.policy, now,
-                    invalid_reasons=errors, front_matter=result.front_matter)
+    return evaluate(result.summary, rel, events, project.registry, project.config.policy, now,
+                    invalid_reasons=errors)
 
 
 def resolve_actor(project: Project, as_id: str | None) -> Reviewer:
