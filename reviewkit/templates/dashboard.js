@@ -124,9 +124,14 @@
     document.getElementById("selftest").textContent = JSON.stringify(out);
   }
   if (location.hash === "#selftest") {
-    try { selftest(); } catch (e) {
-      window.__rkErrors.push("selftest: " + e);
-      document.getElementById("selftest").textContent = JSON.stringify({ errors: window.__rkErrors.slice() });
-    }
+    /* after the load event and a turn of the event loop, so late errors are captured too */
+    window.addEventListener("load", function () {
+      setTimeout(function () {
+        try { selftest(); } catch (e) {
+          window.__rkErrors.push("selftest: " + e);
+          document.getElementById("selftest").textContent = JSON.stringify({ errors: window.__rkErrors.slice() });
+        }
+      }, 0);
+    });
   }
 })();
