@@ -139,10 +139,19 @@ def _isolated_env(home: Path) -> dict[str, str | None]:
     return env
 
 
+_built: list[Catalogue] = []  # shared by every module that imports the fixture
+
+
 @pytest.fixture(scope="session")
 def big_catalogue(tmp_path_factory: pytest.TempPathFactory,
                   keys: Callable[[str], Key]) -> Iterator[Catalogue]:
-    """The 500-article repository, built once per test session (it takes a few seconds)."""
+    """The 500-article repository, built once per test session (it takes a few seconds).
+
+    Tests must not change it.
+    """
+    if _built:
+        yield _built[0]
+        return
     home = tmp_path_factory.mktemp("big-home")
     with pytest.MonkeyPatch.context() as mp:
         for name, value in _isolated_env(home).items():
@@ -160,4 +169,5 @@ def big_catalogue(tmp_path_factory: pytest.TempPathFactory,
         cat = build(Project(repo, reviewer, second, editor))
         cat.seconds = time.perf_counter() - start
         assert os.environ["HOME"] == str(home)
+    _built.append(cat)
     yield cat

@@ -12,8 +12,9 @@
   var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
   var countButtons = Array.prototype.slice.call(document.querySelectorAll("[data-filter-state]"));
 
+  /* rows the browser actually lays out (not just flagged hidden=false) */
   function visibleRows() {
-    return rows.filter(function (r) { return !r.hidden; });
+    return rows.filter(function (r) { return r.getClientRects().length > 0; });
   }
 
   function apply() {
