@@ -533,6 +533,65 @@ def demo(keep: str | None) -> None:
     run_demo(echo, Path(keep).resolve() if keep else None)
 
 
+@cli.command()
+@click.option("--since", metavar="DATE", help="Only events at or after DATE (2026-01-31 or an ISO-8601 time, UTC).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+def audit(since: str | None, fmt: str) -> None:
+    """Every review event, oldest first, verified: the record an external auditor asks for.
+
+    One row per event file on refs/reviewkit/events (files that do not parse included,
+    with their problem): time, event, article, path, actor, credential, digest, blob,
+    commit, verified (yes/no/unsigned), counts and why not.
+
+    \b
+    Example:  reviewkit audit --since 2026-01-01 --format csv > audit.csv
+    """
+    from reviewkit.audit import COLUMNS
+    from reviewkit.audit import audit as do_audit
+
+    result = do_audit(_ctx().project(), since=since)
+    if fmt == "json":
+        from reviewkit.output import to_json
+
+        echo(to_json(result.to_dict()))
+        return
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS))
+    w.writeheader()
+    w.writerows(r.csv_dict() for r in result.rows)
+    click.echo(buf.getvalue(), nl=False)
+
+
+@cli.command()
+@click.option("--html", "html_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="Directory to write the dashboard to (replaced atomically).")
+@click.option("--within", default="30d", show_default=True, metavar="DURATION",
+              help="Highlight approvals that expire within this window (30d, 6w, 3m).")
+def report(html_dir: str, within: str) -> None:
+    """Write a static dashboard of the catalogue: counts per state, a sortable and
+    filterable table, review activity, re-reviews due, and per article its audit trail
+    and the diff awaiting review. Self-contained: open DIR/index.html from disk.
+
+    \b
+    Example:  reviewkit report --html out/dashboard --within 60d
+    """
+    from pathlib import Path
+
+    from reviewkit.report import write_dashboard
+    from reviewkit.status import parse_window
+
+    days = parse_window(within)
+    result = write_dashboard(_ctx().project(), Path(html_dir), within_days=days)
+    summary = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in result.counts.items() if n)
+    echo(f"wrote {Path(html_dir) / 'index.html'} and {result.pages} article page"
+         f"{'s' if result.pages != 1 else ''}: {result.articles} article"
+         f"{'s' if result.articles != 1 else ''} ({summary or 'none'}), {result.events} event"
+         f"{'s' if result.events != 1 else ''}")
+
+
 # --- entry point -------------------------------------------------------------------------------
 
 

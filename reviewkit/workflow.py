@@ -239,7 +239,7 @@ def review_diff(project: Project, path: str) -> tuple[ArticleStatus, list[str]]:
     current = (project.root / rel).read_text(encoding="utf-8", errors="replace")
     last = status.last_approved
     if last is None or last.event is None:
-        return status, [f"+{line}" for line in current.splitlines()]
+        return status, diff_since_approved(rel, current, None, None)
     try:
         old = project.repo.read_blobs([last.event.blob])[last.event.blob]
     except EnvError:
@@ -247,12 +247,21 @@ def review_diff(project: Project, path: str) -> tuple[ArticleStatus, list[str]]:
             f"the approved version ({last.event.blob[:12]}) is not in this clone",
             hint="fetch the full history: git fetch --unshallow",
         ) from None
-    old_text = old.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    return status, diff_since_approved(rel, current, old, last.event)
+
+
+def diff_since_approved(rel: str, current: str, approved: bytes | None,
+                        last: ReviewEvent | None) -> list[str]:
+    """Unified diff lines from the approved version's bytes to ``current`` (all of it,
+    as added lines, when nothing was approved)."""
+    if approved is None or last is None:
+        return [f"+{line}" for line in current.splitlines()]
+    old_text = approved.decode("utf-8", errors="replace").replace("\r\n", "\n")
     diff = difflib.unified_diff(
         old_text.splitlines(), current.replace("\r\n", "\n").splitlines(),
-        fromfile=f"approved {last.event.at[:10]} ({last.event.blob[:10]})",
+        fromfile=f"approved {last.at[:10]} ({last.blob[:10]})",
         tofile=f"{rel} (now)", lineterm="",
     )
-    return status, list(diff)
+    return list(diff)
 
 
