@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import GitRepo, Key, Project, article, default_reviewers, registry_yaml, rk
 
 from reviewkit.project import load_project
 from reviewkit.workflow import record
+
+from conftest import GitRepo, Key, Project, article, default_reviewers, registry_yaml, rk
 
 TOPICS = ["anxiety", "depression", "relationships", "sleep", "grief", "stress"]
 WORDS = ["Coping with", "Understanding", "Signs of", "Living with", "Talking about",

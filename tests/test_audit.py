@@ -8,11 +8,12 @@ import json
 from pathlib import Path
 
 from catalogue_fixture import Catalogue, big_catalogue  # noqa: F401
-from conftest import Project, rk
 
 from reviewkit.audit import COLUMNS
 from reviewkit.git import open_repo
 from reviewkit.ledger import EVENTS_REF
+
+from conftest import Project, rk
 
 ARTICLE = "content/articles/coping-with-worry.md"
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from catalogue_fixture import Catalogue, big_catalogue  # noqa: F401
-from conftest import Project, article, rk
 
 from reviewkit.project import load_project
 from reviewkit.workflow import record
+
+from conftest import Project, article, rk
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
