@@ -1,0 +1,187 @@
+"""The gate cache: same verdicts with and without it, and with 1 or 2 workers; invalidated
+by every input it depends on; ignored when corrupt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from reviewkit import workers as workers_mod
+from reviewkit.cache import cache_path
+from reviewkit.gate import GateResult, run_gate
+from reviewkit.project import load_project
+from reviewkit.status import open_cache
+
+from conftest import Project, article, default_reviewers, git, put_event, registry_yaml
+
+A = "content/articles/coping-with-worry.md"
+NOW = dt.datetime.now(dt.timezone.utc)
+
+
+def verdicts(result: GateResult) -> str:
+    return json.dumps(sorted((s.to_dict() for s in result.report.statuses),
+                             key=lambda d: d["path"]), sort_keys=True, default=str) + \
+        json.dumps([result.passed, result.failures])
+
+
+def gate(path: Path, *, cached: bool, workers: int = 1, now: dt.datetime = NOW) -> GateResult:
+    project = load_project(path)
+    cache = open_cache(project) if cached else None
+    result = run_gate(project, cache=cache, workers=workers, now=now)
+    if cache is not None:
+        cache.save()
+    return result
+
+
+@pytest.fixture
+def catalogue(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """Twelve articles in mixed states; workers split even small batches."""
+    monkeypatch.setattr(workers_mod, "MIN_PER_WORKER", 1)
+    for i in range(12):
+        slug = f"topic-{i}"
+        project.repo.write(f"content/articles/{slug}.md",
+                           article(slug=slug, id=f"01JDX3Q7G6M2N8P4R5S6T7V8{i:02d}",
+                                   draft="true" if i % 5 == 4 else "false"))
+    project.repo.write("content/articles/broken.md", "---\ntitle: [\n---\n")
+    project.repo.commit("catalogue")
+    for i in range(0, 12, 2):
+        put_event(project.path, "approved", f"content/articles/topic-{i}.md", "bchalmers",
+                  project.reviewer, credential="LPC")
+    put_event(project.path, "approved", "content/articles/topic-1.md", "bchalmers", None)
+    put_event(project.path, "approved", "content/articles/topic-3.md", "bchalmers",
+              project.reviewer, at=NOW - dt.timedelta(days=300))
+    put_event(project.path, "submitted", "content/articles/topic-5.md", "jlee", None)
+    return project
+
+
+def test_same_verdicts_with_and_without_cache_and_workers(catalogue: Project) -> None:
+    base = verdicts(gate(catalogue.path, cached=False, workers=1))
+    assert verdicts(gate(catalogue.path, cached=False, workers=2)) == base
+    assert verdicts(gate(catalogue.path, cached=True, workers=2)) == base  # cold cache
+    assert cache_path(Path(git(catalogue.path, "rev-parse", "--absolute-git-dir"))).is_file()
+    assert verdicts(gate(catalogue.path, cached=True, workers=1)) == base  # warm
+    # after a change to 1 article the warm cache and a fresh run still agree
+    rel = "content/articles/topic-0.md"
+    catalogue.repo.write(rel, catalogue.repo.read(rel).replace("Plain words", "New words"))
+    fresh = verdicts(gate(catalogue.path, cached=False))
+    assert fresh != base
+    assert verdicts(gate(catalogue.path, cached=True, workers=2)) == fresh
+
+
+def test_cache_is_actually_used(catalogue: Project) -> None:
+    gate(catalogue.path, cached=True)
+    project = load_project(catalogue.path)
+    cache = open_cache(project)
+    assert cache.articles and cache.verdicts
+    assert cache.ledger_ok is None  # the unsigned approval does not parse: checked every time
+    run_gate(project, cache=cache, now=NOW)
+    assert not cache.dirty  # nothing new to learn: every lookup hit
+
+
+def test_known_good_events_tip_is_remembered(project: Project) -> None:
+    put_event(project.path, "approved", A, "bchalmers", project.reviewer)
+    gate(project.path, cached=True)
+    cache = open_cache(load_project(project.path))
+    assert cache.ledger_ok == git(project.path, "rev-parse", "refs/reviewkit/events")
+
+
+def _edit_registry(project: Project, edit) -> None:  # type: ignore[no-untyped-def]
+    people = default_reviewers(project.reviewer, project.second, project.editor)
+    edit(people)
+    project.repo.write("reviewers.yaml", registry_yaml(people))
+
+
+def state_of(result: GateResult, rel: str) -> str:
+    return next(s.state for s in result.report.statuses if s.path == rel)
+
+
+def test_registry_change_invalidates_verdicts(catalogue: Project) -> None:
+    rel = "content/articles/topic-0.md"
+    assert state_of(gate(catalogue.path, cached=True), rel) == "approved"
+    _edit_registry(catalogue, lambda people: people[0].update(keys=[catalogue.editor.line]))
+    assert state_of(gate(catalogue.path, cached=True), rel) != "approved"
+
+
+def test_policy_change_invalidates_verdicts(catalogue: Project) -> None:
+    rel = "content/articles/topic-0.md"
+    assert state_of(gate(catalogue.path, cached=True), rel) == "approved"
+    text = catalogue.repo.read("reviewkit.yaml").replace("approvals_required: 1", "approvals_required: 2")
+    catalogue.repo.write("reviewkit.yaml", text)
+    assert state_of(gate(catalogue.path, cached=True), rel) == "in_review" or \
+        state_of(gate(catalogue.path, cached=True), rel) != "approved"
+
+
+def test_schema_change_invalidates_digests(catalogue: Project) -> None:
+    rel = "content/articles/topic-0.md"
+    assert state_of(gate(catalogue.path, cached=True), rel) == "approved"
+    schema = json.loads(catalogue.repo.read("schemas/article.schema.json"))
+    schema["properties"]["draft"].pop("x-review-exempt")  # draft now covered: new digests
+    catalogue.repo.write("schemas/article.schema.json", json.dumps(schema))
+    assert state_of(gate(catalogue.path, cached=True), rel) == "stale"
+    assert verdicts(gate(catalogue.path, cached=True)) == verdicts(gate(catalogue.path, cached=False))
+
+
+def test_version_change_invalidates_everything(catalogue: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    gate(catalogue.path, cached=True)
+    import reviewkit.cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "__version__", "999.0")
+    project = load_project(catalogue.path)
+    cache = open_cache(project)
+    assert not cache.articles and not cache.verdicts and cache.ledger_ok is None
+
+
+def test_verdict_expires_with_time(catalogue: Project) -> None:
+    rel = "content/articles/topic-3.md"  # approved 300 days ago
+    assert state_of(gate(catalogue.path, cached=True), rel) == "approved"
+    later = NOW + dt.timedelta(days=100)
+    assert state_of(gate(catalogue.path, cached=True, now=later), rel) == "expired"
+    assert state_of(gate(catalogue.path, cached=False, now=later), rel) == "expired"
+
+
+def test_new_events_are_seen_with_a_warm_cache(catalogue: Project) -> None:
+    rel = "content/articles/topic-5.md"
+    assert state_of(gate(catalogue.path, cached=True), rel) == "in_review"
+    put_event(catalogue.path, "approved", rel, "mokafor", catalogue.second)
+    assert state_of(gate(catalogue.path, cached=True), rel) == "approved"
+    # an unparseable event file added later still fails the gate
+    repo = load_project(catalogue.path).repo
+    tip = repo.rev_parse("refs/reviewkit/events")
+    tree = repo.tree_with(tip, {"X/junk.json": repo.hash_object(b"junk")})
+    assert repo.update_ref("refs/reviewkit/events", repo.commit_tree(tree, [tip], "j", "x", "x@x"),  # type: ignore[list-item]
+                           tip, "junk")
+    result = gate(catalogue.path, cached=True)
+    assert not result.passed and any("X/junk.json" in f for f in result.failures)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "flip", "truncate", "foreign"])
+def test_corrupt_cache_is_ignored(catalogue: Project, damage: str) -> None:
+    base = verdicts(gate(catalogue.path, cached=False))
+    gate(catalogue.path, cached=True)
+    path = cache_path(Path(git(catalogue.path, "rev-parse", "--absolute-git-dir")))
+    raw = path.read_text()
+    if damage == "garbage":
+        path.write_bytes(b"\x00\xff not json")
+    elif damage == "flip":
+        # claim an unapproved article is approved, without fixing the checksum
+        path.write_text(raw.replace('"state":"in_review"', '"state":"approved"'))
+    elif damage == "truncate":
+        path.write_text(raw[: len(raw) // 2])
+    else:
+        path.write_text(json.dumps({"format": "other", "body": {}}))
+    project = load_project(catalogue.path)
+    cache = open_cache(project)
+    if damage != "foreign":
+        assert not cache.verdicts and not cache.articles
+    assert verdicts(run_gate(project, cache=cache, now=NOW)) == base
+
+
+def test_cli_gate_uses_and_refreshes_cache(catalogue: Project) -> None:
+    r1 = catalogue.rk("gate", "--format", "json")
+    r2 = catalogue.rk("gate", "--format", "json")
+    r3 = catalogue.rk("gate", "--format", "json", "--no-cache", "--workers", "2")
+    assert r1.code == r2.code == r3.code == 1
+    assert json.loads(r1.out) == json.loads(r2.out) == json.loads(r3.out)
