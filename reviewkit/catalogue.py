@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +69,8 @@ def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
 
 def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,
                    cache: Cache | None = None, workers: int = 1,
-                   keep_articles: bool = False) -> Catalogue:
+                   keep_articles: bool = False,
+                   progress: Callable[[int, int], None] | None = None) -> Catalogue:
     """Read every article under the content roots (or ``paths``), reporting all findings.
 
     With a ``cache``, files whose blob id (and path) were seen before are not parsed
@@ -87,6 +88,8 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     todo: list[tuple[int, str, bytes]] = []
     with no_gc():
         for i, rel in enumerate(rels):
+            if progress is not None and i % 100 == 0:
+                progress(i, len(rels))
             try:
                 data = read_file(project.root, rel)
             except OSError as exc:
@@ -116,6 +119,8 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
             results[i] = r
             if cache is not None and r.blob:
                 cache.put_article(_key(r.blob, rel, slug_key), _entry(r))
+    if progress is not None:
+        progress(len(rels), len(rels))
     done = [r for r in results if r is not None]
     for f in check_catalogue(done):
         for r in done:

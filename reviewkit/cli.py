@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
@@ -128,11 +129,15 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     """
     from reviewkit.catalogue import load_catalogue
     from reviewkit.output import render_findings
+    from reviewkit.workers import default_workers
 
     project = _ctx().project()
-    cat = load_catalogue(project, _paths(paths))
+    with _progress("validating") as progress:
+        cat = load_catalogue(project, _paths(paths), workers=default_workers(),
+                             progress=progress)
     findings = cat.all_findings()
-    echo(render_findings(findings, len(cat.results), fmt))  # type: ignore[arg-type]
+    out = render_findings(findings, len(cat.results), fmt)  # type: ignore[arg-type]
+    echo(_colorize(out) if fmt == "text" else out)
     if cat.error_count:
         raise CheckFailed("")  # the summary line above says it
 
@@ -140,18 +145,93 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-def status(paths: tuple[str, ...], fmt: str) -> None:
-    """The review state of each article, with the reasons and what to do next.
+@click.option("--state", "states", multiple=True, metavar="STATE",
+              type=click.Choice(["draft", "in_review", "changes_requested", "approved", "stale",
+                                 "expired", "invalid"]),
+              help="Only articles in this state (repeatable).")
+def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
+    """The review state of each article, grouped by state, with the reasons and what to
+    do next. Drafts are listed one per line.
 
     \b
-    Example:  reviewkit status --format json
+    Examples: reviewkit status
+              reviewkit status --state stale --state expired
+              reviewkit status content/articles/fear-of-intimacy.md --format json
     """
     from reviewkit.report_text import render_status
-    from reviewkit.status import evaluate_repo
+    from reviewkit.status import evaluate_repo, open_cache
+    from reviewkit.workers import default_workers
 
     project = _ctx().project()
-    report = evaluate_repo(project, _paths(paths), lint=False)
-    echo(render_status(report, fmt))  # type: ignore[arg-type]
+    cache = None if paths else open_cache(project)
+    with _progress("reading") as progress:
+        report = evaluate_repo(project, _paths(paths), lint=False, cache=cache,
+                               workers=default_workers(), progress=progress)
+    if cache is not None:
+        cache.save()
+    if states:
+        report.statuses = [s for s in report.statuses if s.state in states]
+    out = render_status(report, fmt)  # type: ignore[arg-type]
+    echo(_colorize(out) if fmt == "text" else out)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal, for runs over many articles."""
+    if not sys.stderr.isatty() or os.environ.get("REVIEWKIT_NO_PROGRESS"):
+        yield None
+        return
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if total < 200:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+_STYLES = (
+    ("BLOCKED ", {"fg": "red", "bold": True}), ("FAIL ", {"fg": "red", "bold": True}),
+    ("gate FAILED", {"fg": "red", "bold": True}), ("gate passed", {"fg": "green", "bold": True}),
+    ("approved (", {"fg": "green", "bold": True}), ("stale (", {"fg": "yellow", "bold": True}),
+    ("expired (", {"fg": "yellow", "bold": True}), ("in review (", {"fg": "cyan", "bold": True}),
+    ("changes requested (", {"fg": "magenta", "bold": True}),
+    ("invalid (", {"fg": "red", "bold": True}), ("draft (", {"bold": True}),
+    ("note: ", {"fg": "blue"}),
+)
+
+
+def _colorize(text: str) -> str:
+    """Colour for people at a terminal; plain when NO_COLOR is set or output is piped."""
+    if not _use_color(None):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        styled = line
+        for prefix, style in _STYLES:
+            if line.startswith(prefix):
+                styled = click.style(line, **style)
+                break
+        else:
+            if ": error[" in line:
+                head, _, rest = line.partition(": error[")
+                styled = f"{head}: " + click.style("error", fg="red", bold=True) + "[" + rest
+            elif ": warning[" in line:
+                head, _, rest = line.partition(": warning[")
+                styled = f"{head}: " + click.style("warning", fg="yellow", bold=True) + "[" + rest
+            elif line.lstrip().startswith("→ "):
+                styled = click.style(line, fg="cyan")
+        lines.append(styled)
+    return "\n".join(lines)
 
 
 # --- review workflow -------------------------------------------------------------------------
@@ -427,11 +507,13 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
 
     project = _ctx().project(trust_ref)
     cache = None if no_cache else open_cache(project)
-    result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,
-                      workers=workers or default_workers())
+    with _progress("checking") as progress:
+        result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,
+                          workers=workers or default_workers(), progress=progress)
     if cache is not None:
         cache.save()
-    echo(render_gate(result, fmt))  # type: ignore[arg-type]
+    out = render_gate(result, fmt)  # type: ignore[arg-type]
+    echo(_colorize(out) if fmt == "text" else out)
     if junit:
         write_atomic(Path(junit), junit_xml(result))
     if not result.passed:
@@ -506,7 +588,8 @@ def publish(out: str, fmt: str, trust_ref: str | None) -> None:
     from reviewkit.publish import publish as do_publish
 
     project = _ctx().project(trust_ref)
-    bundle = do_publish(project, Path(out), fmt)  # type: ignore[arg-type]
+    with _progress("publishing") as progress:
+        bundle = do_publish(project, Path(out), fmt, progress=progress)  # type: ignore[arg-type]
     echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "
          f"to {out} ({fmt}); manifest: {Path(out) / 'manifest.json'}")
 

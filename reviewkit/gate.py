@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -49,12 +50,14 @@ class GateResult:
 
 def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
              now: dt.datetime | None = None, cache: Cache | None = None,
-             workers: int = 1) -> GateResult:
+             workers: int = 1,
+             progress: Callable[[int, int], None] | None = None) -> GateResult:
     """Evaluate the whole catalogue for publication (verdicts identical with or without
     ``cache`` and for any number of ``workers``)."""
     # The gate decides on review state and front-matter validity; the content rules are
     # `reviewkit validate`'s (CI runs both), which keeps the gate within its I/O budget.
-    report = evaluate_repo(project, now=now, lint=False, cache=cache, workers=workers)
+    report = evaluate_repo(project, now=now, lint=False, cache=cache, workers=workers,
+                           progress=progress)
     result = GateResult(report)
     ledger = report.ledger
     if ledger.tip is None:

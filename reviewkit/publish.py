@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -132,11 +133,12 @@ def _check_out_dir(out: Path) -> None:
 
 
 def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
-            now: dt.datetime | None = None) -> Bundle:
+            now: dt.datetime | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Bundle:
     """Write the bundle to ``out``; CheckFailed (nothing written) when the gate fails."""
     out = Path(os.path.abspath(out))
     _check_out_dir(out)
-    result = run_gate(project, now=now)
+    result = run_gate(project, now=now, progress=progress)
     if not result.passed:
         reasons = result.failures + [f"{s.path}: {s.state}" for s in result.blocked]
         shown = "; ".join(reasons[:5]) + (f"; … {len(reasons) - 5} more" if len(reasons) > 5 else "")

@@ -38,6 +38,12 @@ def render_status(report: StatusReport, fmt: Format) -> str:
         if not items:
             continue
         lines.append(f"{LABEL[state]} ({len(items)})")
+        if state == "draft" and len(items) > 1:
+            # drafts need no reasons each: one line per article, one hint for the group
+            for s in sorted(items, key=lambda s: s.path):
+                lines.append(f"  {s.path}  {s.title or ''}")
+            lines.append("      → when one is ready: reviewkit submit PATH")
+            continue
         for s in sorted(items, key=lambda s: s.path):
             draft = " [draft]" if s.draft else ""
             digest = f"  {short(s.digest)}" if s.digest else ""

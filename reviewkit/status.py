@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from reviewkit.cache import Cache, digest_of
@@ -88,7 +88,8 @@ def _verify(item: tuple[StoredEvent, Registry]) -> tuple[str, tuple[bool, str]]:
 
 def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                   now: dt.datetime | None = None, lint: bool = True,
-                  cache: Cache | None = None, workers: int = 1) -> StatusReport:
+                  cache: Cache | None = None, workers: int = 1,
+                  progress: Callable[[int, int], None] | None = None) -> StatusReport:
     """Evaluate every article (or ``paths``) against the ledger and the policy.
 
     With a ``cache``, unchanged articles are not parsed, event files already known to parse
@@ -99,7 +100,8 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
     now_iso = format_time(now)
     repo = project.repo
     policy = project.config.policy
-    catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers)
+    catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
+                               progress=progress)
     registry = project.registry
     index = index_ledger(repo)
     parsed: dict[str, StoredEvent] = {}
