@@ -6,7 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 EVENT_KINDS = ("submitted", "approved", "changes_requested", "commented", "withdrawn")
 DECIDING_KINDS = frozenset({"approved", "changes_requested", "withdrawn"})
@@ -193,21 +200,44 @@ class Registry(BaseModel):
 class ReviewEvent(BaseModel):
     """One review event; stored as canonical JSON at ``name`` on refs/reviewkit/events."""
 
-    model_config = ConfigDict(extra="forbid")
-    v: Literal[1] = 1
+    # Mirrors schemas/review-event.schema.json and is never looser than it (strict types,
+    # anchored patterns, every schema-required field required): reading validates with
+    # this model first and asks jsonschema only to explain a failure. A property test
+    # checks "accepted here ⇒ accepted by the schema".
+    model_config = ConfigDict(extra="forbid", strict=True)
+    v: Literal[1]
     event: EventKind
-    article: str
-    path: str
+    article: str = Field(pattern=r"^[0-9A-Za-z-]{1,64}$")
+    path: str = Field(min_length=1, max_length=1024)
     digest: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
     blob: str = Field(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")
     commit: str = Field(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")
-    actor: str
-    at: str  # UTC, ISO 8601 with Z, microseconds (format_time)
+    actor: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    # UTC, ISO 8601 with Z, microseconds (format_time)
+    at: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$")
     nonce: str = Field(pattern=r"^[0-9a-f]{16,64}$")
-    message: str = ""
+    message: str = Field(max_length=20000)
     reviewer: str | None = None  # for `submitted`: the reviewer asked for, if any
     credential: str | None = None  # for `approved`: the credential type the approver signs as
-    sig: str | None = None
+    sig: str | None = Field(default=None, pattern=r"^-----BEGIN SSH SIGNATURE-----\n")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        # the schema has no null anywhere: an explicit null is not "absent"
+        if isinstance(data, dict):
+            for k, val in data.items():
+                if val is None:
+                    raise ValueError(f"{k}: null is not allowed")
+        return data
+
+    @model_validator(mode="after")
+    def _signed_kinds(self, info: ValidationInfo) -> ReviewEvent:
+        # an event is built unsigned (context {"unsigned": True}), then signed
+        unsigned_ok = bool(info.context and info.context.get("unsigned"))
+        if self.event in DECIDING_KINDS and self.sig is None and not unsigned_ok:
+            raise ValueError("'sig' is a required property")
+        return self
 
     @property
     def when(self) -> dt.datetime:

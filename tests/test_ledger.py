@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewkit.errors import CheckFailed
 from reviewkit.git import open_repo
@@ -166,3 +168,36 @@ def test_append_creates_ref_and_keeps_history(project: Project) -> None:
     t2 = append_event(repo, e2)
     assert git(project.path, "rev-parse", f"{t2}^") == t1
     assert len(read_ledger(repo).events) == 2
+
+
+VALID_EVENT = {
+    "v": 1, "event": "approved", "article": "01JDX3Q7G6M2N8P4R5S6T7V8W9",
+    "path": "content/articles/a.md", "digest": "sha256:" + "a" * 64, "blob": "b" * 40,
+    "commit": "c" * 40, "actor": "bchalmers", "at": "2026-11-20T10:00:00.123456Z",
+    "nonce": "d" * 16, "message": "ok", "credential": "LPC",
+    "sig": "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n",
+}
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.floats(allow_nan=False),
+                    st.text(max_size=30), st.just("a" * 64 + "\n"), st.just(1.0),
+                    st.lists(st.integers(), max_size=2), st.sampled_from(list(VALID_EVENT.values())))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.dictionaries(st.sampled_from([*VALID_EVENT, "extra", "reviewer"]), _values, max_size=4),
+       st.lists(st.sampled_from(list(VALID_EVENT)), max_size=3))
+def test_event_model_is_never_looser_than_the_schema(changes: dict, drops: list) -> None:  # type: ignore[type-arg]
+    """Reading trusts the pydantic model alone when it accepts: it must imply the schema."""
+    from pydantic import ValidationError
+
+    from reviewkit.ledger import _event_validator
+    from reviewkit.model import ReviewEvent
+
+    doc = {**VALID_EVENT, **changes}
+    for k in drops:
+        doc.pop(k, None)
+    try:
+        ReviewEvent.model_validate(doc)
+    except (ValidationError, ValueError):
+        return
+    assert _event_validator().is_valid(doc), doc
