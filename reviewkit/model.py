@@ -229,6 +229,8 @@ class ReviewEvent(BaseModel):
             for k, val in data.items():
                 if val is None:
                     raise ValueError(f"{k}: null is not allowed")
+            if isinstance(data.get("v"), bool):  # True == 1 in Python, not in JSON Schema
+                raise ValueError("v: must be the number 1")
         return data
 
     @model_validator(mode="after")

@@ -69,10 +69,12 @@ def test_each_error_reported_with_real_position_and_nothing_written(project: Pro
     (b"no front matter\n", "front-matter", "1:1", "does not start with '---'"),
     (b"---\na: 1\nbody\n", "front-matter", "1:1", "not closed"),
     (b"---\n- 1\n- 2\n---\n", "front-matter", "2:1", "must be a mapping"),
-    (b"---\na: .nan\n---\n", "yaml-type", "2:1", "NaN"),
+    (b"---\na: .nan\n---\n", "yaml-type", "2:4", "NaN"),
     (b"---\n1: x\n---\n", "yaml-type", "2:1", "is not a string"),
-    (b"---\na: !!binary aGVsbG8=\n---\n", "yaml-type", "2:1", "bytes is not allowed"),
-    (b"---\na: " + b"[" * 200 + b"]" * 200 + b"\n---\n", "yaml-depth", "2:1", "nested"),
+    (b"---\na: !!binary aGVsbG8=\n---\n", "yaml-tag", "2:4", "not allowed in front matter: !!binary"),
+    (b"---\na: " + b"[" * 200 + b"]" * 200 + b"\n---\n", "yaml-depth", "2:35", "nested"),
+    (b"---\n<<: {a: 1}\n---\n", "yaml-tag", "2:1", "merge keys (<<) are not allowed"),
+    (b"---\na: !!set {x}\n---\n", "yaml-tag", "2:4", "not allowed in front matter: !!set"),
 ])
 def test_bad_input_findings(project: Project, content: bytes, rule: str, where: str, message: str) -> None:
     project.repo.write(A + "bad.md", content)
@@ -179,3 +181,45 @@ def test_bad_config_is_exit_2_with_field(project: Project) -> None:
     project.repo.write("reviewkit.yaml", "content: [../elsewhere]\n")
     r = project.rk("validate")
     assert r.code == 2 and "must be a path inside the repository" in r.err
+
+
+_plain = st.sampled_from(["1", "-2", "+3", "0x1F", "0o17", "017", "1_000", "1.5", ".5", "1e3",
+                          "-.inf", ".NaN", "true", "False", "TRUE", "yes", "no", "on", "null",
+                          "~", "Null", "", "2026-11-20", "2026-11-20T10:00:00Z",
+                          "2026-11-20 10:00:00.5 +02:00", "12:30", "-", "word", "Two words",
+                          "n", "t", "0", "00", "0.0", "=", "é", "x: y"])
+_scalar = st.one_of(_plain, _plain.map(lambda s: f"'{s}'"), _plain.map(lambda s: f'"{s}"'),
+                    _plain.map(lambda s: f"!!str {s}" if s else "!!str ''"))
+
+
+def _doc(draw_items: list[tuple[str, str]], style: str) -> str:
+    if style == "flow":
+        return "{" + ", ".join(f"k{i}: {v}" for i, (_, v) in enumerate(draw_items)) + "}\n"
+    return "".join(f"k{i}: {v}\n" for i, (_, v) in enumerate(draw_items))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.just(""), _scalar), max_size=8), st.sampled_from(["block", "flow"]),
+       st.lists(_scalar, max_size=4))
+def test_fast_loader_equals_ruamel_safe_load(items: list[tuple[str, str]], style: str,
+                                             seq: list[str]) -> None:
+    """load_yaml builds values from events; it must give what ruamel's safe load gives."""
+    from reviewkit.frontmatter import FrontMatterError, load_yaml, load_yaml_reference
+
+    text = _doc(items, style)
+    if style == "block" and seq:
+        text += "seq:\n" + "".join(f"  - {v}\n" for v in seq) + "nested:\n  inner: [" + \
+            ", ".join(seq) + "]\n"
+
+    def run(fn):  # type: ignore[no-untyped-def]
+        try:
+            return ("ok", fn(text))
+        except FrontMatterError as exc:
+            return ("error", exc.rule)
+
+    fast, ref = run(load_yaml), run(load_yaml_reference)
+    if ref[0] == "ok" and fast[0] == "ok":
+        assert fast == ref, text
+        assert json.dumps(fast[1], sort_keys=True) == json.dumps(ref[1], sort_keys=True)
+    else:
+        assert fast[0] == ref[0] == "error", (text, fast, ref)
