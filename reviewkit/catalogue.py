@@ -79,7 +79,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     """
     rels, findings = discover(project.root, project.config.content, paths)
     slugs = {Path(r).stem for r in rels}
-    if paths:  # links may point at articles outside the selection
+    if paths and lint:  # links may point at articles outside the selection
         all_rels, _ = discover(project.root, project.config.content)
         slugs |= {Path(r).stem for r in all_rels}
     linter = project.linter(slugs) if lint else None

@@ -13,6 +13,7 @@ import json
 import random
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -287,11 +288,24 @@ class LedgerIndex:
         return out
 
 
-def index_ledger(repo: Repo, ref: str = EVENTS_REF) -> LedgerIndex:
+def index_ledger(repo: Repo, ref: str = EVENTS_REF,
+                 articles: Sequence[str] | None = None) -> LedgerIndex:
+    """List the events ref; only the given articles' directories when ``articles`` is set
+    (cost then independent of the ledger's size)."""
     tip = repo.rev_parse(ref)
     if tip is None:
         return LedgerIndex(None)
+    if articles is not None:
+        wanted = [f"{a}/" for a in articles if a and "/" not in a and not a.startswith(".")]
+        return LedgerIndex(tip, repo.ls_tree(tip, wanted) if wanted else [])
     return LedgerIndex(tip, repo.ls_tree(tip))
+
+
+def events_for(repo: Repo, article_id: str | None, ref: str = EVENTS_REF) -> tuple[str | None, list[StoredEvent]]:
+    """(tip, the article's events oldest first), reading only its directory."""
+    index = index_ledger(repo, ref, [article_id] if article_id else [])
+    events = load_events(repo, index.entries)
+    return index.tip, sorted(events, key=event_order)
 
 
 def load_events(repo: Repo, entries: list[TreeEntry]) -> list[StoredEvent]:

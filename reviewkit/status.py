@@ -103,14 +103,16 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
     catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
                                progress=progress)
     registry = project.registry
-    index = index_ledger(repo)
+    whole = not paths  # a selection reads only its own articles' events
+    index = index_ledger(repo, articles=None if whole else
+                         [r.article_id for r in catalogue.results if r.article_id])
     parsed: dict[str, StoredEvent] = {}
     with no_gc():
-        fresh = changed_since(repo, index, cache.ledger_ok if cache else None)
+        fresh = changed_since(repo, index, cache.ledger_ok if cache else None) if whole else []
         for e in load_events(repo, fresh):
             parsed[e.name] = e
         problems = [e for e in parsed.values() if e.problem is not None]
-        if cache is not None and not problems:
+        if cache is not None and whole and not problems:
             cache.set_ledger_ok(index.tip)
         by_dir = index.by_dir()
 
@@ -141,6 +143,8 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         needed = [e for _, _, entries, _ in misses for e in entries if e.path not in parsed]
         for e in load_events(repo, needed):
             parsed[e.name] = e
+            if e.problem is not None and not whole:
+                problems.append(e)
         to_verify = []
         for _, _, entries, _ in misses:
             for entry in entries:

@@ -18,7 +18,7 @@ from pathlib import Path
 from reviewkit import signing
 from reviewkit.content import ArticleResult, load_article
 from reviewkit.errors import CheckFailed, EnvError, UsageError
-from reviewkit.ledger import append_event, make_event, read_ledger
+from reviewkit.ledger import append_event, events_for, make_event
 from reviewkit.model import Article, Reviewer, ReviewEvent
 from reviewkit.policy import ArticleStatus, evaluate, pick_credential, verify_event
 from reviewkit.project import Project
@@ -62,8 +62,7 @@ def article_status(project: Project, rel: str, now: dt.datetime | None = None) -
     """The state of one article: reads one file and the ledger, independent of catalogue size."""
     now = now or dt.datetime.now(dt.timezone.utc)
     result = load_article(project.root, rel, project.schema)
-    ledger = read_ledger(project.repo)
-    events = ledger.by_article().get(result.article_id or "", [])
+    _, events = events_for(project.repo, result.article_id)
     errors = [f.format() for f in result.findings if f.is_error]
     return evaluate(result.summary, rel, events, project.registry, project.config.policy, now,
                     invalid_reasons=errors)
