@@ -370,7 +370,8 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
         since = (s.submitted_at or "")[:10]
         who = f" for {s.requested_reviewer}" if s.requested_reviewer else ""
         echo(f"{s.path}  [{s.state}]  {s.title or ''}")
-        echo(f"    submitted {since or '—'}{who}; {s.reasons[0] if s.reasons else ''}")
+        detail = f"; {s.reasons[0]}" if s.state != "in_review" and s.reasons else ""
+        echo(f"    submitted {since or '—'}{who}{detail}")
         echo(f"    → reviewkit review {s.path}")
     echo(f"{len(items)} article{'s' if len(items) != 1 else ''} awaiting review")
 
@@ -394,7 +395,8 @@ def review(path: str, color: bool | None) -> None:
     else:
         e = last.event
         assert e is not None
-        echo(f"{status_.path}: changes since the version approved on {e.at[:10]} by {e.actor}")
+        who = last.reviewer.byline(last.credential) if last.reviewer else e.actor
+        echo(f"{status_.path}: changes since the version approved on {e.at[:10]} by {who}")
     echo(f"state: {status_.state}")
     if not lines:
         echo("no changes since the approved version")

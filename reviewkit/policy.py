@@ -365,7 +365,8 @@ def evaluate(
     else:
         status.state = "draft"
         if last is not None and last.event == "withdrawn":
-            status.reasons.append(f"submission withdrawn on {_day(last)} by {last.actor}")
+            who = actions[-1].reviewer.name if actions[-1].reviewer else last.actor
+            status.reasons.append(f"submission withdrawn on {_day(last)} by {who}")
         else:
             status.reasons.append("not submitted for review")
         status.fix = f"reviewkit submit {path}"

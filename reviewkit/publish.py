@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -88,11 +89,103 @@ def _script_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def _render_html(status: ArticleStatus, meta: dict[str, Any], body: str) -> str:
-    import jinja2
+def _byline_pattern(project: Project) -> re.Pattern[str]:
+    from reviewkit.rules.structure import DEFAULT_BYLINE
+
+    options = (project.config.rules.get("structure") or {})
+    pattern = options.get("options", {}).get("byline_pattern") if isinstance(options, dict) else None
+    return re.compile(pattern if isinstance(pattern, str) else DEFAULT_BYLINE)
+
+
+def byline_lines(body: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+    """Lines [start, end) of the body's byline paragraph (the editor's, unsigned), if any."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(body)
+    for i, t in enumerate(tokens):
+        children = tokens[i + 1].children if i + 1 < len(tokens) else None
+        if t.type == "paragraph_open" and t.map and children is not None:
+            text = "".join(c.content for c in children
+                           if c.type in ("text", "code_inline", "softbreak"))
+            if pattern.fullmatch(" ".join(text.split())):
+                return t.map[0], t.map[1]
+    return None
+
+
+def replace_byline(body: str, pattern: re.Pattern[str], signed: str | None) -> str:
+    """The body with its byline paragraph replaced by ``signed`` (removed when None);
+    ``signed`` is appended when the body has none."""
+    lines = body.split("\n")
+    where = byline_lines(body, pattern)
+    if where is None:
+        return body if signed is None else body.rstrip("\n") + f"\n\n{signed}\n"
+    new = [signed] if signed is not None else []
+    return "\n".join(lines[: where[0]] + new + lines[where[1]:])
+
+
+_CITE = re.compile(r"\[@([A-Za-z0-9_-]+)\]")
+
+
+def _cite_tokens(tokens: list[Any], order: dict[str, int], known: dict[str, Any]) -> None:
+    """``[@id]`` in text becomes a numbered link to the reference list (text tokens only:
+    code spans and blocks are left as they are)."""
+    from markdown_it.token import Token
+
+    for t in tokens:
+        if t.type != "inline" or not t.children:
+            continue
+        out: list[Any] = []
+        for c in t.children:
+            if c.type != "text" or "[@" not in c.content:
+                out.append(c)
+                continue
+            pos = 0
+            for m in _CITE.finditer(c.content):
+                cid = m.group(1)
+                if cid not in known:
+                    continue
+                if m.start() > pos:
+                    out.append(Token("text", "", 0, content=c.content[pos:m.start()]))
+                n = order.setdefault(cid, len(order) + 1)
+                html = f'<sup class="cite"><a href="#ref-{cid}">[{n}]</a></sup>'
+                out.append(Token("html_inline", "", 0, content=html))
+                pos = m.end()
+            if pos < len(c.content):
+                out.append(Token("text", "", 0, content=c.content[pos:]))
+        t.children = out
+
+
+def _render_body(body: str, citations: list[Any]) -> str:
+    from html import escape
+
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False})  # raw HTML in articles is not published
+    tokens = md.parse(body)
+    known = {c["id"]: c for c in citations if isinstance(c, dict) and "id" in c}
+    order: dict[str, int] = {}
+    _cite_tokens(tokens, order, known)
+    html = str(md.renderer.render(tokens, md.options, {}))
+    if order:
+        items = []
+        for cid, _ in sorted(order.items(), key=lambda kv: kv[1]):
+            c = known[cid]
+            text = escape(str(c.get("title", cid)))
+            extra = ", ".join(escape(str(c[k])) for k in ("publisher", "year") if c.get(k))
+            if extra:
+                text += f" ({extra})"
+            url = c.get("url")
+            if isinstance(url, str) and url.startswith(("http://", "https://")):
+                text = f'<a href="{escape(url, quote=True)}">{text}</a>'
+            items.append(f'<li id="ref-{escape(cid, quote=True)}">{text}</li>')
+        html += '<section class="references"><h2>References</h2>\n<ol>\n' + \
+            "\n".join(items) + "\n</ol></section>\n"
+    return html
+
+
+def _render_html(status: ArticleStatus, meta: dict[str, Any], body: str) -> str:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("reviewkit", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -100,12 +193,13 @@ def _render_html(status: ArticleStatus, meta: dict[str, Any], body: str) -> str:
     template = env.get_template("article.html.j2")
     return template.render(
         lang="en", title=meta.get("title"), description=meta.get("description"),
-        byline=byline(status), body_html=md.render(body), digest=status.digest,
+        byline=byline(status), body_html=_render_body(body, meta.get("citations") or []),
+        digest=status.digest,
         json_ld=_script_json(json_ld(status, meta, f"{meta.get('slug')}.html")),
     )
 
 
-def _render_md(status: ArticleStatus, text: str) -> str:
+def _render_md(status: ArticleStatus, text: str, pattern: re.Pattern[str]) -> str:
     reviewed_by = []
     for c in _reviewers(status):
         e = c.event
@@ -118,7 +212,8 @@ def _render_md(status: ArticleStatus, text: str) -> str:
     updated = frontmatter.update(text, {
         "reviewed_by": reviewed_by, "last_reviewed": last, "review_digest": status.digest,
     })
-    return updated.rstrip("\n") + f"\n\n*{byline(status)}*\n"
+    head, sep, body = updated.partition("\n---\n")
+    return head + sep + replace_byline(body, pattern, f"*{byline(status)}*")
 
 
 def _check_out_dir(out: Path) -> None:
@@ -145,6 +240,7 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
         raise CheckFailed(f"publish refused: the gate fails ({shown}); nothing was written",
                           hint="run reviewkit gate for the details")
     bundle = Bundle(out, gate=result)
+    pattern = _byline_pattern(project)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building-"))
     try:
@@ -158,10 +254,12 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
             decoded = frontmatter.decode(text)
             if fmt == "html":
                 name = f"{slug}.html"
-                (tmp / name).write_text(_render_html(status, meta, r.article.body), encoding="utf-8")
+                # the signed byline heads the page; the editor's copy in the body goes
+                body = replace_byline(r.article.body, pattern, None)
+                (tmp / name).write_text(_render_html(status, meta, body), encoding="utf-8")
             else:
                 name = f"{slug}.md"
-                (tmp / name).write_text(_render_md(status, decoded), encoding="utf-8")
+                (tmp / name).write_text(_render_md(status, decoded, pattern), encoding="utf-8")
             bundle.articles.append({
                 "id": meta["id"], "slug": slug, "title": meta.get("title"),
                 "source": status.path, "file": name, "digest": status.digest,

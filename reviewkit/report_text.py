@@ -65,6 +65,7 @@ def render_status(report: StatusReport, fmt: Format) -> str:
     order = {state: i for i, state in enumerate(STATES)}
     summary = ", ".join(
         f"{n} {LABEL[k]}" for k, n in sorted(counts.items(), key=lambda kv: order[kv[0]])  # type: ignore[index]
+        if n
     )
     lines.append(f"{total} article{'s' if total != 1 else ''}: {summary or 'none'}")
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from reviewkit.ledger import (
     index_ledger,
     load_events,
 )
-from reviewkit.model import DECIDING_KINDS, Policy, Registry, format_time
+from reviewkit.model import DECIDING_KINDS, STATES, Policy, Registry, format_time
 from reviewkit.policy import ArticleStatus, evaluate, verify_event
 from reviewkit.project import Project
 from reviewkit.workers import parallel_map
@@ -39,7 +39,8 @@ class StatusReport:
     problems: list[StoredEvent] = field(default_factory=list)  # event files that do not parse
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
+        """Articles per state; every state is listed, zero included."""
+        out: dict[str, int] = dict.fromkeys(STATES, 0)
         for s in self.statuses:
             out[s.state] = out.get(s.state, 0) + 1
         return out
@@ -87,10 +88,13 @@ def _verify(item: tuple[StoredEvent, Registry]) -> tuple[str, tuple[bool, str]]:
 
 
 def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
-                  now: dt.datetime | None = None, lint: bool = True,
+                  now: dt.datetime | None = None, lint: bool = False,
                   cache: Cache | None = None, workers: int = 1,
                   progress: Callable[[int, int], None] | None = None) -> StatusReport:
     """Evaluate every article (or ``paths``) against the ledger and the policy.
+
+    ``invalid`` means the front matter does not validate (what the digest and the decision
+    rest on); ``lint=True`` also counts content-rule errors, as ``reviewkit validate`` does.
 
     With a ``cache``, unchanged articles are not parsed, event files already known to parse
     are not read, and an article whose content and events are unchanged keeps its
@@ -161,6 +165,13 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                 cache.put_verdict(key, st.to_dict(), valid_until(events, policy, now))
         report.statuses = [s for s in slots if s is not None]
         report.ledger.events = list(parsed.values())
+    if index.tip is None:
+        for s in report.statuses:
+            if s.state == "draft" and not s.checks:
+                s.reasons = [f"no review events here: {EVENTS_REF} is missing (CI checkouts "
+                             "and plain clones do not fetch it)"]
+                s.fix = "git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'"
+                s.cached = None
     for f in catalogue.findings:
         report.statuses.append(ArticleStatus(path=f.path, state="invalid", reasons=[f.format()],
                                              fix=f"reviewkit validate {f.path}"))

@@ -176,6 +176,9 @@ def test_key_outside_validity_window(project: Project) -> None:
 def test_missing_events_ref_fails_closed(project: Project) -> None:
     code, doc = gate(project)
     assert code == 1 and "refs/reviewkit/events is missing" in doc["failures"][0]
+    # the per-article advice names the missing ref, not "submit it"
+    assert "no review events here: refs/reviewkit/events is missing" in doc["blocked"][0]["reasons"][0]
+    assert doc["blocked"][0]["fix"].startswith("git fetch origin")
     # even with no article to publish at all
     project.repo.write(A, project.repo.read(A).replace("draft: false", "draft: true"))
     project.repo.commit("draft")

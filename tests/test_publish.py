@@ -82,8 +82,10 @@ def test_md_bundle_enriches_front_matter_and_replaces_previous(project: Project,
     assert sorted(p.name for p in out.iterdir()) == ["coping-with-worry.md", "manifest.json"]
     text = (out / "coping-with-worry.md").read_text()
     assert "reviewed_by:" in text and "last_reviewed:" in text and "review_digest: sha256:" in text
-    assert text.rstrip().endswith("*")
-    assert "Clinically reviewed by Brandy Chalmers, LPC" in text
+    # the editor's byline paragraph is replaced by the one from the signed record
+    assert "— Clinical reviewer*" not in text
+    assert text.count("Clinically reviewed by Brandy Chalmers, LPC") == 1
+    assert re.search(r"\*Clinically reviewed by Brandy Chalmers, LPC — \d{4}-\d{2}-\d{2}\*", text)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "site"]
 
 
@@ -103,3 +105,22 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "The story held." in proc.stdout
     assert (tmp_path / "d/site/reviewkit.yaml").is_file()
+
+
+def test_html_renders_citations_and_one_byline(project: Project, tmp_path: Path) -> None:
+    text = project.repo.read(A).replace(
+        "citations: []",
+        'citations:\n  - id: lee2021\n    title: "Worry and sleep"\n    publisher: "Example Press"\n'
+        "    year: 2021\n    url: https://example.org/lee2021\n",
+    ).replace("Plain words about the topic.",
+              "Plain words about the topic [@lee2021]. Code `[@lee2021]` stays.")
+    project.repo.write(A, text)
+    project.repo.commit("citation")
+    approve(project)
+    out = tmp_path / "bundle"
+    assert project.rk("publish", "--out", str(out), "--format", "html").code == 0
+    html = (out / "coping-with-worry.html").read_text()
+    assert '<sup class="cite"><a href="#ref-lee2021">[1]</a></sup>' in html
+    assert '<li id="ref-lee2021"><a href="https://example.org/lee2021">Worry and sleep (Example Press, 2021)</a></li>' in html
+    assert "<code>[@lee2021]</code>" in html
+    assert html.count("Clinically reviewed by") == 1  # the signed byline, in the header
