@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ from reviewkit.model import ReviewEvent, format_time
 EVENTS_REF = "refs/reviewkit/events"
 REMOTES_PREFIX = "refs/reviewkit/remotes"
 MAX_EVENT_BYTES = 256 * 1024
+# as in review-event.schema.json: these two make up the event's file name
+_ARTICLE_RE = re.compile(r"[0-9A-Za-z-]{1,64}")
+_ACTOR_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class LedgerConflict(CheckFailed):
@@ -150,6 +154,17 @@ def append_event(repo: Repo, event: ReviewEvent, *, ref: str = EVENTS_REF,
     """Commit ``event`` on ``ref`` by compare-and-swap, retrying on a race. Returns the tip."""
     data = event_bytes(event)
     name = event.file_name()
+    # The file name is built from the article id and the actor: an id such as '../x' or
+    # 'a/b' would make a name git silently drops (the event lost) or an event file that
+    # no reader accepts (every gate fails on the shared ref).
+    for what, value, pattern in (("article id", event.article, _ARTICLE_RE),
+                                 ("actor", event.actor, _ACTOR_RE)):
+        if not pattern.fullmatch(value):
+            raise CheckFailed(
+                f"refusing to record a review event: {what} {value!r} is not valid "
+                f"(it must match {pattern.pattern})",
+                hint="run reviewkit validate on the article",
+            )
     blob = repo.hash_object(data)
     for attempt in range(attempts):
         old = repo.rev_parse(ref)
