@@ -561,7 +561,7 @@ def test_event_path_field_is_never_read(project: Project, tmp_path: Path) -> Non
     put_event(project.path, "approved", A, "bchalmers", project.reviewer, path=rel)
     assert gate(project)[0] == 0  # the approval is of the article id and digest
     outputs = [project.rk("review", str(project.path / A)), project.rk("log", str(project.path / A)),
-               project.rk("status"), project.rk("audit", "--format", "json")]
+               project.rk("status"), project.rk("status", "--format", "json")]
     out = tmp_path / "bundle"
     outputs.append(project.rk("publish", "--out", str(out)))
     for r in outputs:
