@@ -269,6 +269,14 @@ def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult
             repo.run("push", "--quiet", "--no-verify", remote, f"{EVENTS_REF}:{EVENTS_REF}")
         except GitCommandError as exc:
             text = exc.stderr.lower()
+            if "declined" in text:  # a hook or a forge rule said no: retrying cannot help
+                said = [ln.removeprefix("remote:").strip() for ln in exc.stderr.splitlines()
+                        if ln.startswith("remote:") and ln.removeprefix("remote:").strip()]
+                raise EnvError(
+                    f"could not push review events to '{remote}': the push was declined"
+                    + (f" ({'; '.join(said)[:300]})" if said else "")
+                    + "; your local events are kept"
+                ) from None
             if "non-fast-forward" in text or "fetch first" in text or "rejected" in text:
                 continue  # the remote moved: fetch, merge and try again
             raise EnvError(
