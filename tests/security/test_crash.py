@@ -74,8 +74,11 @@ def ledger_sound(repo: Repo, registry: Any) -> set[str]:
         if e.event.sig:
             ok, why, _ = verify_event(e.event, registry)
             assert ok, why
-    for lock in repo.git_dir.rglob("*.lock"):
-        raise AssertionError(f"lock file left behind: {lock}")
+    # a ref lock left behind would block every later append (git's own maintenance.lock
+    # from an interrupted auto-gc does not matter to the ledger)
+    for lock in [*repo.git_dir.joinpath("refs").rglob("*.lock"),
+                 *repo.git_dir.glob("packed-refs.lock")]:
+        raise AssertionError(f"ref lock file left behind: {lock}")
     return {e.name for e in ledger.events}
 
 
