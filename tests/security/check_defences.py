@@ -133,7 +133,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "        for f in sorted(tmp.iterdir()):\n"
          "            out.mkdir(exist_ok=True)\n"
          "            shutil.copy(f, out / f.name)\n"
-         "            __import__('time').sleep(0.02)\n"),
+         "            __import__('time').sleep(0.05)\n"),
     ], [T + "test_crash.py::test_sigkill_during_publish"]),
     "sync retries when the remote moved": ([
         ("reviewkit/ledger.py", "                continue  # the remote moved",
