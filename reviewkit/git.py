@@ -178,6 +178,12 @@ class Repo:
 
     def tree_with(self, base: str | None, additions: Mapping[str, str]) -> str:
         """A new tree: ``base``'s tree plus ``additions`` (path → blob id), via a temp index."""
+        for path in additions:
+            # git update-index --index-info skips such paths with only a warning (exit 0)
+            parts = path.split("/")
+            if any(p in ("", ".", "..") or p.lower() == ".git" for p in parts) or any(
+                    c in path for c in "\0\n\r\\"):
+                raise GitCommandError(f"refusing to write a tree entry named {path!r}")
         with tempfile.TemporaryDirectory(prefix="reviewkit-index-") as tmp:
             env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
             if base:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 import secrets
 import time
 from collections.abc import Sequence
@@ -29,6 +30,9 @@ from reviewkit.model import ReviewEvent, format_time
 EVENTS_REF = "refs/reviewkit/events"
 REMOTES_PREFIX = "refs/reviewkit/remotes"
 MAX_EVENT_BYTES = 256 * 1024
+# as in review-event.schema.json: these two make up the event's file name
+_ARTICLE_RE = re.compile(r"[0-9A-Za-z-]{1,64}")
+_ACTOR_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class LedgerConflict(CheckFailed):
@@ -155,6 +159,17 @@ def append_event(repo: Repo, event: ReviewEvent, *, ref: str = EVENTS_REF,
     """Commit ``event`` on ``ref`` by compare-and-swap, retrying on a race. Returns the tip."""
     data = event_bytes(event)
     name = event.file_name()
+    # The file name is built from the article id and the actor: an id such as '../x' or
+    # 'a/b' would make a name git silently drops (the event lost) or an event file that
+    # no reader accepts (every gate fails on the shared ref).
+    for what, value, pattern in (("article id", event.article, _ARTICLE_RE),
+                                 ("actor", event.actor, _ACTOR_RE)):
+        if not pattern.fullmatch(value):
+            raise CheckFailed(
+                f"refusing to record a review event: {what} {value!r} is not valid "
+                f"(it must match {pattern.pattern})",
+                hint="run reviewkit validate on the article",
+            )
     blob = repo.hash_object(data)
     for attempt in range(attempts):
         old = repo.rev_parse(ref)
@@ -259,6 +274,14 @@ def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult
             repo.run("push", "--quiet", "--no-verify", remote, f"{EVENTS_REF}:{EVENTS_REF}")
         except GitCommandError as exc:
             text = exc.stderr.lower()
+            if "declined" in text:  # a hook or a forge rule said no: retrying cannot help
+                said = [ln.removeprefix("remote:").strip() for ln in exc.stderr.splitlines()
+                        if ln.startswith("remote:") and ln.removeprefix("remote:").strip()]
+                raise EnvError(
+                    f"could not push review events to '{remote}': the push was declined"
+                    + (f" ({'; '.join(said)[:300]})" if said else "")
+                    + "; your local events are kept"
+                ) from None
             if "non-fast-forward" in text or "fetch first" in text or "rejected" in text:
                 continue  # the remote moved: fetch, merge and try again
             raise EnvError(

@@ -290,3 +290,9 @@ def put_event(project_path: Path, kind: str, rel: str, actor: str, key: Key | No
         event = event.model_copy(update=sign_as)
     append_event(open_repo(project_path), event)
     return event
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: spawns many processes (crash and concurrency tests); "
+        "deselect with -m 'not slow'")
