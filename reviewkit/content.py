@@ -169,7 +169,9 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
             for entry in sorted(os.listdir(p)):
                 if not entry.startswith("."):
                     child = p / entry
-                    if child.suffix == ".md" or os.path.isdir(child) and not os.path.islink(child):
+                    # a link (to a file or a directory) becomes the `symlink` finding: an
+                    # article behind a linked directory must not go unseen by the gate
+                    if child.suffix == ".md" or os.path.islink(child) or os.path.isdir(child):
                         visit(child)
             return
         if stat.S_ISREG(st.st_mode):

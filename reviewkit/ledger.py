@@ -144,14 +144,24 @@ def event_bytes(event: ReviewEvent) -> bytes:
 def make_event(kind: str, *, article: str, path: str, digest: str, blob: str, commit: str,
                actor: str, message: str = "", at: dt.datetime | None = None,
                **extra: Any) -> ReviewEvent:
-    """A new, unsigned event stamped now (UTC, seconds) with a random nonce."""
+    """A new, unsigned event stamped now (UTC, microseconds) with a random nonce.
+
+    CheckFailed when a value cannot be part of an event (an article id such as ``../x``).
+    """
     when = at or dt.datetime.now(dt.timezone.utc)
-    return ReviewEvent.model_validate({
-        "v": 1, "event": kind, "article": article, "path": path, "digest": digest, "blob": blob,
-        "commit": commit, "actor": actor, "at": format_time(when),
-        "nonce": secrets.token_hex(8), "message": message,
-        **{k: v for k, v in extra.items() if v is not None},
-    }, context={"unsigned": True})
+    try:
+        return ReviewEvent.model_validate({
+            "v": 1, "event": kind, "article": article, "path": path, "digest": digest,
+            "blob": blob, "commit": commit, "actor": actor, "at": format_time(when),
+            "nonce": secrets.token_hex(8), "message": message,
+            **{k: v for k, v in extra.items() if v is not None},
+        }, context={"unsigned": True})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "event"
+        raise CheckFailed(
+            f"cannot record this event: {where} {err.get('input')!r}: {err['msg']}"
+        ) from None
 
 
 def append_event(repo: Repo, event: ReviewEvent, *, ref: str = EVENTS_REF,

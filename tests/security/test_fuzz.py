@@ -174,10 +174,9 @@ def test_fuzz_front_matter_parse_and_decide(project: Project) -> None:
             assert any(f.is_error for f in r.findings)
         # an approval signed for another article never makes this one approved
         ev = forged.model_copy(update={"article": r.article_id or "x"})
-        s = evaluate(r.article, r.path, [StoredEvent(ev.file_name(), "0" * 40, ev)],
+        s = evaluate(r.summary, r.path, [StoredEvent(ev.file_name(), "0" * 40, ev)],
                      p.registry, p.config.policy, NOW,
-                     invalid_reasons=[f.format() for f in r.findings if f.is_error],
-                     front_matter=r.front_matter)
+                     invalid_reasons=[f.format() for f in r.findings if f.is_error])
         assert s.state != "approved"
 
     run()
@@ -187,7 +186,7 @@ def test_fuzz_event_files_parse_and_decide(project: Project) -> None:
     p = load_project(project.path)
     from reviewkit.content import load_article
 
-    art = load_article(p.root, A, p.schema).article
+    art = load_article(p.root, A, p.schema).summary
     assert art is not None
     original = _signed_approval(project)
     doc = json.loads(event_bytes(original))
