@@ -306,6 +306,16 @@ def machine() -> dict[str, str]:
     }
 
 
+def busy_note() -> list[str]:
+    cpus = len(os.sched_getaffinity(0))
+    peak = max(LOAD_START[0], os.getloadavg()[0], os.getloadavg()[1])
+    if peak <= cpus:
+        return []
+    return [f"The machine was shared during this run (load average up to {peak:.1f} on {cpus} "
+            "CPUs): wall times, and so the ratios, are inflated by waiting for a CPU; the "
+            "reviewkit CPU column is the steadier number.", ""]
+
+
 def fmt_met(v: bool | None) -> str:
     return "—" if v is None else ("yes" if v else "**no**")
 
@@ -342,6 +352,7 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         "",
         *table(ops),
         "",
+        *busy_note(),
         f"Peak memory of cold `gate`: {cold.rss_mb():.0f} MB (target ≤ 300 MB: "
         f"{fmt_met(cold.rss_mb() <= 300)}).",
     ]
