@@ -122,10 +122,9 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     if progress is not None:
         progress(len(rels), len(rels))
     done = [r for r in results if r is not None]
+    by_path = {r.path: r for r in done}
     for f in check_catalogue(done):
-        for r in done:
-            if r.path == f.path:
-                r.findings.append(f)
+        by_path[f.path].findings.append(f)
     return Catalogue(done, findings)
 
 

@@ -10,6 +10,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -179,12 +180,14 @@ class Reviewer(BaseModel):
 class Registry(BaseModel):
     model_config = ConfigDict(extra="allow")
     reviewers: list[Reviewer] = Field(default_factory=list)
+    _by_id: dict[str, Reviewer] | None = PrivateAttr(default=None)
 
     def get(self, reviewer_id: str) -> Reviewer | None:
-        for r in self.reviewers:
-            if r.id == reviewer_id:
-                return r
-        return None
+        if self._by_id is None:
+            self._by_id = {}
+            for r in self.reviewers:
+                self._by_id.setdefault(r.id, r)
+        return self._by_id.get(reviewer_id)
 
     def by_email(self, email: str) -> Reviewer | None:
         email = email.strip().lower()

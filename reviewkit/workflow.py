@@ -183,8 +183,9 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
     now = now or dt.datetime.now(dt.timezone.utc)
     policy = project.config.policy
 
-    if kind in ("approved", "changes_requested"):
-        article = _require_valid(result, "approve" if kind == "approved" else "review")
+    if kind in ("approved", "changes_requested", "submitted"):
+        verb = {"approved": "approve", "changes_requested": "review", "submitted": "submit"}[kind]
+        article = _require_valid(result, verb)
     elif result.article is None:
         article = _require_valid(result, kind.replace("_", " "))
     else:
