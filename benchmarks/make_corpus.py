@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from reviewkit.digest import canonical_json, content_digest
 from reviewkit.git import blob_id
-from reviewkit.model import ReviewEvent
+from reviewkit.model import ReviewEvent, format_time
 from reviewkit.scaffold import scaffold_files
 
 GENERATOR_VERSION = 1
@@ -674,9 +674,9 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date) -> dict[str, 
             for (kind, who), off in zip(evs, times, strict=True):
                 at = lo + dt.timedelta(seconds=off)
                 value: dict[str, Any] = {
-                    "event": kind, "article": a.id, "path": a.path, "digest": a.digests[rev],
+                    "v": 1, "event": kind, "article": a.id, "path": a.path, "digest": a.digests[rev],
                     "blob": a.blobs[rev], "commit": commit_sha[a.commit_idx[rev]],
-                    "actor": who.id, "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "actor": who.id, "at": format_time(at),
                     "nonce": rng.randbytes(8).hex(),
                     "message": rng.choice(["", "", "Clinically accurate.", "Please cite the 2024 guideline.",
                                            "Reads well; minor wording changes made.",
@@ -686,7 +686,7 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date) -> dict[str, 
                     value["reviewer"] = rng.choice(reviewers).id
                 if kind == "approved":
                     value["credential"] = who.cred
-                ev = ReviewEvent.model_validate(value)
+                ev = ReviewEvent.model_validate(value, context={"unsigned": True})
                 if kind in ("approved", "changes_requested"):
                     assert who.private is not None
                     sig = sshsig_sign(who.private, who.pub_blob, ev.signed_payload())

@@ -104,15 +104,17 @@ class Cache:
             "article_context": self.article_context, "verdict_context": self.verdict_context,
             "articles": articles, "verdicts": verdicts, "ledger_ok": self.ledger_ok,
         }
-        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        del body, articles, verdicts
         doc = json.dumps({"format": FORMAT, "version": VERSION,
-                          "checksum": hashlib.sha256(payload.encode()).hexdigest()})
-        data = doc[:-1] + ',"body":' + payload + "}"
+                          "checksum": hashlib.sha256(payload).hexdigest()})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(data)
+            with os.fdopen(fd, "wb") as fh:  # written in pieces: no second copy in memory
+                fh.write(doc[:-1].encode() + b',"body":')
+                fh.write(payload)
+                fh.write(b"}")
             os.replace(tmp, self.path)
         except OSError:
             pass  # a cache that cannot be written is only slower

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.cache import Cache, digest_of
-from reviewkit.content import ArticleResult, check_catalogue, discover, parse_article, read_file
+from reviewkit.content import (
+    ArticleResult,
+    check_catalogue,
+    discover,
+    known_slugs,
+    parse_article,
+    read_file,
+)
 from reviewkit.findings import Finding
 from reviewkit.git import blob_id
 from reviewkit.model import ArticleSummary
@@ -70,7 +77,8 @@ def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
 def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,
                    cache: Cache | None = None, workers: int = 1,
                    keep_articles: bool = False,
-                   progress: Callable[[int, int], None] | None = None) -> Catalogue:
+                   progress: Callable[[int, int], None] | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> Catalogue:
     """Read every article under the content roots (or ``paths``), reporting all findings.
 
     With a ``cache``, files whose blob id (and path) were seen before are not parsed
@@ -80,8 +88,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     rels, findings = discover(project.root, project.config.content, paths)
     slugs = {Path(r).stem for r in rels}
     if paths and lint:  # links may point at articles outside the selection
-        all_rels, _ = discover(project.root, project.config.content)
-        slugs |= {Path(r).stem for r in all_rels}
+        slugs |= known_slugs(project.root, project.config.content)
     linter = project.linter(slugs) if lint else None
     slug_key = digest_of(sorted(slugs)) if lint else ""
     results: list[ArticleResult | None] = [None] * len(rels)
@@ -114,7 +121,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                 r.front_matter = None
             return r
 
-        parsed = parallel_map(parse, todo, 1 if keep_articles else workers)
+        parsed = parallel_map(parse, todo, 1 if keep_articles else workers, meanwhile)
         for (i, rel, _), r in zip(todo, parsed, strict=True):
             results[i] = r
             if cache is not None and r.blob:

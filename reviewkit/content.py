@@ -182,6 +182,25 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
     return sorted(dict.fromkeys(found)), findings
 
 
+def known_slugs(root: Path, content_roots: Sequence[str]) -> set[str]:
+    """File stems of every ``.md`` under the content roots (names only: no stat per file)."""
+    out: set[str] = set()
+    stack = [root / r for r in content_roots]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for entry in it:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.name.endswith(".md"):
+                        out.add(entry.name[:-3])
+                    elif entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+        except OSError:
+            continue
+    return out
+
+
 def read_file(root: Path, rel: str) -> bytes:
     """Bytes of a regular file inside ``root``, refusing links (O_NOFOLLOW) and huge files."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)

@@ -133,6 +133,33 @@ _SCALAR_TAGS = frozenset({
     "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
 })
 _resolve_first: frozenset[str] | None = None
+# Plain scalars that YAML 1.2 (core schema + timestamps, as ruamel.yaml resolves them) may
+# read as something other than a string: numbers, dates, .inf/.nan, ~, <<, = and a few
+# words. Anything else is a string without asking the resolver (property-tested).
+_MAYBE_NOT_STR = frozenset("0123456789+-.~<=")
+_WORDS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"})
+# plain scalar text → its (immutable) JSON value; resolution at YAML 1.2 depends on nothing else
+_plain_values: dict[str, Any] = {}
+
+
+def _events(text: str) -> Any:
+    """The C parser's events, without ruamel.yaml's per-call bookkeeping."""
+    try:
+        from _ruamel_yaml import CParser  # type: ignore[import-not-found]
+    except ImportError:  # no C extension: the same events from the pure-Python parser
+        yield from _safe_loader().parse(text)
+        return
+    from ruamel.yaml.events import StreamEndEvent
+
+    parser = CParser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            yield event
+            if type(event) is StreamEndEvent:
+                return
+    finally:
+        parser.dispose()
 
 
 def load_yaml(text: str, line_offset: int = 1) -> JSON:
@@ -168,9 +195,20 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
         if tag is None or tag == "!":
             if not e.implicit[0] or tag == "!":
                 return value  # quoted or block scalar: a string
+            if value and value[0] not in _MAYBE_NOT_STR and value not in _WORDS:
+                return value  # YAML 1.2 cannot read this plain scalar as anything but a string
             if value and value[0] not in first:
                 return value
+            if value in _plain_values:  # dates, years, numbers repeat across articles
+                return _plain_values[value]
             tag = str(resolver.resolve(ScalarNode, value, (True, False)))
+            resolved = _construct(tag, value, e)
+            if len(_plain_values) < 8192:
+                _plain_values[value] = resolved
+            return resolved
+        return _construct(tag, value, e)
+
+    def _construct(tag: str, value: str, e: Any) -> JSON:
         if tag == _STR:
             return value
         if tag not in _SCALAR_TAGS:
@@ -178,8 +216,11 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
             what = ("merge keys (<<) are not allowed in front matter" if short == "!!merge"
                     else f"YAML tag not allowed in front matter: {short}")
             raise fail("yaml-tag", what, e.start_mark)
-        data = constructor.construct_object(ScalarNode(tag, value, start_mark=e.start_mark),
-                                            deep=True)
+        node = ScalarNode(tag, value, start_mark=e.start_mark)
+        try:
+            data = constructor.construct_object(node, deep=True)
+        finally:  # the constructor remembers nodes per document; this is no document
+            constructor.constructed_objects.pop(node, None)
         if isinstance(data, float) and (math.isnan(data) or math.isinf(data)):
             raise fail("yaml-type", "NaN and infinity are not allowed", e.start_mark)
         if isinstance(data, dt.datetime):
@@ -216,7 +257,7 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
             frame[1] = None
 
     try:
-        for e in y.parse(text):
+        for e in _events(text):
             kind = type(e)
             if kind is ev.ScalarEvent:
                 count += 1

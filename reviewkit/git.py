@@ -81,6 +81,15 @@ class Repo:
 
     # -- reading ----------------------------------------------------------------------------
 
+    def remote_names(self) -> list[str]:
+        """The configured remotes (GitPython reads them from the repository's config)."""
+        import git as gitpython
+
+        try:
+            return [r.name for r in gitpython.Repo(self.root).remotes]
+        except (gitpython.exc.GitError, OSError, ValueError):
+            return []
+
     def config_get(self, key: str) -> str | None:
         out = self.run("config", "--get", key, check=False)
         value = out.decode("utf-8", "replace").strip()
@@ -184,6 +193,10 @@ class Repo:
             if any(p in ("", ".", "..") or p.lower() == ".git" for p in parts) or any(
                     c in path for c in "\0\n\r\\"):
                 raise GitCommandError(f"refusing to write a tree entry named {path!r}")
+        if len(additions) == 1 and base:
+            ((path, sha),) = additions.items()
+            if path.count("/") == 1:
+                return self._tree_with_one(base, path, sha)
         with tempfile.TemporaryDirectory(prefix="reviewkit-index-") as tmp:
             env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
             if base:
@@ -193,6 +206,24 @@ class Repo:
             lines = "".join(f"100644 {sha}\t{path}\n" for path, sha in additions.items())
             self.run("update-index", "--add", "--index-info", input=lines.encode(), env=env)
             return self.text("write-tree", env=env)
+
+    def _mktree(self, entries: list[tuple[str, str, str, str]]) -> str:
+        data = b"".join(f"{mode} {typ} {sha}\t{name}".encode("utf-8", "surrogateescape") + b"\0"
+                        for mode, typ, sha, name in entries)
+        return self.text("mktree", "-z", input=data)
+
+    def _tree_with_one(self, base: str, path: str, sha: str) -> str:
+        """One file added at ``dir/name``: rebuild only that directory and the root (two
+        ``mktree`` calls), not an index of the whole tree — the cost of one append does not
+        grow with the ledger."""
+        dirname, name = path.split("/")
+        root = [(e.mode, e.type, e.sha, e.path) for e in self.ls_tree(base, recursive=False)]
+        sub = [(e.mode, e.type, e.sha, e.path.split("/", 1)[1])
+               for e in self.ls_tree(base, [dirname + "/"], recursive=False)]
+        sub = [e for e in sub if e[3] != name] + [("100644", "blob", sha, name)]
+        subtree = self._mktree(sub)
+        root = [e for e in root if e[3] != dirname] + [("040000", "tree", subtree, dirname)]
+        return self._mktree(root)
 
     def commit_tree(self, tree: str, parents: Sequence[str], message: str, name: str, email: str) -> str:
         env = {
@@ -220,23 +251,31 @@ class Repo:
 
 
 def open_repo(path: str | os.PathLike[str] = ".") -> Repo:
-    """The git work tree that contains ``path``; EnvError (exit 3) when there is none."""
-    import git as gitpython  # GitPython: repository discovery
+    """The git work tree that contains ``path``; EnvError (exit 3) when there is none.
 
+    One ``git rev-parse`` (a few milliseconds) rather than importing GitPython on every
+    command: ``status``/``approve`` of one article must stay fast.
+    """
+    where = os.path.abspath(os.fspath(path))
+    if not os.path.isdir(where):
+        raise EnvError(f"{os.fspath(path)}: no such directory")
     try:
-        gr = gitpython.Repo(os.fspath(path), search_parent_directories=True)
-    except gitpython.exc.NoSuchPathError:
-        raise EnvError(f"{os.fspath(path)}: no such directory") from None
-    except gitpython.exc.InvalidGitRepositoryError:
-        raise EnvError(
-            f"{os.path.abspath(path)} is not inside a git repository",
-            hint="run 'git init' first, or pass -C DIR",
-        ) from None
-    except gitpython.exc.GitCommandNotFound:
+        proc = subprocess.run(["git", "rev-parse", "--show-toplevel", "--absolute-git-dir"],
+                              cwd=where, capture_output=True, env=_clean_env(), check=False)
+    except FileNotFoundError:
         raise EnvError("git is not installed or not on PATH") from None
-    if gr.working_tree_dir is None:
+    err = proc.stderr.decode("utf-8", "replace").strip()
+    if proc.returncode != 0:
+        if "not a git repository" in err:
+            raise EnvError(f"{where} is not inside a git repository",
+                           hint="run 'git init' first, or pass -C DIR")
+        if "work tree" in err:
+            raise EnvError("this is a bare repository; reviewkit needs a work tree")
+        raise EnvError(f"git rev-parse failed: {err.splitlines()[-1] if err else proc.returncode}")
+    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if len(lines) != 2:
         raise EnvError("this is a bare repository; reviewkit needs a work tree")
-    return Repo(Path(gr.working_tree_dir).resolve(), Path(gr.git_dir).resolve())
+    return Repo(Path(lines[0]).resolve(), Path(lines[1]).resolve())
 
 
 def blob_id(data: bytes) -> str:

@@ -251,6 +251,12 @@ def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult
     """Fetch the remote's events, merge by union, push without force; retry if it moved."""
     if not remote or remote.startswith("-"):
         raise UsageError(f"bad remote name {remote!r}")
+    if "/" not in remote and ":" not in remote:  # a name, not a URL or a path
+        names = repo.remote_names()
+        if remote not in names:
+            known = ", ".join(names) if names else "none"
+            raise UsageError(f"no remote named '{remote}' (remotes: {known})",
+                             hint="git remote add NAME URL, or pass a URL")
     tracking = f"{REMOTES_PREFIX}/{remote}/events"
     before = repo.rev_parse(EVENTS_REF)
     before_count = len(repo.ls_tree(before)) if before else 0

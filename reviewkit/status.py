@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from reviewkit.git import TreeEntry
 from reviewkit.ledger import (
     EVENTS_REF,
     Ledger,
+    LedgerIndex,
     StoredEvent,
     changed_since,
     event_order,
@@ -80,6 +82,29 @@ def valid_until(events: Sequence[StoredEvent], policy: Policy, now: dt.datetime)
     return format_time(min(moments)) if moments else NEVER
 
 
+# fields of a status that the article's summary already holds: not stored in the cache
+_FROM_SUMMARY = ("path", "id", "title", "slug", "draft", "digest")
+
+
+def _compact(st: ArticleStatus) -> str:
+    """A verdict as the cache keeps it: compact JSON of the decision, without what the
+    article's summary already says (strings, not dict trees: a tenth of the memory)."""
+    d = {k: v for k, v in st.to_dict().items() if k not in _FROM_SUMMARY}
+    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+
+def _restore(text: str, r: ArticleResult) -> ArticleStatus | None:
+    try:
+        d = json.loads(text)
+        s = r.summary
+        d.update(path=r.path, id=s.id if s else None, title=s.title if s else None,
+                 slug=s.slug if s else None, draft=s.draft if s else False,
+                 digest=s.digest if s else None)
+        return ArticleStatus.from_dict(d)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # a malformed entry is ignored, never trusted
+
+
 def _verify(item: tuple[StoredEvent, Registry]) -> tuple[str, tuple[bool, str]]:
     stored, registry = item
     assert stored.event is not None
@@ -104,17 +129,28 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
     now_iso = format_time(now)
     repo = project.repo
     policy = project.config.policy
-    catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
-                               progress=progress)
-    registry = project.registry
     whole = not paths  # a selection reads only its own articles' events
-    index = index_ledger(repo, articles=None if whole else
-                         [r.article_id for r in catalogue.results if r.article_id])
     parsed: dict[str, StoredEvent] = {}
+    ledger_state: list[LedgerIndex] = []
+
+    def read_whole_ledger() -> None:
+        # runs while worker processes parse the articles: git I/O and event parsing overlap
+        index = index_ledger(repo)
+        with no_gc():
+            for e in load_events(repo, changed_since(repo, index,
+                                                     cache.ledger_ok if cache else None)):
+                parsed[e.name] = e
+        ledger_state.append(index)
+
+    catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
+                               progress=progress, meanwhile=read_whole_ledger if whole else None)
+    registry = project.registry
+    if whole:
+        index = ledger_state[0]
+    else:
+        index = index_ledger(repo, articles=[r.article_id for r in catalogue.results
+                                             if r.article_id])
     with no_gc():
-        fresh = changed_since(repo, index, cache.ledger_ok if cache else None) if whole else []
-        for e in load_events(repo, fresh):
-            parsed[e.name] = e
         problems = [e for e in parsed.values() if e.problem is not None]
         if cache is not None and whole and not problems:
             cache.set_ledger_ok(index.tip)
@@ -138,8 +174,9 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                                 r.summary.to_dict() if r.summary else None, errors,
                                 [(e.path, e.sha) for e in entries])
                 hit = cache.get_verdict(key, now_iso)
-                if isinstance(hit, dict):
-                    slots.append(ArticleStatus.from_dict(hit))
+                restored = _restore(hit, r) if isinstance(hit, str) else None
+                if restored is not None:
+                    slots.append(restored)
                     continue
             slots.append(None)
             misses.append((len(slots) - 1, r, entries, key))
@@ -162,7 +199,7 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                           invalid_reasons=_invalid_reasons(r.findings), verified=verified)
             slots[i] = st
             if cache is not None:
-                cache.put_verdict(key, st.to_dict(), valid_until(events, policy, now))
+                cache.put_verdict(key, _compact(st), valid_until(events, policy, now))
         report.statuses = [s for s in slots if s is not None]
         report.ledger.events = list(parsed.values())
     if index.tip is None:

@@ -33,12 +33,19 @@ def _run_slice(bounds: tuple[int, int]) -> list[Any]:
     return [fn(items[i]) for i in range(*bounds)]
 
 
-def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
-    """``[fn(x) for x in items]``, in up to ``workers`` forked processes."""
+def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int,
+                 meanwhile: Callable[[], None] | None = None) -> list[R]:
+    """``[fn(x) for x in items]``, in up to ``workers`` forked processes.
+
+    ``meanwhile`` runs in this process while the workers work (after they are forked, so
+    no thread is ever alive at a fork), or before the work when it runs here.
+    """
     global _TASK
     n = len(items)
     workers = min(workers, n // MIN_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         return [fn(x) for x in items]
     chunks = workers * 4
     step = -(-n // chunks)
@@ -47,7 +54,10 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list
     try:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(workers) as pool:
-            parts = pool.map(_run_slice, bounds)
+            pending = pool.map_async(_run_slice, bounds)
+            if meanwhile is not None:
+                meanwhile()
+            parts = pending.get()
     finally:
         _TASK = None
     return [r for part in parts for r in part]

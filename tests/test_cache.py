@@ -167,7 +167,9 @@ def test_corrupt_cache_is_ignored(catalogue: Project, damage: str) -> None:
         path.write_bytes(b"\x00\xff not json")
     elif damage == "flip":
         # claim an unapproved article is approved, without fixing the checksum
-        path.write_text(raw.replace('"state":"in_review"', '"state":"approved"'))
+        needle = '\\"state\\":\\"in_review\\"'
+        assert needle in raw
+        path.write_text(raw.replace(needle, needle.replace("in_review", "approved")))
     elif damage == "truncate":
         path.write_text(raw[: len(raw) // 2])
     else:

@@ -78,8 +78,9 @@ def test_remote_unreachable_keeps_local_events(world: tuple[Project, Path, Path,
     assert "could not fetch review events from 'origin'" in r.err
     assert "your local events are kept" in r.err
     assert git(one, "rev-parse", EVENTS_REF) == before
-    r = rk("sync", "no-such-remote", cwd=one)
-    assert r.code == 3 and "local events are kept" in r.err
+    r = rk("sync", "no-such-remote", cwd=one)  # a typo is a usage error, said before any I/O
+    assert r.code == 2 and "no remote named 'no-such-remote' (remotes: origin)" in r.err
+    assert git(one, "rev-parse", EVENTS_REF) == before
     assert rk("sync", "--upload-pack=touch /tmp/x", cwd=one).code == 2  # never an option
 
 
