@@ -92,9 +92,15 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     linter = project.linter(slugs) if lint else None
     slug_key = digest_of(sorted(slugs)) if lint else ""
     results: list[ArticleResult | None] = [None] * len(rels)
-    todo: list[tuple[int, str, bytes]] = []
+    todo: list[tuple[int, str, bytes | None]] = []
+    # With nothing cached (a cold run) there is nothing to look up: the workers read the
+    # files themselves instead of this process reading them all before they start.
+    defer = (cache is None or not cache.articles) and workers > 1 and not keep_articles
     with no_gc():
         for i, rel in enumerate(rels):
+            if defer:
+                todo.append((i, rel, None))
+                continue
             if progress is not None and i % 100 == 0:
                 progress(i, len(rels))
             try:
@@ -114,8 +120,17 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
 
         schema = project.schema
 
-        def parse(item: tuple[int, str, bytes]) -> ArticleResult:
-            r = parse_article(item[1], item[2], schema, linter)
+        root = project.root
+
+        def parse(item: tuple[int, str, bytes | None]) -> ArticleResult:
+            data = item[2]
+            if data is None:
+                try:
+                    data = read_file(root, item[1])
+                except OSError as exc:
+                    return ArticleResult(item[1], [Finding(item[1], 0, 0, "error", "unreadable",
+                                                           f"cannot read: {exc.strerror}")])
+            r = parse_article(item[1], data, schema, linter)
             if not keep_articles:
                 r.article = None
                 r.front_matter = None
