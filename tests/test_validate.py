@@ -251,3 +251,63 @@ def test_memoizing_validator_reports_exactly_what_jsonschema_reports(docs: list)
         got = sorted((list(e.absolute_path), e.message) for e in SCHEMA.validator.iter_errors(doc))
         want = sorted((list(e.absolute_path), e.message) for e in plain.iter_errors(doc))
         assert got == want, doc
+
+
+_edge = st.sampled_from(["anxiety\n", "x-y\n", "2026-11-20\n", "20261120", "2026-02-30",
+                         "a@b", "a@@b", "@x", "x@", "https://example.org\n", "\ud800",
+                         "01JDX3Q7G6M2N8P4R5S6T7V8W9\n", "é", "ǅ", "٣"]) | _fm_values
+_edge_docs = st.fixed_dictionaries({}, optional={
+    "id": _edge, "title": _edge, "slug": _edge, "description": _edge, "draft": _edge,
+    "updated": _edge, "topics": st.lists(_edge, max_size=3),
+    "author": st.fixed_dictionaries({}, optional={"name": _edge, "email": _edge}),
+    "citations": st.lists(st.fixed_dictionaries({}, optional={
+        "id": _edge, "title": _edge, "url": _edge,
+        "year": st.one_of(_edge, st.just(2021.0), st.just(10**30), st.just(True))}),
+        max_size=2),
+})
+
+
+_VALID_DOC = {
+    "id": "01JDX3Q7G6M2N8P4R5S6T7V8W9", "title": "T", "slug": "t", "description": "D",
+    "author": {"name": "N", "email": "n@example.org"}, "topics": ["anxiety"], "draft": False,
+    "updated": "2026-11-20",
+    "citations": [{"id": "c1", "title": "C", "url": "https://example.org", "year": 2021}],
+}
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_edge_docs, st.integers(0, 3), st.randoms(use_true_random=False))
+def test_fast_validator_never_accepts_what_jsonschema_rejects(overrides: dict, n: int, rnd) -> None:  # type: ignore[type-arg, no-untyped-def]
+    """jsonschema-rs only answers "valid"; jsonschema must agree whenever it does. The
+    documents are valid ones with up to three fields replaced by edge cases."""
+    import copy
+
+    from jsonschema import Draft202012Validator
+
+    if SCHEMA.fast is None:
+        pytest.skip("jsonschema-rs is not installed: jsonschema alone decides")
+    plain = Draft202012Validator(SCHEMA.document, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    doc = copy.deepcopy(_VALID_DOC)
+    for k in rnd.sample(sorted(overrides), min(n, len(overrides))):
+        if k in ("author", "citations") and overrides[k]:
+            if k == "author":
+                doc["author"].update(overrides[k])
+            else:
+                doc["citations"][0].update(overrides[k][0])
+        else:
+            doc[k] = overrides[k]
+    try:
+        fast_ok = SCHEMA.fast.is_valid(doc)
+    except Exception:
+        return  # validate() then asks jsonschema
+    if fast_ok:
+        assert not list(plain.iter_errors(doc)), doc
+
+
+def test_valid_sample_documents_take_the_fast_path() -> None:
+    from reviewkit.frontmatter import decode, load_yaml, split
+
+    data = (ROOT / "content/articles/fear-of-intimacy.md").read_bytes()
+    doc = load_yaml(split(decode(data)).yaml_text)
+    assert SCHEMA.fast is not None and SCHEMA.fast.is_valid(doc)
+    assert not list(SCHEMA.validator.iter_errors(doc))
