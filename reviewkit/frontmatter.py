@@ -221,15 +221,10 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
             data = constructor.construct_object(node, deep=True)
         finally:  # the constructor remembers nodes per document; this is no document
             constructor.constructed_objects.pop(node, None)
-        if isinstance(data, float) and (math.isnan(data) or math.isinf(data)):
-            raise fail("yaml-type", "NaN and infinity are not allowed", e.start_mark)
-        if isinstance(data, dt.datetime):
-            if data.tzinfo is not None:
-                data = data.astimezone(dt.timezone.utc).replace(tzinfo=None)
-            return data.isoformat()
-        if isinstance(data, dt.date):
-            return data.isoformat()
-        return data
+        try:
+            return _json_scalar(data)
+        except ValueError as exc:
+            raise fail("yaml-type", str(exc), e.start_mark) from None
 
     root: JSON = None
     # each frame: [container, pending key, key mark]
@@ -297,6 +292,19 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
     return root
 
 
+def _json_scalar(value: Any) -> JSON:
+    """A constructed YAML scalar as JSON: dates and times as ISO 8601 (UTC, no offset)."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        raise ValueError("NaN and infinity are not allowed")
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def load_yaml_reference(text: str, line_offset: int = 1) -> JSON:
     """The plain ruamel.yaml safe load + :func:`to_json`: the reference :func:`load_yaml`
     is tested against (slower: it composes nodes first)."""
@@ -350,16 +358,11 @@ def to_json(data: Any, line_offset: int = 1) -> JSON:
             raise fail("yaml-depth", f"front matter is nested deeper than {MAX_DEPTH} levels")
         if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
             return value
-        if isinstance(value, float):
-            if math.isnan(value) or math.isinf(value):
-                raise fail("yaml-type", f"{where}: NaN and infinity are not allowed")
-            return value
-        if isinstance(value, dt.datetime):
-            if value.tzinfo is not None:
-                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-            return value.isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
+        if isinstance(value, (float, dt.date)):
+            try:
+                return _json_scalar(value)
+            except ValueError as exc:
+                raise fail("yaml-type", f"{where}: {exc}") from None
         if isinstance(value, (dict, list)):
             if id(value) in seen:
                 raise fail("yaml-alias", f"{where}: YAML anchors and aliases are not allowed")
