@@ -187,6 +187,9 @@ def suite(repo: Path, manifest: dict[str, object], repeat: int, env: dict[str, s
     def warm_up(_: int = 0) -> None:
         measure([*rk, "gate"], repo, env, logs / "warmup.log")
 
+    def warm_validate(_: int = 0) -> None:
+        measure([*rk, "validate"], repo, env, logs / "warmup-validate.log")
+
     changed: dict[Path, bytes] = {}
 
     def change_1pct(i: int) -> None:
@@ -230,8 +233,11 @@ def suite(repo: Path, manifest: dict[str, object], repeat: int, env: dict[str, s
                [*rk, "approve", approve_path, "--as", str(manifest["approve_as"]),
                 "--key", approve_key, "-m", "Benchmark sign-off."],
                "≤ 0.5 s", secs_le(0.5), before_each=reset_events, after_each=reset_events),
-            Op("validate", "`validate` of all", floor + ["--content-only"], [*rk, "validate"],
-               "—", no_target),
+            Op("validate", "cold `validate` of all (content rules on)", floor + ["--content-only"],
+               [*rk, "validate"], "—", no_target, before_each=drop_cache),
+            Op("validate_warm", "warm `validate` of all", floor + ["--content-only"],
+               [*rk, "validate"], "—", no_target,
+               before_repeat=lambda i: warm_validate() if i == 0 else None),
             cold,
             Op("warm_gate", "warm `gate` (nothing changed)", floor, [*rk, "gate"], "≤ 1.5× floor",
                ratio_le(1.5), before_repeat=lambda i: warm_up() if i == 0 else None),
@@ -451,7 +457,10 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         f"runs, then {max(1, int(manifest['articles']) // 100):,} articles (a different 1% each "  # type: ignore[call-overload]
         "repeat) get a paragraph appended in the work tree (not committed). Exit 1 is the expected "
         "result: those articles are non-draft and their new content is not approved (stale).",
-        "- **`validate` of all**: floor is the content half of the gate floor (no events).",
+        "- **`validate` of all**: schema and the content rules on every article; cold = "
+        "`.git/reviewkit/` deleted before each run, warm = run once before, nothing changed "
+        "(its cache, `cache-lint.json`, is separate from the gate's). Floor: the content half "
+        "of the gate floor (no events).",
         f"- **`status` of one article**: `reviewkit status {manifest['status_article']}`. Floor: read "
         "and hash that file, `ls-tree` + `cat-file --batch` of that article's event directory only.",
         f"- **`approve` of one article**: `reviewkit approve {manifest['approve_article']} --as "

@@ -152,5 +152,7 @@ def contexts(schema_sha: str, config: Any, registry_bytes: bytes | None, lint: b
     return article, verdict
 
 
-def cache_path(git_dir: Path) -> Path:
-    return git_dir / "reviewkit" / "cache.json"
+def cache_path(git_dir: Path, *, lint: bool = False) -> Path:
+    """``cache.json`` for gate and status; ``cache-lint.json`` for ``validate`` (content
+    rules on), so the two never evict each other."""
+    return git_dir / "reviewkit" / ("cache-lint.json" if lint else "cache.json")

@@ -129,12 +129,16 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     """
     from reviewkit.catalogue import load_catalogue
     from reviewkit.output import render_findings
+    from reviewkit.status import open_cache
     from reviewkit.workers import default_workers
 
     project = _ctx().project()
+    cache = None if paths else open_cache(project, lint=True)
     with _progress("validating") as progress:
         cat = load_catalogue(project, _paths(paths), workers=default_workers(),
-                             progress=progress)
+                             progress=progress, cache=cache)
+    if cache is not None:
+        cache.save()
     findings = cat.all_findings()
     out = render_findings(findings, len(cat.results), fmt)  # type: ignore[arg-type]
     echo(_colorize(out) if fmt == "text" else out)

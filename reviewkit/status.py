@@ -224,7 +224,7 @@ def open_cache(project: Project, *, lint: bool = False) -> Cache:
     config = project.read_trusted(CONFIG_FILE)
     article_ctx, verdict_ctx = contexts(project.schema.sha256, project.config, registry, lint)
     verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
-    return load_cache(cache_path(project.repo.git_dir), article_ctx, verdict_ctx)
+    return load_cache(cache_path(project.repo.git_dir, lint=lint), article_ctx, verdict_ctx)
 
 
 def review_queue(report: StatusReport, reviewer: str | None = None) -> list[ArticleStatus]:

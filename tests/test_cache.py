@@ -187,3 +187,22 @@ def test_cli_gate_uses_and_refreshes_cache(catalogue: Project) -> None:
     r3 = catalogue.rk("gate", "--format", "json", "--no-cache", "--workers", "2")
     assert r1.code == r2.code == r3.code == 1
     assert json.loads(r1.out) == json.loads(r2.out) == json.loads(r3.out)
+
+
+def test_validate_cache_is_separate_and_gives_the_same_findings(catalogue: Project) -> None:
+    first = catalogue.rk("validate", "--format", "json")
+    git_dir = Path(git(catalogue.path, "rev-parse", "--absolute-git-dir"))
+    assert (git_dir / "reviewkit" / "cache-lint.json").is_file()
+    catalogue.rk("gate")
+    assert (git_dir / "reviewkit" / "cache.json").is_file()
+    second = catalogue.rk("validate", "--format", "json")  # warm
+    assert first.code == second.code == 1  # broken.md
+    assert json.loads(first.out) == json.loads(second.out)
+    # a new article changes the slugs the links rule knows: findings still right
+    rel = "content/articles/topic-0.md"
+    catalogue.repo.write(rel, catalogue.repo.read(rel).replace(
+        "Plain words about the topic.", "See [the new one](/articles/newcomer)."))
+    assert "no article with slug 'newcomer'" in catalogue.rk("validate").out
+    catalogue.repo.write("content/articles/newcomer.md",
+                         article(slug="newcomer", id="01JDX3Q7G6M2N8P4R5S6T7V8ZZ"))
+    assert "no article with slug 'newcomer'" not in catalogue.rk("validate").out
