@@ -28,7 +28,7 @@ from typing import Any
 from reviewkit import __version__
 
 FORMAT = "reviewkit-cache"
-VERSION = 1
+VERSION = 2
 
 
 def digest_of(*parts: object) -> str:
@@ -71,14 +71,16 @@ class Cache:
         entry = self.verdicts.get(key)
         if entry is None or not isinstance(entry, dict):
             return None
-        until = entry.get("until")
-        if not isinstance(until, str) or now_iso >= until:
+        since, until = entry.get("since"), entry.get("until")
+        # valid from when it was computed until time alone could change it; a clock that
+        # went backwards (a future-dated event not yet due) is outside that window too
+        if not isinstance(since, str) or not isinstance(until, str) or not since <= now_iso < until:
             return None
         self.touched_verdicts.add(key)
         return entry.get("status")
 
-    def put_verdict(self, key: str, status: Any, until_iso: str) -> None:
-        self.verdicts[key] = {"status": status, "until": until_iso}
+    def put_verdict(self, key: str, status: Any, since_iso: str, until_iso: str) -> None:
+        self.verdicts[key] = {"status": status, "since": since_iso, "until": until_iso}
         self.touched_verdicts.add(key)
         self.dirty = True
 

@@ -42,8 +42,9 @@ def _paths(paths: Sequence[str]) -> list[str]:
     return [os.path.abspath(p) for p in paths]
 
 
-def echo(text: str = "", err: bool = False) -> None:
-    click.echo(text, err=err)
+def echo(text: str = "", err: bool = False, color: bool | None = None) -> None:
+    # color=True keeps ANSI codes even when piped (click strips them otherwise)
+    click.echo(text, err=err, color=color)
 
 
 @click.group(context_settings=CONTEXT)
@@ -414,7 +415,7 @@ def review(path: str, color: bool | None) -> None:
                 line = click.style(line, fg="red")
             elif line.startswith("@@"):
                 line = click.style(line, fg="cyan")
-        echo(line)
+        echo(line, color=use_color)
     if status_.state != "approved":
         echo(f"→ reviewkit approve {status_.path}   or   reviewkit request-changes {status_.path} -m …")
 

@@ -147,7 +147,13 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
                 raise UsageError(f"{p}: no such file or directory")
             targets.append(candidate)
     else:
-        targets = [root / r for r in content_roots if os.path.lexists(root / r)]
+        for r in content_roots:
+            if os.path.lexists(root / r):
+                targets.append(root / r)
+            else:
+                # articles moved outside every content root must not pass unseen
+                findings.append(Finding(r, 0, 0, "error", "content-root",
+                                        f"content root '{r}' (reviewkit.yaml) does not exist"))
 
     def visit(p: Path) -> None:
         try:

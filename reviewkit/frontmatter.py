@@ -283,13 +283,18 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
                            e.start_mark)
     except FrontMatterError:
         raise
-    except RecursionError:
-        raise FrontMatterError("yaml-depth", "YAML is nested too deeply", line_offset, 1) from None
-    except Exception as exc:  # ruamel raises several unrelated types
-        if exc.__class__.__module__.startswith("ruamel"):
-            raise _yaml_error(exc, line_offset) from None
-        raise FrontMatterError("yaml-syntax", f"invalid YAML: {exc}", line_offset, 1) from None
+    except Exception as exc:
+        raise _parser_error(exc, line_offset) from None
     return root
+
+
+def _parser_error(exc: Exception, line_offset: int) -> FrontMatterError:
+    """What a YAML parser's exception means for the user, with its position."""
+    if isinstance(exc, RecursionError):
+        return FrontMatterError("yaml-depth", "YAML is nested too deeply", line_offset, 1)
+    if exc.__class__.__module__.startswith("ruamel"):  # ruamel raises several unrelated types
+        return _yaml_error(exc, line_offset)
+    return FrontMatterError("yaml-syntax", f"invalid YAML: {exc}", line_offset, 1)
 
 
 def _json_scalar(value: Any) -> JSON:
@@ -310,12 +315,8 @@ def load_yaml_reference(text: str, line_offset: int = 1) -> JSON:
     is tested against (slower: it composes nodes first)."""
     try:
         data = _safe_loader().load(text)
-    except RecursionError:
-        raise FrontMatterError("yaml-depth", "YAML is nested too deeply", line_offset, 1) from None
-    except Exception as exc:  # ruamel raises several unrelated types
-        if exc.__class__.__module__.startswith("ruamel"):
-            raise _yaml_error(exc, line_offset) from None
-        raise FrontMatterError("yaml-syntax", f"invalid YAML: {exc}", line_offset, 1) from None
+    except Exception as exc:
+        raise _parser_error(exc, line_offset) from None
     try:
         return to_json(data, line_offset)
     except FrontMatterError as exc:

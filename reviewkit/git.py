@@ -175,11 +175,6 @@ class Repo:
         out = self.run("status", "--porcelain", "-z", "--", path)
         return not out.strip(b"\0")
 
-    def diff_paths(self, base: str, paths: Sequence[str]) -> list[str]:
-        """Which of ``paths`` differ between ``base`` and the work tree."""
-        out = self.run("diff", "--name-only", "-z", base, "--", *paths)
-        return [p.decode() for p in out.split(b"\0") if p]
-
     # -- writing objects and refs -----------------------------------------------------------
 
     def hash_object(self, data: bytes) -> str:

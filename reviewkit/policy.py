@@ -23,7 +23,7 @@ from reviewkit.model import (
     ReviewEvent,
     State,
 )
-from reviewkit.signing import AllowedKey, SignatureCache, verify
+from reviewkit.signing import AllowedKey, verify
 
 
 @dataclass
@@ -112,8 +112,7 @@ def _day(e: ReviewEvent) -> str:
     return e.when.date().isoformat()
 
 
-def verify_event(event: ReviewEvent, registry: Registry,
-                 cache: SignatureCache | None = None) -> tuple[bool, str, Reviewer | None]:
+def verify_event(event: ReviewEvent, registry: Registry) -> tuple[bool, str, Reviewer | None]:
     """Is ``event`` signed by a registered key of its actor, valid at the event's time?"""
     reviewer = registry.get(event.actor)
     if not event.sig:
@@ -124,7 +123,7 @@ def verify_event(event: ReviewEvent, registry: Registry,
             for k in reviewer.keys]
     if not keys:
         return False, f"{reviewer.name} has no registered key", reviewer
-    result = verify(event.signed_payload(), event.sig, reviewer.id, keys, event.when, cache)
+    result = verify(event.signed_payload(), event.sig, reviewer.id, keys, event.when)
     if not result.ok:
         return False, f"signature rejected: {result.reason}", reviewer
     return True, "", reviewer
@@ -189,13 +188,14 @@ def evaluate(
     now: dt.datetime,
     *,
     invalid_reasons: Sequence[str] = (),
-    cache: SignatureCache | None = None,
     verified: Mapping[str, tuple[bool, str]] | None = None,
+    ledger_missing: bool = False,
 ) -> ArticleStatus:
     """The state of one article from its current content and its events.
 
     ``verified`` holds signature results computed beforehand (by event blob id), e.g. in
-    worker processes; events not in it are verified here.
+    worker processes; events not in it are verified here. ``ledger_missing``: the events
+    ref itself is absent, which the reasons must say instead of "not submitted".
     """
     status = ArticleStatus(
         path=path, state="draft",
@@ -223,7 +223,7 @@ def evaluate(
                 ok, why = verified[c.stored.blob]
                 reviewer = registry.get(e.actor)
             else:
-                ok, why, reviewer = verify_event(e, registry, cache)
+                ok, why, reviewer = verify_event(e, registry)
             c.verified, c.reviewer = ok, reviewer
             if not ok:
                 c.reason = f"not counted: {why}"
@@ -364,6 +364,11 @@ def evaluate(
         status.fix = f"a clinical reviewer runs: reviewkit approve {path}"
     else:
         status.state = "draft"
+        if ledger_missing:
+            status.reasons.append("no review events here: refs/reviewkit/events is missing "
+                                  "(CI checkouts and plain clones do not fetch it)")
+            status.fix = "git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'"
+            return status
         if last is not None and last.event == "withdrawn":
             who = actions[-1].reviewer.name if actions[-1].reviewer else last.actor
             status.reasons.append(f"submission withdrawn on {_day(last)} by {who}")

@@ -27,6 +27,7 @@ class Project:
     schema: ArticleSchema
     trust_ref: str | None = None
     _registry: Registry | None = field(default=None, repr=False)
+    _trusted: dict[str, bytes | None] = field(default_factory=dict, repr=False)
     _linter: Any = field(default=None, repr=False)
 
     @property
@@ -34,7 +35,13 @@ class Project:
         return self.repo.root
 
     def read_trusted(self, rel: str) -> bytes | None:
-        """A configuration file's bytes from the trust ref, or from the work tree."""
+        """A configuration file's bytes from the trust ref, or from the work tree (read once
+        per project: the configuration, the registry and the cache context share them)."""
+        if rel not in self._trusted:
+            self._trusted[rel] = self._read_trusted(rel)
+        return self._trusted[rel]
+
+    def _read_trusted(self, rel: str) -> bytes | None:
         if self.trust_ref:
             return self.repo.show_file(self.trust_ref, rel)
         path = self.root / rel
@@ -117,4 +124,4 @@ def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = Non
     if schema_data is None:
         raise ConfigError(f"{config.schema_path}: schema not found (named in {CONFIG_FILE})")
     schema = compile_schema(schema_data, config.schema_path)
-    return Project(repo, config, schema, trust_ref)
+    return Project(repo, config, schema, trust_ref, _trusted=probe._trusted)

@@ -172,7 +172,7 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
             if cache is not None:
                 key = digest_of(cache.verdict_context, r.path,
                                 r.summary.to_dict() if r.summary else None, errors,
-                                [(e.path, e.sha) for e in entries])
+                                index.tip is None, [(e.path, e.sha) for e in entries])
                 hit = cache.get_verdict(key, now_iso)
                 restored = _restore(hit, r) if isinstance(hit, str) else None
                 if restored is not None:
@@ -196,19 +196,13 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         for i, r, entries, key in misses:
             events = sorted((parsed[e.path] for e in entries), key=event_order)
             st = evaluate(r.summary, r.path, events, registry, policy, now,
-                          invalid_reasons=_invalid_reasons(r.findings), verified=verified)
+                          invalid_reasons=_invalid_reasons(r.findings), verified=verified,
+                          ledger_missing=index.tip is None)
             slots[i] = st
             if cache is not None:
-                cache.put_verdict(key, _compact(st), valid_until(events, policy, now))
+                cache.put_verdict(key, _compact(st), now_iso, valid_until(events, policy, now))
         report.statuses = [s for s in slots if s is not None]
         report.ledger.events = list(parsed.values())
-    if index.tip is None:
-        for s in report.statuses:
-            if s.state == "draft" and not s.checks:
-                s.reasons = [f"no review events here: {EVENTS_REF} is missing (CI checkouts "
-                             "and plain clones do not fetch it)"]
-                s.fix = "git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'"
-                s.cached = None
     for f in catalogue.findings:
         report.statuses.append(ArticleStatus(path=f.path, state="invalid", reasons=[f.format()],
                                              fix=f"reviewkit validate {f.path}"))
@@ -223,6 +217,13 @@ def open_cache(project: Project, *, lint: bool = False) -> Cache:
     registry = project.read_trusted(project.config.registry)
     config = project.read_trusted(CONFIG_FILE)
     article_ctx, verdict_ctx = contexts(project.schema.sha256, project.config, registry, lint)
+    if lint:  # the publication's extra word lists change findings as much as the config does
+        lists = project.config.rules.get("word_lists") or []
+        extra = []
+        for rel in lists if isinstance(lists, list) else []:
+            path = project.root / str(rel)
+            extra.append((str(rel), path.read_bytes() if path.is_file() else b""))
+        article_ctx = digest_of(article_ctx, *[part for pair in extra for part in pair])
     verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
     return load_cache(cache_path(project.repo.git_dir, lint=lint), article_ctx, verdict_ctx)
 

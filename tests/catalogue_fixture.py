@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import textwrap
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
 from reviewkit.project import load_project
 from reviewkit.workflow import record
 
-from conftest import GitRepo, Key, Project, article, default_reviewers, registry_yaml, rk
+from conftest import (
+    GitRepo,
+    Key,
+    Project,
+    article,
+    default_reviewers,
+    isolated_env,
+    registry_yaml,
+    rk,
+)
 
 TOPICS = ["anxiety", "depression", "relationships", "sleep", "grief", "stress"]
 WORDS = ["Coping with", "Understanding", "Signs of", "Living with", "Talking about",
@@ -119,27 +126,6 @@ def build(p: Project, n: int = 500, *, now: dt.datetime | None = None) -> Catalo
     return cat
 
 
-def _isolated_env(home: Path) -> dict[str, str | None]:
-    """The environment conftest's ``_isolate`` gives a test, for a session-wide fixture."""
-    gitconfig = home / ".gitconfig"
-    gitconfig.write_text(textwrap.dedent("""\
-        [user]
-            name = Jordan Lee
-            email = j.lee@example.org
-        [init]
-            defaultBranch = main
-        [commit]
-            gpgsign = false
-        """))
-    env: dict[str, str | None] = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(gitconfig),
-                                  "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1"}
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "SSH_AUTH_SOCK",
-                "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
-                "GIT_COMMITTER_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
-        env[var] = None
-    return env
-
-
 _built: list[Catalogue] = []  # shared by every module that imports the fixture
 
 
@@ -155,7 +141,7 @@ def big_catalogue(tmp_path_factory: pytest.TempPathFactory,
         return
     home = tmp_path_factory.mktemp("big-home")
     with pytest.MonkeyPatch.context() as mp:
-        for name, value in _isolated_env(home).items():
+        for name, value in isolated_env(home).items():
             if value is None:
                 mp.delenv(name, raising=False)
             else:

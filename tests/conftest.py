@@ -45,6 +45,16 @@ def _guard_real_home() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path_factory.mktemp("home")
+    for name, value in isolated_env(home).items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    return home
+
+
+def isolated_env(home: Path) -> dict[str, str | None]:
+    """Environment of a test: its own HOME and git identity; None = unset."""
     gitconfig = home / ".gitconfig"
     gitconfig.write_text(textwrap.dedent("""\
         [user]
@@ -57,15 +67,13 @@ def _isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
         [protocol "file"]
             allow = always
         """))
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("NO_COLOR", "1")
+    env: dict[str, str | None] = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(gitconfig),
+                                  "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1"}
     for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "SSH_AUTH_SOCK",
                 "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
                 "GIT_COMMITTER_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
-        monkeypatch.delenv(var, raising=False)
-    return home
+        env[var] = None
+    return env
 
 
 def git(cwd: Path, *args: str, input: str | None = None) -> str:

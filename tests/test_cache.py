@@ -206,3 +206,38 @@ def test_validate_cache_is_separate_and_gives_the_same_findings(catalogue: Proje
     catalogue.repo.write("content/articles/newcomer.md",
                          article(slug="newcomer", id="01JDX3Q7G6M2N8P4R5S6T7V8ZZ"))
     assert "no article with slug 'newcomer'" not in catalogue.rk("validate").out
+
+
+def test_cached_verdict_not_used_when_the_clock_went_back(catalogue: Project) -> None:
+    rel = "content/articles/topic-5.md"
+    put_event(catalogue.path, "approved", rel, "mokafor", catalogue.second,
+              at=NOW + dt.timedelta(days=1))  # future-dated: counts only from tomorrow
+    later = NOW + dt.timedelta(days=2)
+    assert state_of(gate(catalogue.path, cached=True, now=later), rel) == "approved"
+    # the same cache asked about a moment before the event was due
+    assert state_of(gate(catalogue.path, cached=True, now=NOW), rel) != "approved"
+
+
+def test_missing_events_ref_is_part_of_the_verdict_key(catalogue: Project) -> None:
+    rel = "content/articles/topic-7.md"  # no events of its own
+    before = next(s for s in gate(catalogue.path, cached=True).report.statuses if s.path == rel)
+    assert before.reasons == ["not submitted for review"]
+    git(catalogue.path, "update-ref", "-d", "refs/reviewkit/events")
+    after = next(s for s in gate(catalogue.path, cached=True).report.statuses if s.path == rel)
+    assert "refs/reviewkit/events is missing" in after.reasons[0]
+    assert after.fix is not None and after.fix.startswith("git fetch")
+
+
+def test_validate_cache_follows_the_publications_word_lists(catalogue: Project) -> None:
+    catalogue.repo.write("extra-words.yaml", "person-first:\n  avoid: []\n")
+    text = catalogue.repo.read("reviewkit.yaml").replace(
+        "rules: {}", "rules:\n  word_lists: [extra-words.yaml]")
+    catalogue.repo.write("reviewkit.yaml", text)
+    assert "flummox" not in catalogue.rk("validate").out
+    rel = "content/articles/topic-0.md"
+    catalogue.repo.write(rel, catalogue.repo.read(rel).replace(
+        "Plain words about the topic.", "Plain words about the flummox."))
+    catalogue.rk("validate")  # warm the cache with this article's findings
+    catalogue.repo.write("extra-words.yaml", "person-first:\n  avoid:\n    - id: flummox\n"
+                         "      phrase: flummox\n      suggestion: a person\n")
+    assert "flummox" in catalogue.rk("validate").out

@@ -254,3 +254,40 @@ def test_junit_report(project: Project, tmp_path: Path) -> None:
     assert suite.get("tests") == "2" and suite.get("failures") == "1"
     failed = [c for c in suite if c.find("failure") is not None]
     assert failed[0].get("name") == "content/articles/second.md"
+
+
+def test_missing_content_root_fails_closed(project: Project) -> None:
+    """Articles moved out of every content root must not make the gate pass unseen."""
+    approve(project)
+    project.repo.git("mv", "content/articles", "content/posts")
+    project.repo.commit("move everything out of the content root")
+    code, doc = gate(project)
+    assert code == 1
+    assert doc["blocked"][0]["path"] == "content/articles"
+    assert "content root 'content/articles' (reviewkit.yaml) does not exist" in blocked_reasons(doc)
+    r = project.rk("validate")
+    assert r.code == 1 and "error[content-root]" in r.out
+
+
+def test_due_csv_and_bad_window(project: Project) -> None:
+    import csv
+    import io
+
+    put_event(project.path, "approved", A, "bchalmers", project.reviewer,
+              at=NOW - dt.timedelta(days=350), credential="LPC")
+    rows = list(csv.DictReader(io.StringIO(project.rk("due", "--format", "csv").out)))
+    assert [(r["path"], r["reviewer"], r["credential"]) for r in rows] == [
+        (A, "Brandy Chalmers", "LPC")]
+    r = project.rk("due", "--within", "soon")
+    assert r.code == 2 and "--within 'soon': use days like 30d" in r.err
+
+
+def test_status_state_filter(project: Project) -> None:
+    project.repo.write("content/articles/other.md",
+                       article(slug="other", id="01JDX3Q7G6M2N8P4R5S6T7V8WQ"))
+    project.repo.commit("other")
+    approve(project)
+    doc = json.loads(project.rk("status", "--format", "json", "--state", "approved").out)
+    assert [a["path"] for a in doc["articles"]] == [A]
+    r = project.rk("status", "--state", "draft")
+    assert "content/articles/other.md" in r.out and A not in r.out

@@ -212,3 +212,27 @@ def test_eight_concurrent_writers_lose_nothing(project: Project) -> None:
     files = git(project.path, "ls-tree", "-r", "--name-only", "refs/reviewkit/events").splitlines()
     assert len(files) == 8
     assert git(project.path, "status", "--porcelain") == ""
+
+
+def test_editor_withdraws_submission_and_queue_mine(project: Project) -> None:
+    assert project.rk("submit", str(project.path / A), "--reviewer", "mokafor").code == 0
+    mine = project.rk("queue", "--mine", "--as", "mokafor")
+    assert A in mine.out and "for mokafor" in mine.out
+    assert "nothing awaits review from you" in project.rk("queue", "--mine", "--as", "bchalmers").out
+    r = project.rk("withdraw", str(project.path / A), "-m", "not ready after all",
+                   "--key", str(project.editor.private), "--as", "jlee")
+    assert r.code == 0, r.output
+    s = state(project)
+    assert s["state"] == "draft"
+    assert s["reasons"] == [s["reasons"][0]] and "submission withdrawn on" in s["reasons"][0]
+    assert "by Jordan Lee" in s["reasons"][0]
+    assert A not in project.rk("queue").out
+
+
+def test_review_of_a_never_approved_article_shows_all_of_it(project: Project) -> None:
+    r = project.rk("review", str(project.path / A), "--no-color")
+    assert r.code == 0
+    assert "never approved; the whole article is new to review" in r.out
+    assert "+Plain words about the topic." in r.out
+    colour = project.rk("review", str(project.path / A), "--color")
+    assert "\x1b[32m+Plain words" in colour.out
