@@ -164,20 +164,27 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
               reviewkit status content/articles/fear-of-intimacy.md --format json
     """
     from reviewkit.report_text import render_status
+
+    report = _evaluate(_ctx().project(), paths)
+    if states:
+        report.statuses = [s for s in report.statuses if s.state in states]
+    out = render_status(report, fmt)  # type: ignore[arg-type]
+    echo(_colorize(out) if fmt == "text" else out)
+
+
+def _evaluate(project: Any, paths: Sequence[str] = ()) -> Any:
+    """The catalogue's states for status, queue and due: the cache (whole catalogue only),
+    the default workers and a progress bar on a terminal."""
     from reviewkit.status import evaluate_repo, open_cache
     from reviewkit.workers import default_workers
 
-    project = _ctx().project()
     cache = None if paths else open_cache(project)
     with _progress("reading") as progress:
         report = evaluate_repo(project, _paths(paths), lint=False, cache=cache,
                                workers=default_workers(), progress=progress)
     if cache is not None:
         cache.save()
-    if states:
-        report.statuses = [s for s in report.statuses if s.state in states]
-    out = render_status(report, fmt)  # type: ignore[arg-type]
-    echo(_colorize(out) if fmt == "text" else out)
+    return report
 
 
 @contextmanager
@@ -355,10 +362,10 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
     Example:  reviewkit queue --mine
     """
     from reviewkit.output import to_json
-    from reviewkit.status import evaluate_repo, review_queue
+    from reviewkit.status import review_queue
 
     project = _ctx().project()
-    report = evaluate_repo(project, lint=False)
+    report = _evaluate(project)
     me = None
     if mine:
         from reviewkit.workflow import resolve_actor
@@ -537,11 +544,10 @@ def due(within: str, fmt: str) -> None:
     \b
     Example:  reviewkit due --within 60d
     """
-    from reviewkit.status import due_list, evaluate_repo, parse_window
+    from reviewkit.status import due_list, parse_window
 
     days = parse_window(within)
-    project = _ctx().project()
-    report = evaluate_repo(project, lint=False)
+    report = _evaluate(_ctx().project())
     items = due_list(report, days)
     rows = []
     for s in items:
