@@ -41,14 +41,15 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "message", "credential"]] + [T + "test_fuzz.py::test_fuzz_event_files_parse_and_decide"]),
     "event version pinned": ([
         ("reviewkit/data/schemas/review-event.schema.json", '"v": {"const": 1}', '"v": {}'),
-        ("reviewkit/model.py", "    v: Literal[1] = 1", "    v: int = 1"),
+        ("reviewkit/model.py", "    v: Literal[1]\n", "    v: int\n"),
+        ("reviewkit/model.py", 'if isinstance(data.get("v"), bool):', "if False:"),
     ], [ATT + "test_event_altered_after_signing[v]"]),
     "file name matches content": ([
         ("reviewkit/ledger.py", "    if expected != name:", "    if False:"),
     ], [ATT + "test_approval_file_copied_to_another_article"]),
     "approval bound to its digest": ([
         ("reviewkit/policy.py",
-         "current = [c for c in approvals if c.event and c.event.digest == article.digest]",
+         "current = [c for c in approvals if c.event and c.event.digest == digest]",
          "current = [c for c in approvals if c.event]"),
     ], [ATT + "test_approval_replayed_for_older_digest_after_revert_and_reedit"]),
     "revocation by changes_requested": ([

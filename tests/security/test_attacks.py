@@ -582,6 +582,22 @@ def test_article_id_with_path_characters_cannot_escape_the_ledger(project: Proje
         assert r.code in (1, 2), r.output
         assert git(project.path, "for-each-ref", "refs/reviewkit/") == ""
     assert_blocked(project)
+    # the CLI refuses such an article before the ledger is reached (it does not validate);
+    # the ledger refuses it on its own too, for any caller of the library
+    from reviewkit.errors import CheckFailed
+    from reviewkit.git import open_repo
+    from reviewkit.ledger import append_event
+    from reviewkit.model import ReviewEvent
+
+    good = {"v": 1, "event": "commented", "article": A_ID, "path": A,
+            "digest": "sha256:" + "0" * 64, "blob": "1" * 40, "commit": "2" * 40,
+            "actor": "jlee", "at": "2026-11-20T10:00:00.000000Z", "nonce": "ab" * 8,
+            "message": ""}
+    for field, bad in (("article", "../../../x"), ("article", "a/b"), ("actor", "../x")):
+        event = ReviewEvent.model_construct(**{**good, field: bad})  # skips the model's checks
+        with pytest.raises(CheckFailed, match=f"{'article id' if field == 'article' else 'actor'}"):
+            append_event(open_repo(project.path), event)
+    assert git(project.path, "for-each-ref", "refs/reviewkit/") == ""
 
 
 # --- identity: two articles, one id --------------------------------------------------------
