@@ -129,10 +129,10 @@ def sshsig_sign(private: Ed25519PrivateKey, pub_blob: bytes, message: bytes) -> 
 
 # --- people --------------------------------------------------------------------------------
 
-FIRST = ["Brandy", "Michael", "Aisha", "Daniel", "Priya", "Tomás", "Grace", "Kenji", "Leila",
+FIRST = ["Robin", "Michael", "Aisha", "Daniel", "Priya", "Tomás", "Grace", "Kenji", "Leila",
          "Samuel", "Hannah", "Omar", "Ingrid", "Marcus", "Yuki", "Rosa", "Elijah", "Fatima",
          "Noah", "Chloé", "Ruth", "Diego", "Amara", "Felix", "Nadia", "Isaac"]
-LAST = ["Chalmers", "Okafor", "Rahman", "Whitfield", "Natarajan", "Alvarez", "Lindqvist",
+LAST = ["Castellano", "Okafor", "Rahman", "Whitfield", "Natarajan", "Alvarez", "Lindqvist",
         "Moreau", "Haddad", "Osei", "Brennan", "Kowalski", "Tanaka", "Ferreira", "Abernathy",
         "Nakamura", "Delgado", "Mensah", "Sørensen", "Quinn", "Ibarra", "Volkov", "Achebe"]
 CREDS = ["LPC", "LCSW", "LMFT", "PsyD", "PhD", "MD", "MD", "NP", "DO", "LPC", "LCSW", "PsyD",

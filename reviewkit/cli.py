@@ -274,7 +274,7 @@ def submit(path: str, reviewer: str | None, message: str, as_id: str | None) -> 
     """Ask for clinical review of the article's current (committed) version.
 
     \b
-    Example:  reviewkit submit content/articles/fear-of-intimacy.md --reviewer bchalmers
+    Example:  reviewkit submit content/articles/fear-of-intimacy.md --reviewer dwhitfield
     """
     rec = _record("submitted", path, reviewer=reviewer, message=message, as_id=as_id)
     _print_recorded(rec, "submitted")

@@ -45,7 +45,7 @@ sleep schedule, and talk with someone you trust.
 If worry gets in the way of daily life, talk to your doctor or a licensed mental health
 professional.
 
-*Clinically reviewed by Brandy Chalmers, LPC — Clinical reviewer*
+*Clinically reviewed by Dana Whitfield, LPC — Clinical reviewer*
 
 ## Editorial process
 
@@ -90,13 +90,13 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         say(f"1. A new content repository in {repo}")
         _git(repo, "init", "-q")
         scaffold.init(repo)
-        key = base / "bchalmers_ed25519"
+        key = base / "dwhitfield_ed25519"
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "demo reviewer",
                         "-f", str(key)], check=True, capture_output=True)
-        say("   Brandy Chalmers, LPC, joins as clinical reviewer with a new SSH key;")
+        say("   Dana Whitfield, LPC, joins as clinical reviewer with a new SSH key;")
         say("   Jordan Lee is the editor.")
         registry = {"reviewers": [
-            {"id": "bchalmers", "name": "Brandy Chalmers", "email": "b.chalmers@example.org",
+            {"id": "dwhitfield", "name": "Dana Whitfield", "email": "d.whitfield@example.org",
              "roles": ["clinical_reviewer"],
              "credentials": [{"type": "LPC", "license": "L-1001", "region": "US-OR",
                               "expires": (dt.date.today() + dt.timedelta(days=700)).isoformat()}],
@@ -124,7 +124,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         _git(repo, "commit", "-q", "-m", "Add article on everyday worry")
 
         say("3. The editor submits it for clinical review: reviewkit submit")
-        rec = record(project, "submitted", str(path), as_id="jlee", reviewer="bchalmers",
+        rec = record(project, "submitted", str(path), as_id="jlee", reviewer="dwhitfield",
                      message="Ready for clinical review")
         say(f"   state: {rec.status.state}")
         _check(rec.status.state == "in_review", "a submitted article is in review")
@@ -136,7 +136,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         _check(not result.passed, "the gate must block an unapproved article")
 
         say("5. The clinician reads it and signs off with her key: reviewkit approve")
-        rec = record(project, "approved", str(path), as_id="bchalmers", key=str(key),
+        rec = record(project, "approved", str(path), as_id="dwhitfield", key=str(key),
                      message="Accurate, safe and clear.")
         say(f"   signed event {rec.event.file_name()}")
         say(f"   state: {rec.status.state}")
@@ -151,9 +151,9 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         bundle = publish(project, out, "html")
         page = out / bundle.articles[0]["file"]
         html = page.read_text()
-        _check("Clinically reviewed by Brandy Chalmers, LPC" in html, "byline in the page")
+        _check("Clinically reviewed by Dana Whitfield, LPC" in html, "byline in the page")
         say(f"7. reviewkit publish --format html: {page.relative_to(base)} with the byline")
-        say("   \"Clinically reviewed by Brandy Chalmers, LPC\" and MedicalWebPage JSON-LD")
+        say("   \"Clinically reviewed by Dana Whitfield, LPC\" and MedicalWebPage JSON-LD")
 
         say("8. The editor edits the body after approval and commits:")
         path.write_text(path.read_text().replace(
@@ -173,7 +173,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         _check(any("fifteen" in line for line in diff), "the diff shows the edit")
 
         say("10. She approves the new version; the gate passes again:")
-        record(project, "approved", str(path), as_id="bchalmers", key=str(key),
+        record(project, "approved", str(path), as_id="dwhitfield", key=str(key),
                message="Still accurate.")
         result = run_gate(project)
         say(f"   gate passed: {result.passed}")

@@ -331,7 +331,7 @@ def _valid_at(key: AllowedKey, t: int) -> bool:
 def allowed_signers_line(key: AllowedKey, *, utc_suffix: bool = True) -> str:
     """The allowed-signers line for ``key`` (no trailing newline)::
 
-        bchalmers namespaces="reviewkit",valid-after="20260101000000Z" ssh-ed25519 AAAA…
+        dwhitfield namespaces="reviewkit",valid-after="20260101000000Z" ssh-ed25519 AAAA…
 
     The key is re-encoded from its parsed blob (the comment is dropped), so a registry
     entry cannot inject options or extra lines. Times are UTC with a ``Z`` suffix

@@ -87,13 +87,13 @@ def build(p: Project, n: int = 500, *, now: dt.datetime | None = None) -> Catalo
 
     # approved now (with a submission first), by two reviewers with two credentials
     for i in range(0, 20):
-        rec("submitted", i, 3, as_id="jlee", reviewer="bchalmers")
-        rec("approved", i, 1, as_id="bchalmers" if i % 2 else "mokafor",
+        rec("submitted", i, 3, as_id="jlee", reviewer="dwhitfield")
+        rec("approved", i, 1, as_id="dwhitfield" if i % 2 else "mokafor",
             key=reviewer if i % 2 else second, message="Accurate and safe.")
         cat.expected[path_for(i)] = "approved"
     # approved 350 days ago: due for re-review within 30 days
     for i in range(20, 25):
-        rec("approved", i, 350, as_id="bchalmers", key=reviewer)
+        rec("approved", i, 350, as_id="dwhitfield", key=reviewer)
         cat.expected[path_for(i)] = "approved"
     # approved 400 days ago: expired
     for i in range(25, 30):
@@ -106,12 +106,12 @@ def build(p: Project, n: int = 500, *, now: dt.datetime | None = None) -> Catalo
     # changes requested
     for i in range(40, 45):
         rec("submitted", i, 5, as_id="jlee")
-        rec("changes_requested", i, 4, as_id="bchalmers", key=reviewer,
+        rec("changes_requested", i, 4, as_id="dwhitfield", key=reviewer,
             message="Add the 988 crisis line <and> cite the guideline.")
         cat.expected[path_for(i)] = "changes_requested"
     # approved, then edited: stale
     for i in range(45, 50):
-        rec("approved", i, 30, as_id="bchalmers", key=reviewer)
+        rec("approved", i, 30, as_id="dwhitfield", key=reviewer)
         cat.expected[path_for(i)] = "stale"
     for i in range(45, 50):
         text = repo.read(path_for(i))
@@ -148,7 +148,7 @@ def big_catalogue(tmp_path_factory: pytest.TempPathFactory,
                 mp.setenv(name, value)
         repo = GitRepo(tmp_path_factory.mktemp("big") / "site")
         assert rk("init", cwd=repo.path).code == 0
-        reviewer, second, editor = keys("bchalmers"), keys("mokafor"), keys("jlee")
+        reviewer, second, editor = keys("dwhitfield"), keys("mokafor"), keys("jlee")
         repo.write("reviewers.yaml", registry_yaml(default_reviewers(reviewer, second, editor)))
         repo.write("content/articles/coping-with-worry.md", article())
         repo.commit("initial content")

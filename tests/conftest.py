@@ -157,7 +157,7 @@ class Key:
 
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Key]:
-    """``keys("bchalmers")``: a real ed25519 key pair made by ssh-keygen (cached per name)."""
+    """``keys("dwhitfield")``: a real ed25519 key pair made by ssh-keygen (cached per name)."""
     base = tmp_path_factory.mktemp("keys")
     made: dict[str, Key] = {}
 
@@ -198,7 +198,7 @@ Plain words about the topic.
 
 Talk to a licensed mental health professional.
 
-*Clinically reviewed by Brandy Chalmers, LPC — Clinical reviewer*
+*Clinically reviewed by Dana Whitfield, LPC — Clinical reviewer*
 
 ## Editorial process
 
@@ -235,7 +235,7 @@ class Project:
 
 def default_reviewers(reviewer: Key, second: Key, editor: Key) -> list[dict[str, object]]:
     return [
-        {"id": "bchalmers", "name": "Brandy Chalmers", "email": "b.chalmers@example.org",
+        {"id": "dwhitfield", "name": "Dana Whitfield", "email": "d.whitfield@example.org",
          "roles": ["clinical_reviewer"],
          "credentials": [{"type": "LPC", "license": "L-1001", "region": "US-OR",
                           "expires": "2099-06-30"}],
@@ -254,7 +254,7 @@ def project(git_repo: Callable[..., GitRepo], keys: Callable[[str], Key]) -> Pro
     """A repository after `reviewkit init`, with three people and one committed article."""
     repo = git_repo("site")
     assert rk("init", cwd=repo.path).code == 0
-    reviewer, second, editor = keys("bchalmers"), keys("mokafor"), keys("jlee")
+    reviewer, second, editor = keys("dwhitfield"), keys("mokafor"), keys("jlee")
     repo.write("reviewers.yaml", registry_yaml(default_reviewers(reviewer, second, editor)))
     repo.write("content/articles/coping-with-worry.md", article())
     repo.commit("initial content")

@@ -46,7 +46,7 @@ def event_json(path: Path, name: str) -> dict[str, object]:
     return value
 
 
-def approve(p: Project, key: Path | None = None, as_id: str = "bchalmers", **kw: str) -> None:
+def approve(p: Project, key: Path | None = None, as_id: str = "dwhitfield", **kw: str) -> None:
     args = ["approve", str(p.path / ARTICLE), "--key", str(key or p.reviewer.private),
             "--as", as_id]
     for k, v in kw.items():
@@ -71,7 +71,7 @@ def test_audit_csv_of_the_fixture_repo(big_catalogue: Catalogue) -> None:  # noq
             assert t["verified"] == "unsigned", t
     approved = [t for t in table if t["event"] == "approved"]
     assert {t["credential"] for t in approved} == {"LPC", "MD"}
-    assert {t["actor_name"] for t in approved} == {"Brandy Chalmers", "Michael Okafor"}
+    assert {t["actor_name"] for t in approved} == {"Dana Whitfield", "Michael Okafor"}
     # approvals of stale versions were valid but no longer decide: they still "count" as
     # events; the 400-day-old ones count too (their expiry is the article's state)
     assert all(t["counts"] == "yes" for t in table)
@@ -160,7 +160,7 @@ def test_events_of_deleted_articles_are_still_verified(project: Project) -> None
         assert t["path"] == ARTICLE
     approved = next(t for t in table if t["event"] == "approved")
     assert approved["verified"] == "yes"
-    assert approved["actor_name"] == "Brandy Chalmers"
+    assert approved["actor_name"] == "Dana Whitfield"
     assert next(t for t in table if t["event"] == "submitted")["verified"] == "unsigned"
 
 

@@ -48,10 +48,10 @@ def catalogue(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
     project.repo.write("content/articles/broken.md", "---\ntitle: [\n---\n")
     project.repo.commit("catalogue")
     for i in range(0, 12, 2):
-        put_event(project.path, "approved", f"content/articles/topic-{i}.md", "bchalmers",
+        put_event(project.path, "approved", f"content/articles/topic-{i}.md", "dwhitfield",
                   project.reviewer, credential="LPC")
-    put_event(project.path, "approved", "content/articles/topic-1.md", "bchalmers", None)
-    put_event(project.path, "approved", "content/articles/topic-3.md", "bchalmers",
+    put_event(project.path, "approved", "content/articles/topic-1.md", "dwhitfield", None)
+    put_event(project.path, "approved", "content/articles/topic-3.md", "dwhitfield",
               project.reviewer, at=NOW - dt.timedelta(days=300))
     put_event(project.path, "submitted", "content/articles/topic-5.md", "jlee", None)
     return project
@@ -82,7 +82,7 @@ def test_cache_is_actually_used(catalogue: Project) -> None:
 
 
 def test_known_good_events_tip_is_remembered(project: Project) -> None:
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer)
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
     gate(project.path, cached=True)
     cache = open_cache(load_project(project.path))
     assert cache.ledger_ok == git(project.path, "rev-parse", "refs/reviewkit/events")

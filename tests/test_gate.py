@@ -13,8 +13,8 @@ A = "content/articles/coping-with-worry.md"
 NOW = dt.datetime.now(dt.timezone.utc)
 
 
-def approve(project: Project, who: str = "bchalmers", rel: str = A) -> None:
-    key = {"bchalmers": project.reviewer, "mokafor": project.second}[who]
+def approve(project: Project, who: str = "dwhitfield", rel: str = A) -> None:
+    key = {"dwhitfield": project.reviewer, "mokafor": project.second}[who]
     r = project.rk("approve", str(project.path / rel), "--key", str(key.private), "--as", who)
     assert r.code == 0, r.output
 
@@ -75,7 +75,7 @@ def test_stale_blocks_with_fix(project: Project) -> None:
 
 
 def test_expired(project: Project) -> None:
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer,
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer,
               at=NOW - dt.timedelta(days=400), credential="LPC")
     code, doc = gate(project)
     assert code == 1 and doc["blocked"][0]["state"] == "expired"
@@ -85,12 +85,12 @@ def test_expired(project: Project) -> None:
 
 
 def test_due_lists_soon_expiring(project: Project) -> None:
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer,
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer,
               at=NOW - dt.timedelta(days=350), credential="LPC")
     assert gate(project)[0] == 0
     r = project.rk("due", "--within", "30d", "--format", "json")
     rows = json.loads(r.out)
-    assert rows[0]["path"] == A and rows[0]["reviewer"] == "Brandy Chalmers"
+    assert rows[0]["path"] == A and rows[0]["reviewer"] == "Dana Whitfield"
     assert rows[0]["due"] == (NOW - dt.timedelta(days=350) + dt.timedelta(days=365)).date().isoformat()
     assert json.loads(project.rk("due", "--within", "7d", "--format", "json").out) == []
 
@@ -116,12 +116,12 @@ def test_credential_expired_on_approval_date(project: Project) -> None:
     def lapse(people):  # type: ignore[no-untyped-def]
         people[0]["credentials"][0]["expires"] = (NOW - dt.timedelta(days=10)).date().isoformat()
     _registry(project, lapse)
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer)
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
     code, doc = gate(project)
     assert code == 1
     assert "LPC license expired on" in blocked_reasons(doc)
     # an approval made while the license was valid still counts
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer,
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer,
               at=NOW - dt.timedelta(days=20))
     assert gate(project)[0] == 0
 
@@ -129,7 +129,7 @@ def test_credential_expired_on_approval_date(project: Project) -> None:
 def test_wrong_credential_for_topic(project: Project) -> None:
     project.repo.write(A, project.repo.read(A).replace("topics: [anxiety]", "topics: [medication]"))
     project.repo.commit("medication topic")
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer)
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
     code, doc = gate(project)
     assert code == 1 and "topic 'medication' needs DO, MD, NP, PharmD" in blocked_reasons(doc)
     approve(project, "mokafor")  # an MD
@@ -137,9 +137,9 @@ def test_wrong_credential_for_topic(project: Project) -> None:
 
 
 def test_self_approval(project: Project) -> None:
-    project.repo.write(A, project.repo.read(A).replace("j.lee@example.org", "b.chalmers@example.org"))
+    project.repo.write(A, project.repo.read(A).replace("j.lee@example.org", "d.whitfield@example.org"))
     project.repo.commit("reviewer wrote it")
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer)
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
     code, doc = gate(project)
     assert code == 1 and "self-approval" in blocked_reasons(doc)
     set_policy(project, allow_self_approval=True)
@@ -157,7 +157,7 @@ def test_too_few_distinct_approvers(project: Project) -> None:
 
 
 def test_future_dated_approval(project: Project) -> None:
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer,
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer,
               at=NOW + dt.timedelta(days=2))
     code, doc = gate(project)
     assert code == 1 and "dated in the future" in blocked_reasons(doc)
@@ -168,7 +168,7 @@ def test_key_outside_validity_window(project: Project) -> None:
         people[0]["keys"] = [{"key": project.reviewer.line,
                               "valid_before": (NOW - dt.timedelta(days=5)).isoformat()}]
     _registry(project, window)
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer)
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
     code, doc = gate(project)
     assert code == 1 and "is not valid" in blocked_reasons(doc)
 
@@ -273,11 +273,11 @@ def test_due_csv_and_bad_window(project: Project) -> None:
     import csv
     import io
 
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer,
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer,
               at=NOW - dt.timedelta(days=350), credential="LPC")
     rows = list(csv.DictReader(io.StringIO(project.rk("due", "--format", "csv").out)))
     assert [(r["path"], r["reviewer"], r["credential"]) for r in rows] == [
-        (A, "Brandy Chalmers", "LPC")]
+        (A, "Dana Whitfield", "LPC")]
     r = project.rk("due", "--within", "soon")
     assert r.code == 2 and "--within 'soon': use days like 30d" in r.err
 

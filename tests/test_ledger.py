@@ -93,8 +93,8 @@ def two_clones(project: Project, tmp_path: Path) -> tuple[Project, GitRepo, GitR
 def test_two_clones_approve_and_sync_union(two_clones) -> None:  # type: ignore[no-untyped-def]
     project, one, two, remote = two_clones
     key = str(project.reviewer.private)
-    assert rk("approve", str(one.path / A), "--key", key, "--as", "bchalmers", cwd=one.path).code == 0
-    r = rk("approve", str(two.path / B), "--key", key, "--as", "bchalmers", cwd=two.path)
+    assert rk("approve", str(one.path / A), "--key", key, "--as", "dwhitfield", cwd=one.path).code == 0
+    r = rk("approve", str(two.path / B), "--key", key, "--as", "dwhitfield", cwd=two.path)
     assert r.code == 0, r.output
     history = []
     r = rk("sync", cwd=one.path)
@@ -118,7 +118,7 @@ def test_two_clones_approve_and_sync_union(two_clones) -> None:  # type: ignore[
 def test_sync_refuses_rewritten_remote_history(two_clones) -> None:  # type: ignore[no-untyped-def]
     project, one, two, remote = two_clones
     key = str(project.reviewer.private)
-    assert rk("approve", str(one.path / A), "--key", key, "--as", "bchalmers", cwd=one.path).code == 0
+    assert rk("approve", str(one.path / A), "--key", key, "--as", "dwhitfield", cwd=one.path).code == 0
     assert rk("sync", cwd=one.path).code == 0
     assert rk("sync", cwd=two.path).code == 0
     # someone rewrites the remote's events ref to an unrelated history
@@ -173,7 +173,7 @@ def test_append_creates_ref_and_keeps_history(project: Project) -> None:
 VALID_EVENT = {
     "v": 1, "event": "approved", "article": "01JDX3Q7G6M2N8P4R5S6T7V8W9",
     "path": "content/articles/a.md", "digest": "sha256:" + "a" * 64, "blob": "b" * 40,
-    "commit": "c" * 40, "actor": "bchalmers", "at": "2026-11-20T10:00:00.123456Z",
+    "commit": "c" * 40, "actor": "dwhitfield", "at": "2026-11-20T10:00:00.123456Z",
     "nonce": "d" * 16, "message": "ok", "credential": "LPC",
     "sig": "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n",
 }

@@ -21,7 +21,7 @@ def tree(path: Path) -> dict[str, bytes]:
 
 def approve(project: Project) -> None:
     r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
-                   "--as", "bchalmers")
+                   "--as", "dwhitfield")
     assert r.code == 0, r.output
 
 
@@ -51,12 +51,12 @@ def test_html_bundle_with_byline_json_ld_and_manifest(project: Project, tmp_path
     assert sorted(p.name for p in out.iterdir()) == ["coping-with-worry.html", "manifest.json"]
     html = (out / "coping-with-worry.html").read_text()
     today = r.out and json.loads((out / "manifest.json").read_text())["articles"][0]["approvals"][0]["at"][:10]
-    assert f"Clinically reviewed by Brandy Chalmers, LPC — {today}" in html
+    assert f"Clinically reviewed by Dana Whitfield, LPC — {today}" in html
     ld_text = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert ld_text is not None
     ld = json.loads(ld_text.group(1))
     assert ld["@type"] == "MedicalWebPage" and ld["lastReviewed"] == today
-    assert ld["reviewedBy"]["@type"] == "Person" and ld["reviewedBy"]["name"] == "Brandy Chalmers"
+    assert ld["reviewedBy"]["@type"] == "Person" and ld["reviewedBy"]["name"] == "Dana Whitfield"
     assert ld["reviewedBy"]["hasCredential"]["name"] == "LPC"
     assert "<h2>What it is</h2>" in html
     manifest = json.loads((out / "manifest.json").read_text())
@@ -67,8 +67,8 @@ def test_html_bundle_with_byline_json_ld_and_manifest(project: Project, tmp_path
     approval = entry["approvals"][0]
     payload = json.dumps({k: v for k, v in approval["event"].items() if k != "sig"},
                          sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    result = verify(payload, approval["sig"], "bchalmers",
-                    [AllowedKey("bchalmers", project.reviewer.line)],
+    result = verify(payload, approval["sig"], "dwhitfield",
+                    [AllowedKey("dwhitfield", project.reviewer.line)],
                     __import__("datetime").datetime.fromisoformat(approval["at"].replace("Z", "+00:00")))
     assert result.ok, result.reason
     assert approval["event"]["digest"] == entry["digest"]
@@ -84,8 +84,8 @@ def test_md_bundle_enriches_front_matter_and_replaces_previous(project: Project,
     assert "reviewed_by:" in text and "last_reviewed:" in text and "review_digest: sha256:" in text
     # the editor's byline paragraph is replaced by the one from the signed record
     assert "— Clinical reviewer*" not in text
-    assert text.count("Clinically reviewed by Brandy Chalmers, LPC") == 1
-    assert re.search(r"\*Clinically reviewed by Brandy Chalmers, LPC — \d{4}-\d{2}-\d{2}\*", text)
+    assert text.count("Clinically reviewed by Dana Whitfield, LPC") == 1
+    assert re.search(r"\*Clinically reviewed by Dana Whitfield, LPC — \d{4}-\d{2}-\d{2}\*", text)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "site"]
 
 

@@ -241,14 +241,14 @@ def test_report_of_a_small_repo(project: Project, tmp_path: Path) -> None:
     p = project
     path = str(p.path / "content/articles/coping-with-worry.md")
     assert p.rk("submit", path).code == 0
-    r = p.rk("approve", path, "--key", str(p.reviewer.private), "--as", "bchalmers")
+    r = p.rk("approve", path, "--key", str(p.reviewer.private), "--as", "dwhitfield")
     assert r.code == 0, r.output
     out = tmp_path / "dash"
     r = p.rk("report", "--html", str(out))
     assert r.code == 0, r.output
     assert r.out.startswith(f"wrote {out / 'index.html'} and 1 article page: 1 article (1 approved)")
     page = (out / "articles/coping-with-worry.html").read_text()
-    assert "Brandy Chalmers" in page and "LPC" in page
+    assert "Dana Whitfield" in page and "LPC" in page
     assert "Audit trail (2 events)" in page
     text = (out / "index.html").read_text()
     # self-contained: no external resource of any kind
@@ -323,7 +323,7 @@ def test_within_sets_the_due_soon_highlight(project: Project, tmp_path: Path) ->
     p = project
     path = str(p.path / "content/articles/coping-with-worry.md")
     when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(days=345)
-    record(load_project(p.path), "approved", path, as_id="bchalmers",
+    record(load_project(p.path), "approved", path, as_id="dwhitfield",
            key=str(p.reviewer.private), now=when)
     narrow, wide = tmp_path / "narrow", tmp_path / "wide"
     assert p.rk("report", "--html", str(narrow), "--within", "7d").code == 0

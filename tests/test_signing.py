@@ -148,7 +148,7 @@ def test_sign_returns_armored_signature(key: Key) -> None:
 
 def test_valid_signature_agrees(key: Key) -> None:
     sig = sign(MESSAGE, key.private)
-    result = both(MESSAGE, sig, "bchalmers", [AllowedKey("bchalmers", key.public)])
+    result = both(MESSAGE, sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)])
     assert result.ok and result.reason == ""
     assert result.fingerprint == fingerprint(key.public)
 
@@ -163,13 +163,13 @@ def test_fingerprint_matches_ssh_keygen(key: Key) -> None:
 def test_sha256_hash_signature_agrees(key: Key) -> None:
     sig = _ssh_sign(key, MESSAGE, "-O", "hashalg=sha256")
     assert b"sha256" in _body(sig)
-    assert both(MESSAGE, sig, "bchalmers", [AllowedKey("bchalmers", key.public)]).ok
+    assert both(MESSAGE, sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)]).ok
 
 
 def test_empty_message(key: Key) -> None:
     sig = sign(b"", key.private)
-    assert both(b"", sig, "bchalmers", [AllowedKey("bchalmers", key.public)]).ok
-    assert not both(b"\0", sig, "bchalmers", [AllowedKey("bchalmers", key.public)]).ok
+    assert both(b"", sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)]).ok
+    assert not both(b"\0", sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)]).ok
 
 
 # --------------------------------------------------------------------------- refusals
@@ -177,48 +177,48 @@ def test_empty_message(key: Key) -> None:
 
 def test_tampered_message_agrees(key: Key) -> None:
     sig = sign(MESSAGE, key.private)
-    allowed = [AllowedKey("bchalmers", key.public)]
+    allowed = [AllowedKey("dwhitfield", key.public)]
     for i in (0, len(MESSAGE) // 2, len(MESSAGE) - 1):
         tampered = bytearray(MESSAGE)
         tampered[i] ^= 0x01
-        result = both(bytes(tampered), sig, "bchalmers", allowed)
+        result = both(bytes(tampered), sig, "dwhitfield", allowed)
         assert not result.ok
         assert "does not match the content" in result.reason
 
 
 def test_wrong_namespace_agrees(key: Key) -> None:
     sig = _ssh_sign(key, MESSAGE, namespace="other")
-    result = both(MESSAGE, sig, "bchalmers", [AllowedKey("bchalmers", key.public)])
+    result = both(MESSAGE, sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)])
     assert not result.ok
     assert result.reason == "signed for namespace 'other', not 'reviewkit'"
 
 
 def test_key_not_in_allowed_list_agrees(key: Key, keys: dict[str, Key]) -> None:
     sig = sign(MESSAGE, keys["other"].private)
-    result = both(MESSAGE, sig, "bchalmers", [AllowedKey("bchalmers", key.public)])
+    result = both(MESSAGE, sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)])
     assert not result.ok
-    assert "not registered for bchalmers" in result.reason
+    assert "not registered for dwhitfield" in result.reason
     assert result.fingerprint == fingerprint(keys["other"].public)
 
 
 def test_other_principal_agrees(key: Key, keys: dict[str, Key]) -> None:
     sig = sign(MESSAGE, key.private)
-    allowed = [AllowedKey("bchalmers", key.public), AllowedKey("jlee", keys["other"].public)]
+    allowed = [AllowedKey("dwhitfield", key.public), AllowedKey("jlee", keys["other"].public)]
     result = both(MESSAGE, sig, "jlee", allowed)
     assert not result.ok
     assert "not registered for jlee" in result.reason
-    assert "registered for bchalmers" in result.reason
-    assert both(MESSAGE, sig, "bchalmers", allowed).ok
+    assert "registered for dwhitfield" in result.reason
+    assert both(MESSAGE, sig, "dwhitfield", allowed).ok
 
 
 def test_no_keys_at_all(key: Key) -> None:
     sig = sign(MESSAGE, key.private)
-    assert not both(MESSAGE, sig, "bchalmers", []).ok
+    assert not both(MESSAGE, sig, "dwhitfield", []).ok
 
 
 def test_signature_for_other_message_agrees(key: Key) -> None:
     sig = sign(b"another event", key.private)
-    assert not both(MESSAGE, sig, "bchalmers", [AllowedKey("bchalmers", key.public)]).ok
+    assert not both(MESSAGE, sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)]).ok
 
 
 # --------------------------------------------------------------------------- validity windows
@@ -228,7 +228,7 @@ def test_validity_window_boundaries_agree(key: Key) -> None:
     sig = sign(MESSAGE, key.private)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     end = datetime(2026, 6, 30, 23, 59, 59, tzinfo=UTC)
-    allowed = [AllowedKey("bchalmers", key.public, valid_after=start, valid_before=end)]
+    allowed = [AllowedKey("dwhitfield", key.public, valid_after=start, valid_before=end)]
     second = timedelta(seconds=1)
     cases = {
         start - second: False,
@@ -242,7 +242,7 @@ def test_validity_window_boundaries_agree(key: Key) -> None:
         datetime(2030, 1, 1, tzinfo=UTC): False,
     }
     for at, expected in cases.items():
-        result = both(MESSAGE, sig, "bchalmers", allowed, at)
+        result = both(MESSAGE, sig, "dwhitfield", allowed, at)
         assert result.ok is expected, (at, result)
         if not expected:
             assert "is not valid on" in result.reason
@@ -252,23 +252,23 @@ def test_validity_window_boundaries_agree(key: Key) -> None:
 def test_open_ended_windows_agree(key: Key) -> None:
     sig = sign(MESSAGE, key.private)
     start = datetime(2026, 2, 1, tzinfo=UTC)
-    only_after = [AllowedKey("bchalmers", key.public, valid_after=start)]
-    only_before = [AllowedKey("bchalmers", key.public, valid_before=start)]
+    only_after = [AllowedKey("dwhitfield", key.public, valid_after=start)]
+    only_before = [AllowedKey("dwhitfield", key.public, valid_before=start)]
     for at in (start - timedelta(seconds=1), start, start + timedelta(days=400)):
-        both(MESSAGE, sig, "bchalmers", only_after, at)
-        both(MESSAGE, sig, "bchalmers", only_before, at)
-    assert verify(MESSAGE, sig, "bchalmers", only_before, start).ok
-    assert not verify(MESSAGE, sig, "bchalmers", only_after, start - timedelta(seconds=1)).ok
+        both(MESSAGE, sig, "dwhitfield", only_after, at)
+        both(MESSAGE, sig, "dwhitfield", only_before, at)
+    assert verify(MESSAGE, sig, "dwhitfield", only_before, start).ok
+    assert not verify(MESSAGE, sig, "dwhitfield", only_after, start - timedelta(seconds=1)).ok
 
 
 def test_empty_window_never_valid_agrees(key: Key) -> None:
     sig = sign(MESSAGE, key.private)
     t = datetime(2026, 3, 1, tzinfo=UTC)
-    same = [AllowedKey("bchalmers", key.public, valid_after=t, valid_before=t)]
-    inverted = [AllowedKey("bchalmers", key.public, valid_after=t, valid_before=t - timedelta(1))]
+    same = [AllowedKey("dwhitfield", key.public, valid_after=t, valid_before=t)]
+    inverted = [AllowedKey("dwhitfield", key.public, valid_after=t, valid_before=t - timedelta(1))]
     for allowed in (same, inverted):
         for at in (t - timedelta(days=1), t, t + timedelta(days=1)):
-            assert not both(MESSAGE, sig, "bchalmers", allowed, at).ok
+            assert not both(MESSAGE, sig, "dwhitfield", allowed, at).ok
 
 
 def test_rotated_keys_any_valid_window_counts(keys: dict[str, Key]) -> None:
@@ -276,12 +276,12 @@ def test_rotated_keys_any_valid_window_counts(keys: dict[str, Key]) -> None:
     sig = sign(MESSAGE, key.private)
     cut = datetime(2026, 1, 1, tzinfo=UTC)
     allowed = [
-        AllowedKey("bchalmers", key.public, valid_before=cut),
-        AllowedKey("bchalmers", key.public, valid_after=cut + timedelta(days=30)),
+        AllowedKey("dwhitfield", key.public, valid_before=cut),
+        AllowedKey("dwhitfield", key.public, valid_after=cut + timedelta(days=30)),
     ]
-    assert both(MESSAGE, sig, "bchalmers", allowed, cut).ok
-    assert not both(MESSAGE, sig, "bchalmers", allowed, cut + timedelta(days=1)).ok
-    assert both(MESSAGE, sig, "bchalmers", allowed, cut + timedelta(days=31)).ok
+    assert both(MESSAGE, sig, "dwhitfield", allowed, cut).ok
+    assert not both(MESSAGE, sig, "dwhitfield", allowed, cut + timedelta(days=1)).ok
+    assert both(MESSAGE, sig, "dwhitfield", allowed, cut + timedelta(days=31)).ok
 
 
 def test_non_utc_timezones_mean_the_same_instant(keys: dict[str, Key]) -> None:
@@ -289,11 +289,11 @@ def test_non_utc_timezones_mean_the_same_instant(keys: dict[str, Key]) -> None:
     sig = sign(MESSAGE, key.private)
     plus2 = timezone(timedelta(hours=2))
     start = datetime(2026, 1, 1, 2, 0, 0, tzinfo=plus2)  # 2026-01-01T00:00:00Z
-    allowed = [AllowedKey("bchalmers", key.public, valid_after=start)]
+    allowed = [AllowedKey("dwhitfield", key.public, valid_after=start)]
     assert allowed[0].valid_after == datetime(2026, 1, 1, tzinfo=UTC)
-    assert both(MESSAGE, sig, "bchalmers", allowed, datetime(2026, 1, 1, tzinfo=UTC)).ok
+    assert both(MESSAGE, sig, "dwhitfield", allowed, datetime(2026, 1, 1, tzinfo=UTC)).ok
     at = datetime(2026, 1, 1, 1, 59, 59, tzinfo=plus2)
-    assert not both(MESSAGE, sig, "bchalmers", allowed, at).ok
+    assert not both(MESSAGE, sig, "dwhitfield", allowed, at).ok
 
 
 def test_local_timezone_does_not_matter(
@@ -302,12 +302,12 @@ def test_local_timezone_does_not_matter(
     key = keys["ed25519"]
     sig = sign(MESSAGE, key.private)
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    allowed = [AllowedKey("bchalmers", key.public, valid_after=start)]
+    allowed = [AllowedKey("dwhitfield", key.public, valid_after=start)]
     monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14
     time.tzset()
     try:
-        assert both(MESSAGE, sig, "bchalmers", allowed, start).ok
-        assert not both(MESSAGE, sig, "bchalmers", allowed, start - timedelta(seconds=1)).ok
+        assert both(MESSAGE, sig, "dwhitfield", allowed, start).ok
+        assert not both(MESSAGE, sig, "dwhitfield", allowed, start - timedelta(seconds=1)).ok
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -315,9 +315,9 @@ def test_local_timezone_does_not_matter(
 
 def test_naive_datetimes_are_refused(keys: dict[str, Key]) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        AllowedKey("bchalmers", keys["ed25519"].public, valid_after=datetime(2026, 1, 1))
+        AllowedKey("dwhitfield", keys["ed25519"].public, valid_after=datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="timezone-aware"):
-        verify(MESSAGE, "", "bchalmers", [], datetime(2026, 1, 1))
+        verify(MESSAGE, "", "dwhitfield", [], datetime(2026, 1, 1))
 
 
 # --------------------------------------------------------------------------- malformed input
@@ -374,37 +374,37 @@ def _corruptions(sig: str) -> dict[str, str]:
 
 def test_malformed_signatures_agree(key: Key) -> None:
     sig = sign(MESSAGE, key.private)
-    allowed = [AllowedKey("bchalmers", key.public)]
+    allowed = [AllowedKey("dwhitfield", key.public)]
     for name, bad in _corruptions(sig).items():
-        result = both(MESSAGE, bad, "bchalmers", allowed)
+        result = both(MESSAGE, bad, "dwhitfield", allowed)
         assert not result.ok, name
         assert result.reason, name
 
 
 def test_not_signed_reason() -> None:
-    assert verify(MESSAGE, "", "bchalmers", [], AT) == Verification(False, "not signed", None)
-    assert verify_with_ssh_keygen(MESSAGE, "", "bchalmers", [], AT).reason == "not signed"
+    assert verify(MESSAGE, "", "dwhitfield", [], AT) == Verification(False, "not signed", None)
+    assert verify_with_ssh_keygen(MESSAGE, "", "dwhitfield", [], AT).reason == "not signed"
 
 
 def test_version_zero_is_accepted_like_ssh_keygen(keys: dict[str, Key]) -> None:
     key = keys["ed25519"]
     raw = _body(sign(MESSAGE, key.private))
     v0 = _armor(raw[:6] + (0).to_bytes(4, "big") + raw[10:])
-    assert both(MESSAGE, v0, "bchalmers", [AllowedKey("bchalmers", key.public)]).ok
+    assert both(MESSAGE, v0, "dwhitfield", [AllowedKey("dwhitfield", key.public)]).ok
 
 
 def test_crlf_armor_is_refused(keys: dict[str, Key]) -> None:
     """OpenSSH < 9.5 refuses a CRLF header line; we always do (fail closed)."""
     key = keys["ed25519"]
-    allowed = [AllowedKey("bchalmers", key.public)]
+    allowed = [AllowedKey("dwhitfield", key.public)]
     sig = sign(MESSAGE, key.private).replace("\n", "\r\n")
-    assert not verify(MESSAGE, sig, "bchalmers", allowed, AT).ok
+    assert not verify(MESSAGE, sig, "dwhitfield", allowed, AT).ok
     if signing.ssh_keygen_version() < (9, 5):
-        assert not both(MESSAGE, sig, "bchalmers", allowed).ok
+        assert not both(MESSAGE, sig, "dwhitfield", allowed).ok
     # CR inside the body is only whitespace, for every version
     body_crlf = sign(MESSAGE, key.private)
     head, rest = body_crlf.split("\n", 1)
-    assert both(MESSAGE, head + "\n" + rest.replace("\n", "\r\n"), "bchalmers", allowed).ok
+    assert both(MESSAGE, head + "\n" + rest.replace("\n", "\r\n"), "dwhitfield", allowed).ok
 
 
 def test_ed25519_malleated_s_agrees(keys: dict[str, Key]) -> None:
@@ -416,7 +416,7 @@ def test_ed25519_malleated_s_agrees(keys: dict[str, Key]) -> None:
     if s >> 253:
         pytest.skip("S + L does not fit in 253 bits for this signature")
     bent = raw[:-32] + s.to_bytes(32, "little")
-    result = both(MESSAGE, _armor(bent), "bchalmers", [AllowedKey("bchalmers", key.public)])
+    result = both(MESSAGE, _armor(bent), "dwhitfield", [AllowedKey("dwhitfield", key.public)])
     assert result.ok
 
 
@@ -425,13 +425,13 @@ _SIG_FOR_FUZZ: dict[str, str] = {}
 
 @pytest.fixture
 def fuzz_keys(keys: dict[str, Key]) -> list[AllowedKey]:
-    return [AllowedKey("bchalmers", keys[k].public) for k in KEY_TYPES]
+    return [AllowedKey("dwhitfield", keys[k].public) for k in KEY_TYPES]
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text())
 def test_random_text_never_raises_never_verifies(fuzz_keys: list[AllowedKey], text: str) -> None:
-    result = verify(MESSAGE, text, "bchalmers", fuzz_keys, AT)
+    result = verify(MESSAGE, text, "dwhitfield", fuzz_keys, AT)
     assert not result.ok and result.reason
 
 
@@ -440,7 +440,7 @@ def test_random_text_never_raises_never_verifies(fuzz_keys: list[AllowedKey], te
 def test_random_armored_blobs_never_raise_never_verify(
     fuzz_keys: list[AllowedKey], blob: bytes, prefix: bytes
 ) -> None:
-    result = verify(MESSAGE, _armor(prefix + blob), "bchalmers", fuzz_keys, AT)
+    result = verify(MESSAGE, _armor(prefix + blob), "dwhitfield", fuzz_keys, AT)
     assert not result.ok and result.reason
 
 
@@ -454,7 +454,7 @@ def test_mutated_real_signature_never_raises(
     i = data.draw(st.integers(0, len(raw) - 1))
     raw[i] ^= data.draw(st.integers(1, 255))
     assume(raw[6:10] != b"\0\0\0\0")  # version 0 is accepted, as by ssh-keygen
-    result = verify(MESSAGE, _armor(bytes(raw)), "bchalmers", fuzz_keys, AT)
+    result = verify(MESSAGE, _armor(bytes(raw)), "dwhitfield", fuzz_keys, AT)
     assert not result.ok
 
 
@@ -493,10 +493,10 @@ def _sk_ed25519_signature(message: bytes, namespace: str = NAMESPACE) -> tuple[s
 
 def test_security_key_signature_falls_back_to_ssh_keygen() -> None:
     sig, public = _sk_ed25519_signature(MESSAGE)
-    allowed = [AllowedKey("bchalmers", public)]
+    allowed = [AllowedKey("dwhitfield", public)]
     assert parse_public_key(public)[0] == "sk-ssh-ed25519@openssh.com"
-    assert both(MESSAGE, sig, "bchalmers", allowed).ok
-    result = both(MESSAGE + b" ", sig, "bchalmers", allowed)
+    assert both(MESSAGE, sig, "dwhitfield", allowed).ok
+    result = both(MESSAGE + b" ", sig, "dwhitfield", allowed)
     assert "does not match the content" in result.reason
     assert not both(MESSAGE, sig, "jlee", allowed).ok
 
@@ -507,9 +507,9 @@ def test_security_key_signature_falls_back_to_ssh_keygen() -> None:
 def test_cache_hit_after_success(keys: dict[str, Key], tmp_path: Path) -> None:
     key = keys["ed25519"]
     sig = sign(MESSAGE, key.private)
-    allowed = [AllowedKey("bchalmers", key.public)]
+    allowed = [AllowedKey("dwhitfield", key.public)]
     cache = SignatureCache()
-    assert verify(MESSAGE, sig, "bchalmers", allowed, AT, cache).ok
+    assert verify(MESSAGE, sig, "dwhitfield", allowed, AT, cache).ok
     assert len(cache) == 1
     entry = SignatureCache.entry_key(sig, MESSAGE, parse_public_key(key.public)[1])
     assert entry in cache
@@ -518,10 +518,10 @@ def test_cache_hit_after_success(keys: dict[str, Key], tmp_path: Path) -> None:
     cache.save(path)
     loaded = SignatureCache.load(path)
     assert entry in loaded and len(loaded) == 1
-    assert verify(MESSAGE, sig, "bchalmers", allowed, AT, loaded).ok
+    assert verify(MESSAGE, sig, "dwhitfield", allowed, AT, loaded).ok
     # the cache never overrides the window or the principal
-    late = [AllowedKey("bchalmers", key.public, valid_before=AT - timedelta(days=1))]
-    assert not verify(MESSAGE, sig, "bchalmers", late, AT, loaded).ok
+    late = [AllowedKey("dwhitfield", key.public, valid_before=AT - timedelta(days=1))]
+    assert not verify(MESSAGE, sig, "dwhitfield", late, AT, loaded).ok
     assert not verify(MESSAGE, sig, "jlee", allowed, AT, loaded).ok
 
 
@@ -530,23 +530,23 @@ def test_cache_entry_means_crypto_validity(keys: dict[str, Key]) -> None:
     key = keys["ed25519"]
     sig = sign(MESSAGE, key.private)
     blob = parse_public_key(key.public)[1]
-    allowed = [AllowedKey("bchalmers", key.public)]
+    allowed = [AllowedKey("dwhitfield", key.public)]
     cache = SignatureCache()
     cache.add(SignatureCache.entry_key(sig, MESSAGE, blob))
-    assert not verify(MESSAGE + b"x", sig, "bchalmers", allowed, AT, cache).ok
+    assert not verify(MESSAGE + b"x", sig, "dwhitfield", allowed, AT, cache).ok
     assert len(cache) == 1
 
 
 def test_cache_no_entry_after_failure(keys: dict[str, Key]) -> None:
     key = keys["ed25519"]
     sig = sign(MESSAGE, key.private)
-    allowed = [AllowedKey("bchalmers", key.public)]
+    allowed = [AllowedKey("dwhitfield", key.public)]
     cache = SignatureCache()
-    assert not verify(MESSAGE + b"!", sig, "bchalmers", allowed, AT, cache).ok
-    assert not verify(MESSAGE, "garbage", "bchalmers", allowed, AT, cache).ok
+    assert not verify(MESSAGE + b"!", sig, "dwhitfield", allowed, AT, cache).ok
+    assert not verify(MESSAGE, "garbage", "dwhitfield", allowed, AT, cache).ok
     assert not verify(MESSAGE, sig, "jlee", allowed, AT, cache).ok
-    late = [AllowedKey("bchalmers", key.public, valid_after=AT + timedelta(days=1))]
-    assert not verify(MESSAGE, sig, "bchalmers", late, AT, cache).ok
+    late = [AllowedKey("dwhitfield", key.public, valid_after=AT + timedelta(days=1))]
+    assert not verify(MESSAGE, sig, "dwhitfield", late, AT, cache).ok
     assert len(cache) == 0
 
 
@@ -554,9 +554,9 @@ def test_cache_corrupt_or_missing_file_is_empty(keys: dict[str, Key], tmp_path: 
     key = keys["ed25519"]
     sig = sign(MESSAGE, key.private)
     cache = SignatureCache()
-    verify(MESSAGE, sig, "bchalmers", [AllowedKey("bchalmers", key.public)], AT, cache)
-    verify(MESSAGE + b"2", sign(MESSAGE + b"2", key.private), "bchalmers",
-           [AllowedKey("bchalmers", key.public)], AT, cache)  # fmt: skip
+    verify(MESSAGE, sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)], AT, cache)
+    verify(MESSAGE + b"2", sign(MESSAGE + b"2", key.private), "dwhitfield",
+           [AllowedKey("dwhitfield", key.public)], AT, cache)  # fmt: skip
     assert len(cache) == 2
     path = tmp_path / "sigs.json"
     cache.save(path)
@@ -590,7 +590,7 @@ def test_cache_save_is_atomic(keys: dict[str, Key], tmp_path: Path) -> None:
     key = keys["ed25519"]
     sig = sign(MESSAGE, key.private)
     cache = SignatureCache()
-    verify(MESSAGE, sig, "bchalmers", [AllowedKey("bchalmers", key.public)], AT, cache)
+    verify(MESSAGE, sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)], AT, cache)
     folder = tmp_path / "cache"
     folder.mkdir()
     path = folder / "sigs.json"
@@ -738,13 +738,13 @@ def _ssh_add(path: Path, passphrase: str, env: dict[str, str], home: Path) -> No
 def test_sign_with_encrypted_key_in_agent(agent: dict[str, str], tmp_path: Path) -> None:
     enc = _keygen(tmp_path, "enc", KEY_TYPES["ed25519"], passphrase="correct horse")
     _ssh_add(enc.private, "correct horse", agent, tmp_path)
-    allowed = [AllowedKey("bchalmers", enc.public)]
+    allowed = [AllowedKey("dwhitfield", enc.public)]
     lone = tmp_path / "elsewhere" / "only.pub"
     lone.parent.mkdir()
     lone.write_text(enc.public + "\n")
     for path in (enc.pub_path, enc.private, lone):
         sig = sign(MESSAGE, path)
-        assert both(MESSAGE, sig, "bchalmers", allowed).ok
+        assert both(MESSAGE, sig, "dwhitfield", allowed).ok
 
 
 def test_sign_pub_not_in_agent(agent: dict[str, str], tmp_path: Path) -> None:
@@ -791,14 +791,14 @@ def test_parse_public_key_type_mismatch(keys: dict[str, Key]) -> None:
 
 def test_allowed_signers_line(keys: dict[str, Key]) -> None:
     key = AllowedKey(
-        "bchalmers",
+        "dwhitfield",
         keys["ed25519"].public,
         valid_after=datetime(2026, 1, 1, tzinfo=UTC),
         valid_before=datetime(2027, 6, 30, 12, 30, 5, tzinfo=UTC),
     )
     b64 = keys["ed25519"].public.split()[1]
     assert allowed_signers_line(key) == (
-        'bchalmers namespaces="reviewkit",valid-after="20260101000000Z",'
+        'dwhitfield namespaces="reviewkit",valid-after="20260101000000Z",'
         f'valid-before="20270630123005Z" ssh-ed25519 {b64}'
     )
     assert 'valid-after="20260101000000",' in allowed_signers_line(key, utc_suffix=False)
@@ -809,7 +809,7 @@ def test_allowed_signers_line(keys: dict[str, Key]) -> None:
 
 def test_allowed_signers_line_cannot_be_injected(keys: dict[str, Key]) -> None:
     evil = keys["ed25519"].public + '\nmallory namespaces="reviewkit" ' + keys["other"].public
-    line = allowed_signers_line(AllowedKey("bchalmers", evil))
+    line = allowed_signers_line(AllowedKey("dwhitfield", evil))
     assert "\n" not in line and "mallory" not in line
     for bad in ("*", "a b", "a,b", "!x", '"q"', "", "-opt"):
         with pytest.raises(ValueError, match="cannot be used"):
@@ -819,13 +819,13 @@ def test_allowed_signers_line_cannot_be_injected(keys: dict[str, Key]) -> None:
 def test_wildcard_principal_does_not_match(keys: dict[str, Key]) -> None:
     key = keys["ed25519"]
     sig = sign(MESSAGE, key.private)
-    allowed = [AllowedKey("*", key.public), AllowedKey("bchalmers", keys["other"].public)]
-    assert not both(MESSAGE, sig, "bchalmers", allowed).ok
+    allowed = [AllowedKey("*", key.public), AllowedKey("dwhitfield", keys["other"].public)]
+    assert not both(MESSAGE, sig, "dwhitfield", allowed).ok
     assert not both(MESSAGE, sig, "*", allowed).ok
 
 
 def test_malformed_registry_key_is_skipped(keys: dict[str, Key]) -> None:
     key = keys["ed25519"]
     sig = sign(MESSAGE, key.private)
-    allowed = [AllowedKey("bchalmers", "ssh-ed25519 broken"), AllowedKey("bchalmers", key.public)]
-    assert both(MESSAGE, sig, "bchalmers", allowed).ok
+    allowed = [AllowedKey("dwhitfield", "ssh-ed25519 broken"), AllowedKey("dwhitfield", key.public)]
+    assert both(MESSAGE, sig, "dwhitfield", allowed).ok

@@ -12,8 +12,8 @@ from conftest import Project, article, git, put_event
 A = "content/articles/coping-with-worry.md"
 
 
-def approve(project: Project, *extra: str, who: str = "bchalmers") -> object:
-    key = {"bchalmers": project.reviewer, "mokafor": project.second, "jlee": project.editor}[who]
+def approve(project: Project, *extra: str, who: str = "dwhitfield") -> object:
+    key = {"dwhitfield": project.reviewer, "mokafor": project.second, "jlee": project.editor}[who]
     return project.rk("approve", str(project.path / A), "--key", str(key.private), "--as", who,
                       "-m", "looks right", *extra)
 
@@ -26,22 +26,22 @@ def state(project: Project, rel: str = A) -> dict:  # type: ignore[type-arg]
 
 def test_submit_approve_edit_stale_review_diff(project: Project) -> None:
     assert state(project)["state"] == "draft"
-    r = project.rk("submit", str(project.path / A), "--reviewer", "bchalmers", "-m", "please")
+    r = project.rk("submit", str(project.path / A), "--reviewer", "dwhitfield", "-m", "please")
     assert r.code == 0, r.output
     s = state(project)
-    assert s["state"] == "in_review" and s["requested_reviewer"] == "bchalmers"
+    assert s["state"] == "in_review" and s["requested_reviewer"] == "dwhitfield"
     r = approve(project)
     assert r.code == 0, r.output
     assert "state now: approved" in r.out
     s = state(project)
     assert s["state"] == "approved"
-    assert s["approvals"][0]["name"] == "Brandy Chalmers" and s["approvals"][0]["credential"] == "LPC"
+    assert s["approvals"][0]["name"] == "Dana Whitfield" and s["approvals"][0]["credential"] == "LPC"
     # edit the body → stale, with reasons naming the approved version
     project.repo.write(A, project.repo.read(A).replace("Plain words", "Plainer words"))
     project.repo.commit("edit")
     s = state(project)
     assert s["state"] == "stale"
-    assert "approved on" in s["reasons"][0] and "by Brandy Chalmers, LPC" in s["reasons"][0]
+    assert "approved on" in s["reasons"][0] and "by Dana Whitfield, LPC" in s["reasons"][0]
     assert "content changed since" in s["reasons"][0]
     r = project.rk("review", str(project.path / A))
     assert r.code == 0
@@ -93,10 +93,10 @@ def test_rename_rebase_and_squash_keep_approval(project: Project) -> None:
 
 def test_forged_events_do_not_count_and_log_says_why(project: Project, keys) -> None:  # type: ignore[no-untyped-def]
     stranger = keys("stranger")
-    put_event(project.path, "approved", A, "bchalmers", None, credential="LPC")  # unsigned
-    put_event(project.path, "approved", A, "bchalmers", stranger)  # unknown key
+    put_event(project.path, "approved", A, "dwhitfield", None, credential="LPC")  # unsigned
+    put_event(project.path, "approved", A, "dwhitfield", stranger)  # unknown key
     put_event(project.path, "approved", A, "mokafor", project.reviewer)  # other actor's name
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer,
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer,
               sign_as={"message": "altered after signing"})  # tampered JSON
     s = state(project)
     assert s["state"] != "approved"
@@ -105,7 +105,7 @@ def test_forged_events_do_not_count_and_log_says_why(project: Project, keys) -> 
     reasons = [e["reason"] for e in json.loads(r.out)["events"]]
     text = "\n".join(reasons)
     assert "'sig' is a required property" in text
-    assert "which is not registered for bchalmers" in text
+    assert "which is not registered for dwhitfield" in text
     assert "not registered for mokafor" in text
     assert "does not match the content" in text
     assert all(not e["counts"] for e in json.loads(r.out)["events"])
@@ -135,14 +135,14 @@ def test_approve_refusals(project: Project) -> None:
     assert r.code == 1 and "self-approval" in r.err  # type: ignore[attr-defined]
     # a key that is not the reviewer's
     r = project.rk("approve", str(project.path / A), "--key", str(project.second.private),
-                   "--as", "bchalmers")
-    assert r.code == 1 and "is not registered for bchalmers" in r.err
+                   "--as", "dwhitfield")
+    assert r.code == 1 and "is not registered for dwhitfield" in r.err
     # nothing was recorded by any refusal
     assert git(project.path, "for-each-ref", "refs/reviewkit/") == ""
 
 
 def test_identity_from_git_email_and_default_key(project: Project, _isolate: Path) -> None:
-    git(project.path, "config", "user.email", "b.chalmers@example.org")
+    git(project.path, "config", "user.email", "d.whitfield@example.org")
     ssh = _isolate / ".ssh"
     ssh.mkdir()
     (ssh / "id_ed25519").write_bytes(project.reviewer.private.read_bytes())
@@ -150,12 +150,12 @@ def test_identity_from_git_email_and_default_key(project: Project, _isolate: Pat
     (ssh / "id_ed25519.pub").write_bytes(project.reviewer.public.read_bytes())
     r = project.rk("approve", str(project.path / A))
     assert r.code == 0, r.output
-    assert "as bchalmers" in r.out
+    assert "as dwhitfield" in r.out
 
 
 def test_request_changes_then_approval_of_new_version(project: Project) -> None:
     r = project.rk("request-changes", str(project.path / A), "-m", "Add the 988 line",
-                   "--key", str(project.reviewer.private), "--as", "bchalmers")
+                   "--key", str(project.reviewer.private), "--as", "dwhitfield")
     assert r.code == 0, r.output
     s = state(project)
     assert s["state"] == "changes_requested"
@@ -177,7 +177,7 @@ def test_changes_requested_after_approval_revokes_it(project: Project) -> None:
     s = state(project)
     assert s["state"] == "changes_requested"
     r = project.rk("withdraw", str(project.path / A), "-m", "withdrawn",
-                   "--key", str(project.reviewer.private), "--as", "bchalmers")
+                   "--key", str(project.reviewer.private), "--as", "dwhitfield")
     assert r.code == 0
     assert approve(project, who="mokafor").code == 0  # type: ignore[attr-defined]
     assert state(project)["state"] == "approved"
@@ -201,7 +201,7 @@ def test_eight_concurrent_writers_lose_nothing(project: Project) -> None:
     procs = []
     for i, p in enumerate(paths):
         if i % 2:
-            args = ["approve", str(p), "--key", str(project.reviewer.private), "--as", "bchalmers"]
+            args = ["approve", str(p), "--key", str(project.reviewer.private), "--as", "dwhitfield"]
         else:
             args = ["comment", str(p), "-m", f"note {i}", "--as", "jlee"]
         procs.append(subprocess.Popen([sys.executable, "-m", "reviewkit", "-C", str(project.path), *args],
@@ -218,7 +218,7 @@ def test_editor_withdraws_submission_and_queue_mine(project: Project) -> None:
     assert project.rk("submit", str(project.path / A), "--reviewer", "mokafor").code == 0
     mine = project.rk("queue", "--mine", "--as", "mokafor")
     assert A in mine.out and "for mokafor" in mine.out
-    assert "nothing awaits review from you" in project.rk("queue", "--mine", "--as", "bchalmers").out
+    assert "nothing awaits review from you" in project.rk("queue", "--mine", "--as", "dwhitfield").out
     r = project.rk("withdraw", str(project.path / A), "-m", "not ready after all",
                    "--key", str(project.editor.private), "--as", "jlee")
     assert r.code == 0, r.output

@@ -17,15 +17,15 @@ B_ID = "01JDX3Q7G6M2N8P4R5S6T7V8WB"
 EVENTS_REF = "refs/reviewkit/events"
 
 
-def approve(project: Project, who: str = "bchalmers", rel: str = A) -> None:
-    key = {"bchalmers": project.reviewer, "mokafor": project.second}[who]
+def approve(project: Project, who: str = "dwhitfield", rel: str = A) -> None:
+    key = {"dwhitfield": project.reviewer, "mokafor": project.second}[who]
     r = project.rk("approve", str(project.path / rel), "--key", str(key.private), "--as", who)
     assert r.code == 0, r.output
 
 
 def request_changes(project: Project, who: str = "mokafor", rel: str = A,
                     message: str = "unsafe advice") -> None:
-    key = {"bchalmers": project.reviewer, "mokafor": project.second}[who]
+    key = {"dwhitfield": project.reviewer, "mokafor": project.second}[who]
     r = project.rk("request-changes", str(project.path / rel), "-m", message,
                    "--key", str(key.private), "--as", who)
     assert r.code == 0, r.output

@@ -47,7 +47,7 @@ def _second_article(project: Project) -> None:
 
 
 def test_forged_approval_without_signature(project: Project) -> None:
-    put_event(project.path, "approved", A, "bchalmers", None, credential="LPC")
+    put_event(project.path, "approved", A, "dwhitfield", None, credential="LPC")
     assert_blocked(project, "'sig' is a required property")
 
 
@@ -59,7 +59,7 @@ def test_forged_approval_without_signature_evaluated_directly(project: Project) 
 
     aid, digest, blob, head = current(project.path, A)
     e = make_event("approved", article=aid, path=A, digest=digest, blob=blob, commit=head,
-                   actor="bchalmers")
+                   actor="dwhitfield")
     p = load_project(project.path)
     from reviewkit.content import load_article
 
@@ -71,12 +71,12 @@ def test_forged_approval_without_signature_evaluated_directly(project: Project) 
 
 
 def test_signature_by_unknown_key(project: Project, keys: Any) -> None:
-    put_event(project.path, "approved", A, "bchalmers", keys("stranger"), credential="LPC")
-    assert_blocked(project, "which is not registered for bchalmers")
+    put_event(project.path, "approved", A, "dwhitfield", keys("stranger"), credential="LPC")
+    assert_blocked(project, "which is not registered for dwhitfield")
 
 
 def test_reviewer_signature_claiming_another_actor(project: Project) -> None:
-    # bchalmers signs an approval that says it is mokafor's
+    # dwhitfield signs an approval that says it is mokafor's
     put_event(project.path, "approved", A, "mokafor", project.reviewer)
     assert_blocked(project, "not registered for mokafor")
 
@@ -97,7 +97,7 @@ def _tampered(project: Project, name: str) -> tuple[ReviewEvent, dict[str, objec
     the update would be an approval of A's current digest that counts."""
     aid, digest, blob, head = current(project.path, A)
     fields: dict[str, Any] = {"article": aid, "path": A, "digest": digest, "blob": blob,
-                              "commit": head, "actor": "bchalmers", "credential": "LPC",
+                              "commit": head, "actor": "dwhitfield", "credential": "LPC",
                               "message": "ok"}
     kind = "approved"
     update: dict[str, object]
@@ -118,7 +118,7 @@ def _tampered(project: Project, name: str) -> tuple[ReviewEvent, dict[str, objec
     elif name == "commit":
         update = {"commit": "2" * 40}
     elif name == "actor":
-        # signed by bchalmers' key for bchalmers; renamed to the MD
+        # signed by dwhitfield' key for dwhitfield; renamed to the MD
         update = {"actor": "mokafor", "credential": "MD"}
     elif name == "at":
         update = {"at": "2026-01-01T00:00:00.000000Z"}
@@ -230,13 +230,13 @@ def test_revert_to_revoked_version_stays_blocked(project: Project) -> None:
 
 
 def test_self_approval(project: Project) -> None:
-    project.repo.write(A, project.repo.read(A).replace("j.lee@example.org", "B.Chalmers@example.org"))
+    project.repo.write(A, project.repo.read(A).replace("j.lee@example.org", "D.Whitfield@example.org"))
     project.repo.commit("the reviewer is also the author")
     r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
-                   "--as", "bchalmers")
+                   "--as", "dwhitfield")
     assert r.code == 1 and "self-approval" in r.err
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer)  # bypass the CLI
-    assert_blocked(project, "self-approval (Brandy Chalmers is the article's author)")
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)  # bypass the CLI
+    assert_blocked(project, "self-approval (Dana Whitfield is the article's author)")
 
 
 def test_approval_by_editor_only_role(project: Project) -> None:
@@ -261,18 +261,18 @@ def test_expired_license(project: Project) -> None:
         people[0]["credentials"][0]["expires"] = (NOW - dt.timedelta(days=3)).date().isoformat()
     set_registry(project, lapse)
     r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
-                   "--as", "bchalmers")
+                   "--as", "dwhitfield")
     assert r.code == 1 and "license expired" in r.err
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer)
-    assert_blocked(project, "Brandy Chalmers's LPC license expired on")
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
+    assert_blocked(project, "Dana Whitfield's LPC license expired on")
 
 
 def test_credential_claimed_but_not_held(project: Project) -> None:
     project.repo.write(A, project.repo.read(A).replace("topics: [anxiety]", "topics: [medication]"))
     project.repo.commit("medication topic")
     # an LPC signs claiming an MD credential
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer, credential="MD")
-    assert_blocked(project, "Brandy Chalmers holds no MD credential")
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer, credential="MD")
+    assert_blocked(project, "Dana Whitfield holds no MD credential")
 
 
 @pytest.mark.parametrize("side", ["valid_before", "valid_after"])
@@ -282,12 +282,12 @@ def test_key_used_outside_its_validity_window(project: Project, side: str) -> No
     def window(people: list[dict[str, Any]]) -> None:
         people[0]["keys"] = [{"key": project.reviewer.line, side: when.isoformat()}]
     set_registry(project, window)
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer)
-    assert_blocked(project, "signature rejected", "of bchalmers is not valid on")
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
+    assert_blocked(project, "signature rejected", "of dwhitfield is not valid on")
 
 
 def test_future_dated_approval(project: Project) -> None:
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer,
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer,
               at=NOW + dt.timedelta(minutes=30))
     assert_blocked(project, "dated in the future")
 
@@ -295,7 +295,7 @@ def test_future_dated_approval(project: Project) -> None:
 def test_future_dated_changes_cannot_be_outvoted_early(project: Project) -> None:
     """A future-dated approval also cannot sort itself after a real changes_requested."""
     request_changes(project)
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer,
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer,
               at=NOW + dt.timedelta(days=1))
     assert_blocked(project, "dated in the future")
 
@@ -334,9 +334,9 @@ def test_registry_key_swapped_in_the_same_change(project: Project, keys: Any) ->
     def swap(people: list[dict[str, Any]]) -> None:
         people[0]["keys"] = [mallory.line]
     set_registry(project, swap)
-    put_event(project.path, "approved", A, "bchalmers", mallory)
+    put_event(project.path, "approved", A, "dwhitfield", mallory)
     assert gate(project)[0] == 0
-    assert_blocked(project, "not registered for bchalmers", args=("--trust-ref", base))
+    assert_blocked(project, "not registered for dwhitfield", args=("--trust-ref", base))
 
 
 def _policy(project: Project, old: str, new: str) -> None:
@@ -360,9 +360,9 @@ def test_policy_weakened_in_the_same_change(project: Project) -> None:
 def test_self_approval_allowed_in_the_same_change(project: Project) -> None:
     base = _pr(project)
     _policy(project, "allow_self_approval: false", "allow_self_approval: true")
-    project.repo.write(A, project.repo.read(A).replace("j.lee@example.org", "b.chalmers@example.org"))
+    project.repo.write(A, project.repo.read(A).replace("j.lee@example.org", "d.whitfield@example.org"))
     project.repo.commit("PR: allow self-approval")
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer)
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
     assert gate(project)[0] == 0
     assert_blocked(project, "self-approval", args=("--trust-ref", base))
 
@@ -473,7 +473,7 @@ def test_symlinked_article_pointing_outside_the_repo(project: Project, tmp_path:
     project.repo.commit("a link to an article outside")
     assert_blocked(project, "content/articles/evil.md", "is a symbolic link (to a path outside "
                    "the repository)")
-    r = project.rk("approve", str(link), "--key", str(project.reviewer.private), "--as", "bchalmers")
+    r = project.rk("approve", str(link), "--key", str(project.reviewer.private), "--as", "dwhitfield")
     assert r.code == 2 and "is a symbolic link" in r.err
     out = tmp_path / "bundle"
     assert project.rk("publish", "--out", str(out)).code == 1
@@ -513,7 +513,7 @@ def test_cli_path_with_dotdot_leaving_the_repo(project: Project, tmp_path: Path,
     sneaky = str(project.path / "content/articles/../../../outside/evil.md")
     args = [command, sneaky]
     if command in ("approve", "request-changes"):
-        args += ["--key", str(project.reviewer.private), "--as", "bchalmers", "-m", "x"]
+        args += ["--key", str(project.reviewer.private), "--as", "dwhitfield", "-m", "x"]
     r = project.rk(*args)
     assert r.code == 2, r.output
     assert "outside the repository" in r.err
@@ -522,7 +522,7 @@ def test_cli_path_with_dotdot_leaving_the_repo(project: Project, tmp_path: Path,
 
 def test_cli_path_with_dotdot_to_a_non_article_inside(project: Project) -> None:
     sneaky = str(project.path / "content/articles/../../reviewers.yaml")
-    r = project.rk("approve", sneaky, "--key", str(project.reviewer.private), "--as", "bchalmers")
+    r = project.rk("approve", sneaky, "--key", str(project.reviewer.private), "--as", "dwhitfield")
     assert r.code in (1, 2) and "reviewers.yaml" in r.err
     assert git(project.path, "for-each-ref", "refs/reviewkit/") == ""
 
@@ -532,7 +532,7 @@ def test_cli_path_through_a_symlinked_directory(project: Project, tmp_path: Path
     os.symlink(target.parent, project.path / "content/linked")
     project.repo.commit("link")
     r = project.rk("approve", str(project.path / "content/linked/evil.md"), "--key",
-                   str(project.reviewer.private), "--as", "bchalmers")
+                   str(project.reviewer.private), "--as", "dwhitfield")
     assert r.code in (1, 2)
     assert git(project.path, "for-each-ref", "refs/reviewkit/") == ""
 
@@ -559,7 +559,7 @@ def test_event_path_field_is_never_read(project: Project, tmp_path: Path) -> Non
     secret.write_text("TOP-SECRET-MARKER\n")
     rel = os.path.relpath(secret, project.path)
     assert rel.startswith("..")
-    put_event(project.path, "approved", A, "bchalmers", project.reviewer, path=rel)
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer, path=rel)
     assert gate(project)[0] == 0  # the approval is of the article id and digest
     outputs = [project.rk("review", str(project.path / A)), project.rk("log", str(project.path / A)),
                project.rk("status"), project.rk("status", "--format", "json")]

@@ -112,7 +112,7 @@ def test_sixteen_concurrent_writers_lose_no_event(project: Project) -> None:
         p = paths[i % 8]
         if i < 8:  # a signed approval of each article
             argvs.append(rk_proc(project.path, "approve", str(p), "--key",
-                                 str(project.reviewer.private), "--as", "bchalmers"))
+                                 str(project.reviewer.private), "--as", "dwhitfield"))
         else:  # and a comment on the same articles, racing for the same directories
             argvs.append(rk_proc(project.path, "comment", str(p), "-m", f"note {i}", "--as", "jlee"))
     procs = [subprocess.Popen(a, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for a in argvs]
@@ -141,7 +141,7 @@ def test_sigkill_during_approve(project: Project) -> None:
     rng = random.Random(SEED)
     registry = load_project(project.path).registry
     argv = rk_proc(project.path, "approve", str(project.path / A), "--key",
-                   str(project.reviewer.private), "--as", "bchalmers")
+                   str(project.reviewer.private), "--as", "dwhitfield")
     repo = open_repo(project.path)
     completed = set(ledger_sound(repo, registry))
     t = _run(argv)
@@ -261,7 +261,7 @@ def test_sigkill_during_sync(project: Project, clones: tuple[Path, Path, Path]) 
         assert len(new) == 1
         created.update(new)
     r = rk("approve", str(one / A), "--key", str(project.reviewer.private), "--as",
-           "bchalmers", cwd=one)
+           "dwhitfield", cwd=one)
     assert r.code == 0, r.output
     t = _run(rk_proc(one, "sync"))
     for i in range(10):

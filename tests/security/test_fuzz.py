@@ -109,7 +109,7 @@ def front_matter_texts(draw: st.DrawFn) -> bytes:
 def _signed_approval(project: Project) -> ReviewEvent:
     aid, digest, blob, head = current(project.path, A)
     e = make_event("approved", article=aid, path=A, digest=digest, blob=blob, commit=head,
-                   actor="bchalmers", credential="LPC", at=NOW - dt.timedelta(minutes=1))
+                   actor="dwhitfield", credential="LPC", at=NOW - dt.timedelta(minutes=1))
     return e.model_copy(update={"sig": sign(e.signed_payload(), project.reviewer.private)})
 
 

@@ -26,7 +26,7 @@ def world(project: Project, tmp_path: Path) -> tuple[Project, Path, Path, Path]:
 
 def _approve(project: Project, where: Path, rel: str) -> None:
     r = rk("approve", str(where / rel), "--key", str(project.reviewer.private), "--as",
-           "bchalmers", cwd=where)
+           "dwhitfield", cwd=where)
     assert r.code == 0, r.output
 
 
