@@ -54,7 +54,8 @@ class GateResult:
         out = [Finding("", 0, 0, "error", "gate-repository", f) for f in self.failures]
         out += [Finding("", 0, 0, "info", "gate-note", n) for n in self.notes]
         for s in self.blocked:
-            text = f"{s.state.replace('_', ' ')}: {'; '.join(s.reasons) or 'not approved'}"
+            label = "not submitted" if s.state == "draft" else s.state.replace("_", " ")
+            text = f"{label}: {'; '.join(s.reasons) or 'not approved'}"
             if s.fix:
                 text += f". Fix: {s.fix}"
             out.append(Finding(s.path, 0, 0, "error", gate_rule(s.state), text))

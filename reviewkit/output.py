@@ -253,8 +253,10 @@ def sarif_log(findings: Sequence[Finding]) -> str:
 
 def _fingerprint(f: Finding) -> str:
     """Stable across runs and unrelated edits: the rule, the file and the message (not the
-    line, which moves when text is added above)."""
-    return hashlib.sha256(f"{f.rule}\0{f.path}\0{f.message}".encode()).hexdigest()
+    line, which moves when text is added above). A gate finding is one per article and
+    state, and its message carries digests and dates that change: rule and file only."""
+    message = "" if f.rule.startswith("gate-") else f.message
+    return hashlib.sha256(f"{f.rule}\0{f.path}\0{message}".encode()).hexdigest()
 
 
 _GITLAB_SEVERITY = {"error": "major", "warning": "minor"}

@@ -119,7 +119,7 @@ def render_gate(result: GateResult, fmt: Format, *, first: Collection[str] = (),
             fix = f" Fix: {s.fix}" if s.fix else ""
             items.append(("error", s.path, github_annotation(
                 "error", f"{'; '.join(s.reasons)}.{fix}", path=s.path,
-                title=f"reviewkit gate: {LABEL[s.state]}")))
+                title=f"reviewkit gate: {'not submitted' if s.state == 'draft' else LABEL[s.state]}")))
         # repository problems concern every change: they stay ahead of any article
         lines += capped_annotations(items, first={"", *first}, more=more)
     else:

@@ -31,7 +31,9 @@ _LABEL = {
 }
 # bidirectional overrides and isolates reorder what a reader sees ("Trojan Source")
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
-_MD_PUNCT = set("\\`*_{}[]()#+-.!|~")
+# Newlines are gone, so nothing starts a line: block syntax (#, -, 1.) cannot apply; these
+# are the characters that mean something inside a line (links, emphasis, code, cells, math).
+_MD_PUNCT = set("\\`*_[]|~$")
 
 
 def clean(text: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from catalogue_fixture import Catalogue, build, path_for
+from docs_examples import check_example
 from markdown_it import MarkdownIt
 
 from reviewkit.output import rule_doc
@@ -144,6 +145,8 @@ def test_annotations_put_the_change_first_and_end_with_how_many_more(pr: Run) ->
     assert not set(files[8:]) & CHANGED
     assert annotations[-1].startswith("::notice title=reviewkit::50 more findings not annotated")
     assert annotations[-1].endswith("see the job summary")
+    check_example("gate-annotations-capped", "\n".join([annotations[0], annotations[9],
+                                                        annotations[-1]]))
 
 
 def test_sarif_from_the_gate_validates_and_has_one_result_per_blocked_article(pr: Run) -> None:
