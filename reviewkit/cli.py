@@ -148,6 +148,7 @@ def _write_reports(markdown: Callable[[int], str], summary: str | None,
     """Append the job summary and write the comment file (``markdown(limit)``)."""
     from pathlib import Path
 
+    from reviewkit.errors import EnvError
     from reviewkit.gate import write_atomic
     from reviewkit.summary import (
         COMMENT_LIMIT,
@@ -158,10 +159,14 @@ def _write_reports(markdown: Callable[[int], str], summary: str | None,
     )
 
     target = report_targets(summary, os.environ)
-    if target is not None:
-        append_summary(target, markdown(SUMMARY_LIMIT))
-    if comment_file:
-        write_atomic(Path(comment_file), as_comment(markdown(COMMENT_LIMIT)))
+    try:
+        if target is not None:
+            append_summary(target, markdown(SUMMARY_LIMIT))
+        if comment_file:
+            write_atomic(Path(comment_file), as_comment(markdown(COMMENT_LIMIT)))
+    except OSError as exc:  # the verdict stands; the report could not be written
+        where = exc.filename or target or comment_file
+        raise EnvError(f"cannot write the report to {where}: {exc.strerror or exc}") from None
 
 
 @cli.command()
@@ -593,9 +598,13 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     if junit:
         write_atomic(Path(junit), junit_xml(result))
     if sarif_file:
+        from reviewkit.errors import EnvError
         from reviewkit.output import sarif_log
 
-        write_atomic(Path(sarif_file), sarif_log(result.findings()))
+        try:
+            write_atomic(Path(sarif_file), sarif_log(result.findings()))
+        except OSError as exc:
+            raise EnvError(f"cannot write {sarif_file}: {exc.strerror or exc}") from None
     from reviewkit.summary import gate_markdown
 
     _write_reports(lambda limit: gate_markdown(result, changed, trust_ref=trust_ref, limit=limit),

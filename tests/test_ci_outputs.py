@@ -216,3 +216,46 @@ def test_rule_docs_point_at_headings_that_exist() -> None:
         anchor, text = rule_doc(rule)
         assert anchor in headings, (rule, anchor)
         assert text and not text.startswith("reviewkit rule")
+
+
+def test_report_too_big_keeps_the_change_and_says_what_was_cut(pr: Run) -> None:
+    from reviewkit.gate import run_gate
+    from reviewkit.project import load_project
+    from reviewkit.summary import gate_markdown
+
+    result = run_gate(load_project(pr.cat.project.path, pr.base))
+    full = gate_markdown(result, CHANGED, trust_ref=pr.base)
+    assert full == pr.summary.removeprefix("earlier step's summary\n")
+    small = gate_markdown(result, CHANGED, limit=len(full.encode()) // 2)
+    assert len(small.encode()) <= len(full.encode()) // 2
+    assert row_paths(table_rows(small, "#### Articles this change touches (8)")) == sorted(CHANGED)
+    assert "<details><summary>25 approved articles</summary>" in small
+    assert "… and 25 more, not shown: the report is limited in size" in small
+    assert "… and" in small.split("#### Other blocked articles (52)")[1].split("<details>")[0]
+
+
+def test_annotations_are_capped_per_kind_and_the_note_fits(project: Project) -> None:
+    from reviewkit.output import capped_annotations, github_annotation
+
+    items = ([("error", f"e{i}.md", github_annotation("error", "x", path=f"e{i}.md"))
+              for i in range(3)]
+             + [("warning", f"w{i}.md", github_annotation("warning", "x", path=f"w{i}.md"))
+                for i in range(12)]
+             + [("notice", f"n{i}.md", github_annotation("notice", "x", path=f"n{i}.md"))
+                for i in range(12)])
+    shown = capped_annotations(items, first={"w11.md", "n11.md"}, more="see the job summary")
+    kinds = [line.split(" ", 1)[0] for line in shown]
+    assert kinds.count("::error") == 3 and kinds.count("::warning") == 10
+    assert kinds.count("::notice") == 10  # nine findings and the note
+    assert shown[0].startswith("::warning file=w11.md") and "file=n11.md" in shown[1]
+    assert shown[-1].endswith("::5 more findings not annotated (GitHub shows at most 10 errors "
+                              "and 10 warnings per step): see the job summary")
+    assert capped_annotations(items[:5]) == [i[2] for i in items[:5]]  # no note when all fit
+
+
+def test_an_unwritable_summary_is_an_environment_error(project: Project, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    r = project.rk("gate", "--summary", str(blocker / "summary.md"))
+    assert r.code == 3 and "cannot write the report" in r.err, r.output
+    assert "Traceback" not in r.output
