@@ -101,7 +101,9 @@ def _digests(s: ArticleStatus) -> str:
 
 
 def _status_row(s: ArticleStatus) -> str:
-    state = _LABEL.get(s.state, s.state) + (" (draft)" if s.draft and s.state != "invalid" else "")
+    state = _LABEL.get(s.state, s.state)
+    if s.draft and s.state != "invalid":
+        state += " · draft: true, not gated"
     reasons = "; ".join(s.reasons)
     state_cell = f"**{md_text(state)}**" + (f"<br>{md_text(reasons)}" if reasons else "")
     asked = md_text(s.requested_reviewer) if s.requested_reviewer else "—"

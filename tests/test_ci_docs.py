@@ -77,6 +77,15 @@ def test_docs_show_what_the_gate_and_validate_write(change: tuple[Project, Path]
     assert [x["ruleId"] for x in log["runs"][0]["results"]] == ["count-matches-list"]
     check_example("validate-sarif", sarif.out)
 
+    r = p.rk("validate", "--changed-since", "main", "--summary", str(out / "validate.md"))
+    assert r.code == 1, r.output
+    validate = (out / "validate.md").read_text()
+    assert validate.startswith("### ❌ reviewkit validate: 1 error, 0 warnings in 4 files")
+    assert "#### Findings in files this change touches (1)" in validate
+    assert "| `content/articles/grief-at-work.md:20:4` | error | `count-matches-list` |" in validate
+    assert "<details><summary>3 files without findings</summary>" in validate
+    check_example("validate-summary", validate)
+
     gitlab = p.rk("gate", "--trust-ref", "main", "--format", "gitlab")
     assert gitlab.code == 1
     assert len(json.loads(gitlab.out)) == 3
