@@ -177,12 +177,16 @@ class Linter:
             for r in rule.check(doc, ctx):
                 if any(s.covers(rule.id, r.line) for s in sups):
                     continue
-                out.append(self._finding(ctx, r, rule.id, level))
+                if r.level == "off":
+                    continue
+                out.append(self._finding(ctx, r, rule.id, r.level or level))
         out.sort()
         return out
 
     @staticmethod
-    def _finding(ctx: Context, r: Raw, rule: str, level: Literal["error", "warning"]) -> Finding:
+    def _finding(
+        ctx: Context, r: Raw, rule: str, level: Literal["error", "warning", "info"]
+    ) -> Finding:
         return Finding(
             path=ctx.path,
             line=max(1, ctx.body_line + r.line),
