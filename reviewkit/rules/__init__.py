@@ -18,7 +18,9 @@ from reviewkit.findings import Finding
 from reviewkit.rules import (
     citations,
     count_matches_list,
+    leftovers,
     links,
+    medication,
     person_first,
     readability,
     safe_messaging,
@@ -53,6 +55,8 @@ _REGISTRY: dict[str, tuple[type[BaseModel], Callable[[Any, WordLists], Rule], Ru
     links.ID: (links.Options, links.Links, "error"),
     readability.ID: (readability.Options, readability.Readability, "warning"),
     structure.ID: (structure.Options, structure.Structure, "error"),
+    medication.ID: (medication.Options, medication.Medication, "error"),
+    leftovers.ID: (leftovers.Options, leftovers.Leftovers, "error"),
 }
 RULE_IDS: tuple[str, ...] = tuple(_REGISTRY)
 DEFAULT_LEVELS: dict[str, RuleLevel] = {k: v[2] for k, v in _REGISTRY.items()}
@@ -93,6 +97,8 @@ class RulesConfig(BaseModel):
     links: RuleSettings = Field(default_factory=_default("links"))
     readability: RuleSettings = Field(default_factory=_default("readability"))
     structure: RuleSettings = Field(default_factory=_default("structure"))
+    medication: RuleSettings = Field(default_factory=_default("medication"))
+    leftovers: RuleSettings = Field(default_factory=_default("leftovers"))
     word_lists: list[str] = []
 
     @model_validator(mode="before")

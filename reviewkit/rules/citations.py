@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from reviewkit.rules._base import Context, Raw
-from reviewkit.rules._doc import Document
+from reviewkit.rules._doc import Document, Inline
 from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, normalize
 
 ID = "citations"
@@ -36,6 +36,13 @@ def cite_keys(text: str) -> Iterator[tuple[int, str]]:
         for k in CITE_KEY.finditer(inner):
             key = k.group(1).rstrip(".:,;")
             yield g.start(1) + k.start(1) - 1, key
+
+
+def is_cited(inl: Inline, text: str) -> bool:
+    """Whether a paragraph (list item, cell) carries a source: a ``[@id]`` or a link."""
+    if "@" in text and next(cite_keys(text), None) is not None:
+        return True
+    return any(not link.image for link in inl.links)
 
 
 def citation_ids(front_matter: Mapping[str, Any]) -> set[str]:
