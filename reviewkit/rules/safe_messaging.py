@@ -7,8 +7,8 @@
 2. Method descriptions: a ``safe-messaging.methods`` match ("overdosed on her pills",
    "jumped from the bridge") in a paragraph that also has a ``context`` match (suicide,
    self-harm, "took his own life", "on purpose", …), and every ``explicit_methods`` match
-   ("hanged himself"), anywhere. Quotation marks do not exempt them: a quoted method is
-   still a method. Matching is on the plain text, never on link targets or code.
+   ("hanged himself"), anywhere; one finding per paragraph, at its first method.
+   Quotation marks do not exempt them: a quoted method is still a method. Matching is on the plain text, never on link targets or code.
 3. An article whose text mentions suicide or self-harm (``safe-messaging.mentions`` or an
    explicit method) must contain at least one crisis resource: one of the resources of
    its locale (the front matter's ``lang``, else ``default_lang``) from ``locales``, or
@@ -179,20 +179,15 @@ class SafeMessaging:
                 yield Raw(line, col, msg, e.advice())
             explicit = list(self.explicit.finditer(text)) if methods or need_resource else []
             if methods:
-                for m in explicit:
-                    yield self._method(inl, text, m.start, m.end, m.entry.message)
-                near = None  # the context is looked for once, and only when needed
-                j = 0  # both lists are in text order: one pass skips overlaps
-                for m in self.methods.finditer(text):
-                    while j < len(explicit) and explicit[j].end <= m.start:
-                        j += 1
-                    if j < len(explicit) and explicit[j].start < m.end:
-                        continue  # the same words as an explicit method, reported above
-                    if near is None:
-                        near = self.context.search(text) is not None
-                    if not near:
-                        break
-                    yield self._method(inl, text, m.start, m.end, m.entry.message)
+                # one finding per paragraph, at its first method: rewriting the sentence
+                # fixes them all
+                first = explicit[0] if explicit else None
+                m = self.methods.search(text)
+                if m is not None and (first is None or m.start < first.start):
+                    if self.context.search(text) is not None:
+                        first = m
+                if first is not None:
+                    yield self._method(inl, text, first.start, first.end, first.entry.message)
             if not need_resource:
                 continue
             if first_mention is None:
