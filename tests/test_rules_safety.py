@@ -17,11 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from conftest import Project, article, rk
 from reviewkit.errors import ConfigError
 from reviewkit.findings import Finding
 from reviewkit.rules import RULE_IDS, Linter, RulesConfig
 from reviewkit.rules._words import forms, phrase_regex
+
+from conftest import Project, article, rk
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

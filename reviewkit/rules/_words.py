@@ -267,10 +267,9 @@ def forms(word: str) -> tuple[str, ...]:
     else:
         out.append(w + "s")
     one_syllable = len(_VOWEL_GROUP.findall(w)) == 1
-    if re.search(r"[^aeiou][aeiou][^aeiouwxy]$", w) and one_syllable:
-        stem = w + w[-1]  # stab → stabbed, step → stepping
-    else:
-        stem = w
+    # stab → stabbed, step → stepping (a short final syllable doubles its consonant)
+    doubles = one_syllable and re.search(r"[^aeiou][aeiou][^aeiouwxy]$", w) is not None
+    stem = w + w[-1] if doubles else w
     if w.endswith("ie"):
         out += [w + "d", w[:-2] + "ying"]
     elif w.endswith("ee"):

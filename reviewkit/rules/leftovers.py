@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -27,6 +28,7 @@ from reviewkit.rules._doc import Document, first_col, make_parser, parse
 from reviewkit.rules._words import PhraseMatcher, WordLists
 
 ID = "leftovers"
+Level = Literal["error", "warning", "info", "off"]
 _KEEP_SECTIONS = {"editorial process"}  # template text that is fine as it stands
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -82,7 +84,7 @@ class Leftovers:
         self.paragraphs, self.description = template_text()
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Raw]:
-        level = "info" if ctx.front_matter.get("draft") is True else None
+        level: Level | None = "info" if ctx.front_matter.get("draft") is True else None
         opts = self.options
         if opts.check_template and self.description:
             desc = ctx.front_matter.get("description")
@@ -109,7 +111,7 @@ class Leftovers:
             yield from self._empty_sections(doc, level)
 
     @staticmethod
-    def _empty_sections(doc: Document, level: str | None) -> Iterator[Raw]:
+    def _empty_sections(doc: Document, level: Level | None) -> Iterator[Raw]:
         heads = doc.headings
         toks = doc.tokens
         for k, h in enumerate(heads):
@@ -125,4 +127,4 @@ class Leftovers:
                 continue
             src = doc.lines[h.line] if h.line < len(doc.lines) else ""
             yield Raw(h.line, first_col(src), f"the section “{_flat(h.inline.text)}” is empty",
-                      "write the section or remove its heading", level)  # type: ignore[arg-type]
+                      "write the section or remove its heading", level)

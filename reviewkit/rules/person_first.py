@@ -16,7 +16,6 @@ take the rule's level (warning). ``options.levels`` sets any entry's level by it
 from __future__ import annotations
 
 from collections.abc import Iterator
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -182,10 +181,13 @@ class SafeMessaging:
                 # one finding per paragraph, at its first method: rewriting the sentence
                 # fixes them all
                 first = explicit[0] if explicit else None
-                m = self.methods.search(text)
-                if m is not None and (first is None or m.start < first.start):
-                    if self.context.search(text) is not None:
-                        first = m
+                described = self.methods.search(text)
+                if (
+                    described is not None
+                    and (first is None or described.start < first.start)
+                    and self.context.search(text) is not None
+                ):
+                    first = described
                 if first is not None:
                     yield self._method(inl, text, first.start, first.end, first.entry.message)
             if not need_resource:
