@@ -299,12 +299,61 @@ def phrase_regex(phrase: str) -> str:
     return r"\s+".join(_word_regex(w) for w in words)
 
 
+def trie_regex(words: Sequence[str]) -> str:
+    """One regex matching exactly ``words`` (literals), factored by common prefixes.
+
+    Python's ``re`` tries the branches of an alternation one by one at every position; a
+    list of hundreds of names ("sertraline|sertindole|…") costs hundreds of tries per word
+    of text, the factored form (``sert(?:raline|indole)``) a handful.
+    """
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?"
+        return body
+
+    return build(trie)
+
+
+def _single_words(phrases: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(literal words, the other phrases): one-word phrases become trie material."""
+    words: list[str] = []
+    rest: list[str] = []
+    for p in phrases:
+        parts = normalize(p).split()
+        if len(parts) != 1 or parts[0] in PRONOUNS:
+            rest.append(p)
+        elif parts[0].startswith("~") and len(parts[0]) > 1:
+            words += forms(parts[0][1:])
+        else:
+            words.append(parts[0])
+    return words, rest
+
+
 def entry_regex(entry: Entry, *, boundary: bool = True) -> str:
-    core = (
-        entry.pattern
-        if entry.pattern is not None
-        else "|".join(phrase_regex(p) for p in entry.phrases)
-    )
+    if entry.pattern is not None:
+        core = entry.pattern
+    else:
+        words, rest = _single_words(entry.phrases)
+        if len(words) < 8:  # a short list is as fast as it is
+            words, rest = [], entry.phrases
+        alts = [phrase_regex(p) for p in rest]
+        if words:
+            # the (?!\w) after the group backtracks into the trie's optional tails,
+            # so every listed word still matches as a whole word
+            alts.append(trie_regex(words))
+        core = "|".join(alts)
     rx = rf"(?<!\w)(?:{core})(?!\w)" if boundary else rf"(?:{core})(?!\w)"
     if entry.not_followed_by:
         nfb = "|".join(phrase_regex(w) for w in entry.not_followed_by)

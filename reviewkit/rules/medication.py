@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
-from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, normalize
+from reviewkit.rules._words import PhraseMatcher, WordLists, normalize
 from reviewkit.rules.citations import is_cited
 
 ID = "medication"
@@ -64,13 +64,12 @@ class Medication:
         first: tuple[int, int, str, str] | None = None  # line, col, what, found
         for inl in doc.inlines:
             text = normalize(inl.text)
-            name = next(
-                (m for m in self.names.finditer(text) if not is_quoted(text, m.start, m.end)),
-                None,
-            )
+            name = self.names.search(text)  # a quoted name still names the medicine
             dose = self.doses.search(text)
-            if dose is None and (name is not None or self.dose_context.search(text)):
-                dose = self.frequencies.search(text)
+            if dose is None:
+                freq = self.frequencies.search(text)  # rare: the context is looked up after
+                if freq is not None and (name is not None or self.dose_context.search(text)):
+                    dose = freq
             if want_topic and first is None:
                 hit = name if name is not None else dose
                 if hit is not None:
