@@ -165,7 +165,8 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
     """
     from reviewkit.report_text import render_status
 
-    report = _evaluate(_ctx().project(), paths, readability=True)
+    # the reading grade is in the JSON (and the dashboard) only: text status stays cheap
+    report = _evaluate(_ctx().project(), paths, readability=fmt == "json")
     if states:
         report.statuses = [s for s in report.statuses if s.state in states]
     out = render_status(report, fmt)  # type: ignore[arg-type]
