@@ -250,7 +250,10 @@ def open_cache(project: Project, *, lint: bool = False) -> Cache:
         for rel in lists if isinstance(lists, list) else []:
             path = project.root / str(rel)
             extra.append((str(rel), path.read_bytes() if path.is_file() else b""))
-        article_ctx = digest_of(article_ctx, *[part for pair in extra for part in pair])
+        from reviewkit.rules._words import packaged_digest
+
+        article_ctx = digest_of(article_ctx, packaged_digest(),
+                                *[part for pair in extra for part in pair])
     verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
     return load_cache(cache_path(project.repo.git_dir, lint=lint), article_ctx, verdict_ctx)
 

@@ -502,3 +502,19 @@ def test_real_length_article_with_clinical_vocabulary_raises_nothing() -> None:
 def test_the_repositorys_own_content_validates_clean() -> None:
     r = rk("validate", cwd=REPO)
     assert r.code == 0 and "no problems found" in r.out, r.out
+
+
+def test_validate_cache_follows_the_packaged_word_lists(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cached findings are dropped when a packaged word list changes (an upgrade that adds
+    a word must not be hidden by a warm cache of the same reviewkit version)."""
+    from reviewkit.project import load_project
+    from reviewkit.rules import _words
+    from reviewkit.status import open_cache
+
+    p = load_project(project.path)
+    before = open_cache(p, lint=True).article_context
+    assert open_cache(p, lint=True).article_context == before
+    monkeypatch.setattr(_words, "packaged_digest", lambda: "0" * 64)
+    assert open_cache(p, lint=True).article_context != before

@@ -195,6 +195,18 @@ def _packaged() -> tuple[WordListFile, ...]:
     return tuple(out)
 
 
+def packaged_digest() -> str:
+    """SHA-256 over the packaged word-list files: cached findings follow their edits."""
+    import hashlib
+
+    h = hashlib.sha256()
+    base = resources.files("reviewkit").joinpath("data").joinpath("wordlists")
+    for name in PACKAGED:
+        data = base.joinpath(f"{name}.yaml").read_bytes()
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
 def load_word_lists(extra: Sequence[str], root: Path) -> WordLists:
     """Packaged lists plus the publication's extra files (paths relative to ``root``)."""
     words = WordLists()
