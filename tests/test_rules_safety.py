@@ -245,7 +245,8 @@ def test_medicine_or_dose_without_the_topic_is_an_error(text: str, needle: str) 
         "Some people use antidepressants; others prefer talk therapy. Both can help.",
         "Try to take a short walk once a day, and go to bed at the same time every night.",
         "Take your medication as your prescriber advised.",
-        "A lithium battery powers the sleep tracker.",
+        "A lithium battery powers the sleep tracker. Lithium-ion cells wear out.",
+        "Amphetamine and other stimulant drugs can disturb sleep.",
         "Write down three good things twice a week.",
     ],
 )
