@@ -85,10 +85,11 @@ class Medication:
             ):
                 found = text[dose.start : dose.end]
                 line, col = inl.position(dose.start, found)
+                shown = " ".join(found.split())
                 yield Raw(
                     line,
                     col,
-                    f"a dose (“{' '.join(found.split())}”) needs a source in the same paragraph",
+                    f"a dose (“{shown}”) needs a source in the same paragraph",
                     "cite the prescribing information or a guideline with [@id] or a link",
                 )
         if first is not None:

@@ -3,10 +3,10 @@
 Text measured: paragraphs and list items (headings, code, tables and citation keys
 ``[@id]`` are left out; so are byline-like paragraphs such as "Clinically reviewed by
 …" or "Written by …", and the paragraphs and items of a reference list: a section
-headed "References", "Sources", "Further reading", "Bibliography", …). A sentence ends at ``.``, ``!`` or ``?`` followed by a space or
-the end of the paragraph, and every paragraph or list item ends one. Words are runs of
-letters and digits (``self-harm`` and ``don't`` are one word); syllables are counted with
-the usual vowel-group heuristic. Grade = 0.39 × words/sentence + 11.8 × syllables/word −
+headed "References", "Sources", "Further reading", "Bibliography", …). A sentence ends
+at ``.``, ``!`` or ``?`` followed by a space or the end of the paragraph, and every
+paragraph or list item ends one. Words are runs of letters and digits (``self-harm`` and
+``don't`` are one word); syllables are counted with the usual vowel-group heuristic. Grade = 0.39 × words/sentence + 11.8 × syllables/word −
 15.59 (Kincaid et al., 1975). Articles under ``min_words`` words are not graded.
 """
 

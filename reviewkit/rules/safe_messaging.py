@@ -8,7 +8,8 @@
    "jumped from the bridge") in a paragraph that also has a ``context`` match (suicide,
    self-harm, "took his own life", "on purpose", …), and every ``explicit_methods`` match
    ("hanged himself"), anywhere; one finding per paragraph, at its first method.
-   Quotation marks do not exempt them: a quoted method is still a method. Matching is on the plain text, never on link targets or code.
+   Quotation marks do not exempt them: a quoted method is still a method. Matching is
+   on the plain text, never on link targets or code.
 3. An article whose text mentions suicide or self-harm (``safe-messaging.mentions`` or an
    explicit method) must contain at least one crisis resource: one of the resources of
    its locale (the front matter's ``lang``, else ``default_lang``) from ``locales``, or
