@@ -424,6 +424,7 @@ def test_template_text_of_reviewkit_new_is_caught(git_repo: Any) -> None:
     # a draft: reported as info, validate passes
     r = rk("validate", cwd=repo.path)
     assert r.code == 0 and "info[leftovers]" in r.out
+    assert "no problems found (5 notes)" in r.out
     text = repo.read(rel).replace("draft: true", "draft: false").replace(
         "<!-- Before publishing, add the byline of the clinician who reviews it:\n"
         "*Clinically reviewed by NAME, CREDENTIAL — Clinical reviewer* -->",
