@@ -58,9 +58,12 @@ def _entry(r: ArticleResult) -> dict[str, Any]:
     s = r.summary.to_dict() if r.summary else None
     if s is not None:
         del s["path"]
-    return {"summary": s,
-            "findings": [[f.line, f.col, f.level, f.rule, f.message, f.suggestion]
-                         for f in r.findings]}
+    entry: dict[str, Any] = {"summary": s,
+                             "findings": [[f.line, f.col, f.level, f.rule, f.message, f.suggestion]
+                                          for f in r.findings]}
+    if r.readability is not None:
+        entry["readability"] = list(r.readability)
+    return entry
 
 
 def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
@@ -69,21 +72,24 @@ def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
         summary = ArticleSummary.from_dict({**s, "blob": blob}, rel) if s is not None else None
         findings = [Finding(rel, int(f[0]), int(f[1]), f[2], str(f[3]), str(f[4]), f[5])
                     for f in entry["findings"]]
+        grade = entry.get("readability")
+        readability = (float(grade[0]), int(grade[1])) if grade is not None else None
     except (KeyError, TypeError, ValueError, IndexError):
         return None  # a malformed entry is ignored, never trusted
-    return ArticleResult(rel, findings, summary=summary, blob=blob)
+    return ArticleResult(rel, findings, summary=summary, blob=blob, readability=readability)
 
 
 def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,
                    cache: Cache | None = None, workers: int = 1,
-                   keep_articles: bool = False,
+                   keep_articles: bool = False, readability: bool = False,
                    progress: Callable[[int, int], None] | None = None,
                    meanwhile: Callable[[], None] | None = None) -> Catalogue:
     """Read every article under the content roots (or ``paths``), reporting all findings.
 
     With a ``cache``, files whose blob id (and path) were seen before are not parsed
     again. ``keep_articles`` keeps the fully parsed :class:`Article` (body included) on
-    each result; without it only the summaries stay in memory.
+    each result; without it only the summaries stay in memory. ``readability`` measures
+    each body's reading grade (a cached entry without one is parsed again).
     """
     rels, findings = discover(project.root, project.config.content, paths)
     slugs = {Path(r).stem for r in rels}
@@ -113,8 +119,11 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                 key = _key(blob_id(data), rel, slug_key)
                 hit = cache.get_article(key)
                 if hit is not None:
-                    results[i] = _from_entry(rel, key.split(":", 1)[0], hit)
-                    if results[i] is not None:
+                    got = _from_entry(rel, key.split(":", 1)[0], hit)
+                    # an article without a readable front matter has no grade to measure
+                    if got is not None and (not readability or got.readability is not None
+                                            or got.summary is None or got.summary.digest is None):
+                        results[i] = got
                         continue
             todo.append((i, rel, data))
 
@@ -130,7 +139,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                 except OSError as exc:
                     return ArticleResult(item[1], [Finding(item[1], 0, 0, "error", "unreadable",
                                                            f"cannot read: {exc.strerror}")])
-            r = parse_article(item[1], data, schema, linter)
+            r = parse_article(item[1], data, schema, linter, readability=readability)
             if not keep_articles:
                 r.article = None
                 r.front_matter = None

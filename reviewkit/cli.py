@@ -226,14 +226,15 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
     """
     from reviewkit.report_text import render_status
 
-    report = _evaluate(_ctx().project(), paths)
+    # the reading grade is in the JSON (and the dashboard) only: text status stays cheap
+    report = _evaluate(_ctx().project(), paths, readability=fmt == "json")
     if states:
         report.statuses = [s for s in report.statuses if s.state in states]
     out = render_status(report, fmt)  # type: ignore[arg-type]
     echo(_colorize(out) if fmt == "text" else out)
 
 
-def _evaluate(project: Any, paths: Sequence[str] = ()) -> Any:
+def _evaluate(project: Any, paths: Sequence[str] = (), *, readability: bool = False) -> Any:
     """The catalogue's states for status, queue and due: the cache (whole catalogue only),
     the default workers and a progress bar on a terminal."""
     from reviewkit.status import evaluate_repo, open_cache
@@ -242,7 +243,8 @@ def _evaluate(project: Any, paths: Sequence[str] = ()) -> Any:
     cache = None if paths else open_cache(project)
     with _progress("reading") as progress:
         report = evaluate_repo(project, _paths(paths), lint=False, cache=cache,
-                               workers=default_workers(), progress=progress)
+                               workers=default_workers(), progress=progress,
+                               readability=readability)
     if cache is not None:
         cache.save()
     return report

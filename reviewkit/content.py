@@ -38,6 +38,7 @@ class ArticleResult:
     article: Article | None = None
     front_matter: dict[str, Any] | None = None
     blob: str | None = None
+    readability: tuple[float, int] | None = None  # (grade, words) when asked for
 
     @property
     def ok(self) -> bool:
@@ -74,8 +75,12 @@ def parse_article(
     data: bytes,
     article_schema: ArticleSchema,
     linter: BodyLinter | None = None,
+    *,
+    readability: bool = False,
 ) -> ArticleResult:
-    """Parse, validate and digest one article from its bytes. Never raises on bad input."""
+    """Parse, validate and digest one article from its bytes. Never raises on bad input.
+
+    ``readability`` also measures the body's reading grade (status and the dashboard)."""
     result = ArticleResult(rel, blob=blob_id(data))
     try:
         text = frontmatter.decode(data)
@@ -113,6 +118,10 @@ def parse_article(
         )
     if linter is not None:
         result.findings += linter.lint(parts.body, fm, path=rel, body_line=parts.body_line)
+    if readability:
+        from reviewkit.rules.readability import grade_body
+
+        result.readability = grade_body(parts.body)
     digest = content_digest(fm, parts.body, article_schema.exempt)
     result.summary = summarize(rel, result.blob or "", fm, meta, digest)
     result.article = Article(

@@ -112,7 +112,9 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         text = path.read_text()
         head = text.split("---\n", 2)
         text = "---\n" + head[1].replace("draft: true", "draft: false").replace(
-            "topics: []", "topics: [anxiety, stress]") + "---\n" + BODY
+            "topics: []", "topics: [anxiety, stress]").replace(
+            "One or two sentences that say who this article is for and what it covers.",
+            "Why everyday worry happens and small steps that help.") + "---\n" + BODY
         path.write_text(text)
         rel = path.relative_to(repo).as_posix()
         from reviewkit.catalogue import load_catalogue

@@ -87,11 +87,14 @@ def finding_annotation(f: Finding) -> tuple[str, str | None, str]:
 def summary_line(findings: Sequence[Finding], files: int) -> str:
     errors = sum(1 for f in findings if f.level == "error")
     warnings = sum(1 for f in findings if f.level == "warning")
+    notes = sum(1 for f in findings if f.level == "info")
     noun = "file" if files == 1 else "files"
+    # info findings (e.g. a draft's unfinished parts) are a to-do list, not problems
+    tail = f" ({notes} note{'s' if notes != 1 else ''})" if notes else ""
     if not errors and not warnings:
-        return f"{files} {noun} checked: no problems found"
+        return f"{files} {noun} checked: no problems found{tail}"
     return f"{files} {noun} checked: {errors} error{'s' if errors != 1 else ''}, " \
-           f"{warnings} warning{'s' if warnings != 1 else ''}"
+           f"{warnings} warning{'s' if warnings != 1 else ''}{tail}"
 
 
 def render_findings(findings: Sequence[Finding], files: int, fmt: Format, *,

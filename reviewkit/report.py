@@ -88,6 +88,7 @@ class DashboardData:
     events: list[AuditRow]
     timeline: Timeline
     orphans: list[AuditRow]  # events of articles that are not in the catalogue
+    reading: dict[str, Any] = field(default_factory=dict)  # the catalogue's reading level
 
     def to_json(self) -> dict[str, Any]:
         """The data embedded in the dashboard (and written to dashboard.json)."""
@@ -99,6 +100,7 @@ class DashboardData:
             "rows": self.rows,
             "timeline": self.timeline.to_dict(),
             "status": self.status,
+            "reading": self.reading,
         }
 
 
@@ -149,6 +151,7 @@ def _row(d: dict[str, Any], page: str, due_class: str,
         "state_label": LABEL[state], "state_order": STATES.index(state), "draft": d["draft"], "reviewer": reviewer,
         "credential": credential, "last_reviewed": last_reviewed, "due": d["due"],
         "due_class": due_class, "reasons": d["reasons"], "fix": d["fix"], "page": page,
+        "readability": d.get("readability"),
     }
     search = [row["title"], d["path"], d["id"] or "", LABEL[state], reviewer or "",
               credential or "", *d["reasons"]]
@@ -259,7 +262,7 @@ def _timeline(rows: list[AuditRow]) -> Timeline:
 def build_dashboard(project: Project, *, within_days: int = 30,
                     now: dt.datetime | None = None) -> DashboardData:
     """Everything the dashboard shows, computed once from the repository."""
-    report = evaluate_repo(project, now=now)
+    report = evaluate_repo(project, now=now, readability=True)
     status = report.to_dict()
     registry = project.registry
     events = audit_rows(report, registry)
@@ -285,7 +288,21 @@ def build_dashboard(project: Project, *, within_days: int = 30,
     counts: dict[str, int] = {state: 0 for state in STATES}
     counts.update(report.counts())
     return DashboardData(report, within_days, status, counts, rows, pages, events,
-                         _timeline(events), orphans)
+                         _timeline(events), orphans, _reading(rows, report))
+
+
+def _reading(rows: list[dict[str, Any]], report: StatusReport) -> dict[str, Any]:
+    """The catalogue's reading level: median grade of the graded articles, how many are
+    above the target (the readability rule's max_grade)."""
+    grades = sorted(r["readability"]["grade"] for r in rows
+                    if r.get("readability") and r["readability"]["grade"] is not None)
+    target = report.reading_target[0] if report.reading_target else None
+    if not grades:
+        return {"graded": 0, "median": None, "target": target, "above": 0}
+    n = len(grades)
+    median = grades[n // 2] if n % 2 else (grades[n // 2 - 1] + grades[n // 2]) / 2
+    above = sum(1 for g in grades if target is not None and g > target)
+    return {"graded": n, "median": round(median, 1), "target": target, "above": above}
 
 
 # --- rendering -------------------------------------------------------------------------------

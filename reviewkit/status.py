@@ -39,6 +39,8 @@ class StatusReport:
     max_age_days: int = 365
     notes: list[str] = field(default_factory=list)
     problems: list[StoredEvent] = field(default_factory=list)  # event files that do not parse
+    # (target grade, min words) when the reading grade was measured (status, dashboard)
+    reading_target: tuple[float, int] | None = None
 
     def counts(self) -> dict[str, int]:
         """Articles per state; every state is listed, zero included."""
@@ -54,9 +56,23 @@ class StatusReport:
             "events_tip": self.ledger.tip,
             "counts": self.counts(),
             "notes": self.notes,
-            "articles": [s.to_dict() for s in self.statuses],
+            "articles": self._articles(),
             "ledger_problems": [{"event": e.name, "problem": e.problem} for e in self.problems],
         }
+
+
+    def _articles(self) -> list[dict[str, object]]:
+        rows = [s.to_dict() for s in self.statuses]
+        if self.reading_target is None:
+            return rows
+        target, min_words = self.reading_target
+        measured = {r.path: r.readability for r in self.catalogue.results}
+        for row in rows:
+            m = measured.get(str(row["path"]))
+            # grade null: too short to grade (under the readability rule's min_words)
+            row["readability"] = None if m is None else {
+                "grade": m[0] if m[1] >= min_words else None, "target": target, "words": m[1]}
+        return rows
 
 
 def _invalid_reasons(findings: Sequence[Finding]) -> list[str]:
@@ -115,7 +131,8 @@ def _verify(item: tuple[StoredEvent, Registry]) -> tuple[str, tuple[bool, str]]:
 def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                   now: dt.datetime | None = None, lint: bool = False,
                   cache: Cache | None = None, workers: int = 1,
-                  progress: Callable[[int, int], None] | None = None) -> StatusReport:
+                  progress: Callable[[int, int], None] | None = None,
+                  readability: bool = False) -> StatusReport:
     """Evaluate every article (or ``paths``) against the ledger and the policy.
 
     ``invalid`` means the front matter does not validate (what the digest and the decision
@@ -143,7 +160,8 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         ledger_state.append(index)
 
     catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
-                               progress=progress, meanwhile=read_whole_ledger if whole else None)
+                               progress=progress, meanwhile=read_whole_ledger if whole else None,
+                               readability=readability)
     registry = project.registry
     if whole:
         index = ledger_state[0]
@@ -157,7 +175,8 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         by_dir = index.by_dir()
 
         report = StatusReport([], catalogue, Ledger(index.tip), now, policy.max_age_days,
-                              problems=problems)
+                              problems=problems,
+                              reading_target=_reading_target(project) if readability else None)
         if index.tip is None:
             report.notes.append(
                 f"no review events: {EVENTS_REF} does not exist here "
@@ -209,6 +228,14 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
     return report
 
 
+def _reading_target(project: Project) -> tuple[float, int]:
+    from reviewkit.project import rules_config
+    from reviewkit.rules import readability as rule
+
+    options = rule.Options.model_validate(rules_config(project.config).readability.options)
+    return options.max_grade, options.min_words
+
+
 def open_cache(project: Project, *, lint: bool = False) -> Cache:
     """The cache of this repository for the current schema, configuration and registry."""
     from reviewkit.cache import cache_path, contexts, load_cache
@@ -223,7 +250,10 @@ def open_cache(project: Project, *, lint: bool = False) -> Cache:
         for rel in lists if isinstance(lists, list) else []:
             path = project.root / str(rel)
             extra.append((str(rel), path.read_bytes() if path.is_file() else b""))
-        article_ctx = digest_of(article_ctx, *[part for pair in extra for part in pair])
+        from reviewkit.rules._words import packaged_digest
+
+        article_ctx = digest_of(article_ctx, packaged_digest(),
+                                *[part for pair in extra for part in pair])
     verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
     return load_cache(cache_path(project.repo.git_dir, lint=lint), article_ctx, verdict_ctx)
 

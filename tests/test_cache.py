@@ -59,11 +59,11 @@ def catalogue(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
     project.repo.commit("catalogue")
     for i in range(0, 12, 2):
         put_event(project.path, "approved", f"content/articles/topic-{i}.md", "dwhitfield",
-                  project.reviewer, credential="LPC")
-    put_event(project.path, "approved", "content/articles/topic-1.md", "dwhitfield", None)
+                  project.reviewer, credential="LPC", at=NOW)
+    put_event(project.path, "approved", "content/articles/topic-1.md", "dwhitfield", None, at=NOW)
     put_event(project.path, "approved", "content/articles/topic-3.md", "dwhitfield",
               project.reviewer, at=NOW - dt.timedelta(days=300))
-    put_event(project.path, "submitted", "content/articles/topic-5.md", "jlee", None)
+    put_event(project.path, "submitted", "content/articles/topic-5.md", "jlee", None, at=NOW)
     return project
 
 
@@ -92,7 +92,7 @@ def test_cache_is_actually_used(catalogue: Project) -> None:
 
 
 def test_known_good_events_tip_is_remembered(project: Project) -> None:
-    put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer, at=NOW)
     gate(project.path, cached=True)
     cache = open_cache(load_project(project.path))
     assert cache.ledger_ok == git(project.path, "rev-parse", "refs/reviewkit/events")
@@ -155,7 +155,7 @@ def test_verdict_expires_with_time(catalogue: Project) -> None:
 def test_new_events_are_seen_with_a_warm_cache(catalogue: Project) -> None:
     rel = "content/articles/topic-5.md"
     assert state_of(gate(catalogue.path, cached=True), rel) == "in_review"
-    put_event(catalogue.path, "approved", rel, "mokafor", catalogue.second)
+    put_event(catalogue.path, "approved", rel, "mokafor", catalogue.second, at=NOW)
     assert state_of(gate(catalogue.path, cached=True), rel) == "approved"
     # an unparseable event file added later still fails the gate
     repo = load_project(catalogue.path).repo

@@ -18,7 +18,9 @@ from reviewkit.findings import Finding
 from reviewkit.rules import (
     citations,
     count_matches_list,
+    leftovers,
     links,
+    medication,
     person_first,
     readability,
     safe_messaging,
@@ -53,6 +55,8 @@ _REGISTRY: dict[str, tuple[type[BaseModel], Callable[[Any, WordLists], Rule], Ru
     links.ID: (links.Options, links.Links, "error"),
     readability.ID: (readability.Options, readability.Readability, "warning"),
     structure.ID: (structure.Options, structure.Structure, "error"),
+    medication.ID: (medication.Options, medication.Medication, "error"),
+    leftovers.ID: (leftovers.Options, leftovers.Leftovers, "error"),
 }
 RULE_IDS: tuple[str, ...] = tuple(_REGISTRY)
 DEFAULT_LEVELS: dict[str, RuleLevel] = {k: v[2] for k, v in _REGISTRY.items()}
@@ -93,6 +97,8 @@ class RulesConfig(BaseModel):
     links: RuleSettings = Field(default_factory=_default("links"))
     readability: RuleSettings = Field(default_factory=_default("readability"))
     structure: RuleSettings = Field(default_factory=_default("structure"))
+    medication: RuleSettings = Field(default_factory=_default("medication"))
+    leftovers: RuleSettings = Field(default_factory=_default("leftovers"))
     word_lists: list[str] = []
 
     @model_validator(mode="before")
@@ -177,12 +183,16 @@ class Linter:
             for r in rule.check(doc, ctx):
                 if any(s.covers(rule.id, r.line) for s in sups):
                     continue
-                out.append(self._finding(ctx, r, rule.id, level))
+                if r.level == "off":
+                    continue
+                out.append(self._finding(ctx, r, rule.id, r.level or level))
         out.sort()
         return out
 
     @staticmethod
-    def _finding(ctx: Context, r: Raw, rule: str, level: Literal["error", "warning"]) -> Finding:
+    def _finding(
+        ctx: Context, r: Raw, rule: str, level: Literal["error", "warning", "info"]
+    ) -> Finding:
         return Finding(
             path=ctx.path,
             line=max(1, ctx.body_line + r.line),

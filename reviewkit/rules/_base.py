@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from reviewkit.rules._doc import Document
 
@@ -16,6 +16,9 @@ class Raw(NamedTuple):
     col: int  # 1-based
     message: str
     suggestion: str | None = None
+    # None: the rule's configured level; else this finding's own (a word-list entry's
+    # level, or a softer level for drafts); "off" drops the finding
+    level: Literal["error", "warning", "info", "off"] | None = None
 
 
 @dataclass(frozen=True, slots=True)

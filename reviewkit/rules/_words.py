@@ -3,14 +3,24 @@
 A word-list file is a mapping with any subset of these sections (the packaged files in
 ``reviewkit/data/wordlists/`` use the same format; ``docs/rules.md`` documents it)::
 
-    safe-messaging: {avoid: [ENTRY…], allow: [PHRASE…], mentions: [ENTRY…]}
+    safe-messaging: {avoid: [ENTRY…], allow: [PHRASE…], mentions: [ENTRY…],
+                     methods: [ENTRY…], explicit_methods: [ENTRY…], context: [ENTRY…]}
     person-first:   {avoid: [ENTRY…], allow: [PHRASE…]}
-    citations:      {claims: [ENTRY…], allow: [PHRASE…]}
+    citations:      {claims: [ENTRY…], allow: [PHRASE…], clinical: [ENTRY…]}
+    medication:     {names: [ENTRY…], doses: [ENTRY…], frequencies: [ENTRY…],
+                     dose_context: [ENTRY…], allow: [PHRASE…]}
+    leftovers:      {placeholders: [ENTRY…]}
     count-matches-list: {not_items: [WORD…]}
 
 An ENTRY is ``{phrase: str | [str…]}`` or ``{pattern: REGEX}``, optionally with
-``not_followed_by: [WORD…]``, ``suggestion``, ``message`` and ``id``. Matching is
-case-insensitive, on whole words, on the text of the Markdown (formatting removed).
+``not_followed_by: [WORD…]``, ``suggestion``, ``message``, ``id``, ``level`` and
+``case_sensitive``. Matching is case-insensitive (unless ``case_sensitive``), on whole
+words, on the text of the Markdown (formatting removed).
+
+In a phrase, ``~word`` stands for the word's inflections (``~hang`` = hang, hangs, hanged,
+hanging, hung; ``~overdose`` = overdose, overdoses, overdosed, overdosing: see
+:func:`forms`), ``{self}`` for a reflexive pronoun (himself, herself, themselves, …) and
+``{poss}`` for a possessive (his, her, their, …).
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from ruamel.yaml import YAML
@@ -29,7 +39,14 @@ from ruamel.yaml.error import YAMLError
 
 from reviewkit.errors import ConfigError
 
-PACKAGED = ("safe-messaging", "person-first", "citations", "count-matches-list")
+PACKAGED = (
+    "safe-messaging",
+    "person-first",
+    "citations",
+    "count-matches-list",
+    "medication",
+    "leftovers",
+)
 _FORBIDDEN_IN_PATTERN = re.compile(r"\(\?P[<=]|\\[1-9]|\(\?[aiLmsux]+\)")
 
 
@@ -45,6 +62,9 @@ class Entry(BaseModel):
     suggestion: str | None = None  # replacement wording, shown as: use “…”
     hint: str | None = None  # free-text advice, shown as is (when there is no suggestion)
     message: str | None = None
+    # this entry's level, overriding the rule's (e.g. slurs are errors in a warning rule)
+    level: Literal["error", "warning", "off"] | None = None
+    case_sensitive: bool = False  # "TODO", "TK": only in capitals
 
     def advice(self) -> str | None:
         return f"use “{self.suggestion}”" if self.suggestion else self.hint
@@ -83,6 +103,9 @@ class SafeMessagingWords(_Section):
     avoid: list[Entry] = []
     allow: list[str] = []
     mentions: list[Entry] = []
+    methods: list[Entry] = []  # a method description when near a ``context`` match
+    explicit_methods: list[Entry] = []  # a method description on their own ("hanged himself")
+    context: list[Entry] = []  # suicide, self-harm, death by suicide: what methods must be near
 
 
 class PersonFirstWords(_Section):
@@ -93,6 +116,19 @@ class PersonFirstWords(_Section):
 class CitationWords(_Section):
     claims: list[Entry] = []
     allow: list[str] = []
+    clinical: list[Entry] = []  # clinical statements: an article with them should cite sources
+
+
+class MedicationWords(_Section):
+    names: list[Entry] = []  # psychiatric medicines, generic and brand names
+    doses: list[Entry] = []  # amounts: "20 mg"
+    frequencies: list[Entry] = []  # "twice daily": a dose only with dose_context nearby
+    dose_context: list[Entry] = []  # "take", "dose", "tablet", a medicine name…
+    allow: list[str] = []
+
+
+class LeftoverWords(_Section):
+    placeholders: list[Entry] = []
 
 
 class CountWords(_Section):
@@ -108,6 +144,8 @@ class WordListFile(BaseModel):
     person_first: PersonFirstWords = Field(default_factory=PersonFirstWords, alias="person-first")
     citations: CitationWords = Field(default_factory=CitationWords)
     count_matches_list: CountWords = Field(default_factory=CountWords, alias="count-matches-list")
+    medication: MedicationWords = Field(default_factory=MedicationWords)
+    leftovers: LeftoverWords = Field(default_factory=LeftoverWords)
 
 
 @dataclass
@@ -118,16 +156,14 @@ class WordLists:
     person_first: PersonFirstWords = field(default_factory=PersonFirstWords)
     citations: CitationWords = field(default_factory=CitationWords)
     count_matches_list: CountWords = field(default_factory=CountWords)
+    medication: MedicationWords = field(default_factory=MedicationWords)
+    leftovers: LeftoverWords = field(default_factory=LeftoverWords)
 
     def extend(self, other: WordListFile) -> None:
-        self.safe_messaging.avoid += other.safe_messaging.avoid
-        self.safe_messaging.allow += other.safe_messaging.allow
-        self.safe_messaging.mentions += other.safe_messaging.mentions
-        self.person_first.avoid += other.person_first.avoid
-        self.person_first.allow += other.person_first.allow
-        self.citations.claims += other.citations.claims
-        self.citations.allow += other.citations.allow
-        self.count_matches_list.not_items += other.count_matches_list.not_items
+        for name in type(other).model_fields:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            for key in type(theirs).model_fields:
+                getattr(mine, key).extend(getattr(theirs, key))
 
 
 def _parse(text: str, name: str) -> WordListFile:
@@ -159,6 +195,18 @@ def _packaged() -> tuple[WordListFile, ...]:
     return tuple(out)
 
 
+def packaged_digest() -> str:
+    """SHA-256 over the packaged word-list files: cached findings follow their edits."""
+    import hashlib
+
+    h = hashlib.sha256()
+    base = resources.files("reviewkit").joinpath("data").joinpath("wordlists")
+    for name in PACKAGED:
+        data = base.joinpath(f"{name}.yaml").read_bytes()
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
 def load_word_lists(extra: Sequence[str], root: Path) -> WordLists:
     """Packaged lists plus the publication's extra files (paths relative to ``root``)."""
     words = WordLists()
@@ -188,17 +236,136 @@ def normalize(text: str) -> str:
     return text.translate(_APOS)
 
 
+# past forms of irregular verbs (they replace the regular -ed form)
+_IRREGULAR: dict[str, tuple[str, ...]] = {
+    "hang": ("hanged", "hung"),
+    "shoot": ("shot",),
+    "take": ("took", "taken"),
+    "throw": ("threw", "thrown"),
+    "leap": ("leaped", "leapt"),
+    "drink": ("drank", "drunk"),
+    "cut": (),
+    "slit": (),
+    "set": (),
+    "put": (),
+    "hurt": (),
+    "lie": ("lay", "lain", "lied"),
+    "give": ("gave", "given"),
+    "run": ("ran",),
+    "fall": ("fell", "fallen"),
+    "swim": ("swam", "swum"),
+}
+_VOWEL_GROUP = re.compile(r"[aeiouy]+")
+PRONOUNS = {
+    "{self}": ("himself", "herself", "themselves", "themself", "myself", "yourself",
+               "ourselves", "oneself"),
+    "{poss}": ("his", "her", "their", "my", "your", "our", "one's"),
+}
+
+
+def forms(word: str) -> tuple[str, ...]:
+    """A word and its regular inflections (-s, -ed, -ing) plus known irregular ones.
+
+    Small and rule-based on purpose (no NLP dependency): ``jump`` → jumps, jumped, jumping;
+    ``overdose`` → overdoses, overdosed, overdosing; ``stab`` → stabs, stabbed, stabbing;
+    ``hang`` → hangs, hanged, hanging, hung.
+    """
+    w = word.lower()
+    out = [w]
+    if re.search(r"(?:s|sh|ch|x|z|o)$", w):
+        out.append(w + "es")
+    elif re.search(r"[^aeiou]y$", w):
+        out.append(w[:-1] + "ies")
+    else:
+        out.append(w + "s")
+    one_syllable = len(_VOWEL_GROUP.findall(w)) == 1
+    # stab → stabbed, step → stepping (a short final syllable doubles its consonant)
+    doubles = one_syllable and re.search(r"[^aeiou][aeiou][^aeiouwxy]$", w) is not None
+    stem = w + w[-1] if doubles else w
+    if w.endswith("ie"):
+        out += [w + "d", w[:-2] + "ying"]
+    elif w.endswith("ee"):
+        out += [w + "d", w + "ing"]
+    elif w.endswith("e"):
+        out += [w + "d", w[:-1] + "ing"]
+    elif re.search(r"[^aeiou]y$", w):
+        out += [w[:-1] + "ied", w + "ing"]
+    else:
+        out += [stem + "ed", stem + "ing"]
+    if w in _IRREGULAR:
+        out = [f for f in out if not f.endswith("ed")] + list(_IRREGULAR[w])
+    return tuple(dict.fromkeys(out))
+
+
+def _word_regex(word: str) -> str:
+    if word in PRONOUNS:
+        return "(?:" + "|".join(re.escape(p) for p in PRONOUNS[word]) + ")"
+    if word.startswith("~") and len(word) > 1:
+        alts = sorted(forms(word[1:]), key=len, reverse=True)
+        return "(?:" + "|".join(re.escape(a) for a in alts) + ")"
+    return re.escape(word)
+
+
 def phrase_regex(phrase: str) -> str:
     words = normalize(phrase).split()
-    return r"\s+".join(re.escape(w) for w in words)
+    return r"\s+".join(_word_regex(w) for w in words)
+
+
+def trie_regex(words: Sequence[str]) -> str:
+    """One regex matching exactly ``words`` (literals), factored by common prefixes.
+
+    Python's ``re`` tries the branches of an alternation one by one at every position; a
+    list of hundreds of names ("sertraline|sertindole|…") costs hundreds of tries per word
+    of text, the factored form (``sert(?:raline|indole)``) a handful.
+    """
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?"
+        return body
+
+    return build(trie)
+
+
+def _single_words(phrases: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(literal words, the other phrases): one-word phrases become trie material."""
+    words: list[str] = []
+    rest: list[str] = []
+    for p in phrases:
+        parts = normalize(p).split()
+        if len(parts) != 1 or parts[0] in PRONOUNS:
+            rest.append(p)
+        elif parts[0].startswith("~") and len(parts[0]) > 1:
+            words += forms(parts[0][1:])
+        else:
+            words.append(parts[0])
+    return words, rest
 
 
 def entry_regex(entry: Entry, *, boundary: bool = True) -> str:
-    core = (
-        entry.pattern
-        if entry.pattern is not None
-        else "|".join(phrase_regex(p) for p in entry.phrases)
-    )
+    if entry.pattern is not None:
+        core = entry.pattern
+    else:
+        words, rest = _single_words(entry.phrases)
+        if len(words) < 8:  # a short list is as fast as it is
+            words, rest = [], entry.phrases
+        alts = [phrase_regex(p) for p in rest]
+        if words:
+            # the (?!\w) after the group backtracks into the trie's optional tails,
+            # so every listed word still matches as a whole word
+            alts.append(trie_regex(words))
+        core = "|".join(alts)
     rx = rf"(?<!\w)(?:{core})(?!\w)" if boundary else rf"(?:{core})(?!\w)"
     if entry.not_followed_by:
         nfb = "|".join(phrase_regex(w) for w in entry.not_followed_by)
@@ -228,8 +395,12 @@ class PhraseMatcher:
     without ``re.IGNORECASE`` and run on the lower-cased text (about twice as fast).
     """
 
-    def __init__(self, entries: Sequence[Entry], allow: Sequence[str], what: str) -> None:
+    def __init__(
+        self, entries: Sequence[Entry], allow: Sequence[str], what: str, *,
+        ignore_case: bool = True,
+    ) -> None:
         self.entries = list(entries)
+        flags = re.IGNORECASE if ignore_case else 0
         self._rx: re.Pattern[str] | None = None
         self._rx_i: re.Pattern[str] | None = None
         self._allow: re.Pattern[str] | None = None
@@ -246,7 +417,7 @@ class PhraseMatcher:
                     )
                     + ")"
                 )
-                self._rx_i = re.compile(source, re.IGNORECASE)
+                self._rx_i = re.compile(source, flags)
                 lowered = [
                     Entry.model_construct(
                         **{
@@ -257,7 +428,9 @@ class PhraseMatcher:
                     )
                     for e in self.entries
                 ]
-                if all(e.pattern is None or _lowercase_safe(e.pattern) for e in self.entries):
+                if ignore_case and all(
+                    e.pattern is None or _lowercase_safe(e.pattern) for e in self.entries
+                ):
                     self._rx = re.compile(
                         r"(?<!\w)(?:"
                         + "|".join(
@@ -268,7 +441,7 @@ class PhraseMatcher:
                     )
             if allow:
                 alts = "|".join(rf"(?<!\w)(?:{phrase_regex(a)})(?!\w)" for a in allow)
-                self._allow_i = re.compile(alts, re.IGNORECASE)
+                self._allow_i = re.compile(alts, flags)
                 self._allow = re.compile(alts.lower())
         except re.error as exc:  # pragma: no cover - entries are checked one by one on load
             raise ConfigError(f"word lists ({what}): cannot compile: {exc}") from None

@@ -7,6 +7,10 @@
   pandoc-style citation ``[@id]`` / ``[@a; @b, p. 4]``.
 * Every ``@id`` inside brackets must be the ``id`` of an entry of the front matter's
   ``citations`` list.
+* A non-draft article with at least ``min_clinical`` clinical statements (the
+  ``citations.clinical`` word list: "is effective", "reduces symptoms", "symptoms of",
+  "diagnosis", …) and no source at all (no front-matter citation, no ``[@id]``, no
+  external link) gets a warning.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from reviewkit.rules._base import Context, Raw
-from reviewkit.rules._doc import Document
+from reviewkit.rules._doc import Document, Inline
 from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, normalize
 
 ID = "citations"
@@ -38,6 +42,13 @@ def cite_keys(text: str) -> Iterator[tuple[int, str]]:
             yield g.start(1) + k.start(1) - 1, key
 
 
+def is_cited(inl: Inline, text: str) -> bool:
+    """Whether a paragraph (list item, cell) carries a source: a ``[@id]`` or a link."""
+    if "@" in text and next(cite_keys(text), None) is not None:
+        return True
+    return any(not link.image for link in inl.links)
+
+
 def citation_ids(front_matter: Mapping[str, Any]) -> set[str]:
     cites = front_matter.get("citations")
     ids: set[str] = set()
@@ -53,6 +64,7 @@ class Options(BaseModel):
 
     require_for_claims: bool = True
     check_references: bool = True
+    min_clinical: int = Field(default=3, ge=0)  # 0: never warn about an uncited article
 
 
 class Citations:
@@ -62,12 +74,29 @@ class Citations:
         self.options = options
         w = words.citations
         self.claims = PhraseMatcher(w.claims, w.allow, "citations.claims")
+        self.clinical = PhraseMatcher(w.clinical, [], "citations.clinical")
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Raw]:
         known = citation_ids(ctx.front_matter)
+        # an uncited article: counted only while no source at all has been seen
+        want = self.options.min_clinical
+        watch = want > 0 and not known and ctx.front_matter.get("draft") is not True
+        clinical: list[tuple[int, int, str]] = []
         for inl in doc.inlines:
             text = normalize(inl.text)
             keys = list(cite_keys(text)) if "@" in text else []
+            if watch:
+                if keys or any(
+                    not link.image and link.href.lower().startswith(("http:", "https:"))
+                    for link in inl.links
+                ):
+                    watch = False
+                elif len(clinical) < want and inl.kind != "heading":
+                    for m in self.clinical.finditer(text):
+                        found = text[m.start : m.end]
+                        clinical.append((*inl.position(m.start, found), " ".join(found.split())))
+                        if len(clinical) >= want:
+                            break
             if self.options.check_references:
                 for off, key in keys:
                     if key in known:
@@ -99,3 +128,12 @@ class Citations:
                     or "cite it with [@id] (an entry of citations in the front matter) or a link",
                 )
                 break  # one finding per paragraph: one citation fixes them all
+        if watch and len(clinical) >= want:
+            line, col, word = clinical[0]
+            yield Raw(
+                line,
+                col,
+                f"the article makes clinical statements (“{word}”, …) but cites no source",
+                "add citations to the front matter and cite them in the text with [@id]",
+                "warning",
+            )

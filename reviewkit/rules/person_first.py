@@ -6,11 +6,17 @@ The ``person-first.avoid`` word list holds the labels. Entries are tuned to the 
 "major depressive disorder", "alcoholic beverages") are left alone through
 ``not_followed_by`` and the ``allow`` list. Quoted mentions ("avoid words like “crazy”")
 are not reported.
+
+Severity follows harm: entries marked ``level: error`` in the word list (slurs and
+dehumanising labels: "an addict", "schizophrenics", "psycho") are errors; the others
+take the rule's level (warning). ``options.levels`` sets any entry's level by its id
+(``{addict: warning, so-ocd: off}``); an unknown id is a configuration error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,6 +31,7 @@ class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     check_headings: bool = True
+    levels: dict[str, Literal["error", "warning", "off"]] = {}
 
 
 class PersonFirst:
@@ -34,6 +41,15 @@ class PersonFirst:
         self.options = options
         w = words.person_first
         self.avoid = PhraseMatcher(w.avoid, w.allow, "person-first.avoid")
+        known = {e.id for e in w.avoid if e.id}
+        unknown = sorted(set(options.levels) - known)
+        if unknown:
+            from reviewkit.errors import ConfigError
+
+            raise ConfigError(
+                f"rules.person-first.options.levels: unknown entry id {', '.join(unknown)} "
+                f"(known: {', '.join(sorted(known))})"
+            )
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Raw]:
         for inl in doc.inlines:
@@ -47,4 +63,5 @@ class PersonFirst:
                 line, col = inl.position(m.start, text[m.start : m.end])
                 e = m.entry
                 msg = e.message or f"“{found}” labels a person by a condition"
-                yield Raw(line, col, msg, e.advice())
+                level = self.options.levels.get(e.id, e.level) if e.id else e.level
+                yield Raw(line, col, msg, e.advice(), level)

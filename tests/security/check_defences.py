@@ -56,6 +56,11 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/policy.py", "                c.counts = False\n                c.reason = f\"revoked",
          "                pass\n                c.reason = f\"revoked"),
     ], [ATT + "test_revert_to_revoked_version_stays_blocked"]),
+    "medication topic required": ([
+        ("reviewkit/rules/medication.py",
+         "want_topic = self.options.require_topic and", "want_topic = False and"),
+    ], [ATT + "test_medication_article_without_the_topic_cannot_be_signed_off_by_an_lpc",
+        "tests/test_rules_safety.py::test_medication_guard_blocks_sign_off_without_the_topic"]),
     "no self-approval": ([
         ("reviewkit/policy.py", "if (not policy.allow_self_approval and author_email",
          "if (False and author_email"),

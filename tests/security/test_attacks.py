@@ -33,7 +33,7 @@ from reviewkit.ledger import event_bytes, make_event
 from reviewkit.model import ReviewEvent
 from reviewkit.signing import sign
 
-from conftest import Key, Project, article, current, git, put_event, rk
+from conftest import BODY, Key, Project, article, current, git, put_event, rk
 
 NOW = dt.datetime.now(dt.timezone.utc)
 
@@ -627,3 +627,35 @@ def test_ledger_tree_never_takes_a_path_git_would_drop(project: Project, name: s
     blob = repo.hash_object(b"{}")
     with pytest.raises(GitCommandError, match="refusing to write a tree entry"):
         repo.tree_with(None, {name: blob})
+
+
+# --- the medication topic left off to get a non-prescriber's sign-off -------------------------
+
+MEDICATION_BODY = BODY.replace(
+    "Plain words about the topic.", "Some people take sertraline, often 50 mg once a day [@label].")
+
+
+def test_medication_article_without_the_topic_cannot_be_signed_off_by_an_lpc(
+    project: Project,
+) -> None:
+    """An editor leaves `medication` out of topics so an LPC (not a prescriber) could
+    approve medicine advice: the article does not validate, so neither `submit` nor
+    `approve` accepts it; tagged, the LPC's approval is refused by topic_credentials."""
+    text = article(body=MEDICATION_BODY).replace(
+        "citations: []", "citations: [{id: label, title: Label, url: 'https://example.org/l'}]")
+    project.repo.write(A, text)
+    project.repo.commit("medicine advice without the medication topic")
+    r = project.rk("validate")
+    assert r.code == 1 and "error[medication]" in r.out and "sertraline" in r.out
+    r = project.rk("submit", str(project.path / A), "--as", "jlee")
+    assert r.code == 1 and "medication" in r.output
+    r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
+                   "--as", "dwhitfield")
+    assert r.code == 1 and "medication" in r.output
+    project.repo.write(A, text.replace("topics: [anxiety]", "topics: [anxiety, medication]"))
+    project.repo.commit("tagged")
+    r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
+                   "--as", "dwhitfield")
+    assert r.code == 1 and "MD" in r.output
+    approve(project, "mokafor")
+    assert gate(project)[0] == 0
