@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from reviewkit import frontmatter, schema
+from reviewkit import frontmatter, identity, printable, schema
 from reviewkit.digest import content_digest
 from reviewkit.errors import UsageError
 from reviewkit.findings import Finding
@@ -91,6 +91,7 @@ def parse_article(
         return result
     result.front_matter = fm
     result.summary = summarize(rel, result.blob or "", fm, None, None)
+    result.findings += body_control_findings(rel, parts.body, parts.body_line)
     result.findings += schema.validate(
         article_schema, fm, path=rel, yaml_text=parts.yaml_text, yaml_line=parts.yaml_line
     )
@@ -104,6 +105,11 @@ def parse_article(
                     Finding(rel, 1, 1, "error", "front-matter", f"{where}: {err['msg']}")
                 )
         return result
+    email_problem = identity.email_problem(meta.author.email)
+    if email_problem:
+        line, col = schema.locate(parts.yaml_text, parts.yaml_line, ["author", "email"])
+        result.findings.append(Finding(rel, line, col, "error", "author-email",
+                                       f"author.email: {email_problem}"))
     stem = Path(rel).stem
     if meta.slug != stem:
         result.findings.append(
@@ -121,6 +127,25 @@ def parse_article(
     )
     result.findings.sort()
     return result
+
+
+MAX_CONTROL_FINDINGS = 10
+
+
+def body_control_findings(rel: str, body: str, body_line: int) -> list[Finding]:
+    """Control characters, line separators and bidi controls in the body: errors, each at
+    its line and column (the first :data:`MAX_CONTROL_FINDINGS`, then a count)."""
+    out: list[Finding] = []
+    for n, (line, col, ch) in enumerate(printable.find(body)):
+        if n == MAX_CONTROL_FINDINGS:
+            out.append(Finding(rel, body_line + line - 1, col, "error", "control-character",
+                               "more control characters follow; delete them all"))
+            break
+        out.append(Finding(
+            rel, body_line + line - 1, col, "error", "control-character",
+            f"{printable.describe(ch)}: delete it (it is invisible or changes what a "
+            "terminal or browser shows, so a reviewer could see something else)"))
+    return out
 
 
 def _rel(root: Path, p: Path) -> str:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reviewkit import printable
 from reviewkit.findings import Finding
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -75,18 +77,47 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n")
 
 
+# A line that starts with a YAML document marker (``---`` or ``...`` then a blank or the end)
+# inside the front matter would begin a second YAML document, whatever follows it.
+_DOC_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]|$)")
+
+
 def split(text: str) -> Split:
-    """Split ``---`` front matter from the body. The closing line is ``---`` or ``...``."""
+    """Split ``---`` front matter from the body. The closing line is ``---`` or ``...``.
+
+    The one splitter every reader uses (validation, digest, round-trip rewrite, publish),
+    so front matter means one thing everywhere. It refuses, with the line: a document
+    marker inside the front matter (``--- # …``, ``... x``: a second YAML document that
+    one parser keeps and another drops), and any control character, line or paragraph
+    separator or bidirectional control in it (:mod:`reviewkit.printable`; YAML reads
+    U+0085, U+2028, U+2029 and CR as line breaks, the line counter does not).
+    """
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    if not lines or lines[0].rstrip(" \t") != "---":
         raise FrontMatterError(
             "front-matter", "file does not start with '---' front matter", 1, 1
         )
     for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
+        line = lines[i]
+        if line.rstrip(" \t") in ("---", "..."):
             yaml_text = "\n".join(lines[1:i]) + "\n"
+            for ln, col, ch in printable.find(yaml_text):
+                raise FrontMatterError(
+                    "control-character",
+                    f"{printable.describe(ch)} in the front matter: delete it "
+                    "(it is invisible or moves text, so readers could see different values)",
+                    ln + 1, col,
+                )
             body = "\n".join(lines[i + 1 :])
             return Split(yaml_text, body, yaml_line=2, body_line=i + 2)
+        if _DOC_MARKER.match(line):
+            raise FrontMatterError(
+                "front-matter",
+                f"'{printable.one_line(line[:40])}' starts a second YAML document inside the "
+                "front matter; front matter is exactly one document: close it with a line "
+                "'---' alone, and remove other lines starting with '---' or '...'",
+                i + 1, 1,
+            )
     raise FrontMatterError(
         "front-matter", "front matter is not closed: add a line '---' after it", 1, 1
     )
@@ -230,6 +261,7 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
     # each frame: [container, pending key, key mark]
     stack: list[list[Any]] = []
     count = 0
+    documents = 0
 
     def add(value: JSON, e: Any, is_container: bool) -> None:
         nonlocal root
@@ -278,9 +310,15 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
             elif kind is ev.AliasEvent:
                 raise fail("yaml-alias", "YAML anchors and aliases are not allowed",
                            e.start_mark)
-            elif kind is ev.DocumentStartEvent and (e.version or e.tags):
-                raise fail("yaml-syntax", "%YAML and %TAG directives are not supported",
-                           e.start_mark)
+            elif kind is ev.DocumentStartEvent:
+                if e.version or e.tags:
+                    raise fail("yaml-syntax", "%YAML and %TAG directives are not supported",
+                               e.start_mark)
+                documents += 1
+                if documents > 1 or getattr(e, "explicit", False):
+                    # split() refuses the marker lines; this holds for any other caller
+                    raise fail("front-matter", "front matter is exactly one YAML document; "
+                               "remove the document marker ('---' or '...')", e.start_mark)
     except FrontMatterError:
         raise
     except Exception as exc:

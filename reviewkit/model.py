@@ -161,9 +161,31 @@ class Reviewer(BaseModel):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str
     email: str
+    emails: list[str] = Field(default_factory=list)  # further addresses of the same person
     roles: list[Role] = Field(default_factory=list)
     credentials: list[Credential] = Field(default_factory=list)
     keys: list[PublicKey] = Field(default_factory=list)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        from reviewkit.identity import email_problem
+
+        problem = email_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        for address in v:
+            cls._email(address)
+        return v
+
+    def all_emails(self) -> list[str]:
+        """Every address registered for this person (``email`` first)."""
+        return [self.email, *self.emails]
 
     @field_validator("keys", mode="before")
     @classmethod
@@ -190,9 +212,12 @@ class Registry(BaseModel):
         return self._by_id.get(reviewer_id)
 
     def by_email(self, email: str) -> Reviewer | None:
-        email = email.strip().lower()
+        """The person one of whose registered addresses names the same mailbox as ``email``
+        (compared as identities: :func:`reviewkit.identity.same_person`)."""
+        from reviewkit.identity import same_person
+
         for r in self.reviewers:
-            if r.email.strip().lower() == email:
+            if same_person(r.all_emails(), [email]):
                 return r
         return None
 
