@@ -7,8 +7,10 @@ as ``reviewkit validate`` does) one article at size n and at size 2n, and prints
 times and their ratio. Linear work gives a ratio near 2; quadratic work near 4. Cases:
 headings (``## 5 tips`` repeated, 50,000 at full size), paragraph (one paragraph of 1 MiB),
 list (10,000 items under "Seven signs"), nested (lists and quotes nested 1,000 deep), and
-long lines of ``*``, ``_``, ``[`` and ``<!--`` (one line each). Exits 1 when a ratio is
-above 3 (a step that grows faster than the input).
+long lines of ``*``, ``_``, ``[``, ``<!--``, ``[@@@…`` and ``1,1,1…`` (one line each),
+a paragraph full of a safe-messaging phrase, 10,000 suppression comments, and one with a
+long run of spaces in its reason. Exits 1 when a ratio is above 3 (a step that grows
+faster than the input).
 """
 
 from __future__ import annotations
@@ -62,6 +64,21 @@ def line_of(ch: str) -> Callable[[int], str]:
     return lambda n: "Text " + ch * n + "\n"
 
 
+def phrases(n: int) -> str:
+    # every match asks whether it sits inside quotation marks
+    return "“" + "He committed suicide, " * n + "\n\nCall 988.\n"
+
+
+def suppressions(n: int) -> str:
+    return "".join(
+        "<!-- reviewkit: allow readability -- benchmark -->\nA short paragraph.\n\n"
+        for _ in range(n))
+
+
+def reason_spaces(n: int) -> str:
+    return "<!-- reviewkit: allow readability -- a" + " " * n + "b -->\nText.\n"
+
+
 # name: (body of size n, the full size n)
 CASES: dict[str, tuple[Callable[[int], str], int]] = {
     "headings": (headings, 50_000),
@@ -73,6 +90,11 @@ CASES: dict[str, tuple[Callable[[int], str], int]] = {
     "underscores": (line_of("_"), 100_000),
     "brackets": (line_of("["), 100_000),
     "comments": (line_of("<!--"), 25_000),
+    "at-signs": (lambda n: "Text [" + "@" * n + "\n", 100_000),
+    "number-runs": (line_of("1,"), 100_000),
+    "phrases": (phrases, 20_000),
+    "suppressions": (suppressions, 10_000),
+    "reason-spaces": (reason_spaces, 100_000),
 }
 
 

@@ -85,7 +85,8 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     again. ``keep_articles`` keeps the fully parsed :class:`Article` (body included) on
     each result; without it only the summaries stay in memory.
     """
-    rels, findings = discover(project.root, project.config.content, paths)
+    rels, findings = discover(project.root, project.config.content, paths,
+                              assets=project.config.assets)
     slugs = {Path(r).stem for r in rels}
     if paths and lint:  # links may point at articles outside the selection
         slugs |= known_slugs(project.root, project.config.content)

@@ -112,6 +112,12 @@ class Policy(BaseModel):
     clock_skew_seconds: int = Field(300, ge=0)
 
 
+DEFAULT_ASSETS = ("png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf")
+# Markdown by another name: never an asset (they would be unreviewed articles)
+ARTICLE_LIKE = frozenset({"md", "markdown", "mdx", "mdown", "mkd", "mkdn", "mdwn", "mdtxt",
+                          "mdtext", "rmd", "qmd", "txt", "html", "htm"})
+
+
 class Config(BaseModel):
     """reviewkit.yaml."""
 
@@ -122,6 +128,22 @@ class Config(BaseModel):
     registry: str = "reviewers.yaml"
     policy: Policy = Field(default_factory=lambda: Policy())
     rules: dict[str, Any] = Field(default_factory=dict)
+    # file extensions under a content root that are not articles and not findings
+    assets: list[str] = Field(default_factory=lambda: list(DEFAULT_ASSETS))
+
+    @field_validator("assets")
+    @classmethod
+    def _assets(cls, v: list[str]) -> list[str]:
+        out = []
+        for ext in v:
+            e = ext.strip().lower().removeprefix(".")
+            if not e or "/" in e or e.startswith("."):
+                raise ValueError(f"assets: {ext!r} is not a file extension (e.g. png)")
+            if e in ARTICLE_LIKE:
+                raise ValueError(f"assets: {ext!r} is Markdown; under a content root it must be "
+                                 "an article (.md) or a finding, never an asset")
+            out.append(e)
+        return out
 
     @field_validator("content", "schema_path", "event_schema", "registry")
     @classmethod

@@ -6,7 +6,8 @@ except tab and line feed (ESC starts terminal escape sequences; CR, VT, FF and F
 are line breaks to some readers and not to others), DEL, C1 controls (U+0085 NEL is a YAML
 line break, U+009B is a one-byte CSI), U+2028/U+2029 (line and paragraph separators) and
 the bidirectional embeddings, overrides and isolates U+202A–U+202E, U+2066–U+2069, which
-reorder what is displayed ("Trojan Source").
+reorder what is displayed ("Trojan Source"), and U+FEFF (a byte-order mark anywhere but at
+the start of a file: invisible, and read differently by YAML parsers).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 
 # tab (0x09) and line feed (0x0a) are the only C0 characters an article may contain
-_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
 UNSAFE = re.compile(f"[{_UNSAFE}]")
 _UNSAFE_OR_NEWLINE = re.compile(f"[{_UNSAFE}\n]")
 
@@ -29,11 +30,18 @@ _NAMES = {
     "\x9b": "CSI (starts a terminal escape sequence)",
     "\u2028": "line separator (a line break to YAML)",
     "\u2029": "paragraph separator (a line break to YAML)",
+    "\ufeff": "zero-width no-break space (byte-order mark)",
 }
 
 
+_SHORT = {"\n": "\\n", "\r": "\\r"}
+
+
 def escape(ch: str) -> str:
-    """The visible form of one character: ``\\x1b``, ``\\u202e``."""
+    """The visible form of one character: ``\\x1b``, ``\\u202e``, ``\\n``."""
+    short = _SHORT.get(ch)
+    if short is not None:
+        return short
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
