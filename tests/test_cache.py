@@ -27,12 +27,10 @@ def verdicts(result: GateResult) -> str:
         json.dumps([result.passed, result.failures])
 
 
-def gate(path: Path, *, cached: bool, workers: int = 1, now: dt.datetime | None = None) -> GateResult:
+def gate(path: Path, *, cached: bool, workers: int = 1, now: dt.datetime = NOW) -> GateResult:
     project = load_project(path)
     cache = open_cache(project) if cached else None
-    # the clock now, not at collection: events written minutes after NOW would be "future"
-    result = run_gate(project, cache=cache, workers=workers,
-                      now=now or dt.datetime.now(dt.timezone.utc))
+    result = run_gate(project, cache=cache, workers=workers, now=now)
     if cache is not None:
         cache.save()
     return result
@@ -49,13 +47,16 @@ def catalogue(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
                                    draft="true" if i % 5 == 4 else "false"))
     project.repo.write("content/articles/broken.md", "---\ntitle: [\n---\n")
     project.repo.commit("catalogue")
+    # dated NOW, the time every gate below judges at: written minutes after the test module
+    # was collected (a slow machine), events dated later would count as future-dated
     for i in range(0, 12, 2):
         put_event(project.path, "approved", f"content/articles/topic-{i}.md", "dwhitfield",
-                  project.reviewer, credential="LPC")
-    put_event(project.path, "approved", "content/articles/topic-1.md", "dwhitfield", None)
+                  project.reviewer, credential="LPC", at=NOW)
+    put_event(project.path, "approved", "content/articles/topic-1.md", "dwhitfield", None,
+              at=NOW)
     put_event(project.path, "approved", "content/articles/topic-3.md", "dwhitfield",
               project.reviewer, at=NOW - dt.timedelta(days=300))
-    put_event(project.path, "submitted", "content/articles/topic-5.md", "jlee", None)
+    put_event(project.path, "submitted", "content/articles/topic-5.md", "jlee", None, at=NOW)
     return project
 
 
