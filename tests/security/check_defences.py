@@ -144,6 +144,24 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "declined push reported at once": ([
         ("reviewkit/ledger.py", '            if "declined" in text:', "            if False:"),
     ], [T + "test_sync_faults.py::test_remote_refuses_the_push"]),
+    "report text escaped for Markdown": ([
+        ("reviewkit/summary.py",
+         '    escaped = "".join("\\\\" + ch if ch in _MD_PUNCT else ch for ch in clean(text))',
+         "    escaped = text"),
+    ], [T + "test_ci_reports.py::test_titles_and_paths_cannot_break_the_table_or_inject_html",
+        T + "test_ci_reports.py::test_md_helpers_keep_one_cell"]),
+    "report code spans keep one cell": ([
+        ("reviewkit/summary.py", '    body = clean(text).replace("|", "\\\\|")',
+         "    body = clean(text)"),
+    ], [T + "test_ci_reports.py::test_titles_and_paths_cannot_break_the_table_or_inject_html",
+        T + "test_ci_reports.py::test_md_helpers_keep_one_cell"]),
+    "--changed-since refuses options": ([
+        ("reviewkit/git.py", 'if not rev or rev.startswith("-") or any(', "if not rev or any("),
+    ], [T + "test_ci_reports.py::test_changed_since_refuses_bad_names[" + rev + "-not a revision name]"
+        for rev in ("-oops", "--output=/tmp/x")]),
+    "--changed-since refuses ambiguous names": ([
+        ("reviewkit/git.py", "        if len(matches) > 1:", "        if False:"),
+    ], [T + "test_ci_reports.py::test_changed_since_refuses_an_ambiguous_name"]),
     # --- content (issue 11: items 3, 4, 5, 8, 9, 13) ---
     "front matter is one YAML document": ([
         ("reviewkit/frontmatter.py", "        if _DOC_MARKER.match(line):", "        if False:"),
