@@ -28,7 +28,7 @@ from typing import Any
 from reviewkit import __version__
 
 FORMAT = "reviewkit-cache"
-VERSION = 3  # 3: article entries may carry "readability"
+VERSION = 4  # 3: readability in article entries; 4: parse findings include control characters and document markers
 
 
 def digest_of(*parts: object) -> str:

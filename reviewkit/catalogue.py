@@ -91,7 +91,8 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     each result; without it only the summaries stay in memory. ``readability`` measures
     each body's reading grade (a cached entry without one is parsed again).
     """
-    rels, findings = discover(project.root, project.config.content, paths)
+    rels, findings = discover(project.root, project.config.content, paths,
+                              assets=project.config.assets)
     slugs = {Path(r).stem for r in rels}
     if paths and lint:  # links may point at articles outside the selection
         slugs |= known_slugs(project.root, project.config.content)

@@ -43,9 +43,23 @@ def _paths(paths: Sequence[str]) -> list[str]:
     return [os.path.abspath(p) for p in paths]
 
 
-def echo(text: str = "", err: bool = False, color: bool | None = None) -> None:
+def echo(text: str = "", err: bool = False, color: bool | None = None,
+         styled: bool = False) -> None:
+    """Print a line. Control characters in ``text`` (article or event text, user input)
+    become visible escapes such as ``\\x1b``, whatever the colour setting; only
+    ``styled`` text, made by :func:`_style` from already-printable parts, keeps its ANSI codes.
+    """
+    from reviewkit.printable import printable
+
     # color=True keeps ANSI codes even when piped (click strips them otherwise)
-    click.echo(text, err=err, color=color)
+    click.echo(text if styled else printable(text), err=err, color=color)
+
+
+def _style(text: str, **style: Any) -> str:
+    """``click.style`` of the printable form of ``text``: the only way ANSI codes get in."""
+    from reviewkit.printable import printable
+
+    return click.style(printable(text), **style)
 
 
 @click.group(context_settings=CONTEXT)
@@ -198,7 +212,7 @@ def validate(paths: tuple[str, ...], fmt: str, changed_since: str | None, summar
     findings = cat.all_findings()
     out = render_findings(findings, len(cat.results), fmt,  # type: ignore[arg-type]
                           first=changed or (), more=_more_hint(summary, comment_file, "validate"))
-    echo(_colorize(out) if fmt == "text" else out)
+    echo(_colorize(out), styled=True) if fmt == "text" else echo(out)
     from reviewkit.summary import validate_markdown
 
     checked = [r.path for r in cat.results]
@@ -231,7 +245,7 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
     if states:
         report.statuses = [s for s in report.statuses if s.state in states]
     out = render_status(report, fmt)  # type: ignore[arg-type]
-    echo(_colorize(out) if fmt == "text" else out)
+    echo(_colorize(out), styled=True) if fmt == "text" else echo(out)
 
 
 def _evaluate(project: Any, paths: Sequence[str] = (), *, readability: bool = False) -> Any:
@@ -286,7 +300,12 @@ _STYLES = (
 
 
 def _colorize(text: str) -> str:
-    """Colour for people at a terminal; plain when NO_COLOR is set or output is piped."""
+    """Colour for people at a terminal; plain when NO_COLOR is set or output is piped.
+
+    Printable either way (the result is echoed ``styled``)."""
+    from reviewkit.printable import printable
+
+    text = printable(text)
     if not _use_color(None):
         return text
     lines = []
@@ -313,12 +332,14 @@ def _colorize(text: str) -> str:
 
 
 def _print_recorded(rec: Any, verb: str) -> None:
+    from reviewkit.printable import one_line as _1
+
     e = rec.event
-    echo(f"{verb} {e.path} ({e.digest[:15]}) as {e.actor}; event {e.file_name()}")
+    echo(f"{verb} {_1(e.path)} ({e.digest[:15]}) as {_1(e.actor)}; event {_1(e.file_name())}")
     echo(f"state now: {rec.status.state}")
     if rec.status.state != "approved" and rec.status.reasons:
         for r in rec.status.reasons:
-            echo(f"  {r}")
+            echo(f"  {_1(r)}")
     echo("share it: reviewkit sync")
 
 
@@ -441,13 +462,15 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
     if not items:
         echo("nothing awaits review" + (" from you" if mine else ""))
         return
+    from reviewkit.printable import one_line as _1
+
     for s in items:
-        since = (s.submitted_at or "")[:10]
-        who = f" for {s.requested_reviewer}" if s.requested_reviewer else ""
-        echo(f"{s.path}  [{s.state}]  {s.title or ''}")
-        detail = f"; {s.reasons[0]}" if s.state != "in_review" and s.reasons else ""
+        since = _1((s.submitted_at or "")[:10])
+        who = f" for {_1(s.requested_reviewer)}" if s.requested_reviewer else ""
+        echo(f"{_1(s.path)}  [{s.state}]  {_1(s.title or '')}")
+        detail = f"; {_1(s.reasons[0])}" if s.state != "in_review" and s.reasons else ""
         echo(f"    submitted {since or '—'}{who}{detail}")
-        echo(f"    → reviewkit review {s.path}")
+        echo(f"    → reviewkit review {_1(s.path)}")
     echo(f"{len(items)} article{'s' if len(items) != 1 else ''} awaiting review")
 
 
@@ -460,32 +483,37 @@ def review(path: str, color: bool | None) -> None:
     \b
     Example:  reviewkit review content/articles/fear-of-intimacy.md | less -R
     """
+    from reviewkit.printable import printable
     from reviewkit.workflow import review_diff
 
     status_, lines = review_diff(_ctx().project(), path)
     use_color = _use_color(color)
     last = status_.last_approved
+    path_ = printable(status_.path, newlines=False)
     if last is None:
-        echo(f"{status_.path}: never approved; the whole article is new to review")
+        echo(f"{path_}: never approved; the whole article is new to review")
     else:
         e = last.event
         assert e is not None
         who = last.reviewer.byline(last.credential) if last.reviewer else e.actor
-        echo(f"{status_.path}: changes since the version approved on {e.at[:10]} by {who}")
+        echo(f"{path_}: changes since the version approved on {e.at[:10]} by "
+             f"{printable(who, newlines=False)}")
     echo(f"state: {status_.state}")
     if not lines:
         echo("no changes since the approved version")
     for line in lines:
+        # one diff line is one printed line: a line feed or ESC in it shows as an escape
+        line = printable(line, newlines=False)
         if use_color:
             if line.startswith(("+++", "---")):
-                line = click.style(line, bold=True)
+                line = _style(line, bold=True)
             elif line.startswith("+"):
-                line = click.style(line, fg="green")
+                line = _style(line, fg="green")
             elif line.startswith("-"):
-                line = click.style(line, fg="red")
+                line = _style(line, fg="red")
             elif line.startswith("@@"):
-                line = click.style(line, fg="cyan")
-        echo(line, color=use_color)
+                line = _style(line, fg="cyan")
+        echo(line, color=use_color, styled=True)
     if status_.state != "approved":
         echo(f"→ reviewkit approve {status_.path}   or   reviewkit request-changes {status_.path} -m …")
 
@@ -517,18 +545,20 @@ def log(path: str, fmt: str) -> None:
         echo(to_json({"path": st.path, "id": st.article_id, "state": st.state,
                       "digest": st.digest, "events": [check_dict(c) for c in st.checks]}))
         return
-    echo(f"{st.path}  {st.title or ''}")
-    echo(f"id {st.article_id}  now {st.digest}  state {st.state}")
+    from reviewkit.printable import one_line as _1
+
+    echo(f"{_1(st.path)}  {_1(st.title or '')}")
+    echo(f"id {_1(st.article_id or '')}  now {st.digest}  state {st.state}")
     if not st.checks:
         echo("no review events")
     for c in st.checks:
         d = check_dict(c)
         mark = {True: "signed ✓", False: "signature ✗", None: "unsigned"}[c.verified]
         verdict = "counts" if c.counts else (c.reason or "does not count")
-        echo(f"{(d['at'] or '?')[:19]}  {d['event'] or '?':<18} {d['actor'] or '?':<12} "
-             f"{(d['digest'] or '')[:15]}  {mark}  {verdict}")
+        echo(f"{_1(d['at'] or '?')[:19]}  {_1(d['event'] or '?'):<18} {_1(d['actor'] or '?'):<12} "
+             f"{_1(d['digest'] or '')[:15]}  {mark}  {_1(verdict)}")
         if d["message"]:
-            echo(f"    “{d['message']}”")
+            echo(f"    “{_1(d['message'])}”")
 
 
 @cli.command()
@@ -596,7 +626,7 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
         cache.save()
     out = render_gate(result, fmt, first=changed or (),  # type: ignore[arg-type]
                       more=_more_hint(summary, comment_file, "gate"))
-    echo(_colorize(out) if fmt == "text" else out)
+    echo(_colorize(out), styled=True) if fmt == "text" else echo(out)
     if junit:
         write_atomic(Path(junit), junit_xml(result))
     if sarif_file:
@@ -654,15 +684,18 @@ def due(within: str, fmt: str) -> None:
         w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["path"])
         w.writeheader()
         w.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
+        click.echo(_csv_printable(buf.getvalue()), nl=False)
         return
     if not rows:
         echo(f"no approval expires within {days} days")
         return
+    from reviewkit.printable import one_line as _1
+
     for r in rows:
         who = f"{r['reviewer']}, {r['credential']}" if r["credential"] else r["reviewer"]
         label = "OVERDUE" if r["state"] == "expired" else "due"
-        echo(f"{label} {r['due']}  {r['path']}  (approved {str(r['approved_at'])[:10]} by {who})")
+        echo(f"{label} {r['due']}  {_1(str(r['path']))}  (approved {_1(str(r['approved_at']))[:10]} "
+             f"by {_1(str(who))})")
     echo(f"{len(rows)} article{'s' if len(rows) != 1 else ''} due for re-review within {days} days")
 
 
@@ -739,7 +772,14 @@ def audit(since: str | None, fmt: str) -> None:
     w = csv.DictWriter(buf, fieldnames=list(COLUMNS))
     w.writeheader()
     w.writerows(r.csv_dict() for r in result.rows)
-    click.echo(buf.getvalue(), nl=False)
+    click.echo(_csv_printable(buf.getvalue()), nl=False)
+
+
+def _csv_printable(text: str) -> str:
+    """CSV with control characters as visible escapes; the CRLF row ends stay."""
+    from reviewkit.printable import printable
+
+    return "\r\n".join(printable(row) for row in text.split("\r\n"))
 
 
 @cli.command()
@@ -784,7 +824,11 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        import io
+
+        buf = io.StringIO()  # click quotes the user's input: print it printable
+        exc.show(file=buf)
+        echo(buf.getvalue().rstrip("\n"), err=True)
         code = 2
     except ReviewkitError as exc:
         if not isinstance(exc, CheckFailed) or exc.message:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from reviewkit import frontmatter, schema
+from reviewkit import frontmatter, identity, printable, schema
 from reviewkit.digest import content_digest
 from reviewkit.errors import UsageError
 from reviewkit.findings import Finding
 from reviewkit.git import blob_id
-from reviewkit.model import Article, ArticleSummary, FrontMatter
+from reviewkit.model import ARTICLE_LIKE, DEFAULT_ASSETS, Article, ArticleSummary, FrontMatter
 from reviewkit.schema import ArticleSchema
 
 
@@ -96,6 +96,8 @@ def parse_article(
         return result
     result.front_matter = fm
     result.summary = summarize(rel, result.blob or "", fm, None, None)
+    result.findings += value_control_findings(rel, fm, parts.yaml_text, parts.yaml_line)
+    result.findings += body_control_findings(rel, parts.body, parts.body_line)
     result.findings += schema.validate(
         article_schema, fm, path=rel, yaml_text=parts.yaml_text, yaml_line=parts.yaml_line
     )
@@ -109,6 +111,11 @@ def parse_article(
                     Finding(rel, 1, 1, "error", "front-matter", f"{where}: {err['msg']}")
                 )
         return result
+    email_problem = identity.email_problem(meta.author.email)
+    if email_problem:
+        line, col = schema.locate(parts.yaml_text, parts.yaml_line, ["author", "email"])
+        result.findings.append(Finding(rel, line, col, "error", "author-email",
+                                       f"author.email: {email_problem}"))
     stem = Path(rel).stem
     if meta.slug != stem:
         result.findings.append(
@@ -132,15 +139,75 @@ def parse_article(
     return result
 
 
+MAX_CONTROL_FINDINGS = 10
+
+
+def body_control_findings(rel: str, body: str, body_line: int) -> list[Finding]:
+    """Control characters, line separators and bidi controls in the body: errors, each at
+    its line and column (the first :data:`MAX_CONTROL_FINDINGS`, then a count)."""
+    out: list[Finding] = []
+    for n, (line, col, ch) in enumerate(printable.find(body)):
+        if n == MAX_CONTROL_FINDINGS:
+            out.append(Finding(rel, body_line + line - 1, col, "error", "control-character",
+                               "more control characters follow; delete them all"))
+            break
+        out.append(Finding(
+            rel, body_line + line - 1, col, "error", "control-character",
+            f"{printable.describe(ch)}: delete it (it is invisible or changes what a "
+            "terminal or browser shows, so a reviewer could see something else)"))
+    return out
+
+
+def value_control_findings(rel: str, fm: dict[str, Any], yaml_text: str,
+                           yaml_line: int) -> list[Finding]:
+    """Control characters that YAML escapes (``"\\e"``, ``"\\u202e"``, ``"\\L"``) put
+    into front-matter keys or values: errors at the value (the raw text has none, the
+    splitter saw to that)."""
+    out: list[Finding] = []
+
+    def walk(value: Any, where: list[str | int]) -> None:
+        if len(out) >= MAX_CONTROL_FINDINGS:
+            return
+        if isinstance(value, str):
+            m = printable.UNSAFE.search(value)
+            if m is not None:
+                line, col = schema.locate(yaml_text, yaml_line, where)
+                name = ".".join(str(p) for p in where)
+                out.append(Finding(rel, line, col, "error", "control-character",
+                                   f"{name}: {printable.describe(m.group())} (written as a YAML "
+                                   "escape): remove it"))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if printable.UNSAFE.search(k):
+                    walk(k, where)
+                walk(v, [*where, k])
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, [*where, i])
+
+    walk(fm, [])
+    return out
+
+
 def _rel(root: Path, p: Path) -> str:
     return p.relative_to(root).as_posix()
 
 
-def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()) -> tuple[list[str], list[Finding]]:
+# files a directory may hold without being content: empty placeholders that keep it in git
+_PLACEHOLDERS = frozenset({".gitkeep", ".keep"})
+
+
+def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = (), *,
+             assets: Collection[str] = DEFAULT_ASSETS) -> tuple[list[str], list[Finding]]:
     """Article files (relative paths) under the content roots, or the given ``paths``.
 
-    Symbolic links and anything resolving outside ``root`` are findings, never read.
+    Every file under a content root is an article (``*.md``), an asset (an extension in
+    ``assets``, case-insensitive) or an error finding (``content-file``): ``*.MD``,
+    ``*.markdown``, ``*.mdx``, other extensions, hidden files and directories, special
+    files. Nothing is skipped silently. Symbolic links and anything resolving outside
+    ``root`` are findings, never read.
     """
+    asset_exts = frozenset(a.lower() for a in assets)
     findings: list[Finding] = []
     found: list[str] = []
     root = root.resolve()
@@ -181,17 +248,41 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
             )
             return
         if stat.S_ISDIR(st.st_mode):
+            if p.name.startswith(".") and p not in explicit:
+                findings.append(Finding(_rel(root, p), 0, 0, "error", "content-file",
+                                        "hidden directory under a content root: its files "
+                                        "would be published unseen; rename or move it"))
+                return
             for entry in sorted(os.listdir(p)):
-                if not entry.startswith("."):
-                    child = p / entry
-                    # a link (to a file or a directory) becomes the `symlink` finding: an
-                    # article behind a linked directory must not go unseen by the gate
-                    if child.suffix == ".md" or os.path.islink(child) or os.path.isdir(child):
-                        visit(child)
+                # a link (to a file or a directory) becomes the `symlink` finding: an
+                # article behind a linked directory must not go unseen by the gate
+                visit(p / entry)
             return
-        if stat.S_ISREG(st.st_mode):
-            found.append(_rel(root, p))
+        rel = _rel(root, p)
+        if not stat.S_ISREG(st.st_mode):
+            findings.append(Finding(rel, 0, 0, "error", "content-file",
+                                    "not a regular file; articles are regular .md files"))
+            return
+        if (p.suffix == ".md" and not p.name.startswith(".")) or p in explicit:
+            found.append(rel)  # a file named on the command line is read as an article
+            return
+        if p.name in _PLACEHOLDERS and st.st_size == 0:
+            return
+        ext = p.suffix[1:].lower()
+        if p.name.startswith("."):
+            why = "hidden file under a content root"
+        elif ext in asset_exts:
+            return
+        elif ext in ARTICLE_LIKE:
+            why = f"'.{p.suffix[1:]}' is not an article: articles end in '.md' (lower case)"
+        else:
+            why = (f"'{p.suffix or p.name}' is neither an article (.md) nor an asset "
+                   f"({', '.join(sorted(asset_exts)) or 'none'}; reviewkit.yaml `assets`)")
+        findings.append(Finding(rel, 0, 0, "error", "content-file",
+                                f"{why}: rename it, move it out of the content root, or "
+                                "list its extension under `assets` in reviewkit.yaml"))
 
+    explicit = set(targets)
     for t in targets:
         visit(t)
     return sorted(dict.fromkeys(found)), findings

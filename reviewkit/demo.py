@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from reviewkit import frontmatter
 from reviewkit.errors import CheckFailed, EnvError
 
 Say = Callable[[str], None]
@@ -109,12 +110,11 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         project = load_project(repo)
         path = scaffold.new_article(repo, "content/articles", "Coping with everyday worry",
                                     slug=None, author="Jordan Lee", email="j.lee@example.org")
-        text = path.read_text()
-        head = text.split("---\n", 2)
-        text = "---\n" + head[1].replace("draft: true", "draft: false").replace(
-            "topics: []", "topics: [anxiety, stress]").replace(
-            "One or two sentences that say who this article is for and what it covers.",
-            "Why everyday worry happens and small steps that help.") + "---\n" + BODY
+        # the one front-matter splitter and rewriter, as every other reader uses
+        text = frontmatter.update(path.read_text(), {
+            "draft": False, "topics": ["anxiety", "stress"],
+            "description": "Why everyday worry happens and small steps that help."})
+        text = text[: len(text) - len(frontmatter.split(text).body)] + BODY
         path.write_text(text)
         rel = path.relative_to(repo).as_posix()
         from reviewkit.catalogue import load_catalogue

@@ -39,13 +39,16 @@ class Finding:
         }
 
     def format(self) -> str:
-        """Compiler-style one line."""
-        where = self.path
+        """Compiler-style one line (quoted text with its control characters and line
+        feeds as visible escapes)."""
+        from reviewkit.printable import one_line
+
+        where = one_line(self.path)
         if self.line:
             where += f":{self.line}:{self.col or 1}"
-        text = f"{where}: {self.level}[{self.rule}]: {self.message}"
+        text = f"{where}: {self.level}[{self.rule}]: {one_line(self.message)}"
         if self.suggestion:
-            text += f" (suggestion: {self.suggestion})"
+            text += f" (suggestion: {one_line(self.suggestion)})"
         return text
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reviewkit import printable
 from reviewkit.findings import Finding
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -75,18 +77,53 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n")
 
 
+# A line that starts with a YAML document marker (``---`` or ``...`` then a blank or the end)
+# inside the front matter would begin a second YAML document, whatever follows it.
+_DOC_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]|$)")
+
+
 def split(text: str) -> Split:
-    """Split ``---`` front matter from the body. The closing line is ``---`` or ``...``."""
+    """Split ``---`` front matter from the body. The closing line is ``---`` or ``...``.
+
+    The one splitter every reader uses (validation, digest, round-trip rewrite, publish),
+    so front matter means one thing everywhere. It refuses, with the line: a document
+    marker inside the front matter (``--- # …``, ``... x``: a second YAML document that
+    one parser keeps and another drops), and any control character, line or paragraph
+    separator or bidirectional control in it (:mod:`reviewkit.printable`; YAML reads
+    U+0085, U+2028, U+2029 and CR as line breaks, the line counter does not).
+    """
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    if not lines or lines[0].rstrip(" \t") != "---":
         raise FrontMatterError(
             "front-matter", "file does not start with '---' front matter", 1, 1
         )
     for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
+        line = lines[i]
+        if line.rstrip(" \t") in ("---", "..."):
             yaml_text = "\n".join(lines[1:i]) + "\n"
+            for ln, col, ch in printable.find(yaml_text):
+                raise FrontMatterError(
+                    "control-character",
+                    f"{printable.describe(ch)} in the front matter: delete it "
+                    "(it is invisible or moves text, so readers could see different values)",
+                    ln + 1, col,
+                )
+            tab = yaml_text.find("\t")
+            if tab >= 0:  # YAML parsers disagree about tabs next to indicators and scalars
+                ln = yaml_text.count("\n", 0, tab) + 2
+                raise FrontMatterError(
+                    "front-matter", "tab in the front matter: use spaces (YAML parsers read "
+                    "tabs differently)", ln, tab - yaml_text.rfind("\n", 0, tab))
             body = "\n".join(lines[i + 1 :])
             return Split(yaml_text, body, yaml_line=2, body_line=i + 2)
+        if _DOC_MARKER.match(line):
+            raise FrontMatterError(
+                "front-matter",
+                f"'{printable.one_line(line[:40])}' starts a second YAML document inside the "
+                "front matter; front matter is exactly one document: close it with a line "
+                "'---' alone, and remove other lines starting with '---' or '...'",
+                i + 1, 1,
+            )
     raise FrontMatterError(
         "front-matter", "front matter is not closed: add a line '---' after it", 1, 1
     )
@@ -138,8 +175,9 @@ _resolve_first: frozenset[str] | None = None
 # words. Anything else is a string without asking the resolver (property-tested).
 _MAYBE_NOT_STR = frozenset("0123456789+-.~<=")
 _WORDS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"})
-# plain scalar text → its (immutable) JSON value; resolution at YAML 1.2 depends on nothing else
-_plain_values: dict[str, Any] = {}
+# plain scalar text → (its immutable JSON value, read as a string); resolution at YAML 1.2
+# depends on nothing else
+_plain_values: dict[str, tuple[Any, bool]] = {}
 
 
 def _events(text: str) -> Any:
@@ -189,24 +227,42 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
         col = mark.column + 1 if mark is not None else 1
         return FrontMatterError(rule, msg, line, col)
 
-    def scalar(e: Any) -> JSON:
-        tag = e.tag
+    def scalar(e: Any) -> tuple[JSON, bool]:
+        """The value, and whether YAML reads it as a string (a date is not, though its
+        JSON value is an ISO string)."""
         value: str = e.value
-        if tag is None or tag == "!":
-            if not e.implicit[0] or tag == "!":
-                return value  # quoted or block scalar: a string
-            if value and value[0] not in _MAYBE_NOT_STR and value not in _WORDS:
-                return value  # YAML 1.2 cannot read this plain scalar as anything but a string
-            if value and value[0] not in first:
-                return value
-            if value in _plain_values:  # dates, years, numbers repeat across articles
-                return _plain_values[value]
-            tag = str(resolver.resolve(ScalarNode, value, (True, False)))
-            resolved = _construct(tag, value, e)
-            if len(_plain_values) < 8192:
-                _plain_values[value] = resolved
-            return resolved
-        return _construct(tag, value, e)
+        if e.tag is not None:
+            # any tag, even !!str or the non-specific '!': the safe loader and the
+            # round-trip loader give different values; front matter never needs one
+            short = str(e.tag).replace("tag:yaml.org,2002:", "!!")
+            what = ("merge keys (<<) are not allowed in front matter" if short == "!!merge"
+                    else f"YAML tag not allowed in front matter: {short}; quote the value instead")
+            raise fail("yaml-tag", what, e.start_mark)
+        if not e.implicit[0]:
+            if e.style in ("|", ">"):
+                block_header(e)
+            return value, True  # quoted or block scalar: a string
+        if value and value[0] not in _MAYBE_NOT_STR and value not in _WORDS:
+            return value, True  # YAML 1.2 cannot read this plain scalar as anything but a string
+        if value and value[0] not in first:
+            return value, True
+        if value in _plain_values:  # dates, years, numbers repeat across articles
+            return _plain_values[value]
+        tag = str(resolver.resolve(ScalarNode, value, (True, False)))
+        resolved = (_construct(tag, value, e), tag == _STR)
+        if len(_plain_values) < 8192:
+            _plain_values[value] = resolved
+        return resolved
+
+    def block_header(e: Any) -> None:
+        # the header of | and > ends with a blank or the line end; libyaml also takes
+        # '|#' or '>\t', which the pure-Python (round-trip) parser refuses
+        i = e.start_mark.index + 1
+        while i < len(text) and text[i] in "123456789+-":
+            i += 1
+        if i < len(text) and text[i] not in " \n":
+            raise fail("yaml-syntax", "invalid YAML: a block scalar indicator (| or >) must be "
+                       "followed by a space or the end of the line", e.start_mark)
 
     def _construct(tag: str, value: str, e: Any) -> JSON:
         if tag == _STR:
@@ -230,8 +286,9 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
     # each frame: [container, pending key, key mark]
     stack: list[list[Any]] = []
     count = 0
+    documents = 0
 
-    def add(value: JSON, e: Any, is_container: bool) -> None:
+    def add(value: JSON, e: Any, is_container: bool, is_str: bool = True) -> None:
         nonlocal root
         if not stack:
             root = value
@@ -241,7 +298,7 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
         if isinstance(container, list):
             container.append(value)
         elif frame[1] is None:
-            if is_container or not isinstance(value, str):
+            if is_container or not isinstance(value, str) or not is_str:
                 shown = "a mapping or list" if is_container else repr(value)
                 raise fail("yaml-type", f"key {shown} is not a string", e.start_mark)
             if value in container:
@@ -254,15 +311,21 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
     try:
         for e in _events(text):
             kind = type(e)
+            if getattr(e, "anchor", None) is not None:
+                # an anchor alone changes nothing to the safe loader but makes the
+                # round-trip loader keep a tagged object (and aliases are refused below)
+                raise fail("yaml-alias", "YAML anchors and aliases are not allowed",
+                           e.start_mark)
             if kind is ev.ScalarEvent:
                 count += 1
                 if count > MAX_NODES:
                     raise fail("yaml-size", f"front matter has more than {MAX_NODES:,} values",
                                e.start_mark)
-                add(scalar(e), e, False)
+                value, is_str = scalar(e)
+                add(value, e, False, is_str)
             elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
                 is_map = kind is ev.MappingStartEvent
-                if e.tag not in (None, "!", _MAP if is_map else _SEQ):
+                if e.tag is not None:
                     short = str(e.tag).replace("tag:yaml.org,2002:", "!!")
                     raise fail("yaml-tag", f"YAML tag not allowed in front matter: {short}",
                                e.start_mark)
@@ -278,9 +341,15 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
             elif kind is ev.AliasEvent:
                 raise fail("yaml-alias", "YAML anchors and aliases are not allowed",
                            e.start_mark)
-            elif kind is ev.DocumentStartEvent and (e.version or e.tags):
-                raise fail("yaml-syntax", "%YAML and %TAG directives are not supported",
-                           e.start_mark)
+            elif kind is ev.DocumentStartEvent:
+                if e.version or e.tags:
+                    raise fail("yaml-syntax", "%YAML and %TAG directives are not supported",
+                               e.start_mark)
+                documents += 1
+                if documents > 1 or getattr(e, "explicit", False):
+                    # split() refuses the marker lines; this holds for any other caller
+                    raise fail("front-matter", "front matter is exactly one YAML document; "
+                               "remove the document marker ('---' or '...')", e.start_mark)
     except FrontMatterError:
         raise
     except Exception as exc:

@@ -112,6 +112,12 @@ class Policy(BaseModel):
     clock_skew_seconds: int = Field(300, ge=0)
 
 
+DEFAULT_ASSETS = ("png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf")
+# Markdown by another name: never an asset (they would be unreviewed articles)
+ARTICLE_LIKE = frozenset({"md", "markdown", "mdx", "mdown", "mkd", "mkdn", "mdwn", "mdtxt",
+                          "mdtext", "rmd", "qmd", "txt", "html", "htm"})
+
+
 class Config(BaseModel):
     """reviewkit.yaml."""
 
@@ -122,6 +128,22 @@ class Config(BaseModel):
     registry: str = "reviewers.yaml"
     policy: Policy = Field(default_factory=lambda: Policy())
     rules: dict[str, Any] = Field(default_factory=dict)
+    # file extensions under a content root that are not articles and not findings
+    assets: list[str] = Field(default_factory=lambda: list(DEFAULT_ASSETS))
+
+    @field_validator("assets")
+    @classmethod
+    def _assets(cls, v: list[str]) -> list[str]:
+        out = []
+        for ext in v:
+            e = ext.strip().lower().removeprefix(".")
+            if not e or "/" in e or e.startswith("."):
+                raise ValueError(f"assets: {ext!r} is not a file extension (e.g. png)")
+            if e in ARTICLE_LIKE:
+                raise ValueError(f"assets: {ext!r} is Markdown; under a content root it must be "
+                                 "an article (.md) or a finding, never an asset")
+            out.append(e)
+        return out
 
     @field_validator("content", "schema_path", "event_schema", "registry")
     @classmethod
@@ -161,9 +183,31 @@ class Reviewer(BaseModel):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str
     email: str
+    emails: list[str] = Field(default_factory=list)  # further addresses of the same person
     roles: list[Role] = Field(default_factory=list)
     credentials: list[Credential] = Field(default_factory=list)
     keys: list[PublicKey] = Field(default_factory=list)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        from reviewkit.identity import email_problem
+
+        problem = email_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        for address in v:
+            cls._email(address)
+        return v
+
+    def all_emails(self) -> list[str]:
+        """Every address registered for this person (``email`` first)."""
+        return [self.email, *self.emails]
 
     @field_validator("keys", mode="before")
     @classmethod
@@ -190,9 +234,12 @@ class Registry(BaseModel):
         return self._by_id.get(reviewer_id)
 
     def by_email(self, email: str) -> Reviewer | None:
-        email = email.strip().lower()
+        """The person one of whose registered addresses names the same mailbox as ``email``
+        (compared as identities: :func:`reviewkit.identity.same_person`)."""
+        from reviewkit.identity import same_person
+
         for r in self.reviewers:
-            if r.email.strip().lower() == email:
+            if same_person(r.all_emails(), [email]):
                 return r
         return None
 

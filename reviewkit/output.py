@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Collection, Sequence
 from typing import Any, Literal
 from urllib.parse import quote
 
 from reviewkit.findings import Finding
+from reviewkit.printable import UNSAFE, one_line, printable
 
 Format = Literal["text", "json", "github", "sarif", "gitlab"]
 
@@ -29,7 +31,15 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 
 def github_annotation(level: str, message: str, *, path: str | None = None, line: int = 0,
                       col: int = 0, title: str | None = None) -> str:
-    """One GitHub Actions workflow command (``::error file=…,line=…::message``)."""
+    """One GitHub Actions workflow command (``::error file=…,line=…::message``).
+
+    Always one line: line feeds and carriage returns are %-encoded, so no text can start
+    another workflow command (``::set-output``, ``::add-mask``…); control characters show
+    as escapes.
+    """
+    message = printable(message)
+    path = one_line(path) if path else path
+    title = one_line(title) if title else title
     kind = {"error": "error", "warning": "warning"}.get(level, "notice")
     props = []
     if path:
@@ -106,7 +116,7 @@ def render_findings(findings: Sequence[Finding], files: int, fmt: Format, *,
             "warnings": sum(1 for f in findings if f.level == "warning"),
             "findings": [f.to_dict() for f in findings],
         }
-        return json.dumps(doc, indent=2, ensure_ascii=False)
+        return json_text(doc)
     if fmt == "sarif":
         return sarif_log(findings)
     if fmt == "gitlab":
@@ -121,8 +131,20 @@ def render_findings(findings: Sequence[Finding], files: int, fmt: Format, *,
     return "\n".join(lines)
 
 
+def _u_escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def json_text(value: Any, **kw: Any) -> str:
+    """Indented JSON, UTF-8 text kept, faithful to the data; the control characters JSON
+    leaves raw (DEL, C1 such as U+009B CSI, line separators, bidi controls) as ``\\uXXXX``
+    escapes, which mean the same to a JSON reader and nothing to a terminal."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, **kw)
+    return UNSAFE.sub(_u_escape, text)
+
+
 def to_json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return json_text(value, default=str)
 
 
 # --- SARIF 2.1.0 and GitLab Code Quality ------------------------------------------------------
@@ -251,7 +273,7 @@ def sarif_log(findings: Sequence[Finding]) -> str:
             "columnKind": "unicodeCodePoints",
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return json_text(log)
 
 
 def _fingerprint(f: Finding) -> str:
@@ -284,4 +306,4 @@ def gitlab_report(findings: Sequence[Finding]) -> str:
             "location": {"path": f.path or REPOSITORY_PATH,
                          "lines": {"begin": max(f.line, 1)}},
         })
-    return json.dumps(entries, indent=2, ensure_ascii=False)
+    return json_text(entries)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reviewkit.digest import short
+from reviewkit.identity import same_person
 from reviewkit.ledger import StoredEvent
 from reviewkit.model import (
     DECIDING_KINDS,
@@ -244,7 +245,7 @@ def evaluate(
                         f"(roles: {', '.join(reviewer.roles) or 'none'})")
             continue
         if (not policy.allow_self_approval and author_email
-                and reviewer.email.strip().lower() == author_email):
+                and same_person(reviewer.all_emails(), [author_email])):
             c.reason = f"not counted: self-approval ({reviewer.name} is the article's author)"
             continue
         cred, why = pick_credential(reviewer, e, topics, policy)

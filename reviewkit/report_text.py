@@ -17,6 +17,7 @@ from reviewkit.output import (
     to_json,
 )
 from reviewkit.policy import EventCheck
+from reviewkit.printable import one_line as _1
 from reviewkit.status import StatusReport
 
 LABEL = {
@@ -40,7 +41,7 @@ def render_status(report: StatusReport, fmt: Format) -> str:
         return "\n".join(notes)
     lines: list[str] = []
     for note in report.notes:
-        lines.append(f"note: {note}")
+        lines.append(f"note: {_1(note)}")
     groups = {state: [s for s in report.statuses if s.state == state] for state in STATES}
     for state, items in groups.items():
         if not items:
@@ -49,25 +50,25 @@ def render_status(report: StatusReport, fmt: Format) -> str:
         if state == "draft" and len(items) > 1:
             # drafts need no reasons each: one line per article, one hint for the group
             for s in sorted(items, key=lambda s: s.path):
-                lines.append(f"  {s.path}  {s.title or ''}")
+                lines.append(f"  {_1(s.path)}  {_1(s.title or '')}")
             lines.append("      → when one is ready: reviewkit submit PATH")
             continue
         for s in sorted(items, key=lambda s: s.path):
             draft = " [draft]" if s.draft else ""
             digest = f"  {short(s.digest)}" if s.digest else ""
-            lines.append(f"  {s.path}{digest}  {s.title or ''}{draft}")
+            lines.append(f"  {_1(s.path)}{digest}  {_1(s.title or '')}{draft}")
             approvals = s.to_dict()["approvals"] if s.state == "approved" else []
             if approvals:
                 first = approvals[0]
-                who = first["name"] or first["actor"]
+                who = _1(first["name"] or first["actor"])
                 if first["credential"]:
                     who += f", {first['credential']}"
                 due = f"; re-review due {s.due}" if s.due else ""
                 lines.append(f"      approved by {who} on {first['at'][:10]}{due}")
             for reason in s.reasons:
-                lines.append(f"      {reason}")
+                lines.append(f"      {_1(reason)}")
             if s.fix and s.state != "approved":
-                lines.append(f"      → {s.fix}")
+                lines.append(f"      → {_1(s.fix)}")
     counts = report.counts()
     total = sum(counts.values())
     order = {state: i for i, state in enumerate(STATES)}
@@ -124,15 +125,15 @@ def render_gate(result: GateResult, fmt: Format, *, first: Collection[str] = (),
         lines += capped_annotations(items, first={"", *first}, more=more)
     else:
         for f in result.failures:
-            lines.append(f"FAIL {f}")
+            lines.append(f"FAIL {_1(f)}")
         for n in result.notes:
-            lines.append(f"note: {n}")
+            lines.append(f"note: {_1(n)}")
         for s in sorted(result.blocked, key=lambda s: s.path):
-            lines.append(f"BLOCKED {s.path} [{LABEL[s.state]}]")
+            lines.append(f"BLOCKED {_1(s.path)} [{LABEL[s.state]}]")
             for r in s.reasons:
-                lines.append(f"    {r}")
+                lines.append(f"    {_1(r)}")
             if s.fix:
-                lines.append(f"    → {s.fix}")
+                lines.append(f"    → {_1(s.fix)}")
     total = len(result.blocked) + len(result.passed_articles)
     drafts = f", {len(result.drafts)} draft{'s' if len(result.drafts) != 1 else ''} ignored"
     if result.passed:

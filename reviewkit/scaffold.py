@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from reviewkit.errors import UsageError
+from reviewkit.printable import UNSAFE, describe
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -136,6 +137,10 @@ def new_article(root: Path, content_root: str, title: str, *, slug: str | None, 
     """Write ``content/articles/<slug>.md`` from the template; never overwrites."""
     if not title.strip():
         raise UsageError("the title is empty")
+    for what, value in (("title", title), ("author", author), ("email", email)):
+        m = UNSAFE.search(value)
+        if m is not None:
+            raise UsageError(f"the {what} contains {describe(m.group())}: remove it")
     slug = slug or slugify(title)
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         raise UsageError(f"slug {slug!r} must be lowercase letters, digits and single hyphens")

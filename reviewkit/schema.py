@@ -159,6 +159,17 @@ def _locate(node: Any, path: list[str | int], key: bool) -> tuple[int, int] | No
     return pos
 
 
+def locate(yaml_text: str, yaml_line: int, path: list[str | int]) -> tuple[int, int]:
+    """File line and column of the value at ``path`` in the front matter (1, 1 if unknown)."""
+    from reviewkit.frontmatter import load_roundtrip
+
+    try:
+        pos = _locate(load_roundtrip(yaml_text), path, False)
+    except Exception:
+        pos = None
+    return (pos[0] + yaml_line, pos[1] + 1) if pos is not None else (1, 1)
+
+
 def validate(
     schema: ArticleSchema, data: Any, *, path: str, yaml_text: str, yaml_line: int
 ) -> list[Finding]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from reviewkit import signing
 from reviewkit.content import ArticleResult, load_article
 from reviewkit.errors import CheckFailed, EnvError, UsageError
+from reviewkit.identity import same_person
 from reviewkit.ledger import append_event, events_for, make_event
 from reviewkit.model import Article, Reviewer, ReviewEvent
 from reviewkit.policy import ArticleStatus, evaluate, pick_credential, verify_event
@@ -203,8 +204,13 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         if asked is None or "clinical_reviewer" not in asked.roles:
             raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry")
     if kind == "approved":
-        author = article.meta.author.email.strip().lower()
-        if not policy.allow_self_approval and person.email.strip().lower() == author:
+        # the registered addresses, and the git identity approving now unless it is
+        # another registered person's (an unregistered one is taken as the approver's own)
+        mine = person.all_emails()
+        git_email = project.repo.config_get("user.email")
+        if git_email and project.registry.by_email(git_email) in (None, person):
+            mine.append(git_email)
+        if not policy.allow_self_approval and same_person(mine, [article.meta.author.email]):
             raise CheckFailed(f"{person.name} is the author of {rel}; self-approval does not count",
                               hint="ask another clinical reviewer")
         probe = make_event("approved", article=article.meta.id, path=rel, digest=article.digest,

@@ -57,10 +57,13 @@ def catalogue(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
                                    draft="true" if i % 5 == 4 else "false"))
     project.repo.write("content/articles/broken.md", "---\ntitle: [\n---\n")
     project.repo.commit("catalogue")
+    # dated NOW, the time every gate below judges at: written minutes after the test module
+    # was collected (a slow machine), events dated later would count as future-dated
     for i in range(0, 12, 2):
         put_event(project.path, "approved", f"content/articles/topic-{i}.md", "dwhitfield",
                   project.reviewer, credential="LPC", at=NOW)
-    put_event(project.path, "approved", "content/articles/topic-1.md", "dwhitfield", None, at=NOW)
+    put_event(project.path, "approved", "content/articles/topic-1.md", "dwhitfield", None,
+              at=NOW)
     put_event(project.path, "approved", "content/articles/topic-3.md", "dwhitfield",
               project.reviewer, at=NOW - dt.timedelta(days=300))
     put_event(project.path, "submitted", "content/articles/topic-5.md", "jlee", None, at=NOW)

@@ -62,7 +62,13 @@ def test_each_error_reported_with_real_position_and_nothing_written(project: Pro
 
 @pytest.mark.parametrize(("content", "rule", "where", "message"), [
     (b"---\na: 1\na: 2\n---\n", "yaml-duplicate-key", "3:1", 'found duplicate key "a"'),
-    (b"---\na: &x [1, 2]\nb: *x\n---\n", "yaml-alias", "3:4", "anchors and aliases are not allowed"),
+    (b"---\na: &x [1, 2]\nb: *x\n---\n", "yaml-alias", "2:4", "anchors and aliases are not allowed"),
+    (b"---\na: &x 1\n---\n", "yaml-alias", "2:4", "anchors and aliases are not allowed"),
+    (b"---\na: !!str x\n---\n", "yaml-tag", "2:4", "not allowed in front matter: !!str"),
+    (b"---\na: ! x\n---\n", "yaml-tag", "2:4", "not allowed in front matter: !"),
+    (b"---\na: |#\n  x\n---\n", "yaml-syntax", "2:4", "block scalar indicator"),
+    (b"---\na: x\t\n---\n", "front-matter", "2:5", "tab in the front matter"),
+    (b"---\n2026-01-01: x\n---\n", "yaml-type", "2:1", "is not a string"),
     (b"---\na: !!python/object:os.system x\n---\n", "yaml-tag", "2:4", "YAML tag not allowed"),
     (b"---\na: \"caf\xe9\"\n---\n", "encoding", "2:8", "not valid UTF-8 (byte 0xe9)"),
     (b"---\na: 1\n---\nbody\x00\n", "encoding", "4:1", "NUL byte"),
@@ -188,8 +194,7 @@ _plain = st.sampled_from(["1", "-2", "+3", "0x1F", "0o17", "017", "1_000", "1.5"
                           "~", "Null", "", "2026-11-20", "2026-11-20T10:00:00Z",
                           "2026-11-20 10:00:00.5 +02:00", "12:30", "-", "word", "Two words",
                           "n", "t", "0", "00", "0.0", "=", "é", "x: y"])
-_scalar = st.one_of(_plain, _plain.map(lambda s: f"'{s}'"), _plain.map(lambda s: f'"{s}"'),
-                    _plain.map(lambda s: f"!!str {s}" if s else "!!str ''"))
+_scalar = st.one_of(_plain, _plain.map(lambda s: f"'{s}'"), _plain.map(lambda s: f'"{s}"'))
 
 
 def _doc(draw_items: list[tuple[str, str]], style: str) -> str:

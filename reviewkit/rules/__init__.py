@@ -28,7 +28,7 @@ from reviewkit.rules import (
 )
 from reviewkit.rules._base import Context, Raw, Rule
 from reviewkit.rules._doc import Document, make_parser, parse
-from reviewkit.rules._suppress import SUPPRESSION, collect
+from reviewkit.rules._suppress import SUPPRESSION, Suppressions, collect
 from reviewkit.rules._words import WordLists, load_word_lists
 
 __all__ = [
@@ -177,11 +177,12 @@ class Linter:
         body = body.replace("\r\n", "\n").replace("\r", "\n")
         doc = parse(self._md, body)
         ctx = Context(front_matter, path, self.known_slugs, body_line)
-        sups, bad = collect(doc, RULE_IDS)
+        found, bad = collect(doc, RULE_IDS)
+        sups = Suppressions(found)
         out: list[Finding] = [self._finding(ctx, r, SUPPRESSION, "error") for r in bad]
         for rule, level in self._rules:
             for r in rule.check(doc, ctx):
-                if any(s.covers(rule.id, r.line) for s in sups):
+                if sups.covers(rule.id, r.line):
                     continue
                 if r.level == "off":
                     continue

@@ -82,18 +82,39 @@ class Document:
     inlines: list[Inline]
     headings: list[Heading]
     first_line: int  # 0-based line of the first block that is not raw HTML (0 when none)
+    # heading token index -> (section end, number of direct subheadings); built on first use
+    _sections: dict[int, tuple[int, int]] | None = field(default=None, repr=False)
 
     def article_position(self) -> tuple[int, int]:
         """Where article-level findings go: the first line of the first block."""
         src = self.lines[self.first_line] if self.first_line < len(self.lines) else ""
         return self.first_line, first_col(src)
 
+    def _section_table(self) -> dict[int, tuple[int, int]]:
+        # one pass with a stack of open sections, so that asking for every heading's
+        # section stays linear in the number of headings (not one scan per heading)
+        if self._sections is None:
+            ends: dict[int, int] = {}
+            subs: dict[int, int] = {}
+            stack: list[Heading] = []
+            for h in self.headings:
+                while stack and stack[-1].level >= h.level:
+                    ends[stack.pop().index] = h.index
+                if stack and h.level == stack[-1].level + 1:
+                    subs[stack[-1].index] = subs.get(stack[-1].index, 0) + 1
+                stack.append(h)
+            for h in stack:
+                ends[h.index] = len(self.tokens)
+            self._sections = {i: (end, subs.get(i, 0)) for i, end in ends.items()}
+        return self._sections
+
     def section_end(self, heading: Heading) -> int:
         """Token index where ``heading``'s section ends (next heading of same or higher rank)."""
-        for h in self.headings:
-            if h.index > heading.index and h.level <= heading.level:
-                return h.index
-        return len(self.tokens)
+        return self._section_table()[heading.index][0]
+
+    def subheading_count(self, heading: Heading) -> int:
+        """Headings one level below ``heading`` inside its section."""
+        return self._section_table()[heading.index][1]
 
 
 _KIND = {

@@ -12,19 +12,19 @@
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from reviewkit.rules._base import Raw
 from reviewkit.rules._doc import Document
 
 SUPPRESSION = "suppression"
-_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _HEAD = re.compile(r"^\s*reviewkit\s*:", re.IGNORECASE)
 _BODY = re.compile(
     r"^\s*reviewkit\s*:\s*allow\s+(?P<rules>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)"
-    r"\s*(?:--\s*(?P<reason>.*?))?\s*$",
+    r"\s*(?:--\s*(?P<reason>.*\S)?)?\s*$",  # greedy to the last non-space: linear
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -72,26 +72,76 @@ def _parse_one(
     return Suppression(frozenset(rules), scope[0], scope[1]), None
 
 
+def comments(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, inner text)`` of each ``<!-- … -->`` in ``text``, in one pass (a regex
+    with a lazy ``.*?`` rescans the rest of the text from every unclosed ``<!--``)."""
+    i = 0
+    while True:
+        start = text.find("<!--", i)
+        if start < 0:
+            return
+        end = text.find("-->", start + 4)
+        if end < 0:
+            return  # no later comment can close either
+        yield start, text[start + 4 : end]
+        i = end + 3
+
+
+class Suppressions:
+    """The suppressions of one article, indexed by rule: :meth:`covers` is a binary search."""
+
+    def __init__(self, sups: Iterable[Suppression]) -> None:
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for s in sups:
+            for rule in s.rules:
+                spans.setdefault(rule, []).append((s.first, s.last))
+        # per rule: disjoint, sorted [first, last) spans (overlapping ones merged)
+        self._starts: dict[str, list[int]] = {}
+        self._ends: dict[str, list[int]] = {}
+        for rule, items in spans.items():
+            starts: list[int] = []
+            ends: list[int] = []
+            for first, last in sorted(items):
+                if starts and first <= ends[-1]:
+                    ends[-1] = max(ends[-1], last)
+                else:
+                    starts.append(first)
+                    ends.append(last)
+            self._starts[rule], self._ends[rule] = starts, ends
+
+    def covers(self, rule: str, line: int) -> bool:
+        starts = self._starts.get(rule)
+        if not starts:
+            return False
+        i = bisect.bisect_right(starts, line) - 1
+        return i >= 0 and line < self._ends[rule][i]
+
+
 def collect(doc: Document, known: Collection[str]) -> tuple[list[Suppression], list[Raw]]:
     sups: list[Suppression] = []
     raws: list[Raw] = []
     toks = doc.tokens
+    # the next token with a position after each token, from one backward pass
+    next_map: list[tuple[int, int] | None] = [None] * len(toks)
+    following: tuple[int, int] | None = None
+    for i in range(len(toks) - 1, -1, -1):
+        next_map[i] = following
+        mp = toks[i].map
+        if mp is not None:
+            following = (mp[0], mp[1])
     for i, tok in enumerate(toks):
         if tok.type != "html_block" or "reviewkit" not in tok.content or tok.map is None:
             continue
-        scope: tuple[int, int] | None = None
-        for nxt in toks[i + 1 :]:
-            if nxt.map is not None:
-                scope = (nxt.map[0], nxt.map[1])
-                break
-        for cm in _COMMENT.finditer(tok.content):
-            if not _HEAD.match(cm.group(1)):
+        scope = next_map[i]
+        seen, line = 0, tok.map[0]
+        for offset, inner in comments(tok.content):
+            if not _HEAD.match(inner):
                 continue
-            before = tok.content[: cm.start()]
-            line = tok.map[0] + before.count("\n")
+            line += tok.content.count("\n", seen, offset)
+            seen = offset
             src = doc.lines[line] if line < len(doc.lines) else ""
             col = src.find("<!--") + 1 or 1
-            s, r = _parse_one(cm.group(1), line, col, scope, known)
+            s, r = _parse_one(inner, line, col, scope, known)
             if s is not None:
                 sups.append(s)
             if r is not None:
@@ -100,12 +150,16 @@ def collect(doc: Document, known: Collection[str]) -> tuple[list[Suppression], l
         for content, line in inl.comments:
             if "reviewkit" not in content:
                 continue
-            im = _COMMENT.fullmatch(content.strip())
-            if im is None or not _HEAD.match(im.group(1)):
+            stripped = content.strip()
+            found = list(comments(stripped)) if stripped.endswith("-->") else []
+            if len(found) != 1 or found[0][0] != 0 or len(found[0][1]) + 7 != len(stripped):
+                continue  # not exactly one whole comment
+            inner = found[0][1]
+            if not _HEAD.match(inner):
                 continue
             src = doc.lines[line] if line < len(doc.lines) else ""
             col = src.find("<!--") + 1 or 1
-            s, r = _parse_one(im.group(1), line, col, inl.map, known)
+            s, r = _parse_one(inner, line, col, inl.map, known)
             if s is not None:
                 sups.append(s)
             if r is not None:

@@ -25,6 +25,7 @@ hanging, hung; ``~overdose`` = overdose, overdoses, overdosed, overdosing: see
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -458,11 +459,14 @@ class PhraseMatcher:
             if len(low) == len(text):
                 rx, allow, text = self._rx, self._allow, low
         allowed: list[tuple[int, int]] | None = None
+        k = 0  # matches and allowed spans both come in order: one pointer, linear
         for m in rx.finditer(text):
             if allowed is None:
                 allowed = [a.span() for a in allow.finditer(text)] if allow is not None else []
             s, e = m.span()
-            if any(a0 < e and s < a1 for a0, a1 in allowed):
+            while k < len(allowed) and allowed[k][1] <= s:
+                k += 1
+            if k < len(allowed) and allowed[k][0] < e:
                 continue
             name = m.lastgroup
             idx = int(name[1:]) if name is not None else 0
@@ -481,18 +485,56 @@ def _lower(phrase: str | list[str] | None) -> str | list[str] | None:
 _OPEN_CLOSE = {"\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb"}
 
 
+class _Quotes:
+    """Where the quotation marks of one text are, so that each :func:`is_quoted` question
+    costs a binary search instead of a copy and a scan of the text (linear per article)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        marks = {'"', *_OPEN_CLOSE, *_OPEN_CLOSE.values()}
+        self.pos: dict[str, list[int]] = {m: [] for m in marks}
+        for i, ch in enumerate(text):
+            if ch in marks:
+                self.pos[ch].append(i)
+
+    def count_before(self, ch: str, i: int) -> int:
+        return bisect.bisect_left(self.pos[ch], i)
+
+    def last_before(self, ch: str, i: int) -> int:
+        n = bisect.bisect_left(self.pos[ch], i)
+        return self.pos[ch][n - 1] if n else -1
+
+    def any_from(self, ch: str, i: int) -> bool:
+        p = self.pos[ch]
+        return bool(p) and p[-1] >= i
+
+
+_last_quotes: _Quotes | None = None
+
+
+def _quotes(text: str) -> _Quotes:
+    global _last_quotes
+    # rules ask about many matches of one text in a row; the index of the last text is kept
+    if _last_quotes is None or _last_quotes.text is not text:
+        _last_quotes = _Quotes(text)
+    return _last_quotes
+
+
 def is_quoted(text: str, start: int, end: int) -> bool:
     """True when text[start:end] sits inside quotation marks (a mention, not a use)."""
-    before, after = text[:start], text[end:]
+    q = _quotes(text)
     # the same paragraph line is enough context; quotes do not span paragraphs here
-    if before.count('"') % 2 == 1 and '"' in after:
+    if q.count_before('"', start) % 2 == 1 and q.any_from('"', end):
         return True
     for o, c in _OPEN_CLOSE.items():
-        last_o, last_c = before.rfind(o), before.rfind(c)
-        if last_o > last_c and c in after:
+        last_o, last_c = q.last_before(o, start), q.last_before(c, start)
+        if last_o > last_c and q.any_from(c, end):
             if o == "\u2018":
                 # ’ doubles as an apostrophe: require the closing mark right after the phrase
-                return after.lstrip(".,;:!?").startswith(c) or after.startswith(c)
+                i = end
+                while i < len(text) and text[i] in ".,;:!?":
+                    i += 1
+                return text.startswith(c, i) or text.startswith(c, end)
             return True
     # 'word' in straight single quotes, tight around the phrase
-    return before.endswith("'") and after.startswith("'")
+    return start > 0 and text[start - 1] == "'" and text.startswith("'", end)

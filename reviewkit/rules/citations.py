@@ -29,7 +29,8 @@ from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, normaliz
 ID = "citations"
 
 # [ … @id … ] — a bracketed group holding at least one @key (pandoc citation syntax)
-CITE_GROUP = re.compile(r"\[([^\[\]]*@[^\[\]]*)\]")
+# the part before the first '@' excludes '@': one way to split, no backtracking per '@'
+CITE_GROUP = re.compile(r"\[([^\[\]@]*@[^\[\]]*)\]")
 CITE_KEY = re.compile(r"(?:^|[\s;,\[-])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
 
 

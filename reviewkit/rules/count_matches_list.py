@@ -165,9 +165,7 @@ class CountMatchesList:
                         n += 1
                 return n
         if self.options.count_subheadings:
-            subs = sum(
-                1 for s in doc.headings if h.index < s.index < end and s.level == h.level + 1
-            )
+            subs = doc.subheading_count(h)
             if subs:
                 return subs
         return None

@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 T = "tests/security/"
 ATT = T + "test_attacks.py::"
+CON = T + "test_content_attacks.py::"
 
 # name: ([(file, old, new), ...], [test selectors that must all fail])
 MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
@@ -166,6 +167,90 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "--changed-since refuses ambiguous names": ([
         ("reviewkit/git.py", "        if len(matches) > 1:", "        if False:"),
     ], [T + "test_ci_reports.py::test_changed_since_refuses_an_ambiguous_name"]),
+    # --- content (issue 11: items 3, 4, 5, 8, 9, 13) ---
+    "front matter is one YAML document": ([
+        ("reviewkit/frontmatter.py", "        if _DOC_MARKER.match(line):", "        if False:"),
+        ("reviewkit/frontmatter.py", 'if documents > 1 or getattr(e, "explicit", False):',
+         "if False:"),
+    ], [CON + f"test_second_yaml_document_in_front_matter[{m}]" for m in
+        ["dashes-comment", "dashes-tab", "dashes-tag", "dots-comment", "dashes-folded"]]
+       + [CON + "test_every_splitter_refuses_a_second_document"]),
+    "line breaks and controls refused in front matter": ([
+        ("reviewkit/frontmatter.py", "            for ln, col, ch in printable.find(yaml_text):",
+         "            for ln, col, ch in []:"),
+    ], [CON + f"test_line_separator_in_front_matter_is_refused_at_its_position[U+{c:04X}]"
+        for c in (0x85, 0x2028, 0x2029, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x0D)]),
+    "loaders agree (no tags, anchors, tabs, lax block headers)": ([
+        ("reviewkit/frontmatter.py", "        if e.tag is not None:\n            # any tag",
+         "        if False:\n            # any tag"),
+        ("reviewkit/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
+         "            if False:"),
+        ("reviewkit/frontmatter.py", "            if tab >= 0:", "            if False:"),
+        ("reviewkit/frontmatter.py", "                block_header(e)\n", "                pass\n"),
+    ], [CON + "test_fast_and_roundtrip_loaders_agree_on_every_accepted_input"]),
+    "control characters in values and body are findings": ([
+        ("reviewkit/content.py",
+         "    result.findings += value_control_findings(rel, fm, parts.yaml_text, parts.yaml_line)\n",
+         ""),
+        ("reviewkit/content.py",
+         "    result.findings += body_control_findings(rel, parts.body, parts.body_line)\n", ""),
+    ], [CON + f"test_yaml_escapes_cannot_smuggle_control_characters[{e}]"
+        for e in ["L", "P", "N", "e", "x9b", "u202e"]]
+       + [CON + "test_body_control_characters_are_validation_errors"]),
+    "printed text is printable": ([
+        ("reviewkit/printable.py", "    if pattern.search(text) is None:\n        return text\n",
+         "    return text\n"),
+    ], [CON + f"test_no_command_prints_a_control_character[{c}]" for c in
+        ["status", "status-format-github", "queue", "log-A", "review-A", "review-color-A",
+         "review-no-color-A", "gate", "gate-format-github", "due-within-400d",
+         "due-within-400d-format-csv", "audit"]]
+       + [CON + "test_review_shows_concealed_text_as_escapes",
+          CON + "test_log_message_cannot_fake_a_line",
+          CON + "test_error_messages_quoting_user_input_are_printable",
+          CON + "test_file_name_with_escape_is_printable_in_every_format",
+          CON + "test_github_annotations_cannot_inject_workflow_commands",
+          CON + "test_printable_is_total_idempotent_and_clean"]),
+    "JSON output escapes what JSON leaves raw": ([
+        ("reviewkit/output.py", "    return UNSAFE.sub(_u_escape, text)", "    return text"),
+    ], [CON + f"test_no_command_prints_a_control_character[{c}]" for c in
+        ["log-format-json-A", "audit-format-json"]]),
+    "identities, not strings": ([
+        ("reviewkit/identity.py",
+         "    return any(canonical_email(o) in mine for o in others if o)",
+         "    return any(o.strip().lower() in {e.strip().lower() for e in emails} for o in others)"),
+    ], [CON + f"test_self_approval_through_an_equivalent_address[{a}]" for a in
+        ["plus-tag", "dot-and-spaces", "fullwidth"]]
+       + [CON + "test_self_approval_through_another_registered_or_git_address",
+          CON + "test_identity_normal_forms"]),
+    "look-alike addresses refused": ([
+        ("reviewkit/identity.py", "    parts = _split(address)\n    if parts is None:\n        return f",
+         "    return None\n    parts = _split(address)\n    if parts is None:\n        return f"),
+    ], [CON + f"test_look_alike_author_address_is_refused[{a}]" for a in
+        ["cyrillic-domain", "punycode-domain", "cyrillic-local-part", "two-ats"]]
+       + [CON + "test_look_alike_registry_address_is_refused"]),
+    "approver's git identity counts": ([
+        ("reviewkit/workflow.py", "            mine.append(git_email)", "            pass"),
+    ], [CON + "test_git_identity_of_the_approver_counts"]),
+    "heading sections in one pass": ([
+        ("reviewkit/rules/_doc.py", "        return self._section_table()[heading.index][0]",
+         "        return next((h.index for h in self.headings if h.index > heading.index\n"
+         "                     and h.level <= heading.level), len(self.tokens))"),
+        ("reviewkit/rules/count_matches_list.py", "            subs = doc.subheading_count(h)",
+         "            subs = sum(1 for s in doc.headings if h.index < s.index < end\n"
+         "                       and s.level == h.level + 1)"),
+    ], [CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[500]",
+        CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[1000]"]),
+    "every file under a content root is an article or a finding": ([
+        ("reviewkit/content.py", '            if p.name.startswith(".") and p not in explicit:',
+         "            if False:"),
+        ("reviewkit/content.py", '        findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
+         '                                f"{why}',
+         '        return\n        findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
+         '                                f"{why}'),
+    ], [CON + f"test_no_file_under_a_content_root_is_skipped[{n}]" for n in
+        ["content/articles/other.MD", "content/articles/other.markdown", "content/articles/x.mdx",
+         "content/articles/.hidden.md", "content/articles/.drafts/other.md",
+         "content/articles/notes.txt", "content/articles/sub/README"]]),
 }
 
 

@@ -1,0 +1,130 @@
+"""Hostile article shapes: is every step of validation linear in the article's size?
+
+    python benchmarks/pathological.py [CASE ...] [--scale 1.0]
+
+For each case, parses and validates (front matter, schema, digest and every content rule,
+as ``reviewkit validate`` does) one article at size n and at size 2n, and prints both
+times and their ratio. Linear work gives a ratio near 2; quadratic work near 4. Cases:
+headings (``## 5 tips`` repeated, 50,000 at full size), paragraph (one paragraph of 1 MiB),
+list (10,000 items under "Seven signs"), nested (lists and quotes nested 1,000 deep), and
+long lines of ``*``, ``_``, ``[``, ``<!--``, ``[@@@…`` and ``1,1,1…`` (one line each),
+a paragraph full of a safe-messaging phrase, 10,000 suppression comments, and one with a
+long run of spaces in its reason. Exits 1 when a ratio is above 3 (a step that grows
+faster than the input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from reviewkit.content import parse_article
+from reviewkit.rules import Linter, RulesConfig
+from reviewkit.schema import ArticleSchema, compile_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAD = """---
+id: 01JDX3Q7G6M2N8P4R5S6T7V8W9
+title: "A pathological article"
+slug: pathological
+description: "Benchmark input."
+author: {name: Jordan Lee, email: j.lee@example.org}
+topics: [anxiety]
+draft: true
+updated: 2026-11-20
+---
+"""
+
+
+def headings(n: int) -> str:
+    return "".join("## 5 tips\n\n" for _ in range(n))
+
+
+def paragraph(n: int) -> str:
+    words = "plain words about worry and sleep "
+    return "Intro. " + words * (n // len(words)) + "\n"
+
+
+def items(n: int) -> str:
+    return "## Seven signs you may worry\n\n" + "".join(f"- sign {i}\n" for i in range(n))
+
+
+def nested_lists(n: int) -> str:
+    return "".join("  " * i + "- item\n" for i in range(n))
+
+
+def nested_quotes(n: int) -> str:
+    return "".join(">" * i + " quoted\n" for i in range(1, n + 1))
+
+
+def line_of(ch: str) -> Callable[[int], str]:
+    return lambda n: "Text " + ch * n + "\n"
+
+
+def phrases(n: int) -> str:
+    # every match asks whether it sits inside quotation marks
+    return "“" + "He committed suicide, " * n + "\n\nCall 988.\n"
+
+
+def suppressions(n: int) -> str:
+    return "".join(
+        "<!-- reviewkit: allow readability -- benchmark -->\nA short paragraph.\n\n"
+        for _ in range(n))
+
+
+def reason_spaces(n: int) -> str:
+    return "<!-- reviewkit: allow readability -- a" + " " * n + "b -->\nText.\n"
+
+
+# name: (body of size n, the full size n)
+CASES: dict[str, tuple[Callable[[int], str], int]] = {
+    "headings": (headings, 50_000),
+    "paragraph": (paragraph, 1_000_000),  # just under the 1 MiB file limit
+    "list": (items, 10_000),
+    "nested-lists": (nested_lists, 500),
+    "nested-quotes": (nested_quotes, 500),
+    "stars": (line_of("*"), 100_000),
+    "underscores": (line_of("_"), 100_000),
+    "brackets": (line_of("["), 100_000),
+    "comments": (line_of("<!--"), 25_000),
+    "at-signs": (lambda n: "Text [" + "@" * n + "\n", 100_000),
+    "number-runs": (line_of("1,"), 100_000),
+    "phrases": (phrases, 20_000),
+    "suppressions": (suppressions, 10_000),
+    "reason-spaces": (reason_spaces, 100_000),
+}
+
+
+def run(body: str, linter: Linter, schema: ArticleSchema) -> float:
+    data = (HEAD + body).encode()
+    start = time.perf_counter()
+    parse_article("content/articles/pathological.md", data, schema, linter)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("cases", nargs="*", choices=[[], *CASES], default=[])
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply every size (e.g. 0.1)")
+    args = ap.parse_args()
+    linter = Linter(RulesConfig(), root=ROOT, known_slugs=())
+    path = ROOT / "schemas/article.schema.json"
+    schema = compile_schema(path.read_bytes(), str(path))
+    worst = 0.0
+    print(f"{'case':<14} {'n':>9} {'time n':>9} {'time 2n':>9} {'ratio':>6}")
+    for name in args.cases or list(CASES):
+        make, full = CASES[name]
+        n = max(1, int(full * args.scale) // 2)
+        t1 = run(make(n), linter, schema)
+        t2 = run(make(2 * n), linter, schema)
+        ratio = t2 / t1 if t1 > 0 else float("inf")
+        worst = max(worst, ratio)
+        print(f"{name:<14} {n:>9,} {t1:>8.2f}s {t2:>8.2f}s {ratio:>6.1f}", flush=True)
+    return 1 if worst > 3 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
