@@ -170,6 +170,8 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
         report.statuses = [s for s in report.statuses if s.state in states]
     out = render_status(report, fmt)  # type: ignore[arg-type]
     echo(_colorize(out) if fmt == "text" else out)
+    if report.history_problems:  # an events history that lost an event is refused
+        raise CheckFailed("")
 
 
 def _evaluate(project: Any, paths: Sequence[str] = ()) -> Any:
@@ -510,7 +512,7 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     \b
     Example (CI, pull request):
       git fetch origin '+refs/reviewkit/*:refs/reviewkit/*' main
-      reviewkit gate --trust-ref origin/main --format github --junit gate.xml
+      reviewkit gate --trust-ref refs/remotes/origin/main --format github --junit gate.xml
     """
     from pathlib import Path
 
@@ -520,6 +522,7 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     from reviewkit.workers import default_workers
 
     project = _ctx().project(trust_ref)
+    _say_trusted(project)
     cache = None if no_cache else open_cache(project)
     with _progress("checking") as progress:
         result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,
@@ -532,6 +535,12 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
         write_atomic(Path(junit), junit_xml(result))
     if not result.passed:
         raise CheckFailed("")
+
+
+def _say_trusted(project: Any) -> None:
+    """Name the full ref and commit the trusted files were read from (stderr)."""
+    if project.trusted is not None:
+        echo(f"trusted configuration: {project.trusted.describe()}", err=True)
 
 
 @cli.command()
@@ -601,6 +610,7 @@ def publish(out: str, fmt: str, trust_ref: str | None) -> None:
     from reviewkit.publish import publish as do_publish
 
     project = _ctx().project(trust_ref)
+    _say_trusted(project)
     with _progress("publishing") as progress:
         bundle = do_publish(project, Path(out), fmt, progress=progress)  # type: ignore[arg-type]
     echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "

@@ -15,6 +15,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from reviewkit.cache import Cache
+from reviewkit.errors import EnvError
+from reviewkit.git import ResolvedRef
 from reviewkit.ledger import EVENTS_REF
 from reviewkit.policy import ArticleStatus
 from reviewkit.project import Project
@@ -31,6 +33,7 @@ class GateResult:
     drafts: list[ArticleStatus] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # not tied to one article
     notes: list[str] = field(default_factory=list)
+    trusted: ResolvedRef | None = None  # the trust ref as pinned, for the report header
 
     @property
     def passed(self) -> bool:
@@ -45,6 +48,8 @@ class GateResult:
             "approved": [s.to_dict() for s in self.passed_articles],
             "drafts_ignored": [s.path for s in self.drafts],
             "events_tip": self.report.ledger.tip,
+            "trust_ref": ({"ref": t.full, "commit": t.commit, "given": t.given}
+                          if (t := self.trusted) else None),
         }
 
 
@@ -58,18 +63,26 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
     # `reviewkit validate`'s (CI runs both), which keeps the gate within its I/O budget.
     report = evaluate_repo(project, now=now, lint=False, cache=cache, workers=workers,
                            progress=progress)
-    result = GateResult(report)
+    result = GateResult(report, trusted=project.trusted)
     ledger = report.ledger
     if ledger.tip is None:
         result.failures.append(
             f"{EVENTS_REF} is missing: no review can be verified. CI checkouts do not fetch "
             f"it; run: {FETCH_HINT}"
         )
+    result.failures.extend(report.history_problems)
     for e in report.problems:
         result.failures.append(f"event {e.name} on {EVENTS_REF} does not count and was not "
                                f"expected: {e.problem}")
+    if project.trusted is not None:
+        result.notes.append(f"trusted configuration from {project.trusted.describe()}")
     if expect_events_ancestor:
-        expected = project.repo.rev_parse(expect_events_ancestor)
+        try:
+            pinned = project.repo.resolve_ref(expect_events_ancestor, "--expect-events-ancestor")
+            expected: str | None = pinned.commit
+            result.notes.append(f"--expect-events-ancestor: {pinned.describe()}")
+        except EnvError:
+            expected = None
         if expected is None:
             result.failures.append(
                 f"--expect-events-ancestor {expect_events_ancestor}: not found in this "
@@ -83,7 +96,7 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
             )
     for rel in project.changed_trusted_files():
         result.notes.append(
-            f"this change edits {rel}; the gate used the version at {project.trust_ref} "
+            f"this change edits {rel}; the gate used the version at {project.trust_label} "
             "(changes to it take effect once merged)"
         )
     for s in report.statuses:

@@ -26,6 +26,7 @@ from typing import Any
 
 from reviewkit.audit import AuditRow, audit_rows
 from reviewkit.errors import EnvError, UsageError
+from reviewkit.frontmatter import MAX_FILE_BYTES
 from reviewkit.model import EVENT_KINDS, STATES
 from reviewkit.policy import ArticleStatus
 from reviewkit.project import Project
@@ -202,13 +203,15 @@ def _diff(project: Project, s: ArticleStatus, approved: dict[str, bytes | None]
 def _approved_blobs(project: Project, statuses: list[ArticleStatus]) -> dict[str, bytes | None]:
     wanted = {s.last_approved.event.blob for s in statuses
               if s.last_approved and s.last_approved.event}
+    # an article is never larger than MAX_FILE_BYTES: a larger blob is not read (None)
     try:
-        return dict(project.repo.read_blobs(sorted(wanted)))
+        blobs = project.repo.read_blobs(sorted(wanted), max_size=MAX_FILE_BYTES)
+        return {sha: blobs.get(sha) for sha in wanted}
     except EnvError:  # some are missing (a shallow clone): read what there is, one by one
         out: dict[str, bytes | None] = {}
         for sha in wanted:
             try:
-                out[sha] = project.repo.read_blobs([sha])[sha]
+                out[sha] = project.repo.read_blobs([sha], max_size=MAX_FILE_BYTES).get(sha)
             except EnvError:
                 out[sha] = None
         return out

@@ -11,14 +11,16 @@ from reviewkit.cache import Cache, digest_of
 from reviewkit.catalogue import Catalogue, load_catalogue, no_gc
 from reviewkit.content import ArticleResult
 from reviewkit.findings import Finding
-from reviewkit.git import TreeEntry
+from reviewkit.git import HistoryEdit, TreeEntry
 from reviewkit.ledger import (
     EVENTS_REF,
     Ledger,
     LedgerIndex,
     StoredEvent,
     changed_since,
+    describe_edit,
     event_order,
+    history_edits,
     index_ledger,
     load_events,
 )
@@ -39,6 +41,12 @@ class StatusReport:
     max_age_days: int = 365
     notes: list[str] = field(default_factory=list)
     problems: list[StoredEvent] = field(default_factory=list)  # event files that do not parse
+    # commits of the events history that removed or changed an event file (not append-only)
+    history: list[HistoryEdit] = field(default_factory=list)
+
+    @property
+    def history_problems(self) -> list[str]:
+        return [describe_edit(h) for h in self.history]
 
     def counts(self) -> dict[str, int]:
         """Articles per state; every state is listed, zero included."""
@@ -56,6 +64,8 @@ class StatusReport:
             "notes": self.notes,
             "articles": [s.to_dict() for s in self.statuses],
             "ledger_problems": [{"event": e.name, "problem": e.problem} for e in self.problems],
+            "history_problems": [{"commit": h.commit, "file": h.path, "problem": d}
+                                 for h, d in zip(self.history, self.history_problems)],
         }
 
 
@@ -157,7 +167,7 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         by_dir = index.by_dir()
 
         report = StatusReport([], catalogue, Ledger(index.tip), now, policy.max_age_days,
-                              problems=problems)
+                              problems=problems, history=history_edits(repo, index.tip))
         if index.tip is None:
             report.notes.append(
                 f"no review events: {EVENTS_REF} does not exist here "
@@ -245,8 +255,10 @@ def parse_window(text: str) -> int:
     m = re.fullmatch(r"\s*(\d+)\s*([dwm]?)\s*", text)
     if not m:
         raise UsageError(f"--within {text!r}: use days like 30d, weeks like 6w, or months like 3m")
-    n = int(m.group(1))
-    return n * {"": 1, "d": 1, "w": 7, "m": 30}[m.group(2)]
+    n = int(m.group(1)) * {"": 1, "d": 1, "w": 7, "m": 30}[m.group(2)]
+    if n > 36500:
+        raise UsageError(f"--within {text!r}: at most 100 years (36500d)")
+    return n
 
 
 def due_list(report: StatusReport, within_days: int) -> list[ArticleStatus]:
