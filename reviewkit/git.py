@@ -75,8 +75,10 @@ def check_revision_text(value: str, what: str) -> None:
     """Refuse a user string that git would read as an option, or that is not a name."""
     if not value or value.startswith("-"):
         raise UsageError(f"{what} {value!r}: a ref or commit id cannot begin with '-'")
-    if any(c.isspace() or ord(c) < 32 or c == "\x7f" for c in value) or ":" in value:
-        raise UsageError(f"{what} {value!r}: not a ref name or commit id")
+    if (any(c.isspace() or ord(c) < 32 or c in "\x7f~^:?*[\\" for c in value)
+            or ".." in value or "@{" in value):
+        raise UsageError(f"{what} {value!r}: name a ref (e.g. refs/remotes/origin/main) or a "
+                         "commit id, not a revision expression")
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,18 @@ class PublicKey(BaseModel):
     valid_after: dt.datetime | None = None
     valid_before: dt.datetime | None = None
 
+    @model_validator(mode="after")
+    def _open_ends(self) -> PublicKey:
+        # Every accepted event time lies in [MIN_TIME, MAX_TIME): a bound outside it (e.g.
+        # valid_after 0001-01-01, valid_before 9999-12-31) is the same as no bound, and as
+        # none it cannot overflow a computation.
+        after, before = _aware(self.valid_after), _aware(self.valid_before)
+        if after is not None and after < MIN_TIME:
+            self.valid_after = None
+        if before is not None and before >= MAX_TIME:
+            self.valid_before = None
+        return self
+
 
 class Reviewer(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -301,6 +313,12 @@ def parse_time(value: str) -> dt.datetime:
         return t.astimezone(dt.timezone.utc)
     except OverflowError:
         raise ValueError(f"time out of range: {value!r}") from None
+
+
+def _aware(t: dt.datetime | None) -> dt.datetime | None:
+    if t is None:
+        return None
+    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t
 
 
 def check_time_range(t: dt.datetime, what: str) -> None:
