@@ -260,7 +260,7 @@ class Repo:
                 continue
             fields = chunk.split(b"\0")
             commit = fields[0].decode().strip()
-            for meta, path in zip(fields[1::2], fields[2::2]):
+            for meta, path in zip(fields[1::2], fields[2::2], strict=False):
                 status = meta.decode("utf-8", "replace").strip().rsplit(" ", 1)[-1][:1]
                 if status in ("D", "M", "T"):
                     found.append(HistoryEdit(commit, path.decode("utf-8", "surrogateescape"),
@@ -277,8 +277,11 @@ class Repo:
             return {}
         out = self.run("cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
                        input=("\n".join(wanted) + "\n").encode())
+        lines = out.decode("utf-8", "replace").splitlines()
+        if len(lines) != len(wanted):
+            raise EnvError("git cat-file --batch-check answered for fewer objects than asked")
         sizes: dict[str, int | None] = {}
-        for sha, line in zip(wanted, out.decode("utf-8", "replace").splitlines()):
+        for sha, line in zip(wanted, lines, strict=True):
             parts = line.split(" ")
             sizes[sha] = int(parts[2]) if len(parts) == 3 and parts[1] == "blob" else None
         return sizes

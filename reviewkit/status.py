@@ -65,7 +65,7 @@ class StatusReport:
             "articles": [s.to_dict() for s in self.statuses],
             "ledger_problems": [{"event": e.name, "problem": e.problem} for e in self.problems],
             "history_problems": [{"commit": h.commit, "file": h.path, "problem": d}
-                                 for h, d in zip(self.history, self.history_problems)],
+                                 for h, d in zip(self.history, self.history_problems, strict=True)],
         }
 
 

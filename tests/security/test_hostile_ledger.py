@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _sec import A, A_ID, EVENTS_REF, approve, assert_blocked, gate, put_raw, rk_proc, set_registry
+from _sec import A_ID, EVENTS_REF, A, approve, assert_blocked, gate, put_raw, rk_proc, set_registry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
