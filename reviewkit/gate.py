@@ -61,8 +61,15 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
     ``cache`` and for any number of ``workers``)."""
     # The gate decides on review state and front-matter validity; the content rules are
     # `reviewkit validate`'s (CI runs both), which keeps the gate within its I/O budget.
+    pinned = None
+    if expect_events_ancestor:
+        try:
+            pinned = project.repo.resolve_ref(expect_events_ancestor, "--expect-events-ancestor")
+        except EnvError:
+            pinned = None  # reported below as not found
+    # the tip CI saw last was checked append-only by that run: check only what came since
     report = evaluate_repo(project, now=now, lint=False, cache=cache, workers=workers,
-                           progress=progress)
+                           progress=progress, history_checked=pinned.commit if pinned else None)
     result = GateResult(report, trusted=project.trusted)
     ledger = report.ledger
     if ledger.tip is None:
@@ -77,12 +84,9 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
     if project.trusted is not None:
         result.notes.append(f"trusted configuration from {project.trusted.describe()}")
     if expect_events_ancestor:
-        try:
-            pinned = project.repo.resolve_ref(expect_events_ancestor, "--expect-events-ancestor")
-            expected: str | None = pinned.commit
+        expected = pinned.commit if pinned else None
+        if pinned is not None:
             result.notes.append(f"--expect-events-ancestor: {pinned.describe()}")
-        except EnvError:
-            expected = None
         if expected is None:
             result.failures.append(
                 f"--expect-events-ancestor {expect_events_ancestor}: not found in this "

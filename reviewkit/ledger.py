@@ -269,21 +269,27 @@ def describe_edit(edit: HistoryEdit, ref: str = EVENTS_REF) -> str:
             "restore the ref from a clone that has the full history")
 
 
-def history_edits(repo: Repo, tip: str | None, *, remember: bool = True) -> list[HistoryEdit]:
+def history_edits(repo: Repo, tip: str | None, *, remember: bool = True,
+                  checked: str | None = None) -> list[HistoryEdit]:
     """Commits in ``tip``'s history that removed or changed an event file (empty: the
     history is append-only). Incremental: only commits not reachable from the last tip
     found append-only here are read, when that record authenticates (cache key outside the
-    repository) and is an ancestor of ``tip``; otherwise one pass over the whole history."""
+    repository) and is an ancestor of ``tip``; otherwise one pass over the whole history.
+
+    ``checked``: a commit id the caller vouches for as already checked (CI's
+    ``--expect-events-ancestor``, the tip an earlier passing gate reported); used, like
+    the record, only when it is an ancestor of ``tip``."""
     from reviewkit.cache import load_verified_tip, save_verified_tip
 
     if tip is None:
         return []
     known = load_verified_tip(repo.git_dir)
-    if known == tip:
+    if known == tip or checked == tip:
         return []
     exclude: list[str] = []
-    if known and repo.rev_parse(known + "^{commit}") == known and repo.is_ancestor(known, tip):
-        exclude = [known]
+    for base in (known, checked):
+        if base and repo.rev_parse(base + "^{commit}") == base and repo.is_ancestor(base, tip):
+            exclude.append(base)
     edits = repo.history_edits(tip, exclude)
     if not edits and remember:
         save_verified_tip(repo.git_dir, tip)

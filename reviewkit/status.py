@@ -125,7 +125,8 @@ def _verify(item: tuple[StoredEvent, Registry]) -> tuple[str, tuple[bool, str]]:
 def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                   now: dt.datetime | None = None, lint: bool = False,
                   cache: Cache | None = None, workers: int = 1,
-                  progress: Callable[[int, int], None] | None = None) -> StatusReport:
+                  progress: Callable[[int, int], None] | None = None,
+                  history_checked: str | None = None) -> StatusReport:
     """Evaluate every article (or ``paths``) against the ledger and the policy.
 
     ``invalid`` means the front matter does not validate (what the digest and the decision
@@ -134,6 +135,9 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
     With a ``cache``, unchanged articles are not parsed, event files already known to parse
     are not read, and an article whose content and events are unchanged keeps its
     verdict until it could change by time alone. The verdicts are the same either way.
+
+    The events history is checked append-only (``ledger.history_edits``), from
+    ``history_checked`` when that commit is an ancestor of the tip.
     """
     now = now or dt.datetime.now(dt.timezone.utc)
     now_iso = format_time(now)
@@ -167,7 +171,8 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         by_dir = index.by_dir()
 
         report = StatusReport([], catalogue, Ledger(index.tip), now, policy.max_age_days,
-                              problems=problems, history=history_edits(repo, index.tip))
+                              problems=problems,
+                              history=history_edits(repo, index.tip, checked=history_checked))
         if index.tip is None:
             report.notes.append(
                 f"no review events: {EVENTS_REF} does not exist here "

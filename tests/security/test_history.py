@@ -14,6 +14,7 @@ import stat
 import subprocess
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from _sec import EVENTS_REF, approve, assert_blocked, gate, request_changes
 
@@ -225,3 +226,16 @@ def test_server_hook_checks_the_history_of_a_new_ref(project: Project, tmp_path:
     proc = subprocess.run(["git", "push", "origin", f"{bad}:{EVENTS_REF}"], cwd=project.path,
                           capture_output=True, text=True, check=False)
     assert proc.returncode != 0 and bad in proc.stderr, proc.stderr
+
+
+def test_ci_without_a_record_checks_from_the_tip_it_saw_last(
+        project: Project, tmp_path: Path, monkeypatch: Any) -> None:
+    """A fresh CI runner (no record, new key) with --expect-events-ancestor SEEN reads only
+    the commits since SEEN, and still catches a deletion among them."""
+    tip = _revoked(project)
+    lost = _cr_name(project.path)
+    bad = _commit(project.path, _tree_without(project.path, tip, "-changes_requested-"), [tip])
+    git(project.path, "update-ref", EVENTS_REF, bad, tip)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh-runner"))
+    assert_blocked(project, f"commit {bad[:12]} removed event file {lost}",
+                   args=("--no-cache", "--expect-events-ancestor", tip))
