@@ -267,6 +267,11 @@ class Repo:
                                              status))
                     if len(found) >= limit:
                         return found
+        if not found and data.strip(b"\x01\0\n"):
+            # git printed a deletion or change (the filter shows nothing else) that did not
+            # parse: still a history that is not append-only, never a pass
+            first = data.strip(b"\x01").split(b"\0", 1)[0].decode("utf-8", "replace")
+            found.append(HistoryEdit(first.strip()[:40] or "?", "(unreadable path)", "M"))
         return found
 
     def blob_sizes(self, shas: Iterable[str]) -> dict[str, int | None]:

@@ -30,8 +30,9 @@ from reviewkit.model import ReviewEvent, format_time
 EVENTS_REF = "refs/reviewkit/events"
 REMOTES_PREFIX = "refs/reviewkit/remotes"
 MAX_EVENT_BYTES = 256 * 1024
-# A CAS append retries a lost race until this many seconds have passed; a ref lock older
-# than STALE_LOCK_SECONDS belongs to a git that was killed (git holds one for milliseconds).
+# A CAS append retries a lost race until this many seconds pass with no writer making
+# progress; a ref lock older than STALE_LOCK_SECONDS belongs to a git that was killed (git
+# holds one for milliseconds).
 RETRY_SECONDS = 5.0
 STALE_LOCK_SECONDS = 2.0
 # as in review-event.schema.json: these two make up the event's file name
@@ -178,8 +179,14 @@ def append_event(repo: Repo, event: ReviewEvent, *, ref: str = EVENTS_REF,
             )
     blob = repo.hash_object(data)
     deadline = time.monotonic() + RETRY_SECONDS
+    seen: str | None = None
     for attempt in range(attempts):
         old = repo.rev_parse(ref)
+        if attempt and old != seen:
+            # another writer got through: that is contention, not a stuck ref; the time
+            # bound counts from the last progress anyone made
+            deadline = time.monotonic() + RETRY_SECONDS
+        seen = old
         tree = repo.tree_with(old, {name: blob})
         commit = repo.commit_tree(
             tree, [old] if old else [], f"{event.event} {event.article} by {event.actor}\n\n{name}\n",
@@ -190,8 +197,8 @@ def append_event(repo: Repo, event: ReviewEvent, *, ref: str = EVENTS_REF,
             return commit
         if not _wait_to_retry(repo, ref, outcome, attempt, deadline):
             break
-    raise EnvError(f"could not update {ref} within {RETRY_SECONDS:g} s "
-                   f"({attempt + 1} attempts): too much contention; try again")
+    raise EnvError(f"could not update {ref}: no progress for {RETRY_SECONDS:g} s "
+                   f"({attempt + 1} attempts, too much contention); try again")
 
 
 def _wait_to_retry(repo: Repo, ref: str, outcome: RefUpdate, attempt: int,
