@@ -17,6 +17,7 @@ from reviewkit import __version__
 from reviewkit.errors import CheckFailed, ReviewkitError
 
 FORMATS = click.Choice(["text", "json", "github"])
+REPORT_FORMATS = click.Choice(["text", "json", "github", "sarif", "gitlab"])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -117,10 +118,63 @@ def new(title: str, slug: str | None, author: str | None, email: str | None) -> 
     echo("next: write it, run `reviewkit validate`, then `reviewkit submit PATH`")
 
 
+def _report_options(f: Callable[..., None]) -> Callable[..., None]:
+    """--changed-since, --summary and --comment-file (docs/ci.md)."""
+    f = click.option("--comment-file", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Write the Markdown report for a sticky pull-request comment here.")(f)
+    f = click.option("--summary", "summary", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Append the Markdown report to FILE (default: $GITHUB_STEP_SUMMARY).")(f)
+    return click.option("--changed-since", metavar="REV",
+                        help="The pull request's base: its articles come first in the report "
+                             "and the annotations.")(f)
+
+
+def _changed(project: Any, rev: str | None) -> set[str] | None:
+    return None if rev is None else project.repo.changed_paths(rev)
+
+
+def _more_hint(summary: str | None, comment_file: str | None, command: str) -> str:
+    from reviewkit.summary import report_targets
+
+    if report_targets(summary, os.environ) is not None:
+        return "see the job summary"
+    if comment_file:
+        return "see the pull-request comment"
+    return f"run `reviewkit {command}` or pass --summary FILE to list them all"
+
+
+def _write_reports(markdown: Callable[[int], str], summary: str | None,
+                   comment_file: str | None) -> None:
+    """Append the job summary and write the comment file (``markdown(limit)``)."""
+    from pathlib import Path
+
+    from reviewkit.errors import EnvError
+    from reviewkit.gate import write_atomic
+    from reviewkit.summary import (
+        COMMENT_LIMIT,
+        SUMMARY_LIMIT,
+        append_summary,
+        as_comment,
+        report_targets,
+    )
+
+    target = report_targets(summary, os.environ)
+    try:
+        if target is not None:
+            append_summary(target, markdown(SUMMARY_LIMIT))
+        if comment_file:
+            write_atomic(Path(comment_file), as_comment(markdown(COMMENT_LIMIT)))
+    except OSError as exc:  # the verdict stands; the report could not be written
+        where = exc.filename or target or comment_file
+        raise EnvError(f"cannot write the report to {where}: {exc.strerror or exc}") from None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-def validate(paths: tuple[str, ...], fmt: str) -> None:
+@click.option("--format", "fmt", type=REPORT_FORMATS, default="text", show_default=True)
+@_report_options
+def validate(paths: tuple[str, ...], fmt: str, changed_since: str | None, summary: str | None,
+             comment_file: str | None) -> None:
     """Check front matter against the schema and the body against the content rules.
 
     Prints path:line:col: level[rule]: message per finding and exits 1 on any error.
@@ -134,6 +188,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     from reviewkit.workers import default_workers
 
     project = _ctx().project()
+    changed = _changed(project, changed_since)
     cache = None if paths else open_cache(project, lint=True)
     with _progress("validating") as progress:
         cat = load_catalogue(project, _paths(paths), workers=default_workers(),
@@ -141,8 +196,14 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
     if cache is not None:
         cache.save()
     findings = cat.all_findings()
-    out = render_findings(findings, len(cat.results), fmt)  # type: ignore[arg-type]
+    out = render_findings(findings, len(cat.results), fmt,  # type: ignore[arg-type]
+                          first=changed or (), more=_more_hint(summary, comment_file, "validate"))
     echo(_colorize(out) if fmt == "text" else out)
+    from reviewkit.summary import validate_markdown
+
+    checked = [r.path for r in cat.results]
+    _write_reports(lambda limit: validate_markdown(findings, checked, changed, limit=limit),
+                   summary, comment_file)
     if cat.error_count:
         raise CheckFailed("")  # the summary line above says it
 
@@ -497,13 +558,17 @@ def sync(remote: str) -> None:
               help="Read reviewers.yaml, reviewkit.yaml and the schema from REF (in CI: the PR's base).")
 @click.option("--expect-events-ancestor", metavar="REF_OR_SHA",
               help="Fail if the events history no longer contains this commit (rewritten).")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=REPORT_FORMATS, default="text", show_default=True)
 @click.option("--junit", type=click.Path(dir_okay=False), help="Also write a JUnit XML report here.")
+@click.option("--sarif", "sarif_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write a SARIF 2.1.0 report here (GitHub code scanning).")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the cache in .git/reviewkit/.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Worker processes for parsing and signature checks (default: up to 2).")
+@_report_options
 def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, junit: str | None,
-         no_cache: bool, workers: int | None) -> None:
+         sarif_file: str | None, no_cache: bool, workers: int | None, changed_since: str | None,
+         summary: str | None, comment_file: str | None) -> None:
     """Exit 1 unless every non-draft article is valid and approved under the policy.
 
     Fails closed: a missing refs/reviewkit/events, an unreadable file or event, or a
@@ -523,16 +588,30 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
 
     project = _ctx().project(trust_ref)
     _say_trusted(project)
+    changed = _changed(project, changed_since)
     cache = None if no_cache else open_cache(project)
     with _progress("checking") as progress:
         result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,
                           workers=workers or default_workers(), progress=progress)
     if cache is not None:
         cache.save()
-    out = render_gate(result, fmt)  # type: ignore[arg-type]
+    out = render_gate(result, fmt, first=changed or (),  # type: ignore[arg-type]
+                      more=_more_hint(summary, comment_file, "gate"))
     echo(_colorize(out) if fmt == "text" else out)
     if junit:
         write_atomic(Path(junit), junit_xml(result))
+    if sarif_file:
+        from reviewkit.errors import EnvError
+        from reviewkit.output import sarif_log
+
+        try:
+            write_atomic(Path(sarif_file), sarif_log(result.findings()))
+        except OSError as exc:
+            raise EnvError(f"cannot write {sarif_file}: {exc.strerror or exc}") from None
+    from reviewkit.summary import gate_markdown
+
+    _write_reports(lambda limit: gate_markdown(result, changed, trust_ref=trust_ref, limit=limit),
+                   summary, comment_file)
     if not result.passed:
         raise CheckFailed("")
 

@@ -114,10 +114,12 @@ def test_resolve_ref_library_operation(project: Project) -> None:
         repo.resolve_ref("v1")
 
 
-def test_workflow_written_by_init_passes_the_base_commit() -> None:
+def test_workflow_written_by_init_passes_a_full_ref() -> None:
+    """init's workflow runs the packaged action, which names the base by its full ref."""
     from importlib import resources
+    from pathlib import Path
 
     text = resources.files("reviewkit").joinpath("data/scaffold/workflow.yml").read_text()
-    assert "--trust-ref \"$BASE_SHA\"" in text
-    assert "github.event.pull_request.base.sha" in text
     assert "--trust-ref \"origin/" not in text
+    action = (Path(__file__).resolve().parents[2] / "action.yml").read_text()
+    assert 'trust="refs/remotes/origin/${GITHUB_BASE_REF}"' in action
