@@ -593,6 +593,8 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     with _progress("checking") as progress:
         result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,
                           workers=workers or default_workers(), progress=progress)
+    if result.expected_ancestor is not None:
+        echo(f"--expect-events-ancestor: {result.expected_ancestor.describe()}", err=True)
     if cache is not None:
         cache.save()
     out = render_gate(result, fmt, first=changed or (),  # type: ignore[arg-type]

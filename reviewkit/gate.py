@@ -35,6 +35,7 @@ class GateResult:
     failures: list[str] = field(default_factory=list)  # not tied to one article
     notes: list[str] = field(default_factory=list)
     trusted: ResolvedRef | None = None  # the trust ref as pinned, for the report header
+    expected_ancestor: ResolvedRef | None = None  # --expect-events-ancestor as pinned
 
     @property
     def passed(self) -> bool:
@@ -51,6 +52,8 @@ class GateResult:
             "events_tip": self.report.ledger.tip,
             "trust_ref": ({"ref": t.full, "commit": t.commit, "given": t.given}
                           if (t := self.trusted) else None),
+            "expect_events_ancestor": ({"ref": a.full, "commit": a.commit, "given": a.given}
+                                       if (a := self.expected_ancestor) else None),
         }
 
     def findings(self) -> list[Finding]:
@@ -102,12 +105,9 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
     for e in report.problems:
         result.failures.append(f"event {e.name} on {EVENTS_REF} does not count and was not "
                                f"expected: {e.problem}")
-    if project.trusted is not None:
-        result.notes.append(f"trusted configuration from {project.trusted.describe()}")
     if expect_events_ancestor:
         expected = pinned.commit if pinned else None
-        if pinned is not None:
-            result.notes.append(f"--expect-events-ancestor: {pinned.describe()}")
+        result.expected_ancestor = pinned
         if expected is None:
             result.failures.append(
                 f"--expect-events-ancestor {expect_events_ancestor}: not found in this "
