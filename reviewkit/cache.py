@@ -9,17 +9,22 @@ configuration and registry) so a change of any of them drops what it could affec
 - ``verdicts``: a key over (article summary, findings, the article's event names and blob
   ids) → its status, with the time until which that status cannot change by itself.
 
-The file carries a checksum; a missing, unreadable, corrupt or foreign cache is ignored,
-never trusted. It is written atomically (temp file + rename). Whoever can write ``.git/``
-can rewrite refs too, so the cache adds no new trust; CI should still not restore it from
-an untrusted source.
+The file is authenticated: an HMAC-SHA256 under a key kept outside the repository
+(``$XDG_CACHE_HOME/reviewkit/cache-key``, else ``~/.cache/reviewkit/cache-key``, made
+0600 on first use) over the payload and the git directory it belongs to. A missing,
+unreadable, corrupt, forged or foreign cache is ignored, never trusted, so a verdict with a
+cache is the verdict without one: whoever can write ``.git/reviewkit/`` cannot claim an
+approval there. Without a usable key there is no cache (slower, never different). It is
+written atomically (temp file + rename).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +33,56 @@ from typing import Any
 from reviewkit import __version__
 
 FORMAT = "reviewkit-cache"
-VERSION = 4  # 3: readability in article entries; 4: parse findings include control characters and document markers
+VERSION = 5  # 3: readability in article entries; 4: parse findings include control characters and
+# document markers; 5: authenticated (HMAC) with a per-user key
+KEY_FILE = "cache-key"
+
+
+def key_dir() -> Path:
+    """Where the cache key lives: outside every repository, per user."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reviewkit"
+
+
+def cache_key() -> bytes | None:
+    """The per-user key that authenticates caches; made (0600) on first use. None when it
+    cannot be read or made: then nothing is cached, and nothing cached is trusted."""
+    path = key_dir() / KEY_FILE
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # mode 0600
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+        try:  # another process may have made one meanwhile: keep theirs
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+        data = path.read_bytes()
+        return data if len(data) >= 32 else None
+    except OSError:
+        return None
+
+
+def mac(key: bytes, *parts: bytes) -> str:
+    """HMAC-SHA256 of ``parts`` (length-prefixed, so no two part lists collide)."""
+    h = hmac.new(key, digestmod=hashlib.sha256)
+    for p in parts:
+        h.update(len(p).to_bytes(8, "big"))
+        h.update(p)
+    return h.hexdigest()
+
+
+def _binding(path: Path) -> bytes:
+    # a cache authenticates only where it was written: the git directory it lives in
+    return os.fsencode(os.path.abspath(path))
 
 
 def digest_of(*parts: object) -> str:
@@ -108,8 +162,11 @@ class Cache:
         }
         payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         del body, articles, verdicts
+        key = cache_key()
+        if key is None:
+            return
         doc = json.dumps({"format": FORMAT, "version": VERSION,
-                          "checksum": hashlib.sha256(payload).hexdigest()})
+                          "mac": mac(key, _binding(self.path), payload)})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
@@ -127,13 +184,18 @@ def load_cache(path: Path | None, article_context: str, verdict_context: str) ->
     cache = Cache(path, article_context, verdict_context)
     if path is None:
         return cache
+    key = cache_key()
+    if key is None:
+        return cache
     try:
         raw = path.read_text(encoding="utf-8")
         cut = raw.index(',"body":')
         doc = json.loads(raw[:cut] + "}")
         payload = raw[cut + len(',"body":'):-1]
+        claimed = doc.get("mac")
         if (doc.get("format") != FORMAT or doc.get("version") != VERSION
-                or doc.get("checksum") != hashlib.sha256(payload.encode()).hexdigest()):
+                or not isinstance(claimed, str)
+                or not hmac.compare_digest(claimed, mac(key, _binding(path), payload.encode()))):
             return cache
         body = json.loads(payload)
         if body.get("article_context") == article_context and isinstance(body.get("articles"), dict):
@@ -158,3 +220,44 @@ def cache_path(git_dir: Path, *, lint: bool = False) -> Path:
     """``cache.json`` for gate and status; ``cache-lint.json`` for ``validate`` (content
     rules on), so the two never evict each other."""
     return git_dir / "reviewkit" / ("cache-lint.json" if lint else "cache.json")
+
+
+# --- the last events tip whose whole history was checked append-only -----------------------
+
+VERIFIED_FILE = "append-only.json"
+
+
+def load_verified_tip(git_dir: Path) -> str | None:
+    """The events tip whose history was last found append-only here, if its record
+    authenticates; None otherwise. The caller still checks that it is an ancestor of the
+    tip it judges (a rewritten ref starts over)."""
+    key = cache_key()
+    path = git_dir / "reviewkit" / VERIFIED_FILE
+    if key is None:
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        tip, claimed = doc["tip"], doc["mac"]
+        if (isinstance(tip, str) and isinstance(claimed, str) and hmac.compare_digest(
+                claimed, mac(key, b"append-only", _binding(path), tip.encode()))):
+            return tip
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def save_verified_tip(git_dir: Path, tip: str) -> None:
+    """Remember (authenticated) that ``tip``'s history was checked append-only."""
+    key = cache_key()
+    if key is None:
+        return
+    path = git_dir / "reviewkit" / VERIFIED_FILE
+    doc = json.dumps({"tip": tip, "mac": mac(key, b"append-only", _binding(path), tip.encode())})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".append-only-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(doc)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # only slower next time

@@ -246,6 +246,8 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
         report.statuses = [s for s in report.statuses if s.state in states]
     out = render_status(report, fmt)  # type: ignore[arg-type]
     echo(_colorize(out), styled=True) if fmt == "text" else echo(out)
+    if report.history_problems:  # an events history that lost an event is refused
+        raise CheckFailed("")
 
 
 def _evaluate(project: Any, paths: Sequence[str] = (), *, readability: bool = False) -> Any:
@@ -607,7 +609,7 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     \b
     Example (CI, pull request):
       git fetch origin '+refs/reviewkit/*:refs/reviewkit/*' main
-      reviewkit gate --trust-ref origin/main --format github --junit gate.xml
+      reviewkit gate --trust-ref refs/remotes/origin/main --format github --junit gate.xml
     """
     from pathlib import Path
 
@@ -617,11 +619,14 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     from reviewkit.workers import default_workers
 
     project = _ctx().project(trust_ref)
+    _say_trusted(project)
     changed = _changed(project, changed_since)
     cache = None if no_cache else open_cache(project)
     with _progress("checking") as progress:
         result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,
                           workers=workers or default_workers(), progress=progress)
+    if result.expected_ancestor is not None:
+        echo(f"--expect-events-ancestor: {result.expected_ancestor.describe()}", err=True)
     if cache is not None:
         cache.save()
     out = render_gate(result, fmt, first=changed or (),  # type: ignore[arg-type]
@@ -643,6 +648,12 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
                    summary, comment_file)
     if not result.passed:
         raise CheckFailed("")
+
+
+def _say_trusted(project: Any) -> None:
+    """Name the full ref and commit the trusted files were read from (stderr)."""
+    if project.trusted is not None:
+        echo(f"trusted configuration: {project.trusted.describe()}", err=True)
 
 
 @cli.command()
@@ -715,6 +726,7 @@ def publish(out: str, fmt: str, trust_ref: str | None) -> None:
     from reviewkit.publish import publish as do_publish
 
     project = _ctx().project(trust_ref)
+    _say_trusted(project)
     with _progress("publishing") as progress:
         bundle = do_publish(project, Path(out), fmt, progress=progress)  # type: ignore[arg-type]
     echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "

@@ -15,7 +15,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from reviewkit.cache import Cache
+from reviewkit.errors import EnvError
 from reviewkit.findings import Finding
+from reviewkit.git import ResolvedRef
 from reviewkit.ledger import EVENTS_REF
 from reviewkit.policy import ArticleStatus
 from reviewkit.project import Project
@@ -32,6 +34,8 @@ class GateResult:
     drafts: list[ArticleStatus] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # not tied to one article
     notes: list[str] = field(default_factory=list)
+    trusted: ResolvedRef | None = None  # the trust ref as pinned, for the report header
+    expected_ancestor: ResolvedRef | None = None  # --expect-events-ancestor as pinned
 
     @property
     def passed(self) -> bool:
@@ -46,6 +50,10 @@ class GateResult:
             "approved": [s.to_dict() for s in self.passed_articles],
             "drafts_ignored": [s.path for s in self.drafts],
             "events_tip": self.report.ledger.tip,
+            "trust_ref": ({"ref": t.full, "commit": t.commit, "given": t.given}
+                          if (t := self.trusted) else None),
+            "expect_events_ancestor": ({"ref": a.full, "commit": a.commit, "given": a.given}
+                                       if (a := self.expected_ancestor) else None),
         }
 
     def findings(self) -> list[Finding]:
@@ -77,20 +85,29 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
     ``cache`` and for any number of ``workers``)."""
     # The gate decides on review state and front-matter validity; the content rules are
     # `reviewkit validate`'s (CI runs both), which keeps the gate within its I/O budget.
+    pinned = None
+    if expect_events_ancestor:
+        try:
+            pinned = project.repo.resolve_ref(expect_events_ancestor, "--expect-events-ancestor")
+        except EnvError:
+            pinned = None  # reported below as not found
+    # the tip CI saw last was checked append-only by that run: check only what came since
     report = evaluate_repo(project, now=now, lint=False, cache=cache, workers=workers,
-                           progress=progress)
-    result = GateResult(report)
+                           progress=progress, history_checked=pinned.commit if pinned else None)
+    result = GateResult(report, trusted=project.trusted)
     ledger = report.ledger
     if ledger.tip is None:
         result.failures.append(
             f"{EVENTS_REF} is missing: no review can be verified. CI checkouts do not fetch "
             f"it; run: {FETCH_HINT}"
         )
+    result.failures.extend(report.history_problems)
     for e in report.problems:
         result.failures.append(f"event {e.name} on {EVENTS_REF} does not count and was not "
                                f"expected: {e.problem}")
     if expect_events_ancestor:
-        expected = project.repo.rev_parse(expect_events_ancestor)
+        expected = pinned.commit if pinned else None
+        result.expected_ancestor = pinned
         if expected is None:
             result.failures.append(
                 f"--expect-events-ancestor {expect_events_ancestor}: not found in this "
@@ -104,7 +121,7 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
             )
     for rel in project.changed_trusted_files():
         result.notes.append(
-            f"this change edits {rel}; the gate used the version at {project.trust_ref} "
+            f"this change edits {rel}; the gate used the version at {project.trust_label} "
             "(changes to it take effect once merged)"
         )
     for s in report.statuses:

@@ -7,9 +7,12 @@ so cost grows with the number of objects, never with one process per object.
 
 from __future__ import annotations
 
+import enum
 import os
+import re
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +28,57 @@ class GitCommandError(EnvError):
     def __init__(self, message: str, stderr: str = "") -> None:
         super().__init__(message)
         self.stderr = stderr
+
+
+class RefUpdate(enum.Enum):
+    """What a compare-and-swap of a ref came to. Only ``UPDATED`` is true."""
+
+    UPDATED = "updated"
+    MOVED = "moved"  # the ref was not at the expected value: lost the race, retry
+    LOCKED = "locked"  # ``<ref>.lock`` exists: another git holds it, or one was killed
+
+    def __bool__(self) -> bool:
+        return self is RefUpdate.UPDATED
+
+
+class RefLocked(EnvError):
+    """A ref's ``.lock`` file stays in place: a git process was killed while holding it."""
+
+
+@dataclass(frozen=True)
+class ResolvedRef:
+    """A user-given revision pinned: the one full ref it names (None for a commit id) and
+    the commit it pointed to when resolved."""
+
+    given: str
+    full: str | None
+    commit: str
+
+    def describe(self) -> str:
+        return f"{self.full} at {self.commit}" if self.full else f"commit {self.commit}"
+
+
+@dataclass(frozen=True)
+class HistoryEdit:
+    """A commit whose tree lacks, or changes, a file one of its parents had."""
+
+    commit: str
+    path: str
+    status: str  # D (removed), M (changed) or T (type changed)
+
+
+_HEX_RE = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_ABBREV_RE = re.compile(r"[0-9a-f]{7,63}")
+
+
+def check_revision_text(value: str, what: str) -> None:
+    """Refuse a user string that git would read as an option, or that is not a name."""
+    if not value or value.startswith("-"):
+        raise UsageError(f"{what} {value!r}: a ref or commit id cannot begin with '-'")
+    if (any(c.isspace() or ord(c) < 32 or c in "\x7f~^:?*[\\" for c in value)
+            or ".." in value or "@{" in value):
+        raise UsageError(f"{what} {value!r}: name a ref (e.g. refs/remotes/origin/main) or a "
+                         "commit id, not a revision expression")
 
 
 @dataclass(frozen=True)
@@ -134,11 +188,127 @@ class Repo:
             entries.append(TreeEntry(mode, typ, sha, path.decode("utf-8", "surrogateescape")))
         return entries
 
-    def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """Contents of many blobs with one ``cat-file --batch``."""
+    def resolve_ref(self, given: str, what: str = "ref") -> ResolvedRef:
+        """Pin a user-given ref to exactly one full ref name (or a commit id) and its commit.
+
+        A name that git would read as more than one ref (``origin/main`` as both a tag and
+        a remote-tracking branch, say) is refused with the candidates listed, never
+        resolved by git's precedence; a name beginning with '-' is refused (it would be an
+        option). Revision expressions (``main~1``) are refused: name a ref or a commit.
+        """
+        check_revision_text(given, what)
+        if _HEX_RE.fullmatch(given):
+            commit = self.rev_parse(given + "^{commit}")
+            if commit is None:
+                raise EnvError(f"{what} {given}: no such commit in this repository",
+                               hint="fetch it first")
+            return ResolvedRef(given, None, commit)
+        if given in ("HEAD", "FETCH_HEAD", "ORIG_HEAD"):
+            commit = self.rev_parse(given + "^{commit}")
+            if commit is None:
+                raise EnvError(f"{what} {given}: does not name a commit here")
+            return ResolvedRef(given, given, commit)
+        # the places git's rev-parse looks for a name (gitrevisions(7)), in its order
+        names = [f"refs/{given}", f"refs/tags/{given}", f"refs/heads/{given}",
+                 f"refs/remotes/{given}", f"refs/remotes/{given}/HEAD"]
+        if given.startswith("refs/"):
+            names.insert(0, given)
+        out = self.run("for-each-ref", "--format=%(refname)", *names)
+        existing = set(out.decode("utf-8", "surrogateescape").splitlines())
+        found = [n for n in names if n in existing]
+        if len(found) > 1:
+            raise UsageError(
+                f"{what} {given} is ambiguous: it names {', '.join(found)}; "
+                f"pass one of these full names (or a commit id)")
+        if not found:
+            if _ABBREV_RE.fullmatch(given):
+                commit = self.rev_parse(given + "^{commit}")
+                if commit is not None:
+                    return ResolvedRef(given, None, commit)
+            raise EnvError(f"{what} {given}: no such ref or commit",
+                           hint="fetch it first, e.g. 'git fetch origin main'")
+        commit = self.rev_parse(found[0] + "^{commit}")
+        if commit is None:
+            raise EnvError(f"{what} {given}: {found[0]} does not point to a commit")
+        return ResolvedRef(given, found[0], commit)
+
+    def history_edits(self, tip: str, exclude: Sequence[str] = (), limit: int = 10) -> list[HistoryEdit]:
+        """Commits reachable from ``tip`` (not from ``exclude``) whose tree removes or
+        changes a file of one of their parents, every parent of a merge included.
+
+        One ``git log`` over the whole range however long (no process per commit): the
+        raw diff of each commit against each parent, filtered to deletions and changes.
+        """
+        for rev in (tip, *exclude):
+            if not _HEX_RE.fullmatch(rev):
+                raise ValueError(f"history_edits takes commit ids, not {rev!r}")
+        args = ["log", "--raw", "-r", "--no-renames", "--diff-merges=separate",
+                "--diff-filter=DMT", "-z", "--format=%x01%H", tip,
+                *[f"^{x}" for x in exclude], "--"]
+        found: list[HistoryEdit] = []
+        with subprocess.Popen(["git", *args], cwd=self.root, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=_clean_env()) as proc:
+            assert proc.stdout is not None and proc.stderr is not None
+            data = proc.stdout.read()  # empty for an append-only history
+            err = proc.stderr.read()
+            code = proc.wait()
+        if code != 0:
+            raise GitCommandError(
+                f"git log failed: {err.decode('utf-8', 'replace').strip()[-300:]}")
+        for chunk in data.split(b"\x01"):
+            if not chunk:
+                continue
+            fields = chunk.split(b"\0")
+            commit = fields[0].decode().strip()
+            for meta, path in zip(fields[1::2], fields[2::2], strict=False):
+                status = meta.decode("utf-8", "replace").strip().rsplit(" ", 1)[-1][:1]
+                if status in ("D", "M", "T"):
+                    found.append(HistoryEdit(commit, path.decode("utf-8", "surrogateescape"),
+                                             status))
+                    if len(found) >= limit:
+                        return found
+        if not found and data.strip(b"\x01\0\n"):
+            # git printed a deletion or change (the filter shows nothing else) that did not
+            # parse: still a history that is not append-only, never a pass
+            first = data.strip(b"\x01").split(b"\0", 1)[0].decode("utf-8", "replace")
+            found.append(HistoryEdit(first.strip()[:40] or "?", "(unreadable path)", "M"))
+        return found
+
+    def blob_sizes(self, shas: Iterable[str]) -> dict[str, int | None]:
+        """Sizes of objects (None: missing, or not a blob) with one ``cat-file --batch-check``:
+        nothing is read."""
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return {}
+        out = self.run("cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+                       input=("\n".join(wanted) + "\n").encode())
+        lines = out.decode("utf-8", "replace").splitlines()
+        if len(lines) != len(wanted):
+            raise EnvError("git cat-file --batch-check answered for fewer objects than asked")
+        sizes: dict[str, int | None] = {}
+        for sha, line in zip(wanted, lines, strict=True):
+            parts = line.split(" ")
+            sizes[sha] = int(parts[2]) if len(parts) == 3 and parts[1] == "blob" else None
+        return sizes
+
+    def read_blobs(self, shas: Iterable[str], max_size: int | None = None) -> dict[str, bytes]:
+        """Contents of many blobs with one ``cat-file --batch``.
+
+        With ``max_size``, sizes are asked first (``--batch-check``) and a blob larger than
+        that is never read: it is left out of the result, so memory stays bounded by
+        ``max_size`` per blob whatever the repository holds.
+        """
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        if max_size is not None:
+            sizes = self.blob_sizes(wanted)
+            for sha in wanted:
+                if sizes[sha] is None:
+                    raise EnvError(f"git object {sha} is missing from the repository")
+            wanted = [sha for sha in wanted if (sizes[sha] or 0) <= max_size]
+            if not wanted:
+                return {}
         out = self.run("cat-file", "--batch", input=("\n".join(wanted) + "\n").encode())
         result: dict[str, bytes] = {}
         pos = 0
@@ -231,18 +401,38 @@ class Repo:
         # commit.gpgSign would make git try to sign ledger commits with the user's tools.
         return self.text("-c", "commit.gpgsign=false", *args, "-m", message, env=env)
 
-    def update_ref(self, ref: str, new: str, old: str | None, reason: str) -> bool:
-        """Compare-and-swap ``ref`` from ``old`` (None: must not exist) to ``new``."""
+    def update_ref(self, ref: str, new: str, old: str | None, reason: str) -> RefUpdate:
+        """Compare-and-swap ``ref`` from ``old`` (None: must not exist) to ``new``.
+
+        ``MOVED`` when the ref was not at ``old`` (a lost race), ``LOCKED`` when its lock
+        file exists (another git holds it, or was killed holding it: see
+        :meth:`lock_age`); any other failure raises.
+        """
         proc = subprocess.run(
             ["git", "update-ref", "-m", reason, ref, new, old or ZERO], cwd=self.root,
             capture_output=True, env=_clean_env(), check=False,
         )
         if proc.returncode == 0:
-            return True
+            return RefUpdate.UPDATED
         err = proc.stderr.decode("utf-8", "replace")
+        if ".lock" in err and "File exists" in err:
+            return RefUpdate.LOCKED
         if "cannot lock ref" in err or "is at" in err or "but expected" in err or "reference already exists" in err:
-            return False
+            return RefUpdate.MOVED
         raise GitCommandError(f"git update-ref {ref} failed: {err.strip()}", err)
+
+    def lock_path(self, ref: str) -> Path:
+        """The lock file git creates while it updates ``ref`` (in the common git directory
+        of a linked work tree)."""
+        out = self.text("rev-parse", "--git-path", ref + ".lock")
+        return Path(out) if os.path.isabs(out) else self.root / out
+
+    def lock_age(self, ref: str) -> float | None:
+        """Seconds since ``ref``'s lock file was made; None when there is none."""
+        try:
+            return max(0.0, time.time() - self.lock_path(ref).stat().st_mtime)
+        except OSError:
+            return None
 
     # -- what a change touches (--changed-since) ----------------------------------------------
 

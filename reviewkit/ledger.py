@@ -24,12 +24,17 @@ from pydantic import ValidationError
 
 from reviewkit.digest import canonical_json
 from reviewkit.errors import CheckFailed, EnvError, UsageError
-from reviewkit.git import GitCommandError, Repo, TreeEntry
+from reviewkit.git import GitCommandError, HistoryEdit, RefLocked, RefUpdate, Repo, TreeEntry
 from reviewkit.model import ReviewEvent, format_time
 
 EVENTS_REF = "refs/reviewkit/events"
 REMOTES_PREFIX = "refs/reviewkit/remotes"
 MAX_EVENT_BYTES = 256 * 1024
+# A CAS append retries a lost race until this many seconds pass with no writer making
+# progress; a ref lock older than STALE_LOCK_SECONDS belongs to a git that was killed (git
+# holds one for milliseconds).
+RETRY_SECONDS = 5.0
+STALE_LOCK_SECONDS = 2.0
 # as in review-event.schema.json: these two make up the event's file name
 _ARTICLE_RE = re.compile(r"[0-9A-Za-z-]{1,64}")
 _ACTOR_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -126,15 +131,7 @@ def read_ledger(repo: Repo, ref: str = EVENTS_REF) -> Ledger:
     tip = repo.rev_parse(ref)
     if tip is None:
         return Ledger(None)
-    entries = repo.ls_tree(tip)
-    blobs = repo.read_blobs(e.sha for e in entries if e.type == "blob")
-    events = []
-    for e in entries:
-        if e.type != "blob" or e.mode not in ("100644", "100755"):
-            events.append(StoredEvent(e.path, e.sha, None, f"not a regular file (mode {e.mode})"))
-            continue
-        events.append(parse_event(e.path, e.sha, blobs[e.sha]))
-    return Ledger(tip, events)
+    return Ledger(tip, load_events(repo, repo.ls_tree(tip)))
 
 
 def event_bytes(event: ReviewEvent) -> bytes:
@@ -181,17 +178,45 @@ def append_event(repo: Repo, event: ReviewEvent, *, ref: str = EVENTS_REF,
                 hint="run reviewkit validate on the article",
             )
     blob = repo.hash_object(data)
+    deadline = time.monotonic() + RETRY_SECONDS
+    seen: str | None = None
     for attempt in range(attempts):
         old = repo.rev_parse(ref)
+        if attempt and old != seen:
+            # another writer got through: that is contention, not a stuck ref; the time
+            # bound counts from the last progress anyone made
+            deadline = time.monotonic() + RETRY_SECONDS
+        seen = old
         tree = repo.tree_with(old, {name: blob})
         commit = repo.commit_tree(
             tree, [old] if old else [], f"{event.event} {event.article} by {event.actor}\n\n{name}\n",
             "reviewkit", "reviewkit@localhost",
         )
-        if repo.update_ref(ref, commit, old, f"reviewkit: {event.event}"):
+        outcome = repo.update_ref(ref, commit, old, f"reviewkit: {event.event}")
+        if outcome is RefUpdate.UPDATED:
             return commit
-        time.sleep(random.uniform(0.005, 0.02) * min(attempt + 1, 10))
-    raise EnvError(f"could not update {ref} after {attempts} attempts (too much contention)")
+        if not _wait_to_retry(repo, ref, outcome, attempt, deadline):
+            break
+    raise EnvError(f"could not update {ref}: no progress for {RETRY_SECONDS:g} s "
+                   f"({attempt + 1} attempts, too much contention); try again")
+
+
+def _wait_to_retry(repo: Repo, ref: str, outcome: RefUpdate, attempt: int,
+                   deadline: float) -> bool:
+    """Sleep before another compare-and-swap; False when time is up. A lock left by a
+    killed git raises RefLocked (exit 3) naming the file: retrying cannot help."""
+    if outcome is RefUpdate.LOCKED:
+        age = repo.lock_age(ref)
+        if age is not None and (age >= STALE_LOCK_SECONDS or time.monotonic() >= deadline):
+            lock = repo.lock_path(ref)
+            raise RefLocked(
+                f"{ref} is locked by {lock} (made {age:.0f} s ago): a git process was "
+                "probably killed while updating it",
+                hint=f"if no git is running in this repository, remove it: rm '{lock}'")
+    if time.monotonic() >= deadline:
+        return False
+    time.sleep(random.uniform(0.005, 0.02) * min(attempt + 1, 10))
+    return True
 
 
 # --- merging and sync ------------------------------------------------------------------------
@@ -215,7 +240,8 @@ def union_tree(repo: Repo, ours: str, theirs: str) -> str:
 
 def merge_into(repo: Repo, other: str, *, ref: str = EVENTS_REF, attempts: int = 20) -> str:
     """Merge the events history ``other`` into ``ref`` (fast-forward or union). Returns the tip."""
-    for _ in range(attempts):
+    deadline = time.monotonic() + RETRY_SECONDS
+    for attempt in range(attempts):
         local = repo.rev_parse(ref)
         if local is None:
             new = other
@@ -227,9 +253,90 @@ def merge_into(repo: Repo, other: str, *, ref: str = EVENTS_REF, attempts: int =
             tree = union_tree(repo, local, other)
             new = repo.commit_tree(tree, [local, other], "merge review events\n",
                                    "reviewkit", "reviewkit@localhost")
-        if repo.update_ref(ref, new, local, "reviewkit: merge events"):
+        outcome = repo.update_ref(ref, new, local, "reviewkit: merge events")
+        if outcome is RefUpdate.UPDATED:
             return new
+        if not _wait_to_retry(repo, ref, outcome, attempt, deadline):
+            break
     raise EnvError(f"could not update {ref}: it kept moving")
+
+
+# --- append-only in fact -----------------------------------------------------------------------
+
+
+class HistoryRewritten(CheckFailed):
+    """A commit on the events history removed or changed an event file."""
+
+
+def describe_edit(edit: HistoryEdit, ref: str = EVENTS_REF) -> str:
+    """One line a person can act on: the commit, the file, and what to do."""
+    what = {"D": "removed", "M": "changed", "T": "changed"}.get(edit.status, "changed")
+    return (f"{ref} is not append-only: commit {edit.commit[:12]} {what} event file "
+            f"{edit.path} (a deleted changes_requested or withdrawn would revive an approval); "
+            "restore the ref from a clone that has the full history")
+
+
+def history_edits(repo: Repo, tip: str | None, *, remember: bool = True,
+                  checked: str | None = None) -> list[HistoryEdit]:
+    """Commits in ``tip``'s history that removed or changed an event file (empty: the
+    history is append-only). Incremental: only commits not reachable from the last tip
+    found append-only here are read, when that record authenticates (cache key outside the
+    repository) and is an ancestor of ``tip``; otherwise one pass over the whole history.
+
+    ``checked``: a commit id the caller vouches for as already checked (CI's
+    ``--expect-events-ancestor``, the tip an earlier passing gate reported); used, like
+    the record, only when it is an ancestor of ``tip``."""
+    from reviewkit.cache import load_verified_tip, save_verified_tip
+
+    if tip is None:
+        return []
+    known = load_verified_tip(repo.git_dir)
+    if known == tip or checked == tip:
+        return []
+    exclude: list[str] = []
+    for base in (known, checked):
+        if base and repo.rev_parse(base + "^{commit}") == base and repo.is_ancestor(base, tip):
+            exclude.append(base)
+    edits = repo.history_edits(tip, exclude)
+    if not edits and remember:
+        save_verified_tip(repo.git_dir, tip)
+    return edits
+
+
+def _fetch_checked(repo: Repo, remote: str, tracking: str) -> str | None:
+    """Fetch the remote's events tip into FETCH_HEAD only (no ref), and move the remote-tracking
+    ref to it only once it is known to extend what was fetched before (no rewrite) and to
+    be append-only in its whole history: no local ref ever points to a history that lost
+    an event."""
+    try:
+        repo.run("fetch", "--no-tags", remote, EVENTS_REF)
+    except GitCommandError as exc:
+        if _missing_remote_ref(exc):
+            return None
+        raise EnvError(
+            f"could not fetch review events from '{remote}': {exc.message}; "
+            "your local events are kept"
+        ) from None
+    fetched = repo.rev_parse("FETCH_HEAD^{commit}")
+    if fetched is None:
+        raise EnvError(f"could not read what was fetched from '{remote}' (FETCH_HEAD)")
+    seen = repo.rev_parse(tracking)
+    if seen and not repo.is_ancestor(seen, fetched):
+        raise CheckFailed(
+            f"the events history on '{remote}' was rewritten (it no longer contains "
+            f"what was fetched before, {seen}); refusing to merge it. "
+            "Someone force-pushed refs/reviewkit/events: restore it from a clone"
+        )
+    edits = history_edits(repo, fetched, remember=False)
+    if edits:
+        raise HistoryRewritten(
+            f"refusing the events history of '{remote}' ({fetched[:12]}): "
+            + describe_edit(edits[0]) + "; nothing was merged"
+        )
+    outcome = repo.update_ref(tracking, fetched, seen, "reviewkit: fetched")
+    if outcome is not RefUpdate.UPDATED:
+        raise EnvError(f"{tracking} moved while syncing (another sync running?); try again")
+    return fetched
 
 
 @dataclass
@@ -261,25 +368,7 @@ def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult
     before = repo.rev_parse(EVENTS_REF)
     before_count = len(repo.ls_tree(before)) if before else 0
     for attempt in range(1, attempts + 1):
-        fetched: str | None
-        try:
-            # No '+': a remote history that was rewritten is refused, never taken.
-            repo.run("fetch", "--no-tags", remote, f"{EVENTS_REF}:{tracking}")
-            fetched = repo.rev_parse(tracking)
-        except GitCommandError as exc:
-            if _missing_remote_ref(exc):
-                fetched = None
-            elif "non-fast-forward" in exc.stderr or "rejected" in exc.stderr:
-                raise CheckFailed(
-                    f"the events history on '{remote}' was rewritten (it no longer contains "
-                    f"what was fetched before, {repo.rev_parse(tracking)}); refusing to merge it. "
-                    "Someone force-pushed refs/reviewkit/events: restore it from a clone"
-                ) from None
-            else:
-                raise EnvError(
-                    f"could not fetch review events from '{remote}': {exc.message}; "
-                    "your local events are kept"
-                ) from None
+        fetched = _fetch_checked(repo, remote, tracking)
         local = merge_into(repo, fetched) if fetched else repo.rev_parse(EVENTS_REF)
         if local is None:
             return SyncResult(remote, None, None, False, 0, attempt)
@@ -348,12 +437,17 @@ def events_for(repo: Repo, article_id: str | None, ref: str = EVENTS_REF) -> tup
 
 
 def load_events(repo: Repo, entries: list[TreeEntry]) -> list[StoredEvent]:
-    """Read and parse the given event files with one ``cat-file --batch``."""
-    blobs = repo.read_blobs(e.sha for e in entries if e.type == "blob")
+    """Read and parse the given event files: sizes first (``cat-file --batch-check``), then
+    one ``cat-file --batch`` of those within MAX_EVENT_BYTES (a larger one is never read)."""
+    blobs = repo.read_blobs((e.sha for e in entries if e.type == "blob"),
+                            max_size=MAX_EVENT_BYTES)
     out = []
     for e in entries:
         if e.type != "blob" or e.mode not in ("100644", "100755"):
             out.append(StoredEvent(e.path, e.sha, None, f"not a regular file (mode {e.mode})"))
+        elif e.sha not in blobs:
+            out.append(StoredEvent(e.path, e.sha, None,
+                                   f"event file is larger than {MAX_EVENT_BYTES} bytes"))
         else:
             out.append(parse_event(e.path, e.sha, blobs[e.sha]))
     return out

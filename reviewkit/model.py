@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -107,9 +108,10 @@ class Policy(BaseModel):
         default_factory=lambda: ["LPC", "LCSW", "LMFT", "PsyD", "PhD", "MD", "DO", "NP"]
     )
     topic_credentials: dict[str, list[str]] = Field(default_factory=dict)
-    max_age_days: int = Field(365, ge=1)
+    # bounded so that no date arithmetic on an event of the accepted range can overflow
+    max_age_days: int = Field(365, ge=1, le=36500)
     allow_self_approval: bool = False
-    clock_skew_seconds: int = Field(300, ge=0)
+    clock_skew_seconds: int = Field(300, ge=0, le=366 * 86400)
 
 
 DEFAULT_ASSETS = ("png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf")
@@ -176,6 +178,18 @@ class PublicKey(BaseModel):
     key: str
     valid_after: dt.datetime | None = None
     valid_before: dt.datetime | None = None
+
+    @model_validator(mode="after")
+    def _open_ends(self) -> PublicKey:
+        # Every accepted event time lies in [MIN_TIME, MAX_TIME): a bound outside it (e.g.
+        # valid_after 0001-01-01, valid_before 9999-12-31) is the same as no bound, and as
+        # none it cannot overflow a computation.
+        after, before = _aware(self.valid_after), _aware(self.valid_before)
+        if after is not None and after < MIN_TIME:
+            self.valid_after = None
+        if before is not None and before >= MAX_TIME:
+            self.valid_before = None
+        return self
 
 
 class Reviewer(BaseModel):
@@ -291,6 +305,12 @@ class ReviewEvent(BaseModel):
             raise ValueError("'sig' is a required property")
         return self
 
+    @field_validator("at")
+    @classmethod
+    def _at_in_range(cls, v: str) -> str:
+        check_time_range(parse_time(v), "at")
+        return v
+
     @property
     def when(self) -> dt.datetime:
         return parse_time(self.at)
@@ -306,12 +326,53 @@ class ReviewEvent(BaseModel):
         return f"{self.article}/{stamp}-{self.event}-{self.actor}-{self.nonce}.json"
 
 
+_TIME_RE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?"
+    r"(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?")
+# Event times outside these bounds are refused (a clean ledger problem): every computation
+# on an accepted time (± max_age_days, ± clock skew) stays inside datetime's range.
+MIN_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+MAX_TIME = dt.datetime(9000, 1, 1, tzinfo=dt.timezone.utc)
+
+
 def parse_time(value: str) -> dt.datetime:
-    """Parse an ISO-8601 UTC time (``Z`` or an offset); naive times are taken as UTC."""
-    t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
-    return t.astimezone(dt.timezone.utc)
+    """Parse an ISO-8601 time (``Z`` or an offset; 0–9 fractional digits, truncated to
+    microseconds); naive times are taken as UTC. The same on every Python version
+    (``fromisoformat`` accepts 1–5 fractional digits only from 3.11). ValueError when
+    it is not such a time."""
+    m = _TIME_RE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        raise ValueError(f"not an ISO-8601 time: {value!r}")
+    year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
+    second = int(m.group(6) or 0)
+    micro = int((m.group(7) or "").ljust(6, "0")[:6] or 0)
+    zone = m.group(8)
+    tz = dt.timezone.utc
+    if zone and zone not in ("Z", "z"):
+        digits = zone[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"not an ISO-8601 time: {value!r}")
+        offset = dt.timedelta(hours=hours, minutes=minutes)
+        tz = dt.timezone(-offset if zone[0] == "-" else offset)
+    t = dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)  # ValueError
+    try:
+        return t.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise ValueError(f"time out of range: {value!r}") from None
+
+
+def _aware(t: dt.datetime | None) -> dt.datetime | None:
+    if t is None:
+        return None
+    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t
+
+
+def check_time_range(t: dt.datetime, what: str) -> None:
+    """ValueError unless ``t`` lies in [MIN_TIME, MAX_TIME)."""
+    if not MIN_TIME <= t < MAX_TIME:
+        raise ValueError(f"{what}: {t.date().isoformat()} is out of range "
+                         f"(times must lie between {MIN_TIME.year} and {MAX_TIME.year - 1})")
 
 
 def format_time(t: dt.datetime) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from reviewkit.config import CONFIG_FILE, parse_config, parse_registry
 from reviewkit.errors import ConfigError
-from reviewkit.git import Repo, open_repo
+from reviewkit.git import Repo, ResolvedRef, open_repo
 from reviewkit.model import Config, Registry
 from reviewkit.schema import ArticleSchema, compile_schema
 
@@ -19,7 +19,9 @@ class Project:
     """Everything a command needs to know about the repository it works on.
 
     With ``trust_ref`` set, configuration, registry and schema come from that ref (the
-    pull request's base in CI), never from the work tree under test.
+    pull request's base in CI), never from the work tree under test. ``trust_ref`` is the
+    commit id the user's ref was pinned to when the project was loaded (one commit for the
+    whole run); ``trusted`` says which full ref that was.
     """
 
     repo: Repo
@@ -29,6 +31,12 @@ class Project:
     _registry: Registry | None = field(default=None, repr=False)
     _trusted: dict[str, bytes | None] = field(default_factory=dict, repr=False)
     _linter: Any = field(default=None, repr=False)
+    trusted: ResolvedRef | None = None
+
+    @property
+    def trust_label(self) -> str:
+        """The trust ref as a person reads it: full ref name and commit."""
+        return self.trusted.describe() if self.trusted else (self.trust_ref or "the work tree")
 
     @property
     def root(self) -> Path:
@@ -57,7 +65,7 @@ class Project:
             rel = self.config.registry
             data = self.read_trusted(rel)
             if data is None:
-                where = f" at {self.trust_ref}" if self.trust_ref else ""
+                where = f" at {self.trust_label}" if self.trust_ref else ""
                 raise ConfigError(
                     f"{rel}: not found{where}", hint="run 'reviewkit init' or add the registry"
                 )
@@ -107,21 +115,18 @@ def rules_config(config: Config) -> Any:
 def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = None) -> Project:
     """Open the repository around ``path`` and load its configuration and schema."""
     repo = open_repo(path)
-    if trust_ref is not None and repo.rev_parse(trust_ref) is None:
-        from reviewkit.errors import EnvError
-
-        raise EnvError(
-            f"--trust-ref {trust_ref}: no such ref or commit",
-            hint="fetch it first, e.g. 'git fetch origin main'",
-        )
+    # one full ref (never a name git could read as a tag or a branch of the same name),
+    # pinned to its commit for the whole run
+    trusted = repo.resolve_ref(trust_ref, "--trust-ref") if trust_ref is not None else None
+    trust_ref = trusted.commit if trusted else None
     probe = Project(repo, Config.model_validate({}), None, trust_ref)  # type: ignore[arg-type]
     data = probe.read_trusted(CONFIG_FILE)
     if data is None:
-        where = f" at {trust_ref}" if trust_ref else f" in {repo.root}"
+        where = f" at {trusted.describe()}" if trusted else f" in {repo.root}"
         raise ConfigError(f"{CONFIG_FILE}: not found{where}", hint="run 'reviewkit init'")
     config = parse_config(data, CONFIG_FILE)
     schema_data = probe.read_trusted(config.schema_path)
     if schema_data is None:
         raise ConfigError(f"{config.schema_path}: schema not found (named in {CONFIG_FILE})")
     schema = compile_schema(schema_data, config.schema_path)
-    return Project(repo, config, schema, trust_ref, _trusted=probe._trusted)
+    return Project(repo, config, schema, trust_ref, _trusted=probe._trusted, trusted=trusted)

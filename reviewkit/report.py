@@ -26,7 +26,8 @@ from typing import Any
 
 from reviewkit.audit import AuditRow, audit_rows
 from reviewkit.errors import EnvError, UsageError
-from reviewkit.model import EVENT_KINDS, STATES
+from reviewkit.frontmatter import MAX_FILE_BYTES
+from reviewkit.model import EVENT_KINDS, STATES, check_time_range, parse_time
 from reviewkit.policy import ArticleStatus
 from reviewkit.project import Project
 from reviewkit.publish import _swap
@@ -205,21 +206,34 @@ def _diff(project: Project, s: ArticleStatus, approved: dict[str, bytes | None]
 def _approved_blobs(project: Project, statuses: list[ArticleStatus]) -> dict[str, bytes | None]:
     wanted = {s.last_approved.event.blob for s in statuses
               if s.last_approved and s.last_approved.event}
+    # an article is never larger than MAX_FILE_BYTES: a larger blob is not read (None)
     try:
-        return dict(project.repo.read_blobs(sorted(wanted)))
+        blobs = project.repo.read_blobs(sorted(wanted), max_size=MAX_FILE_BYTES)
+        return {sha: blobs.get(sha) for sha in wanted}
     except EnvError:  # some are missing (a shallow clone): read what there is, one by one
         out: dict[str, bytes | None] = {}
         for sha in wanted:
             try:
-                out[sha] = project.repo.read_blobs([sha])[sha]
+                out[sha] = project.repo.read_blobs([sha], max_size=MAX_FILE_BYTES).get(sha)
             except EnvError:
                 out[sha] = None
         return out
 
 
+def _day(r: AuditRow) -> dt.date | None:
+    """The row's UTC day, or None when its time is unreadable or out of the accepted range
+    (such an event is a ledger problem; it gets no bar, and the chart no 8000-year axis)."""
+    try:
+        t = parse_time(r.at or "")
+        check_time_range(t, "at")
+    except ValueError:
+        return None
+    return t.date()
+
+
 def _timeline(rows: list[AuditRow]) -> Timeline:
     """Events per day, week or month (whichever gives a readable number of bars)."""
-    days = sorted(dt.date.fromisoformat(r.at[:10]) for r in rows if r.at)
+    days = sorted(d for r in rows if (d := _day(r)) is not None)
     if not days:
         return Timeline("day", [])
     first, last = days[0], days[-1]
@@ -251,9 +265,10 @@ def _timeline(rows: list[AuditRow]) -> Timeline:
         buckets[d] = Bucket(label(d), d.isoformat(), {})
         d = step(d)
     for r in rows:
-        if not r.at:
+        day = _day(r)
+        if day is None:
             continue
-        b = buckets[start_of(dt.date.fromisoformat(r.at[:10]))]
+        b = buckets[start_of(day)]
         kind = r.event or "unreadable"
         b.counts[kind] = b.counts.get(kind, 0) + 1
     return Timeline(unit, list(buckets.values()))

@@ -31,7 +31,8 @@ def render_status(report: StatusReport, fmt: Format) -> str:
     if fmt == "json":
         return to_json(report.to_dict())
     if fmt == "github":
-        notes = []
+        notes = [github_annotation("error", p, title="reviewkit: events history")
+                 for p in report.history_problems]
         for s in report.statuses:
             if s.state != "approved":
                 level = "error" if s.state == "invalid" else "notice"
@@ -39,7 +40,7 @@ def render_status(report: StatusReport, fmt: Format) -> str:
                     level, f"{LABEL[s.state]}: {'; '.join(s.reasons)}", path=s.path,
                     title=f"reviewkit: {LABEL[s.state]}"))
         return "\n".join(notes)
-    lines: list[str] = []
+    lines: list[str] = [f"FAIL {p}" for p in report.history_problems]
     for note in report.notes:
         lines.append(f"note: {_1(note)}")
     groups = {state: [s for s in report.statuses if s.state == state] for state in STATES}

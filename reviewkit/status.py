@@ -11,14 +11,16 @@ from reviewkit.cache import Cache, digest_of
 from reviewkit.catalogue import Catalogue, load_catalogue, no_gc
 from reviewkit.content import ArticleResult
 from reviewkit.findings import Finding
-from reviewkit.git import TreeEntry
+from reviewkit.git import HistoryEdit, TreeEntry
 from reviewkit.ledger import (
     EVENTS_REF,
     Ledger,
     LedgerIndex,
     StoredEvent,
     changed_since,
+    describe_edit,
     event_order,
+    history_edits,
     index_ledger,
     load_events,
 )
@@ -41,6 +43,12 @@ class StatusReport:
     problems: list[StoredEvent] = field(default_factory=list)  # event files that do not parse
     # (target grade, min words) when the reading grade was measured (status, dashboard)
     reading_target: tuple[float, int] | None = None
+    # commits of the events history that removed or changed an event file (not append-only)
+    history: list[HistoryEdit] = field(default_factory=list)
+
+    @property
+    def history_problems(self) -> list[str]:
+        return [describe_edit(h) for h in self.history]
 
     def counts(self) -> dict[str, int]:
         """Articles per state; every state is listed, zero included."""
@@ -58,6 +66,8 @@ class StatusReport:
             "notes": self.notes,
             "articles": self._articles(),
             "ledger_problems": [{"event": e.name, "problem": e.problem} for e in self.problems],
+            "history_problems": [{"commit": h.commit, "file": h.path, "problem": d}
+                                 for h, d in zip(self.history, self.history_problems, strict=True)],
         }
 
 
@@ -132,7 +142,8 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                   now: dt.datetime | None = None, lint: bool = False,
                   cache: Cache | None = None, workers: int = 1,
                   progress: Callable[[int, int], None] | None = None,
-                  readability: bool = False) -> StatusReport:
+                  readability: bool = False,
+                  history_checked: str | None = None) -> StatusReport:
     """Evaluate every article (or ``paths``) against the ledger and the policy.
 
     ``invalid`` means the front matter does not validate (what the digest and the decision
@@ -141,6 +152,9 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
     With a ``cache``, unchanged articles are not parsed, event files already known to parse
     are not read, and an article whose content and events are unchanged keeps its
     verdict until it could change by time alone. The verdicts are the same either way.
+
+    The events history is checked append-only (``ledger.history_edits``), from
+    ``history_checked`` when that commit is an ancestor of the tip.
     """
     now = now or dt.datetime.now(dt.timezone.utc)
     now_iso = format_time(now)
@@ -176,7 +190,8 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
 
         report = StatusReport([], catalogue, Ledger(index.tip), now, policy.max_age_days,
                               problems=problems,
-                              reading_target=_reading_target(project) if readability else None)
+                              reading_target=_reading_target(project) if readability else None,
+                              history=history_edits(repo, index.tip, checked=history_checked))
         if index.tip is None:
             report.notes.append(
                 f"no review events: {EVENTS_REF} does not exist here "
@@ -275,8 +290,10 @@ def parse_window(text: str) -> int:
     m = re.fullmatch(r"\s*(\d+)\s*([dwm]?)\s*", text)
     if not m:
         raise UsageError(f"--within {text!r}: use days like 30d, weeks like 6w, or months like 3m")
-    n = int(m.group(1))
-    return n * {"": 1, "d": 1, "w": 7, "m": 30}[m.group(2)]
+    n = int(m.group(1)) * {"": 1, "d": 1, "w": 7, "m": 30}[m.group(2)]
+    if n > 36500:
+        raise UsageError(f"--within {text!r}: at most 100 years (36500d)")
+    return n
 
 
 def due_list(report: StatusReport, within_days: int) -> list[ArticleStatus]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from reviewkit import signing
 from reviewkit.content import ArticleResult, load_article
 from reviewkit.errors import CheckFailed, EnvError, UsageError
+from reviewkit.frontmatter import MAX_FILE_BYTES
 from reviewkit.identity import same_person
 from reviewkit.ledger import append_event, events_for, make_event
 from reviewkit.model import Article, Reviewer, ReviewEvent
@@ -247,12 +248,16 @@ def review_diff(project: Project, path: str) -> tuple[ArticleStatus, list[str]]:
     if last is None or last.event is None:
         return status, diff_since_approved(rel, current, None, None)
     try:
-        old = project.repo.read_blobs([last.event.blob])[last.event.blob]
+        found = project.repo.read_blobs([last.event.blob], max_size=MAX_FILE_BYTES)
     except EnvError:
         raise EnvError(
             f"the approved version ({last.event.blob[:12]}) is not in this clone",
             hint="fetch the full history: git fetch --unshallow",
         ) from None
+    old = found.get(last.event.blob)
+    if old is None:  # never read: no article is that large
+        raise CheckFailed(f"the approved version ({last.event.blob[:12]}) is larger than "
+                          f"{MAX_FILE_BYTES:,} bytes; it cannot be an article")
     return status, diff_since_approved(rel, current, old, last.event)
 
 

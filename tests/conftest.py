@@ -69,7 +69,7 @@ def isolated_env(home: Path) -> dict[str, str | None]:
         """))
     env: dict[str, str | None] = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(gitconfig),
                                   "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1"}
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "SSH_AUTH_SOCK",
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "SSH_AUTH_SOCK", "XDG_CACHE_HOME",
                 "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
                 "GIT_COMMITTER_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE",
                 "GITHUB_STEP_SUMMARY"):  # a test run inside Actions must not write its summary

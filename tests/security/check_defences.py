@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 T = "tests/security/"
 ATT = T + "test_attacks.py::"
 CON = T + "test_content_attacks.py::"
+HIST = T + "test_history.py::"
+REFS = T + "test_refs.py::"
+HOST = T + "test_hostile_ledger.py::"
 
 # name: ([(file, old, new), ...], [test selectors that must all fail])
 MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
@@ -97,7 +100,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "elif False:"),
     ], [ATT + "test_changes_requested_deleted_by_rewriting_the_events_ref"]),
     "sync never takes a rewritten history": ([
-        ("reviewkit/ledger.py", 'f"{EVENTS_REF}:{tracking}"', 'f"+{EVENTS_REF}:{tracking}"'),
+        ("reviewkit/ledger.py", "    if seen and not repo.is_ancestor(seen, fetched):",
+         "    if False:"),
     ], [ATT + "test_changes_requested_deleted_on_the_remote_is_refused_by_sync",
         T + "test_sync_faults.py::test_rewritten_remote_history_is_refused_and_reported"]),
     "symlinks are findings": ([
@@ -149,6 +153,56 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "declined push reported at once": ([
         ("reviewkit/ledger.py", '            if "declined" in text:', "            if False:"),
     ], [T + "test_sync_faults.py::test_remote_refuses_the_push"]),
+    # --- issue 11 ----------------------------------------------------------------------------
+    "events history append-only (gate, status)": ([
+        ("reviewkit/ledger.py", "    edits = repo.history_edits(tip, exclude)", "    edits = []"),
+    ], [HIST + "test_fast_forward_that_deletes_a_changes_requested_is_refused",
+        HIST + "test_later_commits_do_not_hide_an_earlier_deletion",
+        HIST + "test_deletion_through_the_second_parent_of_a_merge_is_refused",
+        HIST + "test_event_file_changed_in_place_is_refused",
+        HIST + "test_forged_memory_of_a_verified_tip_does_not_pass"]),
+    "append-only on every parent of a merge": ([
+        ("reviewkit/git.py", '"--diff-merges=separate",', '"--diff-merges=first-parent",'),
+    ], [HIST + "test_deletion_through_the_second_parent_of_a_merge_is_refused"]),
+    "remembered verified tip authenticated": ([
+        ("reviewkit/cache.py",
+         "if (isinstance(tip, str) and isinstance(claimed, str) and hmac.compare_digest(",
+         "if isinstance(tip, str) or hmac.compare_digest("),
+    ], [HIST + "test_forged_memory_of_a_verified_tip_does_not_pass"]),
+    "sync checks the fetched history before any ref moves": ([
+        ("reviewkit/ledger.py", "    edits = history_edits(repo, fetched, remember=False)",
+         "    edits = []"),
+    ], [HIST + "test_sync_never_moves_a_local_ref_to_a_history_that_lost_an_event"]),
+    "server hook refuses a deleting fast-forward": ([
+        ("reviewkit/data/hooks/pre-receive", "--diff-filter=DMT", "--diff-filter=X"),
+    ], [HIST + "test_server_hook_refuses_a_deleting_fast_forward_and_accepts_an_append",
+        HIST + "test_server_hook_checks_the_history_of_a_new_ref"]),
+    "ambiguous ref refused": ([
+        ("reviewkit/git.py", "        if len(found) > 1:", "        if False:"),
+    ], [REFS + "test_trust_ref_shadowed_by_a_tag_or_branch_is_refused[refs/tags/origin/main]",
+        REFS + "test_trust_ref_shadowed_by_a_tag_or_branch_is_refused[refs/heads/origin/main]",
+        REFS + "test_expect_events_ancestor_ambiguous_is_refused"]),
+    "no ref begins with '-'": ([
+        ("reviewkit/git.py", '    if not value or value.startswith("-"):', "    if not value:"),
+    ], [REFS + f"test_option_injection_through_a_ref_is_refused[argv{i}]" for i in range(4)]),
+    "event times in range": ([
+        ("reviewkit/model.py", '        check_time_range(parse_time(v), "at")',
+         "        parse_time(v)"),
+    ], [HOST + "test_event_dated_out_of_range_is_a_clean_ledger_problem[" + at + "]" for at in
+        ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z",
+         "1969-12-31T23:59:59Z")]),
+    "event blob sizes before reads": ([
+        ("reviewkit/ledger.py", "max_size=MAX_EVENT_BYTES)", "max_size=None)"),
+    ], [HOST + "test_huge_compressible_event_blob_is_never_read"]),
+    "cache authenticated (HMAC, key outside the repository)": ([
+        ("reviewkit/cache.py",
+         "or not hmac.compare_digest(claimed, mac(key, _binding(path), payload.encode()))):",
+         "or False):"),
+    ], [HOST + "test_forged_cache_claiming_approval_for_changed_content",
+        HOST + "test_forged_lint_cache_does_not_hide_errors"]),
+    "stale ref lock told from contention": ([
+        ("reviewkit/ledger.py", "    if outcome is RefUpdate.LOCKED:", "    if False:"),
+    ], [HOST + "test_stale_events_lock_is_reported_not_retried"]),
     "report text escaped for Markdown": ([
         ("reviewkit/summary.py",
          '    escaped = "".join("\\\\" + ch if ch in _MD_PUNCT else ch for ch in clean(text))',
