@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from reviewkit import frontmatter, schema
+from reviewkit.assets import AssetError, AssetHasher, asset_refs, covered
 from reviewkit.digest import content_digest
 from reviewkit.errors import UsageError
 from reviewkit.findings import Finding
@@ -38,6 +39,9 @@ class ArticleResult:
     article: Article | None = None
     front_matter: dict[str, Any] | None = None
     blob: str | None = None
+    # each distinct asset target and what hashing it gave: SHA-256 hex, or "!rule"
+    # (the catalogue cache re-checks these: an asset can change without the article)
+    asset_states: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -74,8 +78,14 @@ def parse_article(
     data: bytes,
     article_schema: ArticleSchema,
     linter: BodyLinter | None = None,
+    assets: AssetHasher | None = None,
 ) -> ArticleResult:
-    """Parse, validate and digest one article from its bytes. Never raises on bad input."""
+    """Parse, validate and digest one article from its bytes. Never raises on bad input.
+
+    ``assets`` hashes the local files the body shows or links (the work tree's by
+    :func:`reviewkit.assets.worktree_hasher`, a commit's when publishing); without it an
+    article that has any cannot be digested and gets a finding.
+    """
     result = ArticleResult(rel, blob=blob_id(data))
     try:
         text = frontmatter.decode(data)
@@ -113,7 +123,22 @@ def parse_article(
         )
     if linter is not None:
         result.findings += linter.lint(parts.body, fm, path=rel, body_line=parts.body_line)
-    digest = content_digest(fm, parts.body, article_schema.exempt)
+    refs = asset_refs(parts.body, rel)
+    hasher = assets if assets is not None else _no_assets
+    states: dict[str, str] = {}
+
+    def record(target: str) -> str:
+        try:
+            states[target] = hasher(target)
+        except AssetError as exc:
+            states[target] = "!" + exc.rule
+            raise
+        return states[target]
+
+    hashes, asset_findings = covered(refs, record, rel, parts.body_line)
+    result.asset_states = sorted(states.items())
+    result.findings += asset_findings
+    digest = content_digest(fm, parts.body, article_schema.exempt, hashes)
     result.summary = summarize(rel, result.blob or "", fm, meta, digest)
     result.article = Article(
         path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
@@ -121,6 +146,10 @@ def parse_article(
     )
     result.findings.sort()
     return result
+
+
+def _no_assets(target: str) -> str:
+    raise AssetError("asset-missing", "cannot be checked here (no repository to read it from)")
 
 
 def _rel(root: Path, p: Path) -> str:
@@ -233,7 +262,9 @@ def load_article(root: Path, rel: str, article_schema: ArticleSchema,
     except OSError as exc:
         return ArticleResult(rel, [Finding(rel, 0, 0, "error", "unreadable",
                                            f"cannot read: {exc.strerror}")])
-    return parse_article(rel, data, article_schema, linter)
+    from reviewkit.assets import worktree_hasher
+
+    return parse_article(rel, data, article_schema, linter, worktree_hasher(root))
 
 
 def check_catalogue(results: Iterable[ArticleResult]) -> list[Finding]:
