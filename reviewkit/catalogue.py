@@ -88,7 +88,10 @@ def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
                     for f in entry["findings"]]
     except (KeyError, TypeError, ValueError, IndexError):
         return None  # a malformed entry is ignored, never trusted
-    return ArticleResult(rel, findings, summary=summary, blob=blob)
+        assets = [(str(t), str(h)) for t, h in entry.get("assets") or []]
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+    return ArticleResult(rel, findings, summary=summary, blob=blob, asset_states=assets)
 
 
 def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,

@@ -195,3 +195,31 @@ class VersionFinder:
             if found is not None:
                 return found
         return None
+
+
+def asset_changes(project: Project, status: ArticleStatus,
+                  current: Sequence[tuple[str, str]]) -> list[str]:
+    """How the assets differ from the last approved version, one line each, e.g.
+    ``image content/articles/img/chart.png changed since the approved version``; empty when
+    they do not (or the approved version cannot be found)."""
+    last = status.last_approved
+    if last is None or last.event is None:
+        return []
+    approved = VersionFinder(project).find(status, Approved(last.event.digest, [last]))
+    if approved is None:
+        return []
+    before = {t: sha256_hex(b) for t, b in approved.assets.items()}
+    now = dict(current)
+    lines = []
+    for target in sorted(set(before) | set(now)):
+        old, new = before.get(target), now.get(target)
+        if old == new:
+            continue
+        if old is None:
+            lines.append(f"asset {target} is new since the approved version")
+        elif new is None or new.startswith("!"):
+            lines.append(f"asset {target} was removed since the approved version")
+        else:
+            lines.append(f"asset {target} changed since the approved version "
+                         f"(sha256 {old[:12]} → {new[:12]})")
+    return lines

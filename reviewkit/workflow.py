@@ -247,7 +247,12 @@ def review_diff(project: Project, path: str) -> tuple[ArticleStatus, list[str]]:
             f"the approved version ({last.event.blob[:12]}) is not in this clone",
             hint="fetch the full history: git fetch --unshallow",
         ) from None
-    return status, diff_since_approved(rel, current, old, last.event)
+    lines = diff_since_approved(rel, current, old, last.event)
+    result = load_article(project.root, rel, project.schema)
+    from reviewkit.versions import asset_changes
+
+    lines += asset_changes(project, status, result.asset_states)
+    return status, lines
 
 
 def diff_since_approved(rel: str, current: str, approved: bytes | None,
