@@ -467,8 +467,7 @@ def _plan(project: Project, result: GateResult, finder: VersionFinder,
     plan = []
     for status in sorted(candidates, key=lambda s: s.path):
         if status.state == "approved" and status.digest:
-            approved: Approved | None = Approved(status.digest,
-                                                 status.approvals[:policy.approvals_required])
+            approved: Approved | None = Approved(status.digest, list(status.approvals))
         else:
             approved = approved_in_force(status, policy.approvals_required, keep)
         if approved is None:
