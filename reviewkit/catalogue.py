@@ -86,11 +86,9 @@ def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
         summary = ArticleSummary.from_dict({**s, "blob": blob}, rel) if s is not None else None
         findings = [Finding(rel, int(f[0]), int(f[1]), f[2], str(f[3]), str(f[4]), f[5])
                     for f in entry["findings"]]
-    except (KeyError, TypeError, ValueError, IndexError):
-        return None  # a malformed entry is ignored, never trusted
         assets = [(str(t), str(h)) for t, h in entry.get("assets") or []]
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-        return None
+        return None  # a malformed entry is ignored, never trusted
     return ArticleResult(rel, findings, summary=summary, blob=blob, asset_states=assets)
 
 

@@ -268,12 +268,28 @@ def load_article(root: Path, rel: str, article_schema: ArticleSchema,
 
 
 def check_catalogue(results: Iterable[ArticleResult]) -> list[Finding]:
+    results = list(results)
     """Cross-article findings: two files claiming one id or one slug."""
     by_id: dict[str, list[str]] = {}
     for r in results:
         if r.article_id:
             by_id.setdefault(r.article_id, []).append(r.path)
     findings = []
+    # one slug, one page: the effective slug (front matter `slug`, else the file name),
+    # across every content root
+    by_slug: dict[str, list[str]] = {}
+    for r in results:
+        if r.summary is not None or r.front_matter is not None:
+            slug = r.summary.slug if r.summary and r.summary.slug else Path(r.path).stem
+            by_slug.setdefault(slug, []).append(r.path)
+    for slug, claimants in by_slug.items():
+        for p in claimants if len(claimants) >= 2 else ():
+            others = ", ".join(q for q in claimants if q != p)
+            findings.append(
+                Finding(p, 0, 0, "error", "duplicate-slug",
+                        f"slug '{slug}' is also the slug of {others}; both would be "
+                        "published to one page")
+            )
     for aid, paths in by_id.items():
         if len(paths) > 1:
             for p in paths:

@@ -155,3 +155,18 @@ def test_missing_and_escaping_assets_are_findings(project: Project) -> None:
     assert not any("other-page.md" in a or "example.org" in a for a in assets)
     r = project.rk("gate")
     assert r.code == 1
+
+
+def test_cache_rereads_an_article_whose_asset_changed(project: Project) -> None:
+    """The article's bytes are unchanged, so its cache entry matches: its assets are
+    re-hashed before the entry is trusted (a cached digest would hide the new chart)."""
+    _with_image(project, PNG1)
+    project.repo.commit("with chart")
+    approve(project)
+    for _ in range(2):  # fill the cache, then read from it
+        r = project.rk("gate")
+        assert r.code == 0, r.output
+    project.repo.write("content/articles/img/chart.png", PNG2)
+    project.repo.commit("chart replaced")
+    r = project.rk("gate")
+    assert r.code == 1 and "stale" in r.output, r.output
