@@ -255,7 +255,7 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
         for e in _events(text):
             kind = type(e)
             if getattr(e, "anchor", None):  # other YAML readers resolve anchors differently
-                raise fail("yaml-alias", "YAML anchors (&name) and aliases are not allowed",
+                raise fail("yaml-alias", "YAML anchors and aliases are not allowed",
                            e.start_mark)
             if kind is ev.ScalarEvent:
                 count += 1
