@@ -348,7 +348,9 @@ def render_md(page: Page, pattern: re.Pattern[str]) -> str:
     values.update({
         "draft": False, "lang": page.lang, "reviewed_by": reviewed_by, "last_reviewed": last,
         "review_digest": page.digest, "byline": byline(page.approvals),
-        "json_ld": json_ld(page.approvals, page.values, page.url, page.lang),
+        # a JSON string: site generators lowercase front-matter keys (Hugo does), which
+        # would break schema.org names such as reviewedBy
+        "json_ld": _script_json(json_ld(page.approvals, page.values, page.url, page.lang)),
     })
     signed = f"*{byline(page.approvals)}*"
     return "---\n" + yaml_dump(values) + "\n---\n" + replace_byline(page.body, pattern, signed)
