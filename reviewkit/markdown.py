@@ -11,9 +11,10 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
 
-def make_parser(*, html: bool = False) -> MarkdownIt:
-    """A parser of the project's dialect. ``html=False`` (the default) leaves raw HTML as
-    text when rendering; the tokens still say where it was."""
+def make_parser(*, html: bool = True) -> MarkdownIt:
+    """A parser of the project's dialect. Raw HTML is recognised (``html_block`` and
+    ``html_inline`` tokens: suppression comments, ``<img>``); ``html=False`` is for
+    rendering, where raw HTML in an article is shown as text, never passed through."""
     md = MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     return md
