@@ -79,11 +79,28 @@ def resolve(article_rel: str, raw: str, *, image: bool) -> AssetRef | None:
     return AssetRef(raw, 0, image, joined)
 
 
+_SIMPLE_DEST = re.compile(r"\]\(\s*([^\s()<>\\]*)\)")
+
+
+def _may_have_assets(body: str, article_rel: str) -> bool:
+    """False only when the body certainly has no asset reference: no image syntax, no
+    ``<img``, no reference definition, and every inline link destination is a URL, an
+    anchor or a page. Saves a Markdown parse for most articles (the gate reads them all)."""
+    if "![" in body or "]:" in body or "<img" in body.lower():
+        return True
+    simple = list(_SIMPLE_DEST.finditer(body))
+    if len(simple) != body.count("]("):  # a destination with a title, <…>, parentheses
+        return True
+    return any(resolve(article_rel, m.group(1), image=False) is not None for m in simple)
+
+
 def asset_refs(body: str, article_rel: str) -> list[AssetRef]:
     """Every asset reference of the body, in order (code spans and blocks are not read)."""
-    from reviewkit.markdown import make_parser
+    from reviewkit.markdown import shared_parser
 
-    tokens = make_parser(html=True).parse(body)
+    if not _may_have_assets(body, article_rel):
+        return []
+    tokens = shared_parser(html=True).parse(body)
     out: list[AssetRef] = []
 
     def add(raw: str, line: int, image: bool) -> None:

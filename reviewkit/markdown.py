@@ -7,8 +7,17 @@ checks is what `publish` renders.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
+
+
+@lru_cache(maxsize=2)
+def shared_parser(*, html: bool = True) -> MarkdownIt:
+    """One parser per setting for the whole process (building one costs more than parsing
+    a short article); parsing and rendering do not change it."""
+    return make_parser(html=html)
 
 
 def make_parser(*, html: bool = True) -> MarkdownIt:

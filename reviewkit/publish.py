@@ -14,6 +14,7 @@ either the old bundle or the new one, never half of each; a refused publish writ
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -163,9 +164,9 @@ def _byline_pattern(project: Project) -> re.Pattern[str]:
 
 def byline_lines(body: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
     """Lines [start, end) of the body's byline paragraph (the editor's, unsigned), if any."""
-    from reviewkit.markdown import make_parser
+    from reviewkit.markdown import shared_parser
 
-    tokens = make_parser().parse(body)
+    tokens = shared_parser().parse(body)
     for i, t in enumerate(tokens):
         children = tokens[i + 1].children if i + 1 < len(tokens) else None
         if t.type == "paragraph_open" and t.map and children is not None:
@@ -222,9 +223,9 @@ def _cite_tokens(tokens: list[Any], order: dict[str, int], known: dict[str, Any]
 def _render_body(body: str, citations: list[Any]) -> str:
     from html import escape
 
-    from reviewkit.markdown import make_parser
+    from reviewkit.markdown import shared_parser
 
-    md = make_parser(html=False)  # raw HTML in articles is not published
+    md = shared_parser(html=False)  # raw HTML in articles is not published
     tokens = md.parse(body)
     known = {c["id"]: c for c in citations if isinstance(c, dict) and isinstance(c.get("id"), str)}
     order: dict[str, int] = {}
@@ -265,13 +266,18 @@ class Page:
     lang: str
 
 
-def render_html(page: Page, pattern: re.Pattern[str]) -> str:
+@functools.lru_cache(maxsize=1)
+def _article_template() -> Any:
     import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("reviewkit", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
+    return env.get_template("article.html.j2")
+
+
+def render_html(page: Page, pattern: re.Pattern[str]) -> str:
     meta = page.values
     author = meta.get("author") if isinstance(meta.get("author"), dict) else {}
     updated = meta.get("updated")
@@ -281,7 +287,7 @@ def render_html(page: Page, pattern: re.Pattern[str]) -> str:
         updated_text = str(updated)
     # the signed byline heads the page; the editor's copy in the body goes
     body = replace_byline(page.body, pattern, None)
-    return env.get_template("article.html.j2").render(
+    return _article_template().render(
         lang=page.lang, title=meta.get("title"), description=meta.get("description"),
         author=(author or {}).get("name"), updated=updated_text,
         byline=byline(page.approvals), body_html=_render_body(body, meta.get("citations") or []),
@@ -379,8 +385,9 @@ def manifest_integrity(manifest: Mapping[str, Any]) -> str:
 
 def registry_snapshot(registry: Registry) -> dict[str, Any]:
     """The registry as JSON: who may sign, their keys and credentials (no other fields)."""
-    return json.loads(registry.model_dump_json(
+    data: dict[str, Any] = json.loads(registry.model_dump_json(
         include={"reviewers": {"__all__": {"id", "name", "email", "roles", "credentials", "keys"}}}))
+    return data
 
 
 def allowed_signers(registry: Registry) -> str:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from _sec import A, approve, gate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Project, article
-
-from _sec import A, approve, gate
 
 ROOT = Path(__file__).resolve().parents[2]
 
