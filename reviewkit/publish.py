@@ -35,6 +35,7 @@ from reviewkit.model import Registry
 from reviewkit.policy import ArticleStatus, EventCheck
 from reviewkit.project import Project
 from reviewkit.versions import Approved, Version, VersionFinder, approved_in_force
+from reviewkit.workers import default_workers, parallel_map
 
 MANIFEST = "manifest.json"
 RECORD = "review-record"  # the signed record beside the pages
@@ -167,13 +168,20 @@ def byline_lines(body: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
     from reviewkit.markdown import shared_parser
 
     tokens = shared_parser().parse(body)
+    i = _byline_index(tokens, pattern)
+    where = tokens[i].map if i is not None else None
+    return (where[0], where[1]) if where else None
+
+
+def _byline_index(tokens: list[Any], pattern: re.Pattern[str]) -> int | None:
+    """Index of the ``paragraph_open`` token of the byline paragraph, if any."""
     for i, t in enumerate(tokens):
         children = tokens[i + 1].children if i + 1 < len(tokens) else None
         if t.type == "paragraph_open" and t.map and children is not None:
             text = "".join(c.content for c in children
                            if c.type in ("text", "code_inline", "softbreak"))
             if pattern.fullmatch(" ".join(text.split())):
-                return t.map[0], t.map[1]
+                return i
     return None
 
 
@@ -220,13 +228,20 @@ def _cite_tokens(tokens: list[Any], order: dict[str, int], known: dict[str, Any]
         t.children = out
 
 
-def _render_body(body: str, citations: list[Any]) -> str:
+def _render_body(body: str, citations: list[Any],
+                 byline_pattern: re.Pattern[str] | None = None) -> str:
+    """HTML of the body (one parse), without the editor's byline paragraph when
+    ``byline_pattern`` is given (the page shows the signed one instead)."""
     from html import escape
 
     from reviewkit.markdown import shared_parser
 
     md = shared_parser(html=False)  # raw HTML in articles is not published
     tokens = md.parse(body)
+    if byline_pattern is not None:
+        i = _byline_index(tokens, byline_pattern)
+        if i is not None:
+            del tokens[i:i + 3]  # paragraph_open, inline, paragraph_close
     known = {c["id"]: c for c in citations if isinstance(c, dict) and isinstance(c.get("id"), str)}
     order: dict[str, int] = {}
     _cite_tokens(tokens, order, known)
@@ -286,14 +301,14 @@ def render_html(page: Page, pattern: re.Pattern[str]) -> str:
     except ValueError:
         updated_text = str(updated)
     # the signed byline heads the page; the editor's copy in the body goes
-    body = replace_byline(page.body, pattern, None)
-    return _article_template().render(
+    return str(_article_template().render(
         lang=page.lang, title=meta.get("title"), description=meta.get("description"),
         author=(author or {}).get("name"), updated=updated_text,
-        byline=byline(page.approvals), body_html=_render_body(body, meta.get("citations") or []),
+        byline=byline(page.approvals),
+        body_html=_render_body(page.body, meta.get("citations") or [], pattern),
         digest=page.digest, manifest=MANIFEST,
         json_ld=_script_json(json_ld(page.approvals, meta, page.url, page.lang)),
-    )
+    ))
 
 
 _YAML_UNSAFE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\x85\u2028\u2029\ufeff]")
@@ -527,7 +542,7 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
     """
     out = Path(os.path.abspath(out))
     _check_out_dir(out)
-    result = run_gate(project, now=now, progress=progress)
+    result = run_gate(project, now=now, progress=progress, workers=default_workers())
     _fail_whole(result)
     bundle = Bundle(out, gate=result)
     finder = VersionFinder(project)
@@ -545,6 +560,8 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # a bundle is for a web server: 0755, not 0700
         w = _Writer(tmp)
+        ready: list[tuple[ArticleStatus, Approved, Version, str, str,
+                          dict[str, tuple[str, bytes]], Page]] = []
         for status, approved, version in plan:
             article = version.result.article
             assert article is not None
@@ -563,8 +580,17 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
             lang = values.get("lang") if isinstance(values.get("lang"), str) else settings.lang
             page = Page(values, article.body, approved.approvals, approved.digest, name,
                         page_url(project, name), str(lang))
+            ready.append((status, approved, version, slug, name, assets, page))
+
+        def render(page: Page) -> bytes:
             text = render_html(page, pattern) if fmt == "html" else render_md(page, pattern)
-            w.write(name, text.encode("utf-8"))
+            return text.encode("utf-8")
+
+        # rendering is the costly part (a Markdown parse per page): forked workers
+        texts = parallel_map(render, [r[-1] for r in ready], default_workers())
+        for (status, approved, version, slug, name, assets, _), text in zip(ready, texts,
+                                                                             strict=True):
+            w.write(name, text)
             listed = []
             for rel, (target, data) in assets.items():
                 if rel in w.files and w.files[rel] == _sha256(data):
@@ -597,6 +623,10 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
                 "approved_source": source, "assets": listed,
                 "byline": byline(approved.approvals), "approvals": approvals,
             })
+        if strict and bundle.held:
+            raise CheckFailed("publish refused (--strict): "
+                              + "; ".join(h.line() for h in bundle.held[:5])
+                              + "; nothing was written")
         registry = project.registry
         w.write(REGISTRY_SNAPSHOT, (json.dumps(registry_snapshot(registry), indent=2,
                                                ensure_ascii=False) + "\n").encode("utf-8"))
