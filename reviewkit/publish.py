@@ -265,7 +265,7 @@ def _render_body(body: str, citations: list[Any],
 
 def approved_values(front_matter: Mapping[str, Any], exempt: Collection[str]) -> dict[str, Any]:
     """The front matter a sign-off covers: exempt fields (unreviewed) are never published."""
-    return dict(front_matter)
+    return {k: v for k, v in front_matter.items() if k not in exempt}
 
 
 @dataclass
