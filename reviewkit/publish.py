@@ -454,6 +454,9 @@ def _held(status: ArticleStatus, outcome: Any, why: str, nxt: str | None) -> Hel
 def _fail_whole(result: GateResult) -> None:
     """Problems that no per-article choice can make safe: refuse everything."""
     reasons = list(result.failures)
+    # files under a content root that are no article (symbolic links, unreadable files, a
+    # missing content root): something is wrong with the repository itself
+    reasons += [f.format() for f in result.report.catalogue.findings if f.is_error]
     for s in result.blocked:
         dup = [r for r in s.reasons if "[duplicate-slug]" in r or "[duplicate-id]" in r]
         reasons += dup
