@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from _sec import A, approve, gate
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import Project, article
@@ -126,7 +127,10 @@ _text = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters=
 _slug = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(title="Worry\u2028at\x85night", description="d", name="Jordan Lee", topics=["anxiety"],
+         body="Text.\n", extra={"tags": "Stop your medication", "lang": "es"}, slug="worry")
 @given(title=_text, description=_text, name=_text, topics=st.lists(_slug, max_size=3, unique=True),
        body=st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\0\r"),
                     max_size=300),
@@ -178,4 +182,4 @@ def test_every_article_the_gate_passes_publishes_in_md_and_html(
     for k, v in values.items():
         if k != "draft":
             assert back[k] == v, k
-    assert "tags" not in back
+    assert "tags" not in back and "Stop your medication" not in html + md
