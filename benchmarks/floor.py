@@ -4,6 +4,7 @@
     python benchmarks/floor.py REPO --content-only       # validate: content only
     python benchmarks/floor.py REPO --article PATH       # status of one article
     python benchmarks/floor.py REPO --article PATH --sign KEY   # approve of one article
+    python benchmarks/floor.py REPO --write DIR          # publish: the gate's reads + write
 
 Content: ``git ls-files -s`` (paths and blob ids), read every file, SHA-256 it. Events:
 ``git ls-tree -r refs/reviewkit/events`` and one ``git cat-file --batch`` for all the event
@@ -47,7 +48,14 @@ def read_blobs(repo: Path, shas: list[str]) -> list[bytes]:
     return blobs
 
 
-def content(repo: Path, roots: list[str]) -> tuple[int, int]:
+def content(repo: Path, roots: list[str], write: Path | None = None) -> tuple[int, int]:
+    """Read and hash every file; with ``write``, also write the same bytes under it (one
+    file per article, as a bundle does)."""
+    if write is not None:
+        import shutil
+
+        shutil.rmtree(write, ignore_errors=True)
+        write.mkdir(parents=True)
     out = git(repo, "ls-files", "-s", "-z", "--", *roots)
     n = nbytes = 0
     for rec in out.split(b"\0"):
@@ -57,6 +65,9 @@ def content(repo: Path, roots: list[str]) -> tuple[int, int]:
         with open(repo / os.fsdecode(path), "rb") as fh:
             data = fh.read()
         hashlib.sha256(data).digest()
+        if write is not None:
+            with open(write / f"{n}-{os.path.basename(os.fsdecode(path))}", "wb") as fh:
+                fh.write(data)
         n += 1
         nbytes += len(data)
     return n, nbytes
@@ -104,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--article")
     ap.add_argument("--sign", metavar="KEY")
     ap.add_argument("--roots", default="content/articles")
+    ap.add_argument("--write", type=Path, metavar="DIR")
     args = ap.parse_args(argv)
     repo = args.repo.resolve()
     if args.article:
@@ -115,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             sign_and_append(repo, aid, args.sign, f'{{"digest":"{digest}"}}'.encode())
         print(f"1 file, {len(data)} bytes, {n_ev} events")
         return 0
-    n, nbytes = content(repo, args.roots.split(","))
+    n, nbytes = content(repo, args.roots.split(","), args.write)
     n_ev = 0 if args.content_only else events(repo)
     print(f"{n} files, {nbytes} bytes, {n_ev} events")
     return 0

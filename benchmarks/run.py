@@ -168,7 +168,8 @@ def reviewkit_cmd() -> list[str]:
 
 
 def suite(repo: Path, manifest: dict[str, object], repeat: int, env: dict[str, str],
-          logs: Path, *, only_scaling: bool = False) -> dict[str, Op]:
+          logs: Path, *, only_scaling: bool = False,
+          only: list[str] | None = None) -> dict[str, Op]:
     rk = reviewkit_cmd()
     py = sys.executable
     floor = [py, str(HERE / "floor.py"), str(repo)]
@@ -216,6 +217,15 @@ def suite(repo: Path, manifest: dict[str, object], repeat: int, env: dict[str, s
     def no_target(t: float, r: float | None) -> bool | None:
         return None
 
+    def publish_op() -> Op:
+        # 1% of the articles edited after approval: publish serves their approved version
+        # from history; the floor reads what the gate reads and writes the same bytes
+        bundle = Path(tempfile.gettempdir()) / f"reviewkit-bench-bundle-{os.getpid()}"
+        return Op("publish_html_1pct", "`publish --format html`, 1% stale",
+                  floor + ["--write", str(bundle) + "-floor"],
+                  [*rk, "publish", "--out", str(bundle), "--format", "html"], "—", no_target,
+                  before_repeat=change_1pct, after_repeat=restore_1pct)
+
     cold = Op("cold_gate", "cold `gate` (no cache)", floor, [*rk, "gate"], "≤ 6× floor",
               ratio_le(6), before_each=drop_cache)
     status = Op("status_one", "`status` of one article", floor + ["--article", status_path],
@@ -243,7 +253,10 @@ def suite(repo: Path, manifest: dict[str, object], repeat: int, env: dict[str, s
                ratio_le(1.5), before_repeat=lambda i: warm_up() if i == 0 else None),
             Op("gate_1pct", "`gate` after 1% of articles changed", floor, [*rk, "gate"],
                "≤ 2× floor", ratio_le(2), before_repeat=change_1pct, after_repeat=restore_1pct),
+            publish_op(),
         ]
+    if only is not None:
+        ops = [op for op in ops if op.name in only]
     for op in ops:
         restore(repo, manifest)
         run_op(op, repeat, repo, env, logs)
@@ -537,7 +550,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=Path, default=None,
                     help="where to write the report (default: docs/performance.md for a full run)")
     ap.add_argument("--no-docs", action="store_true")
+    ap.add_argument("--only", metavar="OP", nargs="+",
+                    help="run only these operations (e.g. publish_html_1pct); implies --no-docs")
     args = ap.parse_args(argv)
+    if args.only:
+        args.no_docs = args.no_scaling = True
     if args.quick:
         args.articles, args.events = 1_000, 3_000
         if "--repeat" not in (argv if argv is not None else sys.argv[1:]):
@@ -554,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         logs = Path(tmp)
         measure([sys.executable, str(HERE / "floor.py"), str(repo)], repo, env, logs / "prime.log")
         print(f"benchmark: N={args.articles:,} M={args.events:,}, {args.repeat} repeats")
-        ops = suite(repo, manifest, args.repeat, env, logs)
+        ops = suite(repo, manifest, args.repeat, env, logs, only=args.only)
         half = half_manifest = None
         if not args.no_scaling:
             hout, half_manifest = corpus(args.articles // 2, args.events // 2, args.seed)

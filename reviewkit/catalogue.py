@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reviewkit.assets import AssetError, AssetHasher, worktree_hasher
 from reviewkit.cache import Cache, digest_of
 from reviewkit.content import (
     ArticleResult,
@@ -60,10 +61,26 @@ def _entry(r: ArticleResult) -> dict[str, Any]:
         del s["path"]
     entry: dict[str, Any] = {"summary": s,
                              "findings": [[f.line, f.col, f.level, f.rule, f.message, f.suggestion]
-                                          for f in r.findings]}
+                                          for f in r.findings],
+                             "assets": [list(a) for a in r.asset_states]}
     if r.readability is not None:
         entry["readability"] = list(r.readability)
     return entry
+
+
+def _assets_unchanged(entry: Any, hasher: AssetHasher) -> bool:
+    """A cached article whose assets changed (same article bytes) is parsed again."""
+    try:
+        for target, state in entry.get("assets") or []:
+            try:
+                now = hasher(str(target))
+            except AssetError as exc:
+                now = "!" + exc.rule
+            if now != state:
+                return False
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
@@ -74,9 +91,11 @@ def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
                     for f in entry["findings"]]
         grade = entry.get("readability")
         readability = (float(grade[0]), int(grade[1])) if grade is not None else None
-    except (KeyError, TypeError, ValueError, IndexError):
+        assets = [(str(t), str(h)) for t, h in entry.get("assets") or []]
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None  # a malformed entry is ignored, never trusted
-    return ArticleResult(rel, findings, summary=summary, blob=blob, readability=readability)
+    return ArticleResult(rel, findings, summary=summary, blob=blob, readability=readability,
+                         asset_states=assets)
 
 
 def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,
@@ -99,6 +118,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     linter = project.linter(slugs) if lint else None
     slug_key = digest_of(sorted(slugs)) if lint else ""
     results: list[ArticleResult | None] = [None] * len(rels)
+    hasher = worktree_hasher(project.root)
     todo: list[tuple[int, str, bytes | None]] = []
     # With nothing cached (a cold run) there is nothing to look up: the workers read the
     # files themselves instead of this process reading them all before they start.
@@ -119,7 +139,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
             if cache is not None:
                 key = _key(blob_id(data), rel, slug_key)
                 hit = cache.get_article(key)
-                if hit is not None:
+                if hit is not None and _assets_unchanged(hit, hasher):
                     got = _from_entry(rel, key.split(":", 1)[0], hit)
                     # an article without a readable front matter has no grade to measure
                     if got is not None and (not readability or got.readability is not None
@@ -140,7 +160,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                 except OSError as exc:
                     return ArticleResult(item[1], [Finding(item[1], 0, 0, "error", "unreadable",
                                                            f"cannot read: {exc.strerror}")])
-            r = parse_article(item[1], data, schema, linter, readability=readability)
+            r = parse_article(item[1], data, schema, linter, hasher, readability=readability)
             if not keep_articles:
                 r.article = None
                 r.front_matter = None

@@ -714,9 +714,15 @@ def due(within: str, fmt: str) -> None:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Output directory.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("--trust-ref", metavar="REF", help="As for gate.")
-def publish(out: str, fmt: str, trust_ref: str | None) -> None:
-    """Write the release bundle: approved non-draft articles only, with the reviewer byline,
-    JSON-LD (html) and manifest.json. Refuses, writing nothing, if the gate would fail.
+@click.option("--strict", is_flag=True,
+              help="Exit 1, writing nothing, when any article would be held back or served "
+                   "at an older approved version.")
+def publish(out: str, fmt: str, trust_ref: str | None, strict: bool) -> None:
+    """Write the release bundle: the newest approved version of each non-draft article,
+    with the reviewer byline, JSON-LD (html), manifest.json and the signed review record.
+
+    An article edited after its approval is published at its approved version; one
+    never approved is held back. Both are listed, with why and the next step.
 
     \b
     Example:  reviewkit publish --out site --format html
@@ -724,13 +730,52 @@ def publish(out: str, fmt: str, trust_ref: str | None) -> None:
     from pathlib import Path
 
     from reviewkit.publish import publish as do_publish
+    from reviewkit.verify import printable
 
     project = _ctx().project(trust_ref)
     _say_trusted(project)
     with _progress("publishing") as progress:
-        bundle = do_publish(project, Path(out), fmt, progress=progress)  # type: ignore[arg-type]
+        bundle = do_publish(project, Path(out), fmt, progress=progress,  # type: ignore[arg-type]
+                            strict=strict)
     echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "
          f"to {out} ({fmt}); manifest: {Path(out) / 'manifest.json'}")
+    if bundle.held:
+        echo(f"{len(bundle.held)} not published at their current version:")
+        for h in bundle.held:
+            echo(f"  {printable(h.line())}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def verify(directory: str, fmt: str) -> None:
+    """Check a published bundle offline: every file against the manifest, every approval
+    signature against the bundled reviewer keys, every byline against its signer.
+
+    Needs no repository and no network. Exit 0 only when everything holds.
+
+    \b
+    Example:  reviewkit verify site
+    """
+    from pathlib import Path
+
+    from reviewkit.errors import CheckFailed
+    from reviewkit.output import to_json
+    from reviewkit.verify import printable, verify_bundle
+
+    report = verify_bundle(Path(directory))
+    if fmt == "json":
+        echo(to_json(report.to_dict()))
+    else:
+        for p in report.problems:
+            echo(printable(f"{p.file}: {p.message}"))
+        if report.ok:
+            echo(f"bundle verified: {report.articles} article"
+                 f"{'s' if report.articles != 1 else ''}, {report.signatures} signature"
+                 f"{'s' if report.signatures != 1 else ''}, {report.files} files")
+    if not report.ok:
+        raise CheckFailed(f"bundle {directory} does not verify: {len(report.problems)} "
+                          f"problem{'s' if len(report.problems) != 1 else ''}")
 
 
 @cli.command()

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from reviewkit import frontmatter, identity, printable, schema
+from reviewkit.assets import AssetError, AssetHasher, asset_refs, covered
 from reviewkit.digest import content_digest
 from reviewkit.errors import UsageError
 from reviewkit.findings import Finding
@@ -39,6 +40,9 @@ class ArticleResult:
     front_matter: dict[str, Any] | None = None
     blob: str | None = None
     readability: tuple[float, int] | None = None  # (grade, words) when asked for
+    # each distinct asset target and what hashing it gave: SHA-256 hex, or "!rule"
+    # (the catalogue cache re-checks these: an asset can change without the article)
+    asset_states: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -75,12 +79,17 @@ def parse_article(
     data: bytes,
     article_schema: ArticleSchema,
     linter: BodyLinter | None = None,
+    assets: AssetHasher | None = None,
     *,
     readability: bool = False,
 ) -> ArticleResult:
     """Parse, validate and digest one article from its bytes. Never raises on bad input.
 
-    ``readability`` also measures the body's reading grade (status and the dashboard)."""
+    ``assets`` hashes the local files the body shows or links (the work tree's by
+    :func:`reviewkit.assets.worktree_hasher`, a commit's when publishing); without it an
+    article that has any cannot be digested and gets a finding. ``readability`` also
+    measures the body's reading grade (status and the dashboard).
+    """
     result = ArticleResult(rel, blob=blob_id(data))
     try:
         text = frontmatter.decode(data)
@@ -129,7 +138,22 @@ def parse_article(
         from reviewkit.rules.readability import grade_body
 
         result.readability = grade_body(parts.body)
-    digest = content_digest(fm, parts.body, article_schema.exempt)
+    refs = asset_refs(parts.body, rel)
+    hasher = assets if assets is not None else _no_assets
+    states: dict[str, str] = {}
+
+    def record(target: str) -> str:
+        try:
+            states[target] = hasher(target)
+        except AssetError as exc:
+            states[target] = "!" + exc.rule
+            raise
+        return states[target]
+
+    hashes, asset_findings = covered(refs, record, rel, parts.body_line)
+    result.asset_states = sorted(states.items())
+    result.findings += asset_findings
+    digest = content_digest(fm, parts.body, article_schema.exempt, hashes)
     result.summary = summarize(rel, result.blob or "", fm, meta, digest)
     result.article = Article(
         path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
@@ -187,6 +211,10 @@ def value_control_findings(rel: str, fm: dict[str, Any], yaml_text: str,
 
     walk(fm, [])
     return out
+
+
+def _no_assets(target: str) -> str:
+    raise AssetError("asset-missing", "cannot be checked here (no repository to read it from)")
 
 
 def _rel(root: Path, p: Path) -> str:
@@ -333,16 +361,34 @@ def load_article(root: Path, rel: str, article_schema: ArticleSchema,
     except OSError as exc:
         return ArticleResult(rel, [Finding(rel, 0, 0, "error", "unreadable",
                                            f"cannot read: {exc.strerror}")])
-    return parse_article(rel, data, article_schema, linter)
+    from reviewkit.assets import worktree_hasher
+
+    return parse_article(rel, data, article_schema, linter, worktree_hasher(root))
 
 
 def check_catalogue(results: Iterable[ArticleResult]) -> list[Finding]:
+    results = list(results)
     """Cross-article findings: two files claiming one id or one slug."""
     by_id: dict[str, list[str]] = {}
     for r in results:
         if r.article_id:
             by_id.setdefault(r.article_id, []).append(r.path)
     findings = []
+    # one slug, one page: the effective slug (front matter `slug`, else the file name),
+    # across every content root
+    by_slug: dict[str, list[str]] = {}
+    for r in results:
+        if r.summary is not None or r.front_matter is not None:
+            slug = r.summary.slug if r.summary and r.summary.slug else Path(r.path).stem
+            by_slug.setdefault(slug, []).append(r.path)
+    for slug, claimants in by_slug.items():
+        for p in claimants if len(claimants) >= 2 else ():
+            others = ", ".join(q for q in claimants if q != p)
+            findings.append(
+                Finding(p, 0, 0, "error", "duplicate-slug",
+                        f"slug '{slug}' is also the slug of {others}; both would be "
+                        "published to one page")
+            )
     for aid, paths in by_id.items():
         if len(paths) > 1:
             for p in paths:

@@ -324,6 +324,39 @@ class Repo:
             pos += size + 1  # content is followed by a newline
         return result
 
+    def read_present_blobs(self, shas: Iterable[str], limit: int) -> dict[str, bytes]:
+        """Blobs that exist and are at most ``limit`` bytes (others left out), reading
+        sizes first (``--batch-check``) so nothing larger is ever read."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        out = self.run("cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+                       input=("\n".join(wanted) + "\n").encode())
+        fit = []
+        for line in out.decode("utf-8", "replace").splitlines():
+            parts = line.split(" ")
+            if len(parts) == 3 and parts[1] == "blob" and int(parts[2]) <= limit:
+                fit.append(parts[0])
+        return self.read_blobs(fit)
+
+    def file_history(self, path: str, max_commits: int) -> list[tuple[str, str]]:
+        """(commit, blob) of ``path`` in the newest ``max_commits`` commits of HEAD's
+        history that changed it: one ``git log --raw`` process."""
+        if self.head() is None:
+            return []
+        out = self.run("log", "--format=%H", "--raw", "--no-abbrev", "--no-renames",
+                       f"--max-count={max_commits}", "HEAD", "--", path)
+        found: list[tuple[str, str]] = []
+        commit = ""
+        for line in out.decode("utf-8", "surrogateescape").splitlines():
+            if line.startswith(":"):
+                fields = line.split("\t", 1)[0].split(" ")
+                if len(fields) >= 4 and fields[3] != ZERO and commit:
+                    found.append((commit, fields[3]))
+            elif line.strip():
+                commit = line.strip()
+        return found
+
     def show_file(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at ``rev``, or None when it does not exist there."""
         proc = subprocess.run(

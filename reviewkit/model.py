@@ -112,6 +112,17 @@ class Policy(BaseModel):
     max_age_days: int = Field(365, ge=1, le=36500)
     allow_self_approval: bool = False
     clock_skew_seconds: int = Field(300, ge=0, le=366 * 86400)
+    # what publish does with an article whose approval is older than max_age_days:
+    # withdraw it from the bundle (default), or keep serving it with a warning
+    expired: Literal["withdraw", "keep"] = "withdraw"
+
+
+class PublishSettings(BaseModel):
+    """``publish:`` in reviewkit.yaml: what the bundle's pages say about themselves."""
+
+    model_config = ConfigDict(extra="forbid")
+    base_url: str | None = Field(None, pattern=r"^https?://[^\s]+$")
+    lang: str = Field("en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 DEFAULT_ASSETS = ("png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf")
@@ -146,6 +157,7 @@ class Config(BaseModel):
                                  "an article (.md) or a finding, never an asset")
             out.append(e)
         return out
+    publish: PublishSettings = Field(default_factory=lambda: PublishSettings())
 
     @field_validator("content", "schema_path", "event_schema", "registry")
     @classmethod

@@ -232,6 +232,10 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
             st = evaluate(r.summary, r.path, events, registry, policy, now,
                           invalid_reasons=_invalid_reasons(r.findings), verified=verified,
                           ledger_missing=index.tip is None)
+            if st.state == "stale" and r.asset_states:  # name the asset that changed
+                from reviewkit.versions import asset_changes
+
+                st.reasons += asset_changes(project, st, r.asset_states)
             slots[i] = st
             if cache is not None:
                 cache.put_verdict(key, _compact(st), now_iso, valid_until(events, policy, now))

@@ -258,7 +258,12 @@ def review_diff(project: Project, path: str) -> tuple[ArticleStatus, list[str]]:
     if old is None:  # never read: no article is that large
         raise CheckFailed(f"the approved version ({last.event.blob[:12]}) is larger than "
                           f"{MAX_FILE_BYTES:,} bytes; it cannot be an article")
-    return status, diff_since_approved(rel, current, old, last.event)
+    lines = diff_since_approved(rel, current, old, last.event)
+    result = load_article(project.root, rel, project.schema)
+    from reviewkit.versions import asset_changes
+
+    lines += asset_changes(project, status, result.asset_states)
+    return status, lines
 
 
 def diff_since_approved(rel: str, current: str, approved: bytes | None,

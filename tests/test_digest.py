@@ -115,3 +115,64 @@ def test_any_change_to_a_covered_field_or_the_body_changes_digest(
     assert digest_of(render(fm, body + extra.replace("\r", "x").replace("\0", "x"))) != base
     with_exempt = dict(fm, draft=True)
     assert digest_of(render(with_exempt, body)) == base
+
+
+VECTOR_V2 = (
+    "---\nid: 01JDX3Q7G6M2N8P4R5S6T7V8W9\ntitle: \"Café worries\"\nslug: cafe-worries\n"
+    "draft: true\nupdated: 2026-11-20\ntopics: [anxiety]\n"
+    "author: {name: Jordan Lee, email: j.lee@example.org}\n---\n"
+    "Body line one.\n\n![Worry chart](img/chart.png)\n"
+).encode()
+
+
+def test_v2_vector_matches_docs(tmp_path: Path) -> None:
+    """docs/digest.md's version 2 vector: through the real work-tree asset reader, and by
+    hand from the documented canonical form."""
+    import hashlib
+
+    from reviewkit.assets import worktree_hasher
+
+    doc = (ROOT / "docs/digest.md").read_text().split("### Test vector (version 2)")[1]
+    published = re.search(r"sha256:[0-9a-f]{64}", doc.split("Digest (version 2)")[1])
+    canonical = re.search(r'```\n(\{"assets".*\})\n```', doc)
+    assert published is not None and canonical is not None
+    (tmp_path / "content/articles/img").mkdir(parents=True)
+    (tmp_path / "content/articles/img/chart.png").write_bytes(b"chart bytes\n")
+    data = VECTOR_V2.replace(b"draft: true", b'draft: true\ndescription: "d"')
+    r = parse_article("content/articles/cafe-worries.md", data, SCHEMA, None,
+                      worktree_hasher(tmp_path))
+    assert r.asset_states == [("content/articles/img/chart.png",
+                               hashlib.sha256(b"chart bytes\n").hexdigest())]
+    parts = split(decode(VECTOR_V2))
+    assets = r.asset_states
+    assert content_digest(load_yaml(parts.yaml_text), parts.body, {"draft"}, assets) \
+        == published.group(0)
+    by_hand = hashlib.sha256(b"reviewkit-digest-v2\n" + canonical.group(1).encode()
+                             + b"\n" + parts.body.encode()).hexdigest()
+    assert "sha256:" + by_hand == published.group(0)
+    # a version 1 article keeps its version 1 digest; with the chart it is a new digest
+    no_asset = data.replace(b"\n\n![Worry chart](img/chart.png)", b"")
+    assert parse_article("a/x.md", no_asset, SCHEMA).article is not None
+    r2 = parse_article("content/articles/cafe-worries.md", data, SCHEMA, None,
+                       worktree_hasher(tmp_path))
+    assert r2.article is not None
+    (tmp_path / "content/articles/img/chart.png").write_bytes(b"chart bytes!\n")
+    r3 = parse_article("content/articles/cafe-worries.md", data, SCHEMA, None,
+                       worktree_hasher(tmp_path))
+    assert r3.article is not None and r3.article.digest != r2.article.digest
+
+
+def test_one_markdown_dialect() -> None:
+    """validate's rules and publish parse with one factory: tables, strikethrough and
+    footnotes render in the bundle."""
+    from reviewkit.publish import _render_body
+    from reviewkit.rules._doc import make_parser as rules_parser
+
+    body = ("| a | b |\n| - | - |\n| 1 | 2 |\n\n~~old advice~~ new advice[^1]\n\n"
+            "[^1]: A footnote.\n")
+    html = _render_body(body, [])
+    assert "<table>" in html and "<td>1</td>" in html
+    assert "<s>old advice</s>" in html
+    assert 'class="footnote-ref"' in html and "A footnote." in html
+    tokens = [t.type for t in rules_parser().parse(body)]
+    assert "table_open" in tokens and "footnote_block_open" in tokens

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reviewkit.publish import human_date
 from reviewkit.signing import AllowedKey, verify
 
 from conftest import Project, article
@@ -48,10 +49,12 @@ def test_html_bundle_with_byline_json_ld_and_manifest(project: Project, tmp_path
     out = tmp_path / "bundle"
     r = project.rk("publish", "--out", str(out), "--format", "html")
     assert r.code == 0, r.output
-    assert sorted(p.name for p in out.iterdir()) == ["coping-with-worry.html", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["coping-with-worry.html", "manifest.json",
+                                                     "review-record"]
     html = (out / "coping-with-worry.html").read_text()
     today = r.out and json.loads((out / "manifest.json").read_text())["articles"][0]["approvals"][0]["at"][:10]
-    assert f"Clinically reviewed by Dana Whitfield, LPC — {today}" in html
+    when = __import__("datetime").date.fromisoformat(today)
+    assert f"Clinically reviewed by Dana Whitfield, LPC on {human_date(when)}" in html
     ld_text = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert ld_text is not None
     ld = json.loads(ld_text.group(1))
@@ -79,13 +82,16 @@ def test_md_bundle_enriches_front_matter_and_replaces_previous(project: Project,
     out = tmp_path / "bundle"
     assert project.rk("publish", "--out", str(out), "--format", "html").code == 0
     assert project.rk("publish", "--out", str(out)).code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["coping-with-worry.md", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["coping-with-worry.md", "manifest.json",
+                                                     "review-record"]
     text = (out / "coping-with-worry.md").read_text()
-    assert "reviewed_by:" in text and "last_reviewed:" in text and "review_digest: sha256:" in text
+    assert "reviewed_by:" in text and "last_reviewed:" in text and "review_digest: \"sha256:" in text
     # the editor's byline paragraph is replaced by the one from the signed record
     assert "— Clinical reviewer*" not in text
-    assert text.count("Clinically reviewed by Dana Whitfield, LPC") == 1
-    assert re.search(r"\*Clinically reviewed by Dana Whitfield, LPC — \d{4}-\d{2}-\d{2}\*", text)
+    body = text.split("\n---\n", 1)[1]
+    assert body.count("Clinically reviewed by Dana Whitfield, LPC") == 1
+    assert re.search(r"\*Clinically reviewed by Dana Whitfield, LPC on \d{1,2} [A-Z][a-z]+ \d{4}\*",
+                     text)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "site"]
 
 
@@ -123,4 +129,6 @@ def test_html_renders_citations_and_one_byline(project: Project, tmp_path: Path)
     assert '<sup class="cite"><a href="#ref-lee2021">[1]</a></sup>' in html
     assert '<li id="ref-lee2021"><a href="https://example.org/lee2021">Worry and sleep (Example Press, 2021)</a></li>' in html
     assert "<code>[@lee2021]</code>" in html
-    assert html.count("Clinically reviewed by") == 1  # the signed byline, in the header
+    # the signed byline, in the header and in the footer; the editor's copy is gone
+    assert html.count("Clinically reviewed by") == 2
+    assert "Clinical reviewer" not in html

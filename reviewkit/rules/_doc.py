@@ -18,7 +18,9 @@ from markdown_it.token import Token
 
 
 def make_parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    from reviewkit.markdown import make_parser as project_parser
+
+    return project_parser()
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ CON = T + "test_content_attacks.py::"
 HIST = T + "test_history.py::"
 REFS = T + "test_refs.py::"
 HOST = T + "test_hostile_ledger.py::"
+PUB = T + "test_publish_attacks.py::"
 
 # name: ([(file, old, new), ...], [test selectors that must all fail])
 MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
@@ -305,6 +306,49 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ["content/articles/other.MD", "content/articles/other.markdown", "content/articles/x.mdx",
          "content/articles/.hidden.md", "content/articles/.drafts/other.md",
          "content/articles/notes.txt", "content/articles/sub/README"]]),
+    "one slug, one page": ([
+        ("reviewkit/content.py", "        for p in claimants if len(claimants) >= 2 else ():",
+         "        for p in ():"),
+    ], [PUB + "test_duplicate_slug_across_content_roots_is_refused",
+        PUB + "test_effective_slug_is_the_file_name_when_slug_is_absent"]),
+    "YAML anchors refused": ([
+        ("reviewkit/frontmatter.py", '            if getattr(e, "anchor", None):',
+         "            if False:"),
+    ], [PUB + "test_yaml_anchor_in_front_matter_is_refused"]),
+    "bundle front matter written from the approved values": ([
+        ("reviewkit/publish.py", "        text = json.dumps(value, ensure_ascii=False)\n",
+         "        text = value\n"),
+    ], [PUB + "test_md_bundle_front_matter_is_written_from_the_approved_values",
+        PUB + "test_line_separators_in_approved_front_matter_publish"]),
+    "exempt fields never published": ([
+        ("reviewkit/publish.py",
+         "    return {k: v for k, v in front_matter.items() if k not in exempt}",
+         "    return dict(front_matter)"),
+    ], [PUB + "test_exempt_fields_are_not_published",
+        PUB + "test_every_article_the_gate_passes_publishes_in_md_and_html"]),
+    "publish serves the approved version, not the current one": ([
+        ("reviewkit/publish.py", "            version = finder.find(status, approved)",
+         "            version = finder.current(status.path)"),
+    ], ["tests/test_publish_versions.py::test_edit_after_approval_serves_the_approved_version"]),
+    "assets are in the digest": ([
+        ("reviewkit/content.py",
+         "    digest = content_digest(fm, parts.body, article_schema.exempt, hashes)",
+         "    digest = content_digest(fm, parts.body, article_schema.exempt)"),
+    ], ["tests/test_publish_versions.py::"
+        "test_replaced_image_makes_the_approval_stale_and_publish_serves_approved_bytes"]),
+    "assets stay inside the repository": ([
+        ("reviewkit/assets.py",
+         '    if joined == ".." or joined.startswith("../") or joined in (".", ""):',
+         "    if False:"),
+    ], ["tests/test_publish_versions.py::test_missing_and_escaping_assets_are_findings"]),
+    "cached articles re-hash their assets": ([
+        ("reviewkit/catalogue.py",
+         "                if hit is not None and _assets_unchanged(hit, hasher):",
+         "                if hit is not None:"),
+    ], ["tests/test_publish_versions.py::test_cache_rereads_an_article_whose_asset_changed"]),
+    "verify checks every file's hash": ([
+        ("reviewkit/verify.py", "        if _sha256(content) != digest:", "        if False:"),
+    ], ["tests/test_verify.py::test_one_changed_byte_fails_naming_the_file[img/chart.png]"]),
 }
 
 
