@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,9 +113,12 @@ def rules_config(config: Config) -> Any:
         raise ConfigError(f"{CONFIG_FILE}: rules.{where}: {err['msg']}") from None
 
 
-def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = None) -> Project:
-    """Open the repository around ``path`` and load its configuration and schema."""
-    repo = open_repo(path)
+def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = None,
+                 env: Mapping[str, str] | None = None) -> Project:
+    """Open the repository around ``path`` and load its configuration and schema.
+
+    ``env``: variables for every git process of the project (see :class:`git.Repo`)."""
+    repo = open_repo(path, env)
     # one full ref (never a name git could read as a tag or a branch of the same name),
     # pinned to its commit for the whole run
     trusted = repo.resolve_ref(trust_ref, "--trust-ref") if trust_ref is not None else None

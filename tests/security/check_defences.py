@@ -148,11 +148,11 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "            __import__('time').sleep(0.05)\n"),
     ], [T + "test_crash.py::test_sigkill_during_publish"]),
     "sync retries when the remote moved": ([
-        ("reviewkit/ledger.py", "                continue  # the remote moved",
-         "                raise EnvError('moved')  # the remote moved"),
+        ("reviewkit/ledger.py", "            continue  # the remote moved",
+         "            raise EnvError('moved')  # the remote moved"),
     ], [T + "test_sync_faults.py::test_remote_moved_during_push_is_retried"]),
     "declined push reported at once": ([
-        ("reviewkit/ledger.py", '            if "declined" in text:', "            if False:"),
+        ("reviewkit/git.py", '        if "declined" in low:', "        if False:"),
     ], [T + "test_sync_faults.py::test_remote_refuses_the_push"]),
     # --- issue 11 ----------------------------------------------------------------------------
     "events history append-only (gate, status)": ([
