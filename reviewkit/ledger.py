@@ -76,16 +76,6 @@ class Ledger:
     def problems(self) -> list[StoredEvent]:
         return [e for e in self.events if e.problem is not None]
 
-    def by_article(self) -> dict[str, list[StoredEvent]]:
-        """Events indexed by article id (the directory for files that do not parse)."""
-        out: dict[str, list[StoredEvent]] = {}
-        for e in self.events:
-            key = e.event.article if e.event is not None else e.article_dir
-            out.setdefault(key, []).append(e)
-        for evs in out.values():
-            evs.sort(key=event_order)
-        return out
-
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -347,12 +337,12 @@ def _fetch_checked(repo: Repo, remote: str, tracking: str) -> str | None:
 
 @dataclass
 class SyncResult:
+    """What a sync came to: the local events tip after it (None: no events anywhere) and
+    whether it pushed."""
+
     remote: str
-    fetched: str | None
     local: str | None
     pushed: bool
-    added_here: int
-    attempts: int
 
 
 def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult:
@@ -366,16 +356,13 @@ def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult
             raise UsageError(f"no remote named '{remote}' (remotes: {known})",
                              hint="git remote add NAME URL, or pass a URL")
     tracking = f"{REMOTES_PREFIX}/{remote}/events"
-    before = repo.rev_parse(EVENTS_REF)
-    before_count = len(repo.ls_tree(before)) if before else 0
-    for attempt in range(1, attempts + 1):
+    for _ in range(attempts):
         fetched = _fetch_checked(repo, remote, tracking)
         local = merge_into(repo, fetched) if fetched else repo.rev_parse(EVENTS_REF)
         if local is None:
-            return SyncResult(remote, None, None, False, 0, attempt)
+            return SyncResult(remote, None, False)
         if fetched == local:
-            added = len(repo.ls_tree(local)) - before_count
-            return SyncResult(remote, fetched, local, False, added, attempt)
+            return SyncResult(remote, local, False)
         try:
             repo.push_ref(remote, EVENTS_REF)
         except PushDeclined as exc:  # a hook or a forge rule said no: retrying cannot help
@@ -392,8 +379,7 @@ def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult
                 "your local events are kept"
             ) from None
         repo.update_ref(tracking, local, fetched, "reviewkit: pushed")
-        added = len(repo.ls_tree(local)) - before_count
-        return SyncResult(remote, fetched, local, True, added, attempt)
+        return SyncResult(remote, local, True)
     raise EnvError(f"'{remote}' kept moving; tried {attempts} times, your local events are kept")
 
 

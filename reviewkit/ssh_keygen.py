@@ -9,7 +9,6 @@ import functools
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -37,7 +36,6 @@ from reviewkit.sshsig import (
     _Malformed,
     _parse_signature,
     _Reader,
-    _WireError,
     parse_public_key,
 )
 
@@ -114,6 +112,28 @@ def require_signing_support() -> None:
         )
 
 
+def _run_ssh_keygen(args: Sequence[str], message: bytes, timeout: int, too_slow: str,
+                    hint: str | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run ``ssh-keygen ARGS`` with ``message`` on stdin, in its own session (no controlling
+    terminal: it can never prompt) with askpass off and ``TZ=UTC``; EnvError (exit 3) when
+    it cannot run, or with ``too_slow`` (and ``hint``) when it does not finish within
+    ``timeout`` seconds."""
+    try:
+        return subprocess.run(
+            [_ssh_keygen_path(), *args],
+            input=message,
+            capture_output=True,
+            env=_subprocess_env(),
+            start_new_session=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise EnvError(too_slow, hint=hint) from exc
+    except OSError as exc:
+        raise EnvError(f"cannot run ssh-keygen: {exc.strerror or exc}") from exc
+
+
 def _subprocess_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"TZ": "UTC", "LC_ALL": "C", "SSH_ASKPASS_REQUIRE": "never"})
@@ -166,46 +186,31 @@ def _inspect_key_file(key_path: Path) -> _KeyFile:
 
 
 def _agent_has_key(blob: bytes) -> bool | None:
-    """Ask ssh-agent (SSH_AUTH_SOCK) whether it holds ``blob``; None if it cannot be asked."""
-    path = os.environ.get("SSH_AUTH_SOCK")
-    if not path or not hasattr(socket, "AF_UNIX"):
-        return None
-    request = (1).to_bytes(4, "big") + bytes([11])  # SSH2_AGENTC_REQUEST_IDENTITIES
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(5)
-            sock.connect(path)
-            sock.sendall(request)
-            header = _recv_exact(sock, 4)
-            length = int.from_bytes(header, "big")
-            if length > 1 << 20:
-                return None
-            reply = _recv_exact(sock, length)
-    except OSError:
+    """Whether ssh-agent (SSH_AUTH_SOCK) holds ``blob``, asked with ``ssh-add -L``; None
+    when it cannot be asked (no agent, no ssh-add, no answer)."""
+    exe = shutil.which("ssh-add")
+    if not os.environ.get("SSH_AUTH_SOCK") or exe is None:
         return None
     try:
-        r = _Reader(reply)
-        r.skip(1)
-        if reply[0] != 12:  # SSH2_AGENT_IDENTITIES_ANSWER
-            return None
-        count = r.u32()
-        for _ in range(count):
-            if r.string() == blob:
+        proc = subprocess.run([exe, "-L"], capture_output=True, env=_subprocess_env(),
+                              stdin=subprocess.DEVNULL, start_new_session=True, timeout=10,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode == 1:  # "The agent has no identities."
+        return False
+    if proc.returncode != 0:  # 2: could not connect to the agent
+        return None
+    for line in proc.stdout.decode("ascii", "replace").splitlines():
+        fields = line.split()
+        if len(fields) < 2:
+            continue
+        try:
+            if base64.b64decode(fields[1], validate=True) == blob:
                 return True
-            r.string()  # comment
-    except _WireError:
-        return None
+        except (binascii.Error, ValueError):
+            continue
     return False
-
-
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    chunks = bytearray()
-    while len(chunks) < n:
-        chunk = sock.recv(n - len(chunks))
-        if not chunk:
-            raise OSError("agent closed the connection")
-        chunks += chunk
-    return bytes(chunks)
 
 
 def _sign_failure(stderr: str, key_path: Path) -> Exception:
@@ -269,24 +274,9 @@ def sign(message: bytes, key_path: Path) -> str:
             f"signing key {key_path} is protected by a passphrase {where}",
             hint=f"start ssh-agent and run ssh-add {private}",
         )
-    cmd = [_ssh_keygen_path(), "-Y", "sign", "-n", NAMESPACE, "-f", str(key_path)]
-    try:
-        proc = subprocess.run(
-            cmd,
-            input=message,
-            capture_output=True,
-            env=_subprocess_env(),
-            start_new_session=True,  # no controlling terminal: never prompts
-            timeout=120,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise EnvError(
-            "ssh-keygen did not finish signing within 120 s",
-            hint="a security key may be waiting for a touch",
-        ) from exc
-    except OSError as exc:
-        raise EnvError(f"cannot run ssh-keygen: {exc.strerror or exc}") from exc
+    proc = _run_ssh_keygen(["-Y", "sign", "-n", NAMESPACE, "-f", str(key_path)], message,
+                           120, "ssh-keygen did not finish signing within 120 s",
+                           hint="a security key may be waiting for a touch")
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise _sign_failure(stderr, key_path)
@@ -357,7 +347,6 @@ def verify_with_ssh_keygen(
         sig_bytes = signature.encode("utf-8")
     except UnicodeEncodeError:
         return Verification(False, "malformed signature: not text", fp)
-    exe = _ssh_keygen_path()
     utc_suffix = ssh_keygen_version() >= _UTC_SUFFIX_SINCE
     lines = [
         allowed_signers_line(k, utc_suffix=utc_suffix)
@@ -369,28 +358,14 @@ def verify_with_ssh_keygen(
         sig_path = Path(tmp, "signature.sig")
         allowed.write_text("".join(line + "\n" for line in lines), encoding="ascii")
         sig_path.write_bytes(sig_bytes)
-        cmd = [
-            exe, "-Y", "verify",
+        proc = _run_ssh_keygen([
+            "-Y", "verify",
             "-f", str(allowed),
             "-I", principal,
             "-n", NAMESPACE,
             "-s", str(sig_path),
             "-O", f"verify-time={_ssh_time(at, utc_suffix)}",
-        ]  # fmt: skip
-        try:
-            proc = subprocess.run(
-                cmd,
-                input=message,
-                capture_output=True,
-                env=_subprocess_env(),
-                start_new_session=True,
-                timeout=60,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise EnvError("ssh-keygen -Y verify did not finish within 60 s") from exc
-        except OSError as exc:
-            raise EnvError(f"cannot run ssh-keygen: {exc.strerror or exc}") from exc
+        ], message, 60, "ssh-keygen -Y verify did not finish within 60 s")  # fmt: skip
     out = proc.stdout.decode("utf-8", "replace")
     if proc.returncode == 0 and out.startswith("Good "):
         return Verification(True, "", fp)
