@@ -128,6 +128,8 @@ def _run_git(args: Sequence[str], cwd: str | os.PathLike[str], *, input: bytes |
         return subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
                               env=_clean_env(env), check=False)
     except FileNotFoundError:
+        if not os.path.isdir(cwd):
+            raise EnvError(f"{os.fspath(cwd)}: no such directory") from None
         raise EnvError("git is not installed or not on PATH") from None
 
 
@@ -604,7 +606,7 @@ def open_repo(path: str | os.PathLike[str] = ".", env: Mapping[str, str] | None 
 
 
 def init_repo(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Repo:
-    """``git init`` a new repository at ``path`` (a directory) and open it."""
+    """``git init`` a new repository in the existing directory ``path`` and open it."""
     proc = _run_git(["init", "-q"], path, env=env)
     if proc.returncode != 0:
         raise GitCommandError(f"git init failed: {_stderr(proc)}", _stderr(proc))
