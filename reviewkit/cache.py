@@ -28,7 +28,7 @@ from typing import Any
 from reviewkit import __version__
 
 FORMAT = "reviewkit-cache"
-VERSION = 2
+VERSION = 3  # 3: summaries carry the body's bylines
 
 
 def digest_of(*parts: object) -> str:

@@ -38,8 +38,13 @@ def _ctx() -> Ctx:
 
 
 def _paths(paths: Sequence[str]) -> list[str]:
-    """Paths as the user typed them, relative to the cwd (not to -C)."""
-    return [os.path.abspath(p) for p in paths]
+    """Paths as the user typed them; relative ones resolve against -C DIR, as in git."""
+    return [_arg_path(p) for p in paths]
+
+
+def _arg_path(path: str) -> str:
+    """One path argument made absolute against -C DIR (the cwd without -C)."""
+    return os.path.abspath(os.path.join(_ctx().directory, os.path.expanduser(path)))
 
 
 def echo(text: str = "", err: bool = False, color: bool | None = None) -> None:
@@ -262,7 +267,7 @@ def _print_recorded(rec: Any, verb: str) -> None:
 def _record(kind: str, path: str, **kw: Any) -> Any:
     from reviewkit.workflow import record
 
-    return record(_ctx().project(), kind, path, **kw)
+    return record(_ctx().project(), kind, _arg_path(path), **kw)
 
 
 @cli.command()
@@ -284,6 +289,10 @@ _key_option = click.option("--key", metavar="KEYFILE",
                            help="SSH key to sign with (default: git user.signingkey, then ~/.ssh/id_ed25519).")
 _as_option = click.option("--as", "as_id", metavar="ID",
                           help="Your id in reviewers.yaml (default: found by git user.email).")
+_trust_option = click.option(
+    "--trust-ref", metavar="REF",
+    help="Also check the sign-off against the registry and policy at REF, as the gate will "
+         "(default: origin's default branch, else the current branch's upstream).")
 
 
 @cli.command()
@@ -292,8 +301,14 @@ _as_option = click.option("--as", "as_id", metavar="ID",
 @click.option("--credential", metavar="TYPE", help="Which of your credentials you sign under (e.g. LPC).")
 @_key_option
 @_as_option
-def approve(path: str, message: str, credential: str | None, key: str | None, as_id: str | None) -> None:
+@_trust_option
+def approve(path: str, message: str, credential: str | None, key: str | None, as_id: str | None,
+            trust_ref: str | None) -> None:
     """Sign off the article's current committed version with your SSH key.
+
+    PATH is the article's file, or its id (or the start of it) as `reviewkit queue` shows
+    it: then the version submitted on another branch is signed off, read from the commit
+    it was submitted from, without checking that branch out.
 
     Refuses what the gate would not count: self-approval, not a clinical reviewer, an
     article that does not validate, uncommitted changes, a credential the policy does
@@ -302,7 +317,8 @@ def approve(path: str, message: str, credential: str | None, key: str | None, as
     \b
     Example:  reviewkit approve content/articles/fear-of-intimacy.md -m "Accurate and safe."
     """
-    rec = _record("approved", path, message=message, key=key, as_id=as_id, credential=credential)
+    rec = _record("approved", path, message=message, key=key, as_id=as_id, credential=credential,
+                  trust_ref=trust_ref)
     _print_recorded(rec, "approved")
 
 
@@ -311,13 +327,17 @@ def approve(path: str, message: str, credential: str | None, key: str | None, as
 @click.option("-m", "--message", required=True, help="What must change (the editor reads this).")
 @_key_option
 @_as_option
-def request_changes(path: str, message: str, key: str | None, as_id: str | None) -> None:
-    """Block the current version until it changes and is approved (signed).
+@_trust_option
+def request_changes(path: str, message: str, key: str | None, as_id: str | None,
+                    trust_ref: str | None) -> None:
+    """Block the current version until it changes and is approved (signed). PATH: a file,
+    or an article id as `reviewkit queue` shows it.
 
     \b
     Example:  reviewkit request-changes content/articles/x.md -m "Add the 988 line."
     """
-    rec = _record("changes_requested", path, message=message, key=key, as_id=as_id)
+    rec = _record("changes_requested", path, message=message, key=key, as_id=as_id,
+                  trust_ref=trust_ref)
     _print_recorded(rec, "requested changes on")
 
 
@@ -342,7 +362,8 @@ def withdraw(path: str, message: str, key: str | None, as_id: str | None) -> Non
 @click.option("-m", "--message", required=True, help="The comment.")
 @_as_option
 def comment(path: str, message: str, as_id: str | None) -> None:
-    """Add a comment to the article's review trail (not a decision; not signed).
+    """Add a comment to the article's review trail (not a decision; not signed). PATH: a
+    file, or an article id as `reviewkit queue` shows it.
 
     \b
     Example:  reviewkit comment content/articles/x.md -m "Second section reads well."
@@ -363,6 +384,7 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
     """
     from reviewkit.output import to_json
     from reviewkit.status import review_queue
+    from reviewkit.submissions import open_submissions
 
     project = _ctx().project()
     report = _evaluate(project)
@@ -372,10 +394,14 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
 
         me = resolve_actor(project, as_id).id
     items = review_queue(report, me)
+    listed = {(s.article_id, s.digest) for s in items if s.article_id and s.digest}
+    # submitted on other branches: read from the commit they were submitted from
+    elsewhere = [s for s in open_submissions(project, listed)
+                 if me is None or s.status.requested_reviewer == me]
     if fmt == "json":
-        echo(to_json([s.to_dict() for s in items]))
+        echo(to_json([s.to_dict() for s in items] + [s.to_dict() for s in elsewhere]))
         return
-    if not items:
+    if not items and not elsewhere:
         echo("nothing awaits review" + (" from you" if mine else ""))
         return
     for s in items:
@@ -383,38 +409,68 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
         who = f" for {s.requested_reviewer}" if s.requested_reviewer else ""
         echo(f"{s.path}  [{s.state}]  {s.title or ''}")
         detail = f"; {s.reasons[0]}" if s.state != "in_review" and s.reasons else ""
-        echo(f"    submitted {since or '—'}{who}{detail}")
+        echo(f"    id {s.article_id}  submitted {since or '—'}{who}{detail}")
         echo(f"    → reviewkit review {s.path}")
-    echo(f"{len(items)} article{'s' if len(items) != 1 else ''} awaiting review")
+    for sub in elsewhere:
+        st = sub.status
+        who = f" for {st.requested_reviewer}" if st.requested_reviewer else ""
+        echo(f"{st.path}  [{st.state}]  {st.title or ''}")
+        echo(f"    id {sub.article_id}  submitted {sub.event.at[:10]} by {sub.event.actor}{who} "
+             f"on {sub.where}")
+        if not sub.present:
+            echo("    → git fetch origin   (brings the branch it was submitted on)")
+        echo(f"    → reviewkit review {sub.article_id}")
+    n = len(items) + len(elsewhere)
+    echo(f"{n} article{'s' if n != 1 else ''} awaiting review")
 
 
 @cli.command()
 @click.argument("path", type=click.Path())
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: when a terminal).")
-def review(path: str, color: bool | None) -> None:
-    """Show what changed since the last approved version (or all of it).
+@click.option("--word-diff", is_flag=True,
+              help="Show changed words ([-old-]{+new+}) instead of whole lines: for prose "
+                   "written one paragraph per line.")
+def review(path: str, color: bool | None, word_diff: bool) -> None:
+    """Show what changed since the last approved version (or all of it); after a request
+    for changes, what changed since that request.
+
+    PATH is the article's file, or its id (or the start of it) as `reviewkit queue` shows
+    it: then the version submitted on another branch is shown, read from its commit,
+    without checking the branch out.
 
     \b
-    Example:  reviewkit review content/articles/fear-of-intimacy.md | less -R
+    Examples: reviewkit review content/articles/fear-of-intimacy.md | less -R
+              reviewkit review 01JDX3Q7 --word-diff
     """
     from reviewkit.workflow import review_diff
 
-    status_, lines = review_diff(_ctx().project(), path)
+    view = review_diff(_ctx().project(), _arg_path(path), word_diff=word_diff)
+    status_ = view.status
     use_color = _use_color(color)
-    last = status_.last_approved
-    if last is None:
-        echo(f"{status_.path}: never approved; the whole article is new to review")
+    target = status_.path if view.target is None else view.target.result.article_id or path
+    where = "" if view.target is None else f" ({view.target.source})"
+    if view.base is None:
+        echo(f"{status_.path}{where}: never approved; the whole article is new to review")
+    elif view.base_kind == "changes_requested":
+        e = view.base
+        echo(f"{status_.path}{where}: changes since {e.actor} requested changes on {e.at[:10]}")
+        if e.message:
+            echo(f"  they asked: “{e.message}”")
     else:
-        e = last.event
-        assert e is not None
-        who = last.reviewer.byline(last.credential) if last.reviewer else e.actor
-        echo(f"{status_.path}: changes since the version approved on {e.at[:10]} by {who}")
+        last = status_.last_approved
+        assert last is not None and view.base is not None
+        who = last.reviewer.byline(last.credential) if last.reviewer else view.base.actor
+        echo(f"{status_.path}{where}: changes since the version approved on "
+             f"{view.base.at[:10]} by {who}")
     echo(f"state: {status_.state}")
-    if not lines:
-        echo("no changes since the approved version")
-    for line in lines:
+    if not view.lines:
+        echo("no changes since that version")
+    for line in view.lines:
         if use_color:
-            if line.startswith(("+++", "---")):
+            if word_diff:
+                line = line.replace("[-", "\x1b[31m[-").replace("-]", "-]\x1b[0m")
+                line = line.replace("{+", "\x1b[32m{+").replace("+}", "+}\x1b[0m")
+            elif line.startswith(("+++", "---")):
                 line = click.style(line, bold=True)
             elif line.startswith("+"):
                 line = click.style(line, fg="green")
@@ -424,7 +480,7 @@ def review(path: str, color: bool | None) -> None:
                 line = click.style(line, fg="cyan")
         echo(line, color=use_color)
     if status_.state != "approved":
-        echo(f"→ reviewkit approve {status_.path}   or   reviewkit request-changes {status_.path} -m …")
+        echo(f"→ reviewkit approve {target}   or   reviewkit request-changes {target} -m …")
 
 
 def _use_color(flag: bool | None) -> bool:
@@ -449,7 +505,7 @@ def log(path: str, fmt: str) -> None:
     from reviewkit.workflow import article_status, relative_path
 
     project = _ctx().project()
-    st = article_status(project, relative_path(project, path))
+    st = article_status(project, relative_path(project, _arg_path(path)))
     if fmt == "json":
         echo(to_json({"path": st.path, "id": st.article_id, "state": st.state,
                       "digest": st.digest, "events": [check_dict(c) for c in st.checks]}))

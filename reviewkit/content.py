@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from reviewkit import frontmatter, schema
+from reviewkit.byline import find_bylines
 from reviewkit.digest import content_digest
 from reviewkit.errors import UsageError
 from reviewkit.findings import Finding
@@ -59,13 +60,14 @@ def _str(value: Any) -> str | None:
 
 
 def summarize(rel: str, blob: str, fm: dict[str, Any], meta: FrontMatter | None,
-              digest: str | None) -> ArticleSummary:
+              digest: str | None,
+              bylines: tuple[tuple[int, str], ...] = ()) -> ArticleSummary:
     return ArticleSummary(
         path=rel, blob=blob, id=_str(fm.get("id")), title=_str(fm.get("title")),
         slug=_str(fm.get("slug")), draft=fm.get("draft") is True,
         digest=digest if meta is not None else None,
         author_email=meta.author.email.strip().lower() if meta is not None else None,
-        topics=tuple(meta.topics) if meta is not None else (),
+        topics=tuple(meta.topics) if meta is not None else (), bylines=bylines,
     )
 
 
@@ -104,17 +106,12 @@ def parse_article(
                     Finding(rel, 1, 1, "error", "front-matter", f"{where}: {err['msg']}")
                 )
         return result
-    stem = Path(rel).stem
-    if meta.slug != stem:
-        result.findings.append(
-            Finding(rel, 1, 1, "error", "slug-mismatch",
-                    f"slug '{meta.slug}' does not match the file name '{stem}.md'",
-                    suggestion=f"rename the file to {meta.slug}.md or set slug: {stem}")
-        )
+    # `slug` may differ from the file name (as in Hugo, Jekyll and Astro): no check here
     if linter is not None:
         result.findings += linter.lint(parts.body, fm, path=rel, body_line=parts.body_line)
     digest = content_digest(fm, parts.body, article_schema.exempt)
-    result.summary = summarize(rel, result.blob or "", fm, meta, digest)
+    result.summary = summarize(rel, result.blob or "", fm, meta, digest,
+                               find_bylines(parts.body, parts.body_line))
     result.article = Article(
         path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
         body_line=parts.body_line, digest=digest,

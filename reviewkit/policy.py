@@ -304,6 +304,19 @@ def evaluate(
         status.submitted_at = last_sub.at
         status.requested_reviewer = last_sub.reviewer
 
+    if len(fresh) >= need and summary.bylines:
+        from reviewkit.byline import unapproved_names
+
+        approvers = [c.reviewer.name for c in fresh if c.reviewer is not None]
+        wrong = unapproved_names(summary.bylines, approvers)
+        if wrong:
+            status.state = "invalid"
+            status.reasons.append(
+                f"the body's byline names {', '.join(wrong)}, who did not approve this version "
+                f"(approved by {', '.join(approvers)}); publish writes the byline from the "
+                "sign-off")
+            status.fix = f"remove the byline from {path}, or correct it, and have it approved"
+            return status
     if len(fresh) >= need:
         status.state = "approved"
         counted = status.approvals[:need]

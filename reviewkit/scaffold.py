@@ -121,13 +121,6 @@ Give practical, concrete steps a reader can take.
 ## Find care
 
 If you are struggling, talk to your doctor or a licensed mental health professional.
-
-<!-- Before publishing, add the byline of the clinician who reviews it:
-*Clinically reviewed by NAME, CREDENTIAL — Clinical reviewer* -->
-
-## Editorial process
-
-Every article is reviewed by a licensed clinician before it is published.
 """
 
 

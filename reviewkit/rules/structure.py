@@ -36,11 +36,11 @@ DEFAULT_BYLINE = (
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    require_byline: bool = True
+    require_byline: bool = False  # publish writes the byline from the sign-off
     # A draft has no clinical reviewer yet; the byline is required once draft is false.
     require_byline_in_drafts: bool = False
     byline_pattern: str = DEFAULT_BYLINE
-    require_editorial_note: bool = True
+    require_editorial_note: bool = False  # a site template's job by default
     editorial_heading: str = "Editorial process"
     editorial_phrase: str = "reviewed by a licensed clinician before"
 
