@@ -25,10 +25,10 @@ class Ctx:
         self.directory = directory
         self.debug = debug
 
-    def project(self, trust_ref: str | None = None) -> Any:
+    def project(self, trust_ref: str | None = None, allow_setup: bool = False) -> Any:
         from reviewkit.project import load_project
 
-        return load_project(self.directory, trust_ref)
+        return load_project(self.directory, trust_ref, allow_setup=allow_setup)
 
 
 def _ctx() -> Ctx:
@@ -125,31 +125,78 @@ def new(title: str, slug: str | None, author: str | None, email: str | None) -> 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-def validate(paths: tuple[str, ...], fmt: str) -> None:
-    """Check front matter against the schema and the body against the content rules.
+@click.option("--trust-ref", metavar="REF",
+              help="Read rule levels, word lists, the schema and reviewers.yaml from REF (in "
+                   "CI: the PR's base), so a change cannot switch its own checks off.")
+def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None) -> None:
+    """Check front matter against the schema, the body against the content rules, and
+    reviewers.yaml (every error, with its position).
 
     Prints path:line:col: level[rule]: message per finding and exits 1 on any error.
+    Files outside the content roots (e.g. a README.md from a pre-commit hook) are skipped
+    with a note.
 
     \b
-    Example:  reviewkit validate content/articles/fear-of-intimacy.md
+    Examples: reviewkit validate content/articles/fear-of-intimacy.md
+              reviewkit validate --trust-ref origin/main     (in CI)
     """
-    from reviewkit.catalogue import load_catalogue
+    from reviewkit.catalogue import load_catalogue, under_content_roots
     from reviewkit.output import render_findings
     from reviewkit.status import open_cache
     from reviewkit.workers import default_workers
 
-    project = _ctx().project()
+    project = _ctx().project(trust_ref, allow_setup=True)
+    notes = []
+    if project.setup_base is not None:
+        from reviewkit.project import SETUP_EXPLAINED
+
+        notes.append("note: " + SETUP_EXPLAINED.format(ref=project.setup_base)
+                     + "; its own configuration is used (the gate passes it only while every "
+                       "article is a draft)")
+    selected = _paths(paths)
+    if paths:
+        selected, skipped = under_content_roots(project, selected)
+        notes += skipped
+        if not selected:
+            for n in notes:
+                echo(n, err=fmt != "text")
+            echo("no article among the given files: nothing to check" if fmt == "text" else
+                 render_findings([], 0, fmt))  # type: ignore[arg-type]
+            return
     cache = None if paths else open_cache(project, lint=True)
     with _progress("validating") as progress:
-        cat = load_catalogue(project, _paths(paths), workers=default_workers(),
+        cat = load_catalogue(project, selected, workers=default_workers(),
                              progress=progress, cache=cache)
     if cache is not None:
         cache.save()
-    findings = cat.all_findings()
-    out = render_findings(findings, len(cat.results), fmt)  # type: ignore[arg-type]
+    findings = cat.all_findings() + _registry_findings(project, cat)
+    for n in notes:
+        echo(n, err=fmt != "text")
+    errors = sum(1 for f in findings if f.is_error)
+    out = render_findings(sorted(findings), len(cat.results), fmt)  # type: ignore[arg-type]
     echo(_colorize(out) if fmt == "text" else out)
-    if cat.error_count:
+    if errors:
         raise CheckFailed("")  # the summary line above says it
+
+
+def _registry_findings(project: Any, cat: Any) -> list[Any]:
+    """reviewers.yaml's own errors (the work tree's, which a change would merge), and
+    bylines in bodies that name no clinical reviewer of the (trusted) registry."""
+    from reviewkit.byline import registry_findings as byline_findings
+    from reviewkit.config import registry_findings
+    from reviewkit.errors import ConfigError
+
+    rel = project.config.registry
+    path = project.root / rel
+    out = registry_findings(path.read_bytes(), rel) if path.is_file() else []
+    try:
+        registry = project.registry
+    except ConfigError:
+        return out  # its errors are listed above (or the trusted one fails the gate)
+    for r in cat.results:
+        if r.summary is not None and r.summary.bylines:
+            out += byline_findings(r.path, r.summary.bylines, registry, rel)
+    return list(out)
 
 
 @cli.command()
@@ -575,7 +622,7 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     from reviewkit.status import open_cache
     from reviewkit.workers import default_workers
 
-    project = _ctx().project(trust_ref)
+    project = _ctx().project(trust_ref, allow_setup=True)
     cache = None if no_cache else open_cache(project)
     with _progress("checking") as progress:
         result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,

@@ -378,9 +378,11 @@ def evaluate(
     else:
         status.state = "draft"
         if ledger_missing:
-            status.reasons.append("no review events here: refs/reviewkit/events is missing "
-                                  "(CI checkouts and plain clones do not fetch it)")
-            status.fix = "git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'"
+            status.reasons.append(
+                "no review events in this clone: refs/reviewkit/events does not exist (none "
+                "recorded yet, or not fetched: plain clones and CI checkouts do not fetch it)")
+            status.fix = (f"reviewkit submit {path} if none was recorded yet; else fetch them: "
+                          "git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'")
             return status
         if last is not None and last.event == "withdrawn":
             who = actions[-1].reviewer.name if actions[-1].reviewer else last.actor

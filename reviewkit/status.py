@@ -221,8 +221,7 @@ def open_cache(project: Project, *, lint: bool = False) -> Cache:
         lists = project.config.rules.get("word_lists") or []
         extra = []
         for rel in lists if isinstance(lists, list) else []:
-            path = project.root / str(rel)
-            extra.append((str(rel), path.read_bytes() if path.is_file() else b""))
+            extra.append((str(rel), project.read_trusted(str(rel)) or b""))
         article_ctx = digest_of(article_ctx, *[part for pair in extra for part in pair])
     verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
     return load_cache(cache_path(project.repo.git_dir, lint=lint), article_ctx, verdict_ctx)

@@ -53,7 +53,8 @@ def test_each_error_reported_with_real_position_and_nothing_written(project: Pro
                "started at line 2, column 5" in line for line in lines), r.out
     assert A + "fields.md:1:1: error[schema-required]: missing required field 'title'" in lines
     # title removed; colour added on line 9 after topics; draft: maybe on line 10, value at column 8
-    assert A + "fields.md:10:8: error[schema-type]: draft: 'maybe' is not of type 'boolean'" in lines
+    assert (A + "fields.md:10:8: error[schema-type]: draft: 'maybe' is not of type 'boolean'"
+            " — write true or false (not yes/no or on/off)") in lines
     assert (A + "fields.md:9:1: error[schema-unknown-field]: unknown field 'colour' "
             "(not in the schema; check the spelling)") in lines
     assert lines[-1] == "3 files checked: 4 errors, 0 warnings"
@@ -178,7 +179,7 @@ def test_bad_config_is_exit_2_with_field(project: Project) -> None:
     project.repo.write("reviewkit.yaml", "policy:\n  approvals_required: zero\n")
     r = project.rk("validate")
     assert r.code == 2
-    assert "reviewkit.yaml: policy.approvals_required:" in r.err
+    assert "reviewkit.yaml:2:23: policy.approvals_required:" in r.err
     project.repo.write("reviewkit.yaml", "content: [../elsewhere]\n")
     r = project.rk("validate")
     assert r.code == 2 and "must be a path inside the repository" in r.err
