@@ -769,7 +769,9 @@ def audit(since: str | None, fmt: str) -> None:
               help="Directory to write the dashboard to (replaced atomically).")
 @click.option("--within", default="30d", show_default=True, metavar="DURATION",
               help="Highlight approvals that expire within this window (30d, 6w, 3m).")
-def report(html_dir: str, within: str) -> None:
+@click.option("--trust-ref", metavar="REF",
+              help="Judge every event against the registry and policy at REF, as the gate does.")
+def report(html_dir: str, within: str, trust_ref: str | None) -> None:
     """Write a static dashboard of the catalogue: counts per state, a sortable and
     filterable table, review activity, re-reviews due, and per article its audit trail
     and the diff awaiting review. Self-contained: open DIR/index.html from disk.
@@ -783,7 +785,7 @@ def report(html_dir: str, within: str) -> None:
     from reviewkit.status import parse_window
 
     days = parse_window(within)
-    result = write_dashboard(_ctx().project(), Path(html_dir), within_days=days)
+    result = write_dashboard(_ctx().project(trust_ref), Path(html_dir), within_days=days)
     summary = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in result.counts.items() if n)
     echo(f"wrote {Path(html_dir) / 'index.html'} and {result.pages} article page"
          f"{'s' if result.pages != 1 else ''}: {result.articles} article"
