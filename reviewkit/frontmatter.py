@@ -129,6 +129,8 @@ _ADVICE = (
     ("mapping values are not allowed",
      'a value that contains ": " must be quoted, e.g. title: "Fear of intimacy: causes"'),
     ("tab character", "indent with spaces: YAML does not allow tabs"),
+    ("cannot start any token",
+     "indent with spaces: YAML does not allow tabs; quote a value that starts with @ or `"),
     ("found unexpected end of stream", "a quoted value is not closed: add the closing quote"),
     ("did not find expected key",
      "check the indentation (spaces only; the keys of one mapping line up), and quote a "

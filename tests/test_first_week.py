@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Key, Result, git, registry_yaml, rk
+from conftest import Key, Project, Result, article, git, put_event, registry_yaml, rk
 
 ARTICLE_PATH = "content/articles/social-anxiety-at-work.md"
 
@@ -377,3 +377,179 @@ def test_queue_says_which_fetch_brings_a_missing_commit(tmp_path: Path,
     r = rk("review", "01ZZZZZZ", cwd=cl)
     assert r.code == 2 and "no submitted article has an id starting with it" in r.err
     assert "as shown by reviewkit queue" in r.err
+
+
+# --- the smaller things of the week, on one repository ----------------------------------------
+
+A = "content/articles/coping-with-worry.md"
+
+
+def _approve(project: Project, *extra: str, who: str = "dwhitfield", path: str = A) -> Result:
+    key = {"dwhitfield": project.reviewer, "mokafor": project.second}[who]
+    return project.rk("approve", path, "--key", str(key.private), "--as", who, *extra)
+
+
+def test_review_after_request_shows_changes_since_the_request_and_word_diff(
+        project: Project) -> None:
+    repo = project.repo
+    ok(project.rk("submit", A))
+    r = project.rk("request-changes", A, "--key", str(project.reviewer.private), "--as",
+                   "dwhitfield", "-m", "Say who to talk to.")
+    assert r.code == 0, r.output
+    repo.write(A, repo.read(A).replace("Plain words about the topic.",
+                                       "Plain words about the topic, and who can help."))
+    repo.commit("revised")
+    r = ok(project.rk("review", A))
+    assert "changes since dwhitfield requested changes on" in r.out
+    assert "they asked: “Say who to talk to.”" in r.out
+    assert "-Plain words about the topic." in r.out
+    assert "+Plain words about the topic, and who can help." in r.out
+    r = ok(project.rk("review", A, "--word-diff"))
+    assert "Plain words about the [-topic.-]{+topic, and who can help.+}" in r.out
+    assert "## Find care" not in r.out  # unchanged paragraphs are left out
+
+
+def test_dash_C_resolves_relative_paths_like_git(project: Project, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(elsewhere)
+    try:
+        r = rk("-C", str(project.path), "validate", A)
+        assert r.code == 0, r.output
+        assert "1 file checked" in r.out
+        r = rk("-C", str(project.path), "submit", A)
+        assert r.code == 0, r.output
+        r = rk("-C", str(project.path), "log", A)
+        assert r.code == 0 and "submitted" in r.out
+    finally:
+        os.chdir(cwd)
+
+
+def test_pre_commit_paths_outside_content_roots_are_skipped_with_a_note(project: Project) -> None:
+    project.repo.write("README.md", "# Our site\n\nNo front matter here.\n")
+    hooks = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text()
+    assert "entry: reviewkit validate" in hooks
+    r = project.rk("validate", "README.md", A)
+    assert r.code == 0, r.output
+    assert "note: README.md: skipped, not under a content root (content/articles" in r.out
+    assert "1 file checked: no problems found" in r.out
+    r = project.rk("validate", "README.md")
+    assert r.code == 0 and "nothing to check" in r.out
+
+
+def test_yaml_errors_say_the_fix(project: Project) -> None:
+    cases = {
+        'title: Fear: causes and signs': 'must be quoted, e.g. title: "Fear of intimacy: causes"',
+        "author:\n\tname: x": "indent with spaces: YAML does not allow tabs",
+        'title: "Fear of intimacy': "add the closing quote",
+    }
+    for i, (bad, advice) in enumerate(cases.items()):
+        project.repo.write(f"content/articles/bad-{i}.md", f"---\n{bad}\n---\nbody\n")
+        r = project.rk("validate", f"content/articles/bad-{i}.md")
+        assert r.code == 1 and advice in r.out, (bad, r.out)
+    text = article(id="01JDX3Q7G6M2N8P4R5S6T7V8WD", slug="dates").replace(
+        "updated: 2026-11-20", "updated: 20/11/2026").replace("draft: false", "draft: yes")
+    project.repo.write("content/articles/dates.md", text.replace("topics:", "topcs: [x]\ntopics:"))
+    r = project.rk("validate", "content/articles/dates.md")
+    assert "write dates as YYYY-MM-DD" in r.out
+    assert "write true or false" in r.out
+    assert "unknown field 'topcs' (not in the schema: did you mean `topics`?)" in r.out
+    project.repo.write("reviewkit.yaml", project.repo.read("reviewkit.yaml") + "contnet: [x]\n")
+    r = project.rk("validate")
+    assert r.code == 2 and "contnet: Extra inputs are not permitted (did you mean `content`?)" in r.err
+
+
+def test_validate_lists_every_registry_error_with_its_position(project: Project) -> None:
+    project.repo.write("reviewers.yaml", (
+        "reviewers:\n"
+        "  - id: dwhitfield\n"
+        "    name: Dana Whitfield\n"
+        "    roles: [clinical_reviewer, boss]\n"
+        "  - id: jlee\n"
+        "    email: j.lee@example.org\n"
+        "    roles: [editor]\n"))
+    r = project.rk("validate")
+    assert r.code == 1
+    assert "reviewers.yaml:2:5: error[config]: reviewers.0.email: Field required" in r.out
+    assert "reviewers.yaml:4:32: error[config]: reviewers.0.roles.1: Input should be" in r.out
+    assert "reviewers.yaml:5:5: error[config]: reviewers.1.name: Field required" in r.out
+    assert "and 1 more" not in r.output
+    # every other command names the first, with its position, and where to see them all
+    r = project.rk("status")
+    assert r.code == 2 and "reviewers.yaml:2:5: reviewers.0.email: Field required" in r.err
+    assert "run 'reviewkit validate' to list them all" in r.err
+
+
+def test_byline_must_name_a_registry_reviewer_who_approved_that_version(project: Project) -> None:
+    repo = project.repo
+    made_up = "\n*Clinically reviewed by Alex Moreno, LPC — Clinical reviewer*\n"
+    repo.write(A, repo.read(A) + made_up)
+    repo.commit("made-up byline")
+    r = project.rk("validate")
+    assert r.code == 1
+    assert "error[byline-reviewer]: the byline names “Alex Moreno”, who is not a clinical " \
+           "reviewer in reviewers.yaml" in r.out
+    assert "remove the byline (publish writes it from the sign-off)" in r.out
+    r = _approve(project)
+    assert r.code == 1 and "the byline names “Alex Moreno”" in r.err
+    # a real reviewer, but not the one who approved: the gate and publish refuse it
+    repo.write(A, repo.read(A).replace("Alex Moreno, LPC", "Michael Okafor, MD"))
+    repo.commit("wrong reviewer")
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer, credential="LPC")
+    r = project.rk("gate", "--format", "json")
+    assert r.code == 1
+    (blocked,) = json.loads(r.out)["blocked"]
+    assert "the body's byline names Michael Okafor, who did not approve this version" in \
+        blocked["reasons"][0]
+    r = project.rk("publish", "--out", str(project.path.parent / "bundle"))
+    assert r.code == 1
+    # the byline of the reviewer who approved is fine; none at all is fine too
+    repo.write(A, repo.read(A).replace("Michael Okafor, MD", "Dana Whitfield, LPC"))
+    repo.commit("right reviewer")
+    ok(_approve(project))
+    ok(project.rk("gate"))
+
+
+def test_rename_with_unchanged_slug_keeps_the_approval(project: Project) -> None:
+    ok(_approve(project))
+    git(project.path, "mv", A, "content/articles/worry-2026.md")
+    project.repo.commit("rename")
+    ok(project.rk("validate"))  # slug differs from the file name: fine, as in Hugo
+    r = ok(project.rk("gate"))
+    assert "gate passed" in r.out
+
+
+def test_approve_checks_the_trusted_registry(project: Project, keys: Callable[[str], Key],
+                                             tmp_path: Path) -> None:
+    # main (the trusted base) knows dwhitfield; a branch adds a new "reviewer"
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "clone", "-q", "--bare", str(project.path), str(origin))
+    git(project.path, "remote", "add", "origin", str(origin))
+    git(project.path, "fetch", "-q", "origin")
+    git(project.path, "remote", "set-head", "origin", "main")
+    git(project.path, "switch", "-q", "-c", "add-reviewer")
+    newcomer = keys("rvance")
+    doc = json.loads(project.repo.read("reviewers.yaml"))
+    doc["reviewers"].append({
+        "id": "rvance", "name": "Riley Vance", "email": "r.vance@example.org",
+        "roles": ["clinical_reviewer"],
+        "credentials": [{"type": "LPC", "license": "L-2002", "expires": "2099-01-01"}],
+        "keys": [newcomer.line]})
+    project.repo.write("reviewers.yaml", json.dumps(doc))
+    project.repo.commit("add a reviewer")
+    r = project.rk("approve", A, "--key", str(newcomer.private), "--as", "rvance")
+    assert r.code == 1
+    assert "this would not count: rvance is not in reviewers.yaml at refs/remotes/origin/main" in r.err
+    assert "a registry change counts once it is merged there" in r.err
+    assert "rvance" not in project.rk("log", A).out  # nothing was recorded
+    # a sign-off the trusted registry accepts goes through
+    ok(_approve(project))
+    # the dashboard, judged as the gate judges (--trust-ref), says per event whether it counts
+    put_event(project.path, "approved", A, "rvance", newcomer, credential="LPC")
+    out = tmp_path / "dash"
+    ok(project.rk("report", "--html", str(out), "--trust-ref", "origin/main"))
+    index = (out / "index.html").read_text()
+    assert "(counts)" in index and "(does not count" in index
