@@ -495,7 +495,7 @@ def review(path: str, color: bool | None, word_diff: bool) -> None:
     status_ = view.status
     use_color = _use_color(color)
     target = status_.path if view.target is None else view.target.result.article_id or path
-    where = "" if view.target is None else f" ({view.target.source})"
+    where = "" if view.target is None else f", {view.target.source}"
     if view.base is None:
         echo(f"{status_.path}{where}: never approved; the whole article is new to review")
     elif view.base_kind == "changes_requested":

@@ -254,7 +254,7 @@ def _week(tmp_path: Path, keys: Callable[[str], Key], crlf: str | None) -> Team:
     assert f"→ reviewkit review {aid}" in queue.out
     head, tree = run(cl, "rev-parse", "HEAD"), run(cl, "status", "--porcelain")
     review = ok(rk("review", aid[:10], cwd=cl))
-    assert "submitted on origin/social-anxiety" in review.out
+    assert "social-anxiety-at-work.md, submitted on origin/social-anxiety (commit" in review.out
     assert "never approved; the whole article is new to review" in review.out
     assert "+## Seven signs you may have social anxiety at work" in review.out
     approve = ok(rk("approve", aid[:10], "--key", str(team.clinician_key.private),
