@@ -632,7 +632,7 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     out = render_gate(result, fmt)  # type: ignore[arg-type]
     echo(_colorize(out) if fmt == "text" else out)
     if junit:
-        write_atomic(Path(junit), junit_xml(result))
+        write_atomic(Path(_arg_path(junit)), junit_xml(result))
     if not result.passed:
         raise CheckFailed("")
 
@@ -705,7 +705,8 @@ def publish(out: str, fmt: str, trust_ref: str | None) -> None:
 
     project = _ctx().project(trust_ref)
     with _progress("publishing") as progress:
-        bundle = do_publish(project, Path(out), fmt, progress=progress)  # type: ignore[arg-type]
+        bundle = do_publish(project, Path(_arg_path(out)), fmt,  # type: ignore[arg-type]
+                            progress=progress)
     echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "
          f"to {out} ({fmt}); manifest: {Path(out) / 'manifest.json'}")
 
@@ -785,7 +786,8 @@ def report(html_dir: str, within: str, trust_ref: str | None) -> None:
     from reviewkit.status import parse_window
 
     days = parse_window(within)
-    result = write_dashboard(_ctx().project(trust_ref), Path(html_dir), within_days=days)
+    result = write_dashboard(_ctx().project(trust_ref), Path(_arg_path(html_dir)),
+                             within_days=days)
     summary = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in result.counts.items() if n)
     echo(f"wrote {Path(html_dir) / 'index.html'} and {result.pages} article page"
          f"{'s' if result.pages != 1 else ''}: {result.articles} article"

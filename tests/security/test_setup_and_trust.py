@@ -8,7 +8,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from _sec import A, A_ID, gate
+from _sec import A_ID, A, gate
+
 from conftest import Key, Project, git, put_event
 
 
