@@ -92,6 +92,8 @@ def init() -> None:
     for rel in do_init(root):
         echo(f"created {rel}")
     echo("next: add reviewers to reviewers.yaml, then `reviewkit new \"TITLE\"`")
+    echo("then commit this on a branch and open a pull request: CI passes this setup change "
+         "while every article is a draft, and checks every later change against it")
 
 
 @cli.command()
@@ -441,9 +443,9 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
 
         me = resolve_actor(project, as_id).id
     items = review_queue(report, me)
-    listed = {(s.article_id, s.digest) for s in items if s.article_id and s.digest}
+    current = {(s.article_id, s.digest) for s in report.statuses if s.article_id and s.digest}
     # submitted on other branches: read from the commit they were submitted from
-    elsewhere = [s for s in open_submissions(project, listed)
+    elsewhere = [s for s in open_submissions(project, current)
                  if me is None or s.status.requested_reviewer == me]
     if fmt == "json":
         echo(to_json([s.to_dict() for s in items] + [s.to_dict() for s in elsewhere]))

@@ -179,6 +179,14 @@ class Repo:
         """True when the commit ``sha`` is in this repository (e.g. after ``git fetch``)."""
         return self.rev_parse(sha + "^{commit}") is not None
 
+    def reachable_from_head(self, commits: Iterable[str]) -> set[str]:
+        """Those of ``commits`` that are in HEAD's history (one ``rev-list``)."""
+        wanted = set(commits)
+        if not wanted or self.head() is None:
+            return set()
+        out = self.run("rev-list", "HEAD").decode("ascii", "replace").split()
+        return wanted.intersection(out)
+
     def refs_containing(self, commit: str) -> list[str]:
         """Short names of local and remote-tracking branches that contain ``commit``."""
         out = self.run("for-each-ref", "--contains", commit, "--format=%(refname:short)",

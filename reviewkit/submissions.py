@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from reviewkit.content import ArticleResult, known_slugs, parse_article
@@ -93,32 +94,54 @@ def _summary(project: Project, e: ReviewEvent, present: bool) -> ArticleSummary:
 
 
 def submissions(project: Project, ledger: Ledger | None = None,
-                now: dt.datetime | None = None) -> list[Submission]:
-    """The newest submission of every article on the ledger, with its state."""
+                now: dt.datetime | None = None, *,
+                article: Callable[[str], bool] | None = None,
+                skip: Collection[tuple[str, str]] = (),
+                superseded: Callable[[list[ReviewEvent]], set[str]] | None = None,
+                only_open: bool = False) -> list[Submission]:
+    """The newest submission of every article on the ledger (those ``article`` accepts,
+    not in ``skip`` by (id, digest), not among the article ids ``superseded`` returns for
+    the remaining submitted events), with its state. Signatures are checked and git is
+    asked only for what remains, so the cost follows the open submissions."""
     now = now or dt.datetime.now(dt.timezone.utc)
     ledger = ledger if ledger is not None else read_ledger(project.repo)
-    out = []
+    candidates = []
     for aid, events in ledger.by_article().items():
-        subs = [e.event for e in events if e.event is not None and e.event.event == "submitted"]
-        if not subs:
+        if article is not None and not article(aid):
             continue
-        last = subs[-1]
+        subs = [e.event for e in events if e.event is not None and e.event.event == "submitted"]
+        if subs and (aid, subs[-1].digest) not in skip:
+            candidates.append((aid, events, subs[-1]))
+    if superseded is not None and candidates:
+        gone = superseded([last for _, _, last in candidates])
+        candidates = [c for c in candidates if c[0] not in gone]
+    out = []
+    registry, policy = project.registry, project.config.policy
+    for aid, events, last in candidates:
         present = project.repo.has_commit(last.commit)
         summary = _summary(project, last, present)
-        status = evaluate(summary, last.path, events, project.registry,
-                          project.config.policy, now)
+        status = evaluate(summary, last.path, events, registry, policy, now)
+        if only_open and status.state not in OPEN_STATES:
+            continue
         branches = project.repo.refs_containing(last.commit) if present else []
         out.append(Submission(aid, last, events, status, present, branches))
     return out
 
 
-def open_submissions(project: Project, listed: set[tuple[str, str]],
+def open_submissions(project: Project, current: Collection[tuple[str, str]],
                      ledger: Ledger | None = None) -> list[Submission]:
-    """Submissions awaiting review that ``listed`` (article id, digest) does not cover:
-    versions submitted on other branches than the one checked out."""
-    out = [s for s in submissions(project, ledger)
-           if s.status.state in OPEN_STATES
-           and (s.article_id, s.event.digest) not in listed]
+    """Submissions awaiting review of versions other than the checked-out ones: made on
+    other branches. ``current`` is (article id, digest) of every article in the work
+    tree, whose own state the caller shows; a submission made in this branch's history of
+    an article it still has is superseded by that state."""
+    local = {aid for aid, _ in current}
+
+    def superseded(events: list[ReviewEvent]) -> set[str]:
+        ours = project.repo.reachable_from_head(e.commit for e in events if e.article in local)
+        return {e.article for e in events if e.article in local and e.commit in ours}
+
+    out = submissions(project, ledger, skip=set(current), superseded=superseded,
+                      only_open=True)
     return sorted(out, key=lambda s: (s.event.at, s.event.path))
 
 
@@ -128,7 +151,7 @@ def find_submission(project: Project, arg: str) -> Submission | None:
     if not _ID_PREFIX.fullmatch(arg):
         return None
     want = arg.upper()
-    matches = [s for s in submissions(project) if s.article_id.upper().startswith(want)]
+    matches = submissions(project, article=lambda aid: aid.upper().startswith(want))
     exact = [s for s in matches if s.article_id.upper() == want]
     if exact:
         return exact[0]
