@@ -217,12 +217,14 @@ def _week(tmp_path: Path, keys: Callable[[str], Key], crlf: str | None) -> Team:
     assert gate.code == 0, gate.output
     assert "this is the setup change that adds reviewkit" in gate.out
     assert "passes because it publishes nothing" in gate.out
+    assert "Next: merge it" in gate.out
     assert "run 'reviewkit init'" not in gate.output
 
     team.squash_merge("setup-reviewkit", "Set up reviewkit (#1)")
     validate, gate = team.ci_push_main()
     assert validate.code == 0 and gate.code == 0, validate.output + gate.output
     assert "no review has been recorded yet" in gate.out
+    assert "Next: reviewkit submit PATH" in gate.out
     assert "git fetch" not in gate.out  # nothing to fetch: no review was ever recorded
 
     # Tuesday: a new article on a branch, submitted for review

@@ -107,3 +107,14 @@ def test_approve_refuses_a_sign_off_the_trusted_registry_would_not_count(
     assert r.code == 1 and "would not count under the registry at origin/main" in r.err
     assert "nothing was recorded" in r.err
     assert git(project.path, "for-each-ref", "refs/reviewkit/events") == ""
+
+
+def test_other_commands_explain_a_trust_ref_without_configuration(project: Project) -> None:
+    _base_without_reviewkit(project)
+    r = project.rk("publish", "--out", str(project.path.parent / "bundle"),
+                   "--trust-ref", "origin/main")
+    assert r.code == 2
+    assert "reviewkit.yaml: not found at origin/main" in r.err
+    assert "the trusted base origin/main has no reviewkit configuration yet" in r.err
+    assert "merge it, then later changes are checked against it" in r.err
+    assert not (project.path.parent / "bundle").exists()
