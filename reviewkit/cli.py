@@ -17,6 +17,7 @@ from reviewkit import __version__
 from reviewkit.errors import CheckFailed, ReviewkitError
 
 FORMATS = click.Choice(["text", "json", "github"])
+REPORT_FORMATS = click.Choice(["text", "json", "github", "sarif", "gitlab"])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -124,13 +125,66 @@ def new(title: str, slug: str | None, author: str | None, email: str | None) -> 
     echo("next: write it, run `reviewkit validate`, then `reviewkit submit PATH`")
 
 
+def _report_options(f: Callable[..., None]) -> Callable[..., None]:
+    """--changed-since, --summary and --comment-file (docs/ci.md)."""
+    f = click.option("--comment-file", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Write the Markdown report for a sticky pull-request comment here.")(f)
+    f = click.option("--summary", "summary", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Append the Markdown report to FILE (default: $GITHUB_STEP_SUMMARY).")(f)
+    return click.option("--changed-since", metavar="REV",
+                        help="The pull request's base: its articles come first in the report "
+                             "and the annotations.")(f)
+
+
+def _changed(project: Any, rev: str | None) -> set[str] | None:
+    return None if rev is None else project.repo.changed_paths(rev)
+
+
+def _more_hint(summary: str | None, comment_file: str | None, command: str) -> str:
+    from reviewkit.summary import report_targets
+
+    if report_targets(summary, os.environ) is not None:
+        return "see the job summary"
+    if comment_file:
+        return "see the pull-request comment"
+    return f"run `reviewkit {command}` or pass --summary FILE to list them all"
+
+
+def _write_reports(markdown: Callable[[int], str], summary: str | None,
+                   comment_file: str | None) -> None:
+    """Append the job summary and write the comment file (``markdown(limit)``)."""
+    from pathlib import Path
+
+    from reviewkit.errors import EnvError
+    from reviewkit.gate import write_atomic
+    from reviewkit.summary import (
+        COMMENT_LIMIT,
+        SUMMARY_LIMIT,
+        append_summary,
+        as_comment,
+        report_targets,
+    )
+
+    target = report_targets(summary, os.environ)
+    try:
+        if target is not None:
+            append_summary(target, markdown(SUMMARY_LIMIT))
+        if comment_file:
+            write_atomic(Path(comment_file), as_comment(markdown(COMMENT_LIMIT)))
+    except OSError as exc:  # the verdict stands; the report could not be written
+        where = exc.filename or target or comment_file
+        raise EnvError(f"cannot write the report to {where}: {exc.strerror or exc}") from None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=REPORT_FORMATS, default="text", show_default=True)
 @click.option("--trust-ref", metavar="REF",
               help="Read rule levels, word lists, the schema and reviewers.yaml from REF (in "
                    "CI: the PR's base), so a change cannot switch its own checks off.")
-def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None) -> None:
+@_report_options
+def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_since: str | None,
+             summary: str | None, comment_file: str | None) -> None:
     """Check front matter against the schema, the body against the content rules, and
     reviewers.yaml (every error, with its position).
 
@@ -155,6 +209,7 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None) -> None:
         notes.append("note: " + SETUP_EXPLAINED.format(ref=project.setup_base)
                      + "; its own configuration is used (the gate passes it only while every "
                        "article is a draft)")
+    changed = _changed(project, changed_since)
     selected = _paths(paths)
     if paths:
         selected, skipped = under_content_roots(project, selected)
@@ -171,12 +226,18 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None) -> None:
                              progress=progress, cache=cache)
     if cache is not None:
         cache.save()
-    findings = cat.all_findings() + _registry_findings(project, cat)
+    findings = sorted(cat.all_findings() + _registry_findings(project, cat))
     for n in notes:
         echo(n, err=fmt != "text")
     errors = sum(1 for f in findings if f.is_error)
-    out = render_findings(sorted(findings), len(cat.results), fmt)  # type: ignore[arg-type]
+    out = render_findings(findings, len(cat.results), fmt,  # type: ignore[arg-type]
+                          first=changed or (), more=_more_hint(summary, comment_file, "validate"))
     echo(_colorize(out) if fmt == "text" else out)
+    from reviewkit.summary import validate_markdown
+
+    checked = [r.path for r in cat.results]
+    _write_reports(lambda limit: validate_markdown(findings, checked, changed, limit=limit),
+                   summary, comment_file)
     if errors:
         raise CheckFailed("")  # the summary line above says it
 
@@ -600,13 +661,17 @@ def sync(remote: str) -> None:
               help="Read reviewers.yaml, reviewkit.yaml and the schema from REF (in CI: the PR's base).")
 @click.option("--expect-events-ancestor", metavar="REF_OR_SHA",
               help="Fail if the events history no longer contains this commit (rewritten).")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=REPORT_FORMATS, default="text", show_default=True)
 @click.option("--junit", type=click.Path(dir_okay=False), help="Also write a JUnit XML report here.")
+@click.option("--sarif", "sarif_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write a SARIF 2.1.0 report here (GitHub code scanning).")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the cache in .git/reviewkit/.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Worker processes for parsing and signature checks (default: up to 2).")
+@_report_options
 def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, junit: str | None,
-         no_cache: bool, workers: int | None) -> None:
+         sarif_file: str | None, no_cache: bool, workers: int | None, changed_since: str | None,
+         summary: str | None, comment_file: str | None) -> None:
     """Exit 1 unless every non-draft article is valid and approved under the policy.
 
     Fails closed: a missing refs/reviewkit/events, an unreadable file or event, or a
@@ -625,16 +690,30 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     from reviewkit.workers import default_workers
 
     project = _ctx().project(trust_ref, allow_setup=True)
+    changed = _changed(project, changed_since)
     cache = None if no_cache else open_cache(project)
     with _progress("checking") as progress:
         result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,
                           workers=workers or default_workers(), progress=progress)
     if cache is not None:
         cache.save()
-    out = render_gate(result, fmt)  # type: ignore[arg-type]
+    out = render_gate(result, fmt, first=changed or (),  # type: ignore[arg-type]
+                      more=_more_hint(summary, comment_file, "gate"))
     echo(_colorize(out) if fmt == "text" else out)
     if junit:
         write_atomic(Path(_arg_path(junit)), junit_xml(result))
+    if sarif_file:
+        from reviewkit.errors import EnvError
+        from reviewkit.output import sarif_log
+
+        try:
+            write_atomic(Path(_arg_path(sarif_file)), sarif_log(result.findings()))
+        except OSError as exc:
+            raise EnvError(f"cannot write {sarif_file}: {exc.strerror or exc}") from None
+    from reviewkit.summary import gate_markdown
+
+    _write_reports(lambda limit: gate_markdown(result, changed, trust_ref=trust_ref, limit=limit),
+                   summary, comment_file)
     if not result.passed:
         raise CheckFailed("")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from reviewkit.cache import Cache
+from reviewkit.findings import Finding
 from reviewkit.ledger import EVENTS_REF
 from reviewkit.policy import ArticleStatus
 from reviewkit.project import Project
@@ -46,6 +47,26 @@ class GateResult:
             "drafts_ignored": [s.path for s in self.drafts],
             "events_tip": self.report.ledger.tip,
         }
+
+    def findings(self) -> list[Finding]:
+        """The gate's verdicts as findings (SARIF, GitLab): one per repository problem,
+        note and blocked article; rule ids ``gate-<state>`` (docs/rules.md#gate-results)."""
+        out = [Finding("", 0, 0, "error", "gate-repository", f) for f in self.failures]
+        out += [Finding("", 0, 0, "info", "gate-note", n) for n in self.notes]
+        for s in self.blocked:
+            label = "not submitted" if s.state == "draft" else s.state.replace("_", " ")
+            text = f"{label}: {'; '.join(s.reasons) or 'not approved'}"
+            if s.fix:
+                text += f". Fix: {s.fix}"
+            out.append(Finding(s.path, 0, 0, "error", gate_rule(s.state), text))
+        return out
+
+
+def gate_rule(state: str) -> str:
+    """The rule id of a blocked article's state: ``gate-stale``, ``gate-unapproved`` …"""
+    if state == "draft":  # a non-draft article with no review at all
+        return "gate-unapproved"
+    return "gate-" + state.replace("_", "-")
 
 
 def run_gate(project: Project, *, expect_events_ancestor: str | None = None,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewkit.errors import EnvError
+from reviewkit.errors import EnvError, UsageError
 
 ZERO = "0" * 40
 
@@ -277,6 +277,43 @@ class Repo:
         if "cannot lock ref" in err or "is at" in err or "but expected" in err or "reference already exists" in err:
             return False
         raise GitCommandError(f"git update-ref {ref} failed: {err.strip()}", err)
+
+    # -- what a change touches (--changed-since) ----------------------------------------------
+
+    def commit_of(self, rev: str, option: str = "--changed-since") -> str:
+        """The one commit ``rev`` names; UsageError (exit 2) for a name that starts with
+        '-', names nothing, or names more than one ref (a tag and a branch, say)."""
+        if not rev or rev.startswith("-") or any(c in rev for c in "\0\n\r"):
+            raise UsageError(f"{option} {rev!r}: not a revision name")
+        wanted = {rev, f"refs/{rev}", f"refs/tags/{rev}", f"refs/heads/{rev}",
+                  f"refs/remotes/{rev}", f"refs/remotes/{rev}/HEAD"}
+        names = self.text("for-each-ref", "--format=%(refname)", *sorted(wanted)).splitlines()
+        matches = sorted(n for n in names if n in wanted)
+        if len(matches) > 1:
+            raise UsageError(f"{option} {rev}: ambiguous, it names {', '.join(matches)}",
+                             hint="pass the full ref name or the commit id")
+        proc = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", "--end-of-options",
+             (matches[0] if matches else rev) + "^{commit}"],
+            cwd=self.root, capture_output=True, env=_clean_env(), check=False,
+        )
+        sha = proc.stdout.decode().strip()
+        if proc.returncode != 0 or not sha:
+            raise UsageError(f"{option} {rev}: no such commit in this repository",
+                             hint="fetch it first, e.g. git fetch origin main")
+        return sha
+
+    def changed_paths(self, rev: str) -> set[str]:
+        """Paths that differ between the work tree and the merge base of ``rev`` and HEAD:
+        what a pull request based on ``rev`` touches (renames as deletion + addition)."""
+        base = self.commit_of(rev)
+        head = self.head()
+        if head is not None:
+            merged = self.run("merge-base", base, head, check=False).decode().strip()
+            base = merged or base  # unrelated histories: compare with rev itself
+        out = self.run("diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", base, "--")
+        untracked = self.run("ls-files", "-z", "--others", "--exclude-standard")
+        return {p for p in (out + untracked).decode("utf-8", "surrogateescape").split("\0") if p}
 
 
 def open_repo(path: str | os.PathLike[str] = ".") -> Repo:

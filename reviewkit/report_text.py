@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from reviewkit.digest import short
 from reviewkit.gate import GateResult
 from reviewkit.model import STATES
-from reviewkit.output import Format, github_annotation, to_json
+from reviewkit.output import (
+    Format,
+    capped_annotations,
+    github_annotation,
+    gitlab_report,
+    sarif_log,
+    to_json,
+)
 from reviewkit.policy import EventCheck
 from reviewkit.status import StatusReport
 
@@ -90,20 +98,30 @@ def check_dict(c: EventCheck) -> dict[str, Any]:
     }
 
 
-def render_gate(result: GateResult, fmt: Format) -> str:
+def render_gate(result: GateResult, fmt: Format, *, first: Collection[str] = (),
+                more: str = "see the job summary") -> str:
+    """The gate's verdict; ``github`` annotations put paths in ``first`` (the change's own
+    articles) first and are capped at GitHub's limits, ending with how many more."""
     if fmt == "json":
         return to_json(result.to_dict())
+    if fmt == "sarif":
+        return sarif_log(result.findings())
+    if fmt == "gitlab":
+        return gitlab_report(result.findings())
     lines: list[str] = []
     if fmt == "github":
+        items: list[tuple[str, str | None, str]] = []
         for f in result.failures:
-            lines.append(github_annotation("error", f, title="reviewkit gate"))
+            items.append(("error", "", github_annotation("error", f, title="reviewkit gate")))
         for n in result.notes:
-            lines.append(github_annotation("notice", n, title="reviewkit gate"))
-        for s in result.blocked:
+            items.append(("notice", "", github_annotation("notice", n, title="reviewkit gate")))
+        for s in sorted(result.blocked, key=lambda s: s.path):
             fix = f" Fix: {s.fix}" if s.fix else ""
-            lines.append(github_annotation(
+            items.append(("error", s.path, github_annotation(
                 "error", f"{'; '.join(s.reasons)}.{fix}", path=s.path,
-                title=f"reviewkit gate: {LABEL[s.state]}"))
+                title=f"reviewkit gate: {'not submitted' if s.state == 'draft' else LABEL[s.state]}")))
+        # repository problems concern every change: they stay ahead of any article
+        lines += capped_annotations(items, first={"", *first}, more=more)
     else:
         for f in result.failures:
             lines.append(f"FAIL {f}")

@@ -67,14 +67,20 @@ class Catalogue:
     seconds: float = 0.0  # to build it
 
 
-def build(p: Project, n: int = 500, *, now: dt.datetime | None = None) -> Catalogue:
-    """``n`` articles (the conftest article is removed); states as in ``expected``."""
+def build(p: Project, n: int = 500, *, now: dt.datetime | None = None,
+          draft_after: int | None = None) -> Catalogue:
+    """``n`` articles (the conftest article is removed); states as in ``expected``.
+
+    With ``draft_after``, articles from that index on are ``draft: true`` (the gate ignores
+    them); the rest that get no event (53 up to it) are blocked as never submitted.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
     repo = p.repo
     (repo.path / "content/articles/coping-with-worry.md").unlink()
     for i in range(n):
+        draft = "true" if draft_after is not None and i >= draft_after else "false"
         repo.write(path_for(i), article(id=ulid_for(i), title=title_for(i), slug=slug_for(i),
-                                        topics=TOPICS[i % len(TOPICS)]))
+                                        topics=TOPICS[i % len(TOPICS)], draft=draft))
     repo.commit(f"{n} articles")
     cat = Catalogue(p, n, {path_for(i): "draft" for i in range(n)})
     project = load_project(repo.path)

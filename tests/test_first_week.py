@@ -284,7 +284,9 @@ def test_first_week_in_real_clones(tmp_path: Path, keys: Callable[[str], Key]) -
 
     assert f'pip install "reviewkit-clinical=={installed_version()}"' in workflow
     assert "pip install reviewkit\n" not in workflow
-    assert 'reviewkit validate --format github --trust-ref "origin/${{ github.base_ref }}"' in workflow
+    assert f'version: "{installed_version()}"' in workflow  # the action installs it too
+    assert ('reviewkit validate --format github --trust-ref '
+            '"refs/remotes/origin/${GITHUB_BASE_REF}"') in workflow
     for line in workflow.splitlines():
         if "uses:" in line:  # every action pinned by a full commit id, the tag in a comment
             ref = line.split("@", 1)[1]

@@ -162,6 +162,24 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/workflow.py", "        if trusted is not None:\n            _check_trusted(",
          "        if False:\n            _check_trusted("),
     ], [T + "test_setup_and_trust.py::test_approve_refuses_a_sign_off_the_trusted_registry_would_not_count"]),
+    "report text escaped for Markdown": ([
+        ("reviewkit/summary.py",
+         '    escaped = "".join("\\\\" + ch if ch in _MD_PUNCT else ch for ch in clean(text))',
+         "    escaped = text"),
+    ], [T + "test_ci_reports.py::test_titles_and_paths_cannot_break_the_table_or_inject_html",
+        T + "test_ci_reports.py::test_md_helpers_keep_one_cell"]),
+    "report code spans keep one cell": ([
+        ("reviewkit/summary.py", '    body = clean(text).replace("|", "\\\\|")',
+         "    body = clean(text)"),
+    ], [T + "test_ci_reports.py::test_titles_and_paths_cannot_break_the_table_or_inject_html",
+        T + "test_ci_reports.py::test_md_helpers_keep_one_cell"]),
+    "--changed-since refuses options": ([
+        ("reviewkit/git.py", 'if not rev or rev.startswith("-") or any(', "if not rev or any("),
+    ], [T + "test_ci_reports.py::test_changed_since_refuses_bad_names[" + rev + "-not a revision name]"
+        for rev in ("-oops", "--output=/tmp/x")]),
+    "--changed-since refuses ambiguous names": ([
+        ("reviewkit/git.py", "        if len(matches) > 1:", "        if False:"),
+    ], [T + "test_ci_reports.py::test_changed_since_refuses_an_ambiguous_name"]),
 }
 
 
