@@ -33,8 +33,9 @@ from typing import Any
 from reviewkit import __version__
 
 FORMAT = "reviewkit-cache"
-VERSION = 5  # 3: readability in article entries; 4: parse findings include control characters and
-# document markers; 5: authenticated (HMAC) with a per-user key
+VERSION = 6  # 3: readability in article entries; 4: parse findings include control characters and
+# document markers; 5: authenticated (HMAC) with a per-user key; 6: summaries carry the
+# body's bylines
 KEY_FILE = "cache-key"
 
 

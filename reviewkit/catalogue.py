@@ -185,3 +185,32 @@ def _key(blob: str, rel: str, slug_key: str) -> str:
     # rules on, so are the catalogue's slugs (internal links)
     extra = hashlib.sha256(f"{rel}\0{slug_key}".encode()).hexdigest()[:16]
     return f"{blob}:{extra}"
+
+
+def under_content_roots(project: Project, paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(paths to check, notes on the ones skipped): only files under the content roots are
+    articles (a README.md handed over by a pre-commit hook is not). A directory that holds
+    content roots stands for those roots."""
+    import os
+
+    root = project.root.resolve()
+    roots = [(root / r).resolve() for r in project.config.content]
+    keep: list[str] = []
+    notes: list[str] = []
+    for p in paths:
+        absolute = Path(os.path.abspath(p))
+        try:
+            rel = absolute.relative_to(root).as_posix()
+        except ValueError:
+            keep.append(p)  # discover() reports it as outside the repository
+            continue
+        if any(absolute == r or r in absolute.parents for r in roots):
+            keep.append(p)
+            continue
+        inner = [str(r) for r in roots if absolute in r.parents and os.path.lexists(r)]
+        if inner:
+            keep += inner
+            continue
+        notes.append(f"note: {rel or '.'}: skipped, not under a content root "
+                     f"({', '.join(project.config.content)} in reviewkit.yaml)")
+    return list(dict.fromkeys(keep)), notes

@@ -26,10 +26,10 @@ class Ctx:
         self.directory = directory
         self.debug = debug
 
-    def project(self, trust_ref: str | None = None) -> Any:
+    def project(self, trust_ref: str | None = None, allow_setup: bool = False) -> Any:
         from reviewkit.project import load_project
 
-        return load_project(self.directory, trust_ref)
+        return load_project(self.directory, trust_ref, allow_setup=allow_setup)
 
 
 def _ctx() -> Ctx:
@@ -39,8 +39,13 @@ def _ctx() -> Ctx:
 
 
 def _paths(paths: Sequence[str]) -> list[str]:
-    """Paths as the user typed them, relative to the cwd (not to -C)."""
-    return [os.path.abspath(p) for p in paths]
+    """Paths as the user typed them; relative ones resolve against -C DIR, as in git."""
+    return [_arg_path(p) for p in paths]
+
+
+def _arg_path(path: str) -> str:
+    """One path argument made absolute against -C DIR (the cwd without -C)."""
+    return os.path.abspath(os.path.join(_ctx().directory, os.path.expanduser(path)))
 
 
 def echo(text: str = "", err: bool = False, color: bool | None = None,
@@ -102,6 +107,8 @@ def init() -> None:
     for rel in do_init(root):
         echo(f"created {rel}")
     echo("next: add reviewers to reviewers.yaml, then `reviewkit new \"TITLE\"`")
+    echo("then commit this on a branch and open a pull request: CI passes this setup change "
+         "while every article is a draft, and checks every later change against it")
 
 
 @cli.command()
@@ -186,30 +193,57 @@ def _write_reports(markdown: Callable[[int], str], summary: str | None,
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=REPORT_FORMATS, default="text", show_default=True)
+@click.option("--trust-ref", metavar="REF",
+              help="Read rule levels, word lists, the schema and reviewers.yaml from REF (in "
+                   "CI: the PR's base), so a change cannot switch its own checks off.")
 @_report_options
-def validate(paths: tuple[str, ...], fmt: str, changed_since: str | None, summary: str | None,
-             comment_file: str | None) -> None:
-    """Check front matter against the schema and the body against the content rules.
+def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_since: str | None,
+             summary: str | None, comment_file: str | None) -> None:
+    """Check front matter against the schema, the body against the content rules, and
+    reviewers.yaml (every error, with its position).
 
     Prints path:line:col: level[rule]: message per finding and exits 1 on any error.
+    Files outside the content roots (e.g. a README.md from a pre-commit hook) are skipped
+    with a note.
 
     \b
-    Example:  reviewkit validate content/articles/fear-of-intimacy.md
+    Examples: reviewkit validate content/articles/fear-of-intimacy.md
+              reviewkit validate --trust-ref origin/main     (in CI)
     """
-    from reviewkit.catalogue import load_catalogue
+    from reviewkit.catalogue import load_catalogue, under_content_roots
     from reviewkit.output import render_findings
     from reviewkit.status import open_cache
     from reviewkit.workers import default_workers
 
-    project = _ctx().project()
+    project = _ctx().project(trust_ref, allow_setup=True)
+    notes = []
+    if project.setup_base is not None:
+        from reviewkit.project import SETUP_EXPLAINED
+
+        notes.append("note: " + SETUP_EXPLAINED.format(ref=project.setup_base)
+                     + "; its own configuration is used (the gate passes it only while every "
+                       "article is a draft)")
     changed = _changed(project, changed_since)
+    selected = _paths(paths)
+    if paths:
+        selected, skipped = under_content_roots(project, selected)
+        notes += skipped
+        if not selected:
+            for n in notes:
+                echo(n, err=fmt != "text")
+            echo("no article among the given files: nothing to check" if fmt == "text" else
+                 render_findings([], 0, fmt))  # type: ignore[arg-type]
+            return
     cache = None if paths else open_cache(project, lint=True)
     with _progress("validating") as progress:
-        cat = load_catalogue(project, _paths(paths), workers=default_workers(),
+        cat = load_catalogue(project, selected, workers=default_workers(),
                              progress=progress, cache=cache)
     if cache is not None:
         cache.save()
-    findings = cat.all_findings()
+    findings = sorted(cat.all_findings() + _registry_findings(project, cat))
+    for n in notes:
+        echo(n, err=fmt != "text")
+    errors = sum(1 for f in findings if f.is_error)
     out = render_findings(findings, len(cat.results), fmt,  # type: ignore[arg-type]
                           first=changed or (), more=_more_hint(summary, comment_file, "validate"))
     echo(_colorize(out), styled=True) if fmt == "text" else echo(out)
@@ -218,8 +252,28 @@ def validate(paths: tuple[str, ...], fmt: str, changed_since: str | None, summar
     checked = [r.path for r in cat.results]
     _write_reports(lambda limit: validate_markdown(findings, checked, changed, limit=limit),
                    summary, comment_file)
-    if cat.error_count:
+    if errors:
         raise CheckFailed("")  # the summary line above says it
+
+
+def _registry_findings(project: Any, cat: Any) -> list[Any]:
+    """reviewers.yaml's own errors (the work tree's, which a change would merge), and
+    bylines in bodies that name no clinical reviewer of the (trusted) registry."""
+    from reviewkit.byline import registry_findings as byline_findings
+    from reviewkit.config import registry_findings
+    from reviewkit.errors import ConfigError
+
+    rel = project.config.registry
+    path = project.root / rel
+    out = registry_findings(path.read_bytes(), rel) if path.is_file() else []
+    try:
+        registry = project.registry
+    except ConfigError:
+        return out  # its errors are listed above (or the trusted one fails the gate)
+    for r in cat.results:
+        if r.summary is not None and r.summary.bylines:
+            out += byline_findings(r.path, r.summary.bylines, registry, rel)
+    return list(out)
 
 
 @cli.command()
@@ -348,7 +402,7 @@ def _print_recorded(rec: Any, verb: str) -> None:
 def _record(kind: str, path: str, **kw: Any) -> Any:
     from reviewkit.workflow import record
 
-    return record(_ctx().project(), kind, path, **kw)
+    return record(_ctx().project(), kind, _arg_path(path), **kw)
 
 
 @cli.command()
@@ -370,6 +424,10 @@ _key_option = click.option("--key", metavar="KEYFILE",
                            help="SSH key to sign with (default: git user.signingkey, then ~/.ssh/id_ed25519).")
 _as_option = click.option("--as", "as_id", metavar="ID",
                           help="Your id in reviewers.yaml (default: found by git user.email).")
+_trust_option = click.option(
+    "--trust-ref", metavar="REF",
+    help="Also check the sign-off against the registry and policy at REF, as the gate will "
+         "(default: origin's default branch, else the current branch's upstream).")
 
 
 @cli.command()
@@ -378,8 +436,14 @@ _as_option = click.option("--as", "as_id", metavar="ID",
 @click.option("--credential", metavar="TYPE", help="Which of your credentials you sign under (e.g. LPC).")
 @_key_option
 @_as_option
-def approve(path: str, message: str, credential: str | None, key: str | None, as_id: str | None) -> None:
+@_trust_option
+def approve(path: str, message: str, credential: str | None, key: str | None, as_id: str | None,
+            trust_ref: str | None) -> None:
     """Sign off the article's current committed version with your SSH key.
+
+    PATH is the article's file, or its id (or the start of it) as `reviewkit queue` shows
+    it: then the version submitted on another branch is signed off, read from the commit
+    it was submitted from, without checking that branch out.
 
     Refuses what the gate would not count: self-approval, not a clinical reviewer, an
     article that does not validate, uncommitted changes, a credential the policy does
@@ -388,7 +452,8 @@ def approve(path: str, message: str, credential: str | None, key: str | None, as
     \b
     Example:  reviewkit approve content/articles/fear-of-intimacy.md -m "Accurate and safe."
     """
-    rec = _record("approved", path, message=message, key=key, as_id=as_id, credential=credential)
+    rec = _record("approved", path, message=message, key=key, as_id=as_id, credential=credential,
+                  trust_ref=trust_ref)
     _print_recorded(rec, "approved")
 
 
@@ -397,13 +462,17 @@ def approve(path: str, message: str, credential: str | None, key: str | None, as
 @click.option("-m", "--message", required=True, help="What must change (the editor reads this).")
 @_key_option
 @_as_option
-def request_changes(path: str, message: str, key: str | None, as_id: str | None) -> None:
-    """Block the current version until it changes and is approved (signed).
+@_trust_option
+def request_changes(path: str, message: str, key: str | None, as_id: str | None,
+                    trust_ref: str | None) -> None:
+    """Block the current version until it changes and is approved (signed). PATH: a file,
+    or an article id as `reviewkit queue` shows it.
 
     \b
     Example:  reviewkit request-changes content/articles/x.md -m "Add the 988 line."
     """
-    rec = _record("changes_requested", path, message=message, key=key, as_id=as_id)
+    rec = _record("changes_requested", path, message=message, key=key, as_id=as_id,
+                  trust_ref=trust_ref)
     _print_recorded(rec, "requested changes on")
 
 
@@ -428,7 +497,8 @@ def withdraw(path: str, message: str, key: str | None, as_id: str | None) -> Non
 @click.option("-m", "--message", required=True, help="The comment.")
 @_as_option
 def comment(path: str, message: str, as_id: str | None) -> None:
-    """Add a comment to the article's review trail (not a decision; not signed).
+    """Add a comment to the article's review trail (not a decision; not signed). PATH: a
+    file, or an article id as `reviewkit queue` shows it.
 
     \b
     Example:  reviewkit comment content/articles/x.md -m "Second section reads well."
@@ -449,6 +519,7 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
     """
     from reviewkit.output import to_json
     from reviewkit.status import review_queue
+    from reviewkit.submissions import open_submissions
 
     project = _ctx().project()
     report = _evaluate(project)
@@ -458,10 +529,14 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
 
         me = resolve_actor(project, as_id).id
     items = review_queue(report, me)
+    current = {(s.article_id, s.digest) for s in report.statuses if s.article_id and s.digest}
+    # submitted on other branches: read from the commit they were submitted from
+    elsewhere = [s for s in open_submissions(project, current)
+                 if me is None or s.status.requested_reviewer == me]
     if fmt == "json":
-        echo(to_json([s.to_dict() for s in items]))
+        echo(to_json([s.to_dict() for s in items] + [s.to_dict() for s in elsewhere]))
         return
-    if not items:
+    if not items and not elsewhere:
         echo("nothing awaits review" + (" from you" if mine else ""))
         return
     from reviewkit.printable import one_line as _1
@@ -471,43 +546,73 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
         who = f" for {_1(s.requested_reviewer)}" if s.requested_reviewer else ""
         echo(f"{_1(s.path)}  [{s.state}]  {_1(s.title or '')}")
         detail = f"; {_1(s.reasons[0])}" if s.state != "in_review" and s.reasons else ""
-        echo(f"    submitted {since or '—'}{who}{detail}")
+        echo(f"    id {_1(s.article_id or '')}  submitted {since or '—'}{who}{detail}")
         echo(f"    → reviewkit review {_1(s.path)}")
-    echo(f"{len(items)} article{'s' if len(items) != 1 else ''} awaiting review")
+    for sub in elsewhere:
+        st = sub.status
+        who = f" for {_1(st.requested_reviewer)}" if st.requested_reviewer else ""
+        echo(f"{_1(st.path)}  [{st.state}]  {_1(st.title or '')}")
+        echo(f"    id {_1(sub.article_id)}  submitted {_1(sub.event.at[:10])} by "
+             f"{_1(sub.event.actor)}{who} on {_1(sub.where)}")
+        if not sub.present:
+            echo("    → git fetch origin   (brings the branch it was submitted on)")
+        echo(f"    → reviewkit review {_1(sub.article_id)}")
+    n = len(items) + len(elsewhere)
+    echo(f"{n} article{'s' if n != 1 else ''} awaiting review")
 
 
 @cli.command()
 @click.argument("path", type=click.Path())
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: when a terminal).")
-def review(path: str, color: bool | None) -> None:
-    """Show what changed since the last approved version (or all of it).
+@click.option("--word-diff", is_flag=True,
+              help="Show changed words ([-old-]{+new+}) instead of whole lines: for prose "
+                   "written one paragraph per line.")
+def review(path: str, color: bool | None, word_diff: bool) -> None:
+    """Show what changed since the last approved version (or all of it); after a request
+    for changes, what changed since that request.
+
+    PATH is the article's file, or its id (or the start of it) as `reviewkit queue` shows
+    it: then the version submitted on another branch is shown, read from its commit,
+    without checking the branch out.
 
     \b
-    Example:  reviewkit review content/articles/fear-of-intimacy.md | less -R
+    Examples: reviewkit review content/articles/fear-of-intimacy.md | less -R
+              reviewkit review 01JDX3Q7 --word-diff
     """
     from reviewkit.printable import printable
     from reviewkit.workflow import review_diff
 
-    status_, lines = review_diff(_ctx().project(), path)
+    view = review_diff(_ctx().project(), _arg_path(path), word_diff=word_diff)
+    status_ = view.status
     use_color = _use_color(color)
-    last = status_.last_approved
+    target = status_.path if view.target is None else view.target.result.article_id or path
     path_ = printable(status_.path, newlines=False)
-    if last is None:
-        echo(f"{path_}: never approved; the whole article is new to review")
+    where = "" if view.target is None else printable(f", {view.target.source}", newlines=False)
+    if view.base is None:
+        echo(f"{path_}{where}: never approved; the whole article is new to review")
+    elif view.base_kind == "changes_requested":
+        e = view.base
+        echo(f"{path_}{where}: changes since {printable(e.actor, newlines=False)} requested "
+             f"changes on {e.at[:10]}")
+        if e.message:
+            echo(f"  they asked: “{printable(e.message, newlines=False)}”")
     else:
-        e = last.event
-        assert e is not None
-        who = last.reviewer.byline(last.credential) if last.reviewer else e.actor
-        echo(f"{path_}: changes since the version approved on {e.at[:10]} by "
-             f"{printable(who, newlines=False)}")
+        last = status_.last_approved
+        assert last is not None and view.base is not None
+        who = last.reviewer.byline(last.credential) if last.reviewer else view.base.actor
+        echo(f"{path_}{where}: changes since the version approved on "
+             f"{view.base.at[:10]} by {printable(who, newlines=False)}")
     echo(f"state: {status_.state}")
-    if not lines:
-        echo("no changes since the approved version")
-    for line in lines:
+    if not view.lines:
+        echo("no changes since that version")
+    for line in view.lines:
         # one diff line is one printed line: a line feed or ESC in it shows as an escape
         line = printable(line, newlines=False)
         if use_color:
-            if line.startswith(("+++", "---")):
+            if word_diff:  # the codes are added after escaping: only ours reach the terminal
+                line = line.replace("[-", "\x1b[31m[-").replace("-]", "-]\x1b[0m")
+                line = line.replace("{+", "\x1b[32m{+").replace("+}", "+}\x1b[0m")
+            elif line.startswith(("+++", "---")):
                 line = _style(line, bold=True)
             elif line.startswith("+"):
                 line = _style(line, fg="green")
@@ -517,7 +622,7 @@ def review(path: str, color: bool | None) -> None:
                 line = _style(line, fg="cyan")
         echo(line, color=use_color, styled=True)
     if status_.state != "approved":
-        echo(f"→ reviewkit approve {status_.path}   or   reviewkit request-changes {status_.path} -m …")
+        echo(f"→ reviewkit approve {target}   or   reviewkit request-changes {target} -m …")
 
 
 def _use_color(flag: bool | None) -> bool:
@@ -542,7 +647,7 @@ def log(path: str, fmt: str) -> None:
     from reviewkit.workflow import article_status, relative_path
 
     project = _ctx().project()
-    st = article_status(project, relative_path(project, path))
+    st = article_status(project, relative_path(project, _arg_path(path)))
     if fmt == "json":
         echo(to_json({"path": st.path, "id": st.article_id, "state": st.state,
                       "digest": st.digest, "events": [check_dict(c) for c in st.checks]}))
@@ -618,7 +723,7 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     from reviewkit.status import open_cache
     from reviewkit.workers import default_workers
 
-    project = _ctx().project(trust_ref)
+    project = _ctx().project(trust_ref, allow_setup=True)
     _say_trusted(project)
     changed = _changed(project, changed_since)
     cache = None if no_cache else open_cache(project)
@@ -633,13 +738,13 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
                       more=_more_hint(summary, comment_file, "gate"))
     echo(_colorize(out), styled=True) if fmt == "text" else echo(out)
     if junit:
-        write_atomic(Path(junit), junit_xml(result))
+        write_atomic(Path(_arg_path(junit)), junit_xml(result))
     if sarif_file:
         from reviewkit.errors import EnvError
         from reviewkit.output import sarif_log
 
         try:
-            write_atomic(Path(sarif_file), sarif_log(result.findings()))
+            write_atomic(Path(_arg_path(sarif_file)), sarif_log(result.findings()))
         except OSError as exc:
             raise EnvError(f"cannot write {sarif_file}: {exc.strerror or exc}") from None
     from reviewkit.summary import gate_markdown
@@ -735,8 +840,8 @@ def publish(out: str, fmt: str, trust_ref: str | None, strict: bool) -> None:
     project = _ctx().project(trust_ref)
     _say_trusted(project)
     with _progress("publishing") as progress:
-        bundle = do_publish(project, Path(out), fmt, progress=progress,  # type: ignore[arg-type]
-                            strict=strict)
+        bundle = do_publish(project, Path(_arg_path(out)), fmt,  # type: ignore[arg-type]
+                            progress=progress, strict=strict)
     echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "
          f"to {out} ({fmt}); manifest: {Path(out) / 'manifest.json'}")
     if bundle.held:
@@ -844,7 +949,9 @@ def _csv_printable(text: str) -> str:
               help="Directory to write the dashboard to (replaced atomically).")
 @click.option("--within", default="30d", show_default=True, metavar="DURATION",
               help="Highlight approvals that expire within this window (30d, 6w, 3m).")
-def report(html_dir: str, within: str) -> None:
+@click.option("--trust-ref", metavar="REF",
+              help="Judge every event against the registry and policy at REF, as the gate does.")
+def report(html_dir: str, within: str, trust_ref: str | None) -> None:
     """Write a static dashboard of the catalogue: counts per state, a sortable and
     filterable table, review activity, re-reviews due, and per article its audit trail
     and the diff awaiting review. Self-contained: open DIR/index.html from disk.
@@ -858,7 +965,8 @@ def report(html_dir: str, within: str) -> None:
     from reviewkit.status import parse_window
 
     days = parse_window(within)
-    result = write_dashboard(_ctx().project(), Path(html_dir), within_days=days)
+    result = write_dashboard(_ctx().project(trust_ref), Path(_arg_path(html_dir)),
+                             within_days=days)
     summary = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in result.counts.items() if n)
     echo(f"wrote {Path(html_dir) / 'index.html'} and {result.pages} article page"
          f"{'s' if result.pages != 1 else ''}: {result.articles} article"

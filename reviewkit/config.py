@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from reviewkit.errors import ConfigError
-from reviewkit.frontmatter import FrontMatterError, decode, load_yaml
+from reviewkit.findings import Finding
+from reviewkit.frontmatter import FrontMatterError, decode, load_roundtrip, load_yaml
 from reviewkit.model import Config, Registry
 
 CONFIG_FILE = "reviewkit.yaml"
@@ -23,14 +24,86 @@ def _parse(data: bytes, source: str) -> Any:
         raise ConfigError(f"{source}:{exc.line}:{exc.col}: {exc.message}") from None
 
 
-def _model(model: type[M], value: Any, source: str) -> M:
+def _model(model: type[M], value: Any, source: str, data: bytes | None = None) -> M:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "top level"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{source}: {where}: {err['msg']}{more}") from None
+        findings = _validation_findings(exc, model, source, data)
+        first = findings[0]
+        more = (f"; and {len(findings) - 1} more: run 'reviewkit validate' to list them all"
+                if len(findings) > 1 else "")
+        raise ConfigError(f"{source}:{first.line}:{first.col}: {first.message}{more}") from None
+
+
+def _validation_findings(exc: ValidationError, model: type[BaseModel], source: str,
+                         data: bytes | None) -> list[Finding]:
+    """Every error of a pydantic validation, each at its line and column in the YAML."""
+    import difflib
+
+    from reviewkit.schema import locate
+
+    node = None
+    if data is not None:
+        try:
+            node = load_roundtrip(decode(data))
+        except Exception:  # positions are a courtesy; the errors are reported regardless
+            node = None
+    out = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"]]
+        where = ".".join(str(p) for p in loc) or "top level"
+        pos = locate(node, loc, err["type"] == "extra_forbidden") if node is not None else None
+        line, col = (pos[0] + 1, pos[1] + 1) if pos else (1, 1)
+        msg = f"{where}: {err['msg']}"
+        if err["type"] == "extra_forbidden" and loc and len(loc) == 1:
+            near = difflib.get_close_matches(str(loc[-1]), sorted(model.model_fields), n=1)
+            if near:
+                msg += f" (did you mean `{near[0]}`?)"
+        out.append(Finding(source, line, col, "error", "config", msg))
+    return out
+
+
+def registry_findings(data: bytes, source: str = REGISTRY_FILE) -> list[Finding]:
+    """Every problem of a reviewers.yaml, each with its position (``validate`` lists them)."""
+    from reviewkit.schema import locate
+
+    try:
+        value = _parse(data, source)
+    except ConfigError as exc:
+        parts = exc.message.split(":", 3)
+        try:
+            return [Finding(source, int(parts[1]), int(parts[2]), "error", "config",
+                            parts[3].strip())]
+        except (IndexError, ValueError):
+            return [Finding(source, 1, 1, "error", "config", exc.message)]
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        return [Finding(source, 1, 1, "error", "config",
+                        "must be a mapping with a 'reviewers' list")]
+    try:
+        registry = Registry.model_validate(value)
+    except ValidationError as exc:
+        return sorted(_validation_findings(exc, Registry, source, data))
+    node = load_roundtrip(decode(data))
+    out = []
+    seen: set[str] = set()
+    for i, r in enumerate(registry.reviewers):
+        pos = locate(node, ["reviewers", i, "id"], False) or (0, 0)
+        if r.id in seen:
+            out.append(Finding(source, pos[0] + 1, pos[1] + 1, "error", "config",
+                               f"reviewer id '{r.id}' is listed twice"))
+        seen.add(r.id)
+        for j, k in enumerate(r.keys):
+            from reviewkit.signing import parse_public_key
+
+            try:
+                parse_public_key(k.key)
+            except ValueError as exc:
+                kpos = locate(node, ["reviewers", i, "keys", j], False) or pos
+                out.append(Finding(source, kpos[0] + 1, kpos[1] + 1, "error", "config",
+                                   f"reviewer '{r.id}': bad public key: {exc}"))
+    return sorted(out)
 
 
 def parse_config(data: bytes, source: str = CONFIG_FILE) -> Config:
@@ -40,7 +113,7 @@ def parse_config(data: bytes, source: str = CONFIG_FILE) -> Config:
         value = {}
     if not isinstance(value, dict):
         raise ConfigError(f"{source}: must be a mapping of settings")
-    return _model(Config, value, source)
+    return _model(Config, value, source, data)
 
 
 def parse_registry(data: bytes, source: str = REGISTRY_FILE) -> Registry:
@@ -50,7 +123,7 @@ def parse_registry(data: bytes, source: str = REGISTRY_FILE) -> Registry:
         value = {}
     if not isinstance(value, dict):
         raise ConfigError(f"{source}: must be a mapping with a 'reviewers' list")
-    registry = _model(Registry, value, source)
+    registry = _model(Registry, value, source, data)
     seen: set[str] = set()
     for r in registry.reviewers:
         if r.id in seen:

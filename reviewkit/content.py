@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from reviewkit import frontmatter, identity, printable, schema
 from reviewkit.assets import AssetError, AssetHasher, asset_refs, covered
+from reviewkit.byline import find_bylines
 from reviewkit.digest import content_digest
 from reviewkit.errors import UsageError
 from reviewkit.findings import Finding
@@ -59,13 +60,14 @@ def _str(value: Any) -> str | None:
 
 
 def summarize(rel: str, blob: str, fm: dict[str, Any], meta: FrontMatter | None,
-              digest: str | None) -> ArticleSummary:
+              digest: str | None,
+              bylines: tuple[tuple[int, str], ...] = ()) -> ArticleSummary:
     return ArticleSummary(
         path=rel, blob=blob, id=_str(fm.get("id")), title=_str(fm.get("title")),
         slug=_str(fm.get("slug")), draft=fm.get("draft") is True,
         digest=digest if meta is not None else None,
         author_email=meta.author.email.strip().lower() if meta is not None else None,
-        topics=tuple(meta.topics) if meta is not None else (),
+        topics=tuple(meta.topics) if meta is not None else (), bylines=bylines,
     )
 
 
@@ -117,16 +119,10 @@ def parse_article(
         return result
     email_problem = identity.email_problem(meta.author.email)
     if email_problem:
-        line, col = schema.locate(parts.yaml_text, parts.yaml_line, ["author", "email"])
+        line, col = schema.locate_value(parts.yaml_text, parts.yaml_line, ["author", "email"])
         result.findings.append(Finding(rel, line, col, "error", "author-email",
                                        f"author.email: {email_problem}"))
-    stem = Path(rel).stem
-    if meta.slug != stem:
-        result.findings.append(
-            Finding(rel, 1, 1, "error", "slug-mismatch",
-                    f"slug '{meta.slug}' does not match the file name '{stem}.md'",
-                    suggestion=f"rename the file to {meta.slug}.md or set slug: {stem}")
-        )
+    # `slug` may differ from the file name (as in Hugo, Jekyll and Astro): no check here
     if linter is not None:
         result.findings += linter.lint(parts.body, fm, path=rel, body_line=parts.body_line)
     if readability:
@@ -149,7 +145,8 @@ def parse_article(
     result.asset_states = sorted(states.items())
     result.findings += asset_findings
     digest = content_digest(fm, parts.body, article_schema.exempt, hashes)
-    result.summary = summarize(rel, result.blob or "", fm, meta, digest)
+    result.summary = summarize(rel, result.blob or "", fm, meta, digest,
+                               find_bylines(parts.body, parts.body_line))
     result.article = Article(
         path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
         body_line=parts.body_line, digest=digest,
@@ -190,7 +187,7 @@ def value_control_findings(rel: str, fm: dict[str, Any], yaml_text: str,
         if isinstance(value, str):
             m = printable.UNSAFE.search(value)
             if m is not None:
-                line, col = schema.locate(yaml_text, yaml_line, where)
+                line, col = schema.locate_value(yaml_text, yaml_line, where)
                 name = ".".join(str(p) for p in where)
                 out.append(Finding(rel, line, col, "error", "control-character",
                                    f"{name}: {printable.describe(m.group())} (written as a YAML "

@@ -159,7 +159,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
                "an edited article must be stale and blocked")
 
         say("9. The clinician sees exactly what changed: reviewkit review")
-        _, diff = review_diff(project, str(path))
+        diff = review_diff(project, str(path)).lines
         for line in diff:
             if line.startswith(("+", "-")) and not line.startswith(("+++", "---")):
                 say(f"   {line}")

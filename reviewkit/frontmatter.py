@@ -159,7 +159,29 @@ def _yaml_error(exc: Exception, line_offset: int) -> FrontMatterError:
         msg += f" (started at line {cmark.line + line_offset}, column {cmark.column + 1})"
     if "could not determine a constructor" in msg:
         return FrontMatterError("yaml-tag", f"YAML tag not allowed: {msg}", line, col)
-    return FrontMatterError("yaml-syntax", f"invalid YAML: {msg}", line, col)
+    return FrontMatterError("yaml-syntax", f"invalid YAML: {msg}{yaml_advice(msg)}", line, col)
+
+
+_ADVICE = (
+    ("mapping values are not allowed",
+     'a value that contains ": " must be quoted, e.g. title: "Fear of intimacy: causes"'),
+    ("tab character", "indent with spaces: YAML does not allow tabs"),
+    ("cannot start any token",
+     "indent with spaces: YAML does not allow tabs; quote a value that starts with @ or `"),
+    ("found unexpected end of stream", "a quoted value is not closed: add the closing quote"),
+    ("did not find expected key",
+     "check the indentation (spaces only; the keys of one mapping line up), and quote a "
+     'value that starts with a quote or contains ": "'),
+    ("did not find expected", 'quote a value that contains ": ", "#" or starts with a quote'),
+)
+
+
+def yaml_advice(message: str) -> str:
+    """The usual fix for a YAML syntax error, as a clause to append (or "")."""
+    for needle, fix in _ADVICE:
+        if needle in message:
+            return f" — {fix}"
+    return ""
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -205,7 +227,8 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
 
     Builds the values from the C parser's event stream: ruamel.yaml's own resolver and
     constructor decide every plain scalar that could be more than a string (so values are
-    exactly what :func:`load_yaml_reference` gives), while strings and collections skip
+    exactly what the plain ruamel.yaml safe load gives: the property tests compare them
+    through ``tests/yaml_reference.py``), while strings and collections skip
     the composer, about three times faster. Refused, with the line and column: aliases,
     merge keys, tags outside the core schema, ``%YAML``/``%TAG`` directives, duplicate
     and non-string keys, NaN and infinity, nesting deeper than :data:`MAX_DEPTH`.

@@ -96,10 +96,16 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
                            progress=progress, history_checked=pinned.commit if pinned else None)
     result = GateResult(report, trusted=project.trusted)
     ledger = report.ledger
-    if ledger.tip is None:
-        result.failures.append(
-            f"{EVENTS_REF} is missing: no review can be verified. CI checkouts do not fetch "
-            f"it; run: {FETCH_HINT}"
+    publishable = [s for s in report.statuses if not (s.draft and s.state != "invalid")]
+    if project.setup_base is not None:
+        _setup_change(project, result, publishable)
+    elif ledger.tip is None and publishable:
+        result.failures.append(missing_events_message(len(publishable)))
+    elif ledger.tip is None:
+        result.notes.append(
+            f"no review has been recorded yet ({EVENTS_REF} does not exist here); every "
+            "article is a draft, so nothing needs one. Next: reviewkit submit PATH for an "
+            "article that is ready"
         )
     result.failures.extend(report.history_problems)
     for e in report.problems:
@@ -132,6 +138,41 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
         else:
             result.blocked.append(s)
     return result
+
+
+def missing_events_message(count: int) -> str:
+    """Why the gate fails with no events ref, and the two ways on (fetch, or record)."""
+    n = f"{count} non-draft article{'s' if count != 1 else ''}"
+    return (
+        f"no review events in this clone: {EVENTS_REF} does not exist, so the {n} cannot "
+        f"pass. If reviews were recorded and shared (reviewkit sync), fetch them: "
+        f"{FETCH_HINT}. If none was recorded yet, each non-draft article needs one: "
+        "reviewkit submit PATH, a clinical reviewer's reviewkit approve, then reviewkit "
+        "sync (or keep the article draft: true until then)"
+    )
+
+
+def _setup_change(project: Project, result: GateResult, publishable: list[ArticleStatus]) -> None:
+    """The change that adds reviewkit: its base has no configuration to trust, so it may
+    pass only when it publishes nothing (fail closed: any non-draft article fails)."""
+    from reviewkit.project import SETUP_EXPLAINED
+
+    base = project.setup_base
+    what = SETUP_EXPLAINED.format(ref=base)
+    if publishable:
+        paths = ", ".join(s.path for s in publishable[:5])
+        result.failures.append(
+            f"{what}; it is checked with its own configuration, so it may publish nothing, but "
+            f"it has {len(publishable)} non-draft article(s): {paths}. Set draft: true in "
+            "them (or move them to a later change), merge the setup, then submit them for "
+            "review"
+        )
+        return
+    result.notes.append(
+        f"{what}. It passes because it publishes nothing (every article is a draft); once "
+        f"it is merged into {base}, every later change is checked against the configuration "
+        f"and registry there. Next: merge it, then reviewkit new / submit on a branch"
+    )
 
 
 def junit_xml(result: GateResult) -> str:

@@ -402,6 +402,40 @@ class Repo:
         out = self.run("status", "--porcelain", "-z", "--", path)
         return not out.strip(b"\0")
 
+    def has_commit(self, sha: str) -> bool:
+        """True when the commit ``sha`` is in this repository (e.g. after ``git fetch``)."""
+        return self.rev_parse(sha + "^{commit}") is not None
+
+    def reachable_from_head(self, commits: Iterable[str]) -> set[str]:
+        """Those of ``commits`` that are in HEAD's history (one ``rev-list``)."""
+        wanted = set(commits)
+        if not wanted or self.head() is None:
+            return set()
+        out = self.run("rev-list", "HEAD").decode("ascii", "replace").split()
+        return wanted.intersection(out)
+
+    def refs_containing(self, commit: str) -> list[str]:
+        """Short names of local and remote-tracking branches that contain ``commit``."""
+        out = self.run("for-each-ref", "--contains", commit, "--format=%(refname:short)",
+                       "refs/heads", "refs/remotes", check=False)
+        names = out.decode("utf-8", "replace").split()
+        return [n for n in names if not n.endswith("/HEAD")]
+
+    def blob_in(self, commit: str, path: str) -> str | None:
+        """The blob id of ``path`` in ``commit``, or None when it is not a file there."""
+        entries = self.ls_tree(commit, [path], recursive=False)
+        return entries[0].sha if entries and entries[0].type == "blob" else None
+
+    def default_upstream(self) -> str | None:
+        """The full ref of the trusted base as this clone knows it: the default branch of
+        ``origin`` (``refs/remotes/origin/HEAD``), else the current branch's upstream."""
+        for args in (("symbolic-ref", "-q", "refs/remotes/origin/HEAD"),
+                     ("rev-parse", "--symbolic-full-name", "@{upstream}")):
+            out = self.run(*args, check=False).decode("utf-8", "replace").strip()
+            if out.startswith("refs/remotes/") and self.rev_parse(out) is not None:
+                return out
+        return None
+
     # -- writing objects and refs -----------------------------------------------------------
 
     def commit_all(self, message: str) -> str:

@@ -76,6 +76,16 @@ class Ledger:
     def problems(self) -> list[StoredEvent]:
         return [e for e in self.events if e.problem is not None]
 
+    def by_article(self) -> dict[str, list[StoredEvent]]:
+        """Events indexed by article id (the directory for files that do not parse)."""
+        out: dict[str, list[StoredEvent]] = {}
+        for e in self.events:
+            key = e.event.article if e.event is not None else e.article_dir
+            out.setdefault(key, []).append(e)
+        for evs in out.values():
+            evs.sort(key=event_order)
+        return out
+
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 

@@ -72,17 +72,21 @@ class ArticleSummary:
     digest: str | None = None
     author_email: str | None = None
     topics: tuple[str, ...] = ()
+    # (line, name) of each "Clinically reviewed by NAME" typed into the body (byline.py)
+    bylines: tuple[tuple[int, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "blob": self.blob, "id": self.id, "title": self.title,
                 "slug": self.slug, "draft": self.draft, "digest": self.digest,
-                "author_email": self.author_email, "topics": list(self.topics)}
+                "author_email": self.author_email, "topics": list(self.topics),
+                "bylines": [list(b) for b in self.bylines]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], path: str) -> ArticleSummary:
         return cls(path=path, blob=str(d["blob"]), id=d.get("id"), title=d.get("title"),
                    slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
-                   author_email=d.get("author_email"), topics=tuple(d.get("topics") or ()))
+                   author_email=d.get("author_email"), topics=tuple(d.get("topics") or ()),
+                   bylines=tuple((int(b[0]), str(b[1])) for b in d.get("bylines") or ()))
 
 
 class Article(BaseModel):

@@ -305,6 +305,19 @@ def evaluate(
         status.submitted_at = last_sub.at
         status.requested_reviewer = last_sub.reviewer
 
+    if len(fresh) >= need and summary.bylines:
+        from reviewkit.byline import unapproved_names
+
+        approvers = [c.reviewer.name for c in fresh if c.reviewer is not None]
+        wrong = unapproved_names(summary.bylines, approvers)
+        if wrong:
+            status.state = "invalid"
+            status.reasons.append(
+                f"the body's byline names {', '.join(wrong)}, who did not approve this version "
+                f"(approved by {', '.join(approvers)}); publish writes the byline from the "
+                "sign-off")
+            status.fix = f"remove the byline from {path}, or correct it, and have it approved"
+            return status
     if len(fresh) >= need:
         status.state = "approved"
         counted = status.approvals[:need]
@@ -366,9 +379,11 @@ def evaluate(
     else:
         status.state = "draft"
         if ledger_missing:
-            status.reasons.append("no review events here: refs/reviewkit/events is missing "
-                                  "(CI checkouts and plain clones do not fetch it)")
-            status.fix = "git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'"
+            status.reasons.append(
+                "no review events in this clone: refs/reviewkit/events does not exist (none "
+                "recorded yet, or not fetched: plain clones and CI checkouts do not fetch it)")
+            status.fix = (f"reviewkit submit {path} if none was recorded yet; else fetch them: "
+                          "git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'")
             return status
         if last is not None and last.event == "withdrawn":
             who = actions[-1].reviewer.name if actions[-1].reviewer else last.actor

@@ -29,6 +29,10 @@ class Project:
     config: Config
     schema: ArticleSchema
     trust_ref: str | None = None
+    # set when --trust-ref named a ref without reviewkit.yaml and the caller accepted that
+    # (the setup change): the configuration then comes from the work tree, and the gate
+    # passes only a change that publishes nothing (docs/guide/ci-release.md)
+    setup_base: str | None = None
     _registry: Registry | None = field(default=None, repr=False)
     _trusted: dict[str, bytes | None] = field(default_factory=dict, repr=False)
     _linter: Any = field(default=None, repr=False)
@@ -79,8 +83,22 @@ class Project:
 
         key = frozenset(known_slugs)
         if self._linter is None or self._linter[0] != key:
-            self._linter = (key, Linter(rules_config(self.config), root=self.root,
-                                        known_slugs=key))
+            config = rules_config(self.config)
+            if self.trust_ref and config.word_lists:
+                # the publication's word lists, like the rule levels, come from the trust ref
+                import tempfile
+
+                with tempfile.TemporaryDirectory(prefix="reviewkit-words-") as tmp:
+                    for rel in config.word_lists:
+                        data = self.read_trusted(rel)
+                        if data is not None:
+                            target = Path(tmp) / rel
+                            target.parent.mkdir(parents=True, exist_ok=True)
+                            target.write_bytes(data)
+                    linter = Linter(config, root=Path(tmp), known_slugs=key)
+            else:
+                linter = Linter(config, root=self.root, known_slugs=key)
+            self._linter = (key, linter)
         return self._linter[1]
 
     def trusted_files(self) -> list[str]:
@@ -113,11 +131,21 @@ def rules_config(config: Config) -> Any:
         raise ConfigError(f"{CONFIG_FILE}: rules.{where}: {err['msg']}") from None
 
 
-def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = None,
-                 env: Mapping[str, str] | None = None) -> Project:
+SETUP_EXPLAINED = (
+    "the trusted base {ref} has no reviewkit configuration yet: this is the setup change "
+    "that adds reviewkit"
+)
+
+
+def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = None, *,
+                 allow_setup: bool = False, env: Mapping[str, str] | None = None) -> Project:
     """Open the repository around ``path`` and load its configuration and schema.
 
-    ``env``: variables for every git process of the project (see :class:`git.Repo`)."""
+    ``allow_setup``: when ``trust_ref`` has no reviewkit.yaml at all, load the work tree's
+    configuration and mark the project as the setup change (``setup_base``) instead of
+    failing; the caller must then refuse anything the setup change could publish.
+    ``env``: variables for every git process of the project (see :class:`git.Repo`).
+    """
     repo = open_repo(path, env)
     # one full ref (never a name git could read as a tag or a branch of the same name),
     # pinned to its commit for the whole run
@@ -125,6 +153,21 @@ def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = Non
     trust_ref = trusted.commit if trusted else None
     probe = Project(repo, Config.model_validate({}), None, trust_ref)  # type: ignore[arg-type]
     data = probe.read_trusted(CONFIG_FILE)
+    if data is None and trust_ref is not None:
+        here = (repo.root / CONFIG_FILE).is_file()
+        if allow_setup and here:
+            project = load_project(path)
+            project.setup_base = trust_ref
+            return project
+        if here:
+            raise ConfigError(
+                f"{CONFIG_FILE}: not found at {trust_ref}; "
+                + SETUP_EXPLAINED.format(ref=trust_ref),
+                hint="CI passes it with 'reviewkit gate --trust-ref REF' while every article "
+                     "is a draft; merge it, then later changes are checked against it",
+            )
+        raise ConfigError(f"{CONFIG_FILE}: not found at {trust_ref} nor in {repo.root}",
+                          hint="run 'reviewkit init' on a branch and merge it first")
     if data is None:
         where = f" at {trusted.describe()}" if trusted else f" in {repo.root}"
         raise ConfigError(f"{CONFIG_FILE}: not found{where}", hint="run 'reviewkit init'")

@@ -54,13 +54,36 @@ def write_new_file(path: Path, data: bytes) -> None:
         os.unlink(tmp)
 
 
+DISTRIBUTION = "reviewkit-clinical"  # the package index name; import package and command: reviewkit
+
+
+def installed_version() -> str:
+    """The version of reviewkit that runs (the package metadata, else ``__version__``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from reviewkit import __version__
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return __version__
+
+
+def workflow_text(version: str | None = None) -> bytes:
+    """The CI workflow ``init`` writes: installs exactly ``version`` (default: this one)."""
+    version = version or installed_version()
+    text = _data("scaffold/workflow.yml").decode("utf-8")
+    text = text.replace("@REQUIREMENT@", f"{DISTRIBUTION}=={version}")
+    return text.replace("@VERSION@", version).encode("utf-8")
+
+
 def scaffold_files() -> dict[str, bytes]:
     return {
         "reviewkit.yaml": _data("scaffold/reviewkit.yaml"),
         "reviewers.yaml": _data("scaffold/reviewers.yaml"),
         "schemas/article.schema.json": _data("schemas/article.schema.json"),
         "content/articles/.gitkeep": b"",
-        ".github/workflows/reviewkit.yml": _data("scaffold/workflow.yml"),
+        ".github/workflows/reviewkit.yml": workflow_text(),
     }
 
 
@@ -121,13 +144,6 @@ Give practical, concrete steps a reader can take.
 ## Find care
 
 If you are struggling, talk to your doctor or a licensed mental health professional.
-
-<!-- Before publishing, add the byline of the clinician who reviews it:
-*Clinically reviewed by NAME, CREDENTIAL — Clinical reviewer* -->
-
-## Editorial process
-
-Every article is reviewed by a licensed clinician before it is published.
 """
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import hashlib
 import json
 import re
@@ -75,12 +77,26 @@ def _fast_validator(doc: dict[str, Any], base: Any) -> Any:
         return None
 
 
+def _value_advice(err: Any) -> str:
+    """How to write the value the schema wanted, for the usual YAML slips."""
+    want = err.validator_value
+    if err.validator == "format" and want in ("date", "date-time"):
+        return " — write dates as YYYY-MM-DD, e.g. 2026-11-20"
+    if err.validator == "type" and (want == "boolean" or (isinstance(want, list) and "boolean" in want)):
+        return " — write true or false (not yes/no or on/off)"
+    if err.validator == "type" and want == "string" and isinstance(err.instance, (dt.date, bool, int, float)):
+        return ' — quote it to keep it text, e.g. "…"'
+    return ""
+
+
 def _rule(validator: str) -> str:
     out = "".join("-" + c.lower() if c.isupper() else c for c in validator)
     return "schema-" + out
 
 
-def _locate(node: Any, path: list[str | int], key: bool) -> tuple[int, int] | None:
+def locate(node: Any, path: list[str | int], key: bool) -> tuple[int, int] | None:
+    """(line, column), 0-based, of the key or value at ``path`` in a round-trip YAML tree
+    (of its deepest existing parent when ``path`` goes further)."""
     pos: tuple[int, int] | None = None
     for i, part in enumerate(path):
         last = i == len(path) - 1
@@ -99,12 +115,12 @@ def _locate(node: Any, path: list[str | int], key: bool) -> tuple[int, int] | No
     return pos
 
 
-def locate(yaml_text: str, yaml_line: int, path: list[str | int]) -> tuple[int, int]:
+def locate_value(yaml_text: str, yaml_line: int, path: list[str | int]) -> tuple[int, int]:
     """File line and column of the value at ``path`` in the front matter (1, 1 if unknown)."""
     from reviewkit.frontmatter import load_roundtrip
 
     try:
-        pos = _locate(load_roundtrip(yaml_text), path, False)
+        pos = locate(load_roundtrip(yaml_text), path, False)
     except Exception:
         pos = None
     return (pos[0] + yaml_line, pos[1] + 1) if pos is not None else (1, 1)
@@ -132,7 +148,7 @@ def validate(
     findings: list[Finding] = []
 
     def at(p: list[str | int], *, key: bool = False) -> tuple[int, int]:
-        pos = _locate(node, p, key) if node is not None else None
+        pos = locate(node, p, key) if node is not None else None
         if pos is None:
             return (1, 1)
         return (pos[0] + yaml_line, pos[1] + 1)
@@ -156,10 +172,12 @@ def validate(
                     findings.append(Finding(path, line, col, "error", rule, err.message))
                     continue
                 line, col = at([*where, k], key=True)
+                near = difflib.get_close_matches(str(k), sorted(known), n=1, cutoff=0.6)
+                hint = (f" (not in the schema: did you mean `{near[0]}`?)" if near
+                        else " (not in the schema; check the spelling)")
                 findings.append(
                     Finding(path, line, col, "error", "schema-unknown-field",
-                            f"unknown field '{'.'.join(str(p) for p in [*where, k])}'"
-                            " (not in the schema; check the spelling)")
+                            f"unknown field '{'.'.join(str(p) for p in [*where, k])}'{hint}")
                 )
             continue
         if err.validator == "required":
@@ -171,5 +189,6 @@ def validate(
             )
             continue
         line, col = at(where)
-        findings.append(Finding(path, line, col, "error", rule, f"{field_name}: {err.message}"))
+        findings.append(Finding(path, line, col, "error", rule,
+                                f"{field_name}: {err.message}{_value_advice(err)}"))
     return sorted(findings)

@@ -267,8 +267,7 @@ def open_cache(project: Project, *, lint: bool = False) -> Cache:
         lists = project.config.rules.get("word_lists") or []
         extra = []
         for rel in lists if isinstance(lists, list) else []:
-            path = project.root / str(rel)
-            extra.append((str(rel), path.read_bytes() if path.is_file() else b""))
+            extra.append((str(rel), project.read_trusted(str(rel)) or b""))
         from reviewkit.rules._words import packaged_digest
 
         article_ctx = digest_of(article_ctx, packaged_digest(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewkit import signing
-from reviewkit.content import ArticleResult, load_article
+from reviewkit.content import ArticleResult, known_slugs, load_article, parse_article
 from reviewkit.errors import CheckFailed, EnvError, UsageError
 from reviewkit.frontmatter import MAX_FILE_BYTES
 from reviewkit.identity import same_person
@@ -24,6 +25,7 @@ from reviewkit.ledger import append_event, events_for, make_event
 from reviewkit.model import Article, Reviewer, ReviewEvent
 from reviewkit.policy import ArticleStatus, evaluate, pick_credential, verify_event
 from reviewkit.project import Project
+from reviewkit.submissions import Submission, find_submission, read_submitted
 
 SIGNED_KINDS = frozenset({"approved", "changes_requested", "withdrawn"})
 
@@ -149,19 +151,71 @@ def _check_key_registered(person: Reviewer, key_path: Path) -> None:
     )
 
 
-def _committed(project: Project, rel: str, result: ArticleResult) -> tuple[str, str]:
-    """(blob, commit) of the article at HEAD; refuses uncommitted changes."""
+@dataclass
+class Target:
+    """The version of an article an event is about: its committed bytes, parsed."""
+
+    rel: str
+    result: ArticleResult
+    blob: str
+    commit: str
+    text: str
+    source: str  # where it was read from, for people
+    submission: Submission | None = None
+
+
+def _parse_blob(project: Project, rel: str, blob: str) -> tuple[ArticleResult, str]:
+    data = project.repo.read_blobs([blob])[blob]
+    linter = project.linter(known_slugs(project.root, project.config.content))
+    return (parse_article(rel, data, project.schema, linter),
+            data.decode("utf-8", errors="replace"))
+
+
+def resolve_target(project: Project, arg: str) -> Target:
+    """``arg`` as a file (its version at HEAD, which must match the work tree as git
+    compares them) or as an article id / unique id prefix shown by ``queue`` (the
+    submitted version, read from the commit it was submitted from)."""
+    if not os.path.lexists(arg):
+        sub = find_submission(project, os.path.basename(arg.rstrip("/\\")))
+        if sub is None:
+            raise UsageError(
+                f"{arg}: no such file, and no submitted article has an id starting with it",
+                hint="pass an article's path, or an id as shown by reviewkit queue",
+            )
+        result = read_submitted(project, sub)
+        blob = project.repo.blob_in(sub.event.commit, sub.event.path)
+        assert blob is not None  # read_submitted checked it
+        text = project.repo.read_blobs([blob])[blob].decode("utf-8", errors="replace")
+        return Target(sub.event.path, result, blob, sub.event.commit, text,
+                      f"submitted on {sub.where}", sub)
+    rel = relative_path(project, arg)
     head = project.repo.head()
     if head is None:
         raise UsageError("the repository has no commits yet; commit the article first")
+    if not rel.endswith(".md") or not any(
+            rel.startswith(root.rstrip("/") + "/") for root in project.config.content):
+        raise UsageError(f"{rel}: not an article (articles are .md files under "
+                         f"{', '.join(project.config.content)})")
     blob = project.repo.blob_at_head(rel)
     if blob is None:
         raise CheckFailed(f"{rel} is not committed; a review is of committed content",
                           hint="git add and git commit it first")
-    if blob != result.blob or not project.repo.is_clean(rel):
+    # what git compares (clean/smudge filters, core.autocrlf, eol attributes), not raw bytes
+    if not project.repo.is_clean(rel):
         raise CheckFailed(f"{rel} has uncommitted changes; a review is of committed content",
                           hint="commit them first, or discard them")
-    return blob, head
+    result, text = _parse_blob(project, rel, blob)
+    return Target(rel, result, blob, head, text, "HEAD")
+
+
+def target_status(project: Project, target: Target,
+                  now: dt.datetime | None = None) -> ArticleStatus:
+    """The state of the target version (the submitted one, not the work tree's)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    _, events = events_for(project.repo, target.result.article_id)
+    errors = [f.format() for f in target.result.findings if f.is_error]
+    return evaluate(target.result.summary, target.rel, events, project.registry,
+                    project.config.policy, now, invalid_reasons=errors)
 
 
 def _require_valid(result: ArticleResult, action: str) -> Article:
@@ -174,13 +228,55 @@ def _require_valid(result: ArticleResult, action: str) -> Article:
     return result.article
 
 
+def trusted_project(project: Project, trust_ref: str | None) -> Project | None:
+    """The configuration CI will trust: ``trust_ref``, else the remote's default branch
+    (or the current branch's upstream); None when none is known or it has no
+    reviewkit.yaml yet (the setup change)."""
+    from reviewkit.config import CONFIG_FILE
+    from reviewkit.project import load_project
+
+    ref = trust_ref or project.repo.default_upstream()
+    if ref is None or ref == project.trust_ref:
+        return None
+    if trust_ref is None and project.repo.show_file(ref, CONFIG_FILE) is None:
+        return None
+    return load_project(project.root, ref)
+
+
+def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
+                   topics: list[str]) -> None:
+    """Refuse a decision the gate, reading ``trusted``'s registry, would not count."""
+    ref = trusted.trust_ref
+    hint = (f"CI reads the registry and policy from {ref}; a registry change counts once it "
+            "is merged there")
+    person = trusted.registry.get(person_id)
+    if person is None:
+        raise CheckFailed(f"this would not count: {person_id} is not in {trusted.config.registry} "
+                          f"at {ref}; nothing was recorded", hint=hint)
+    if event.event in ("approved", "changes_requested") and "clinical_reviewer" not in person.roles:
+        raise CheckFailed(f"this would not count: {person_id} is not a clinical reviewer in "
+                          f"{trusted.config.registry} at {ref}; nothing was recorded", hint=hint)
+    ok, why, _ = verify_event(event, trusted.registry)
+    if not ok:
+        raise CheckFailed(f"this would not count under the registry at {ref}: {why}; "
+                          "nothing was recorded", hint=hint)
+    if event.event == "approved":
+        cred, why = pick_credential(person, event, topics, trusted.config.policy)
+        if cred is None:
+            raise CheckFailed(f"this approval would not count under the policy at {ref}: "
+                              f"{why}; nothing was recorded", hint=hint)
+
+
 def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = None,
            as_id: str | None = None, message: str = "", key: str | None = None,
            reviewer: str | None = None, credential: str | None = None,
-           now: dt.datetime | None = None) -> Recorded:
-    """Record one review event of ``kind`` for the article at ``path``."""
-    rel = relative_path(project, path)
-    result = read_current(project, rel)
+           now: dt.datetime | None = None, trust_ref: str | None = None,
+           check_trusted: bool = True) -> Recorded:
+    """Record one review event of ``kind`` for the article at ``path`` (a file, whose
+    committed version is meant, or an article id as ``queue`` shows it, whose submitted
+    version is read from the commit it was submitted from)."""
+    target = resolve_target(project, path)
+    rel, result, blob, commit = target.rel, target.result, target.blob, target.commit
     person = actor or resolve_actor(project, as_id)
     now = now or dt.datetime.now(dt.timezone.utc)
     policy = project.config.policy
@@ -192,8 +288,6 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         article = _require_valid(result, kind.replace("_", " "))
     else:
         article = result.article
-    blob, commit = _committed(project, rel, result)
-
     if kind in ("approved", "changes_requested") and "clinical_reviewer" not in person.roles:
         raise CheckFailed(
             f"{person.name} ({person.id}) is not a clinical reviewer "
@@ -222,6 +316,14 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
             raise CheckFailed(f"this approval would not count: {why}")
         credential = cred.type
 
+    if kind == "approved":
+        from reviewkit.byline import byline_problem
+
+        problem = byline_problem(article.body, project, approver=person)
+        if problem:
+            raise CheckFailed(f"cannot approve {rel}: {problem}",
+                              hint="fix or remove the byline; publish writes it from the sign-off")
+
     event = make_event(kind, article=article.meta.id, path=rel, digest=article.digest,
                        blob=blob, commit=commit, actor=person.id, message=message, at=now,
                        reviewer=reviewer, credential=credential)
@@ -234,36 +336,95 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         ok, why, _ = verify_event(event, project.registry)
         if not ok:
             raise CheckFailed(f"the signature would not count: {why}; nothing was recorded")
+        trusted = trusted_project(project, trust_ref) if check_trusted else None
+        if trusted is not None:
+            _check_trusted(trusted, event, person.id, list(article.meta.topics))
     tip = append_event(project.repo, event)
-    status = article_status(project, rel, now=now)
+    status = target_status(project, target, now=now)
     return Recorded(event, tip, status)
 
 
-def review_diff(project: Project, path: str) -> tuple[ArticleStatus, list[str]]:
-    """Unified diff from the last approved version (its ``blob``) to the work tree."""
-    rel = relative_path(project, path)
-    status = article_status(project, rel)
-    current = (project.root / rel).read_text(encoding="utf-8", errors="replace")
-    last = status.last_approved
-    if last is None or last.event is None:
-        return status, diff_since_approved(rel, current, None, None)
+@dataclass
+class ReviewView:
+    """What ``review`` shows: the target version, the version it is compared with and why."""
+
+    status: ArticleStatus
+    target: Target | None
+    base_kind: str  # "approved", "changes_requested" or "none"
+    base: ReviewEvent | None
+    lines: list[str]
+
+
+def review_diff(project: Project, path: str, *, word_diff: bool = False) -> ReviewView:
+    """The diff a reviewer reads: from the newest of (the last approved version, the
+    version changes were last requested on) to the committed or submitted version."""
+    if os.path.lexists(path):
+        rel = relative_path(project, path)
+        status = article_status(project, rel)
+        current = (project.root / rel).read_text(encoding="utf-8", errors="replace")
+        target = None
+    else:
+        target = resolve_target(project, path)
+        rel, current = target.rel, target.text
+        status = target_status(project, target)
+    base_kind, base = _review_base(status)
+    if base is None:
+        return ReviewView(status, target, "none", None,
+                          diff_since_approved(rel, current, None, None))
     try:
-        found = project.repo.read_blobs([last.event.blob], max_size=MAX_FILE_BYTES)
+        found = project.repo.read_blobs([base.blob], max_size=MAX_FILE_BYTES)
     except EnvError:
         raise EnvError(
-            f"the approved version ({last.event.blob[:12]}) is not in this clone",
+            f"the {'approved' if base_kind == 'approved' else 'reviewed'} version "
+            f"({base.blob[:12]}) is not in this clone",
             hint="fetch the full history: git fetch --unshallow",
         ) from None
-    old = found.get(last.event.blob)
+    old = found.get(base.blob)
     if old is None:  # never read: no article is that large
-        raise CheckFailed(f"the approved version ({last.event.blob[:12]}) is larger than "
+        raise CheckFailed(f"the reviewed version ({base.blob[:12]}) is larger than "
                           f"{MAX_FILE_BYTES:,} bytes; it cannot be an article")
-    lines = diff_since_approved(rel, current, old, last.event)
-    result = load_article(project.root, rel, project.schema)
-    from reviewkit.versions import asset_changes
+    if word_diff:
+        lines = word_diff_lines(old.decode("utf-8", errors="replace"), current)
+    else:
+        lines = diff_since_approved(rel, current, old, base)
+    if target is None:  # the work tree's assets against the approved ones
+        from reviewkit.versions import asset_changes
 
-    lines += asset_changes(project, status, result.asset_states)
-    return status, lines
+        result = load_article(project.root, rel, project.schema)
+        lines += asset_changes(project, status, result.asset_states)
+    return ReviewView(status, target, base_kind, base, lines)
+
+def _review_base(status: ArticleStatus) -> tuple[str, ReviewEvent | None]:
+    last = status.last_approved.event if status.last_approved else None
+    requests = [c.event for c in status.checks
+                if c.counts and c.event is not None and c.event.event == "changes_requested"]
+    req = requests[-1] if requests else None
+    if req is not None and req.digest != status.digest and (last is None or req.when > last.when):
+        return "changes_requested", req
+    if last is not None:
+        return "approved", last
+    return "none", None
+
+
+_WORD = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff_lines(old: str, new: str) -> list[str]:
+    """A word-level diff, paragraph by paragraph: ``[-removed-]{+added+}``, as in
+    ``git diff --word-diff``; unchanged lines are left out, changed ones shown whole."""
+    a = _WORD.findall(old.replace("\r\n", "\n"))
+    b = _WORD.findall(new.replace("\r\n", "\n"))
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append("".join(a[i1:i2]))
+            continue
+        if i2 > i1:
+            out.append("[-" + "".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + "".join(b[j1:j2]) + "+}")
+    merged = "".join(out).split("\n")
+    return [line for line in merged if "[-" in line or "{+" in line]
 
 
 def diff_since_approved(rel: str, current: str, approved: bytes | None,
@@ -271,13 +432,12 @@ def diff_since_approved(rel: str, current: str, approved: bytes | None,
     """Unified diff lines from the approved version's bytes to ``current`` (all of it,
     as added lines, when nothing was approved)."""
     if approved is None or last is None:
-        return [f"+{line}" for line in current.splitlines()]
+        return [f"+{line}" for line in current.replace("\r\n", "\n").splitlines()]
     old_text = approved.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    label = "approved" if last.event == "approved" else "changes requested"
     diff = difflib.unified_diff(
         old_text.splitlines(), current.replace("\r\n", "\n").splitlines(),
-        fromfile=f"approved {last.at[:10]} ({last.blob[:10]})",
+        fromfile=f"{label} {last.at[:10]} ({last.blob[:10]})",
         tofile=f"{rel} (now)", lineterm="",
     )
     return list(diff)
-
-

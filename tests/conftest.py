@@ -198,12 +198,6 @@ Plain words about the topic.
 ## Find care
 
 Talk to a licensed mental health professional.
-
-*Clinically reviewed by Dana Whitfield, LPC — Clinical reviewer*
-
-## Editorial process
-
-Every article is reviewed by a licensed clinician before it is published.
 """
 
 

@@ -205,8 +205,10 @@ def test_action_installs_the_distribution_named_in_pyproject() -> None:
 
 
 def test_init_workflow_uses_the_action_pinned_by_commit_and_comments_in_its_own_job() -> None:
-    wf = load_yaml(ROOT / "reviewkit/data/scaffold/workflow.yml")
-    text = (ROOT / "reviewkit/data/scaffold/workflow.yml").read_text()
+    from reviewkit.scaffold import workflow_text
+
+    text = workflow_text(pyproject("version")).decode()  # what `reviewkit init` writes
+    wf = YAML(typ="safe").load(text)
     gate = next(s for s in wf["jobs"]["gate"]["steps"] if s.get("id") == "gate")
     assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", gate["uses"])
     version = pyproject("version")

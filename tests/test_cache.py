@@ -240,8 +240,8 @@ def test_missing_events_ref_is_part_of_the_verdict_key(catalogue: Project) -> No
     assert before.reasons == ["not submitted for review"]
     git(catalogue.path, "update-ref", "-d", "refs/reviewkit/events")
     after = next(s for s in gate(catalogue.path, cached=True).report.statuses if s.path == rel)
-    assert "refs/reviewkit/events is missing" in after.reasons[0]
-    assert after.fix is not None and after.fix.startswith("git fetch")
+    assert "refs/reviewkit/events does not exist" in after.reasons[0]
+    assert after.fix is not None and "git fetch origin" in after.fix
 
 
 def test_validate_cache_follows_the_publications_word_lists(catalogue: Project) -> None:

@@ -175,14 +175,23 @@ def test_key_outside_validity_window(project: Project) -> None:
 
 def test_missing_events_ref_fails_closed(project: Project) -> None:
     code, doc = gate(project)
-    assert code == 1 and "refs/reviewkit/events is missing" in doc["failures"][0]
-    # the per-article advice names the missing ref, not "submit it"
-    assert "no review events here: refs/reviewkit/events is missing" in doc["blocked"][0]["reasons"][0]
-    assert doc["blocked"][0]["fix"].startswith("git fetch origin")
-    # even with no article to publish at all
+    assert code == 1 and "refs/reviewkit/events does not exist" in doc["failures"][0]
+    # the advice covers both cases: recorded elsewhere (fetch) and none recorded yet (submit)
+    assert "fetch them: git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'" in doc["failures"][0]
+    assert "If none was recorded yet" in doc["failures"][0]
+    assert "reviewkit submit PATH" in doc["failures"][0]
+    reason = doc["blocked"][0]["reasons"][0]
+    assert "no review events in this clone: refs/reviewkit/events does not exist" in reason
+    assert "none recorded yet, or not fetched" in reason
+    assert doc["blocked"][0]["fix"].startswith("reviewkit submit content/articles/")
+    # with no article to publish, nothing needs a review: a fresh repository's gate passes
+    # and says so (never "fetch" a ref nobody pushed)
     project.repo.write(A, project.repo.read(A).replace("draft: false", "draft: true"))
     project.repo.commit("draft")
-    assert gate(project)[0] == 1
+    code, doc = gate(project)
+    assert code == 0 and doc["failures"] == []
+    assert "no review has been recorded yet" in doc["notes"][0]
+    assert "git fetch" not in doc["notes"][0]
 
 
 def test_rewritten_events_ref(project: Project) -> None:

@@ -127,7 +127,7 @@ def test_article_pages_show_audit_trail_and_diff(dashboard: tuple[Catalogue, Pat
     # a never-approved article: all of it awaits review
     draft = (out / "articles/article-0300.html").read_text()
     assert "never approved: the whole article awaits review" in draft
-    assert '<span class="add">+## Editorial process</span>' in draft
+    assert '<span class="add">+## Find care</span>' in draft
     # approved and unchanged: nothing awaits review
     approved = (out / "articles/article-0001.html").read_text()
     assert "no changes since the version approved on" in approved

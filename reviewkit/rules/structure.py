@@ -4,12 +4,12 @@
   an H1 (``#`` or ``===``): each one is reported.
 * Headings may go down one level at a time: the title counts as level 1, so the first
   heading of the body is ``##`` and ``##`` → ``####`` is a skip. Going back up is fine.
-* ``require_byline``: some paragraph's text (formatting removed, whitespace collapsed)
+* ``require_byline`` (off by default: ``publish`` writes the byline): some paragraph's text (formatting removed, whitespace collapsed)
   fully matches ``byline_pattern``; by default
   ``Clinically reviewed by NAME, CREDENTIAL[, CREDENTIAL…] — Clinical reviewer`` (em dash,
   en dash or hyphen; a final full stop allowed), e.g.
   ``*Clinically reviewed by Dana Whitfield, LPC — Clinical reviewer*``.
-* ``require_editorial_note``: a heading whose text is ``editorial_heading`` (default
+* ``require_editorial_note`` (off by default: a site template's job): a heading whose text is ``editorial_heading`` (default
   "Editorial process", case-insensitive) with a paragraph in its section, or a paragraph
   containing ``editorial_phrase`` (default "reviewed by a licensed clinician before").
 """
@@ -36,11 +36,11 @@ DEFAULT_BYLINE = (
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    require_byline: bool = True
+    require_byline: bool = False  # publish writes the byline from the sign-off
     # A draft has no clinical reviewer yet; the byline is required once draft is false.
     require_byline_in_drafts: bool = False
     byline_pattern: str = DEFAULT_BYLINE
-    require_editorial_note: bool = True
+    require_editorial_note: bool = False  # a site template's job by default
     editorial_heading: str = "Editorial process"
     editorial_phrase: str = "reviewed by a licensed clinician before"
 

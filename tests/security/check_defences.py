@@ -204,6 +204,25 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "stale ref lock told from contention": ([
         ("reviewkit/ledger.py", "    if outcome is RefUpdate.LOCKED:", "    if False:"),
     ], [HOST + "test_stale_events_lock_is_reported_not_retried"]),
+    "the setup change publishes nothing": ([
+        ("reviewkit/gate.py", "    if publishable:\n        paths =", "    if False:\n        paths ="),
+    ], [T + "test_setup_and_trust.py::test_setup_change_cannot_publish_an_unreviewed_article"]),
+    "validate reads rules and word lists from the trust ref": ([
+        ("reviewkit/cli.py", "    project = _ctx().project(trust_ref, allow_setup=True)\n    notes = []",
+         "    project = _ctx().project(None, allow_setup=True)\n    notes = []"),
+    ], [T + "test_setup_and_trust.py::test_rule_switched_off_in_the_same_change_still_applies",
+        T + "test_setup_and_trust.py::test_word_list_allowing_a_phrase_in_the_same_change_does_not_count"]),
+    "trusted word lists": ([
+        ("reviewkit/project.py", "            if self.trust_ref and config.word_lists:",
+         "            if False:"),
+    ], [T + "test_setup_and_trust.py::test_word_list_allowing_a_phrase_in_the_same_change_does_not_count"]),
+    "a body's byline names an approver": ([
+        ("reviewkit/policy.py", "        if wrong:\n", "        if False:\n"),
+    ], [T + "test_setup_and_trust.py::test_byline_naming_someone_who_did_not_approve_is_blocked"]),
+    "approve checks the trusted registry": ([
+        ("reviewkit/workflow.py", "        if trusted is not None:\n            _check_trusted(",
+         "        if False:\n            _check_trusted("),
+    ], [T + "test_setup_and_trust.py::test_approve_refuses_a_sign_off_the_trusted_registry_would_not_count"]),
     "report text escaped for Markdown": ([
         ("reviewkit/summary.py",
          '    escaped = "".join("\\\\" + ch if ch in _MD_PUNCT else ch for ch in clean(text))',
