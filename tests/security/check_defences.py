@@ -136,8 +136,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [ATT + "test_two_articles_claiming_one_id"]),
     "compare-and-swap append": ([
         ("reviewkit/ledger.py",
-         'if repo.update_ref(ref, commit, old, f"reviewkit: {event.event}"):',
-         'if repo.update_ref(ref, commit, repo.rev_parse(ref), f"reviewkit: {event.event}"):'),
+         'outcome = repo.update_ref(ref, commit, old, f"reviewkit: {event.event}")',
+         'outcome = repo.update_ref(ref, commit, repo.rev_parse(ref), f"reviewkit: {event.event}")'),
     ], [T + "test_crash.py::test_sixteen_concurrent_writers_lose_no_event"]),
     "atomic bundle swap": ([
         ("reviewkit/publish.py", "        _swap(tmp, out)\n",
@@ -331,7 +331,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [PUB + "test_duplicate_slug_across_content_roots_is_refused",
         PUB + "test_effective_slug_is_the_file_name_when_slug_is_absent"]),
     "YAML anchors refused": ([
-        ("reviewkit/frontmatter.py", '            if getattr(e, "anchor", None):',
+        ("reviewkit/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
          "            if False:"),
     ], [PUB + "test_yaml_anchor_in_front_matter_is_refused"]),
     "bundle front matter written from the approved values": ([
