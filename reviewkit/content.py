@@ -54,11 +54,6 @@ class ArticleResult:
     def article_id(self) -> str | None:
         return self.summary.id if self.summary else None
 
-    @property
-    def is_draft(self) -> bool:
-        """Drafts are not published. Unknown (unreadable) counts as *not* a draft: fail closed."""
-        return self.summary is not None and self.summary.draft
-
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -17,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reviewkit import frontmatter
-from reviewkit.errors import CheckFailed, EnvError
+from reviewkit.errors import CheckFailed
 
 Say = Callable[[str], None]
 
@@ -54,13 +53,6 @@ Every article is reviewed by a licensed clinician before it is published.
 """
 
 
-def _git(cwd: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise EnvError(f"demo: git {args[0]} failed: {proc.stderr.strip()}")
-    return proc.stdout.strip()
-
-
 def _check(ok: bool, what: str) -> None:
     if not ok:
         raise CheckFailed(f"demo: the story did not hold: {what}")
@@ -70,6 +62,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
     """Run the story; returns the demo directory (removed afterwards unless ``keep``)."""
     from reviewkit import scaffold, signing
     from reviewkit.gate import run_gate
+    from reviewkit.git import init_repo
     from reviewkit.project import load_project
     from reviewkit.publish import publish
     from reviewkit.workflow import record, review_diff
@@ -79,17 +72,16 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
     base.mkdir(parents=True, exist_ok=True)
     repo = base / "site"
     repo.mkdir()
-    old_env = {k: os.environ.get(k) for k in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM")}
     try:
-        # git identity of the demo repository only; the user's config is not touched
+        # git identity of the demo repository only, passed to its git processes: neither
+        # the user's config nor this process's environment is touched
         gitconfig = base / "gitconfig"
         gitconfig.write_text("[user]\n\tname = Jordan Lee\n\temail = j.lee@example.org\n"
                              "[commit]\n\tgpgsign = false\n[init]\n\tdefaultBranch = main\n")
-        os.environ["GIT_CONFIG_GLOBAL"] = str(gitconfig)
-        os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+        git_env = {"GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1"}
 
         say(f"1. A new content repository in {repo}")
-        _git(repo, "init", "-q")
+        site = init_repo(repo, git_env)
         scaffold.init(repo)
         key = base / "dwhitfield_ed25519"
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "demo reviewer",
@@ -107,7 +99,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         (repo / "reviewers.yaml").write_text(json.dumps(registry, indent=2) + "\n")
 
         say("2. The editor writes an article: reviewkit new \"Coping with everyday worry\"")
-        project = load_project(repo)
+        project = load_project(repo, env=git_env)
         path = scaffold.new_article(repo, "content/articles", "Coping with everyday worry",
                                     slug=None, author="Jordan Lee", email="j.lee@example.org")
         # the one front-matter splitter and rewriter, as every other reader uses
@@ -122,8 +114,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         cat = load_catalogue(project)
         say(f"   reviewkit validate: {len(cat.results)} file, {cat.error_count} errors")
         _check(cat.error_count == 0, "the new article should validate")
-        _git(repo, "add", "-A")
-        _git(repo, "commit", "-q", "-m", "Add article on everyday worry")
+        site.commit_all("Add article on everyday worry")
 
         say("3. The editor submits it for clinical review: reviewkit submit")
         rec = record(project, "submitted", str(path), as_id="jlee", reviewer="dwhitfield",
@@ -160,7 +151,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         say("8. The editor edits the body after approval and commits:")
         path.write_text(path.read_text().replace(
             "Set aside ten minutes a day", "Set aside fifteen minutes a day"))
-        _git(repo, "commit", "-q", "-am", "Tweak advice")
+        site.commit_all("Tweak advice")
         result = run_gate(project)
         for s in result.blocked:
             say(f"   BLOCKED {s.path} [{s.state}]: {'; '.join(s.reasons)}")
@@ -184,10 +175,5 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
             f"{rel} is approved.")
         return base
     finally:
-        for k, v in old_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         if keep is None:
             shutil.rmtree(base, ignore_errors=True)

@@ -23,7 +23,7 @@ def content_digest(front_matter: Mapping[str, Any], body: str, exempt: Collectio
     """``sha256:<hex>`` over canonical front matter minus ``exempt`` top-level keys, ``\\n``, body.
 
     ``front_matter`` holds plain JSON values (dates already ISO strings, see
-    :func:`reviewkit.frontmatter.to_json`); ``body`` has its CRLF turned into LF here.
+    :func:`reviewkit.frontmatter.load_yaml`); ``body`` has its CRLF turned into LF here.
 
     ``assets`` — (repository path, SHA-256 hex) of each local file the body shows or
     links — makes it a version 2 digest (docs/digest.md): the header

@@ -46,9 +46,3 @@ class EnvError(ReviewkitError):
     """The environment is not usable: not a git repo, git/ssh-keygen missing, ref unreadable."""
 
     exit_code = 3
-
-
-class InternalError(ReviewkitError):
-    """A bug in reviewkit."""
-
-    exit_code = 4

@@ -50,7 +50,3 @@ class Finding:
         if self.suggestion:
             text += f" (suggestion: {one_line(self.suggestion)})"
         return text
-
-
-def count_errors(findings: list[Finding]) -> int:
-    return sum(1 for f in findings if f.is_error)

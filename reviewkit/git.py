@@ -1,8 +1,15 @@
 """The one module that talks to git.
 
-GitPython finds the repository and reads its config; plumbing that moves many objects at
-once (``ls-tree -r``, ``cat-file --batch``, a temporary index) runs as single subprocesses,
-so cost grows with the number of objects, never with one process per object.
+Callers speak in named operations (:meth:`Repo.fetch_ref`, :meth:`Repo.push_ref`,
+:meth:`Repo.update_ref`, :meth:`Repo.paths_changed_between`, ...); no other module builds a
+git command line or reads git's messages. Every process goes through :func:`_run_git`, which
+turns a missing git into EnvError (exit 3). Plumbing that moves many objects at once
+(``ls-tree -r``, ``cat-file --batch``, a temporary index) runs as single subprocesses, so
+cost grows with the number of objects, never with one process per object.
+
+Where git's exit status does not say enough (a declined push, a stale lock, a missing
+remote ref), its stderr is matched; that relies on ``LC_ALL=C`` (set by :func:`_clean_env`)
+so the messages are git's untranslated English ones.
 """
 
 from __future__ import annotations
@@ -43,6 +50,20 @@ class RefUpdate(enum.Enum):
 
 class RefLocked(EnvError):
     """A ref's ``.lock`` file stays in place: a git process was killed while holding it."""
+
+
+class PushRejected(GitCommandError):
+    """The remote refused a push because its ref moved (not a fast-forward): fetch,
+    merge and try again."""
+
+
+class PushDeclined(GitCommandError):
+    """A hook or a forge rule on the remote refused a push: retrying cannot help.
+    ``said`` holds the remote's own ``remote:`` lines."""
+
+    def __init__(self, message: str, stderr: str = "", said: Sequence[str] = ()) -> None:
+        super().__init__(message, stderr)
+        self.said = list(said)
 
 
 @dataclass(frozen=True)
@@ -89,20 +110,48 @@ class TreeEntry:
     path: str
 
 
-def _clean_env() -> dict[str, str]:
+def _clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         env.pop(k, None)
+    # git's messages in untranslated English: the stderr matching in this module needs it
     env["LC_ALL"] = "C"
+    if extra:
+        env.update(extra)
     return env
 
 
-class Repo:
-    """A git work tree. Construct with :func:`open_repo`."""
+def _run_git(args: Sequence[str], cwd: str | os.PathLike[str], *, input: bytes | None = None,
+             env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """The one place a git process starts; never raises for git's exit status."""
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
+                              env=_clean_env(env), check=False)
+    except FileNotFoundError:
+        if not os.path.isdir(cwd):
+            raise EnvError(f"{os.fspath(cwd)}: no such directory") from None
+        raise EnvError("git is not installed or not on PATH") from None
 
-    def __init__(self, root: Path, git_dir: Path) -> None:
+
+def _stderr(proc: subprocess.CompletedProcess[bytes]) -> str:
+    return proc.stderr.decode("utf-8", "replace").strip()
+
+
+class Repo:
+    """A git work tree. Construct with :func:`open_repo`.
+
+    ``env``: variables added to every git process of this repository (the demo's own
+    ``GIT_CONFIG_GLOBAL``, say); the process environment itself is never changed.
+    """
+
+    def __init__(self, root: Path, git_dir: Path, env: Mapping[str, str] | None = None) -> None:
         self.root = root
         self.git_dir = git_dir
+        self.env: dict[str, str] = dict(env or {})
+
+    def _proc(self, *args: str, input: bytes | None = None,
+              env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+        return _run_git(args, self.root, input=input, env={**self.env, **(env or {})})
 
     # -- running git ------------------------------------------------------------------------
 
@@ -113,17 +162,10 @@ class Repo:
         env: Mapping[str, str] | None = None,
         check: bool = True,
     ) -> bytes:
-        """Run ``git ARGS`` in the work tree; EnvError (exit 3) on failure."""
-        full_env = _clean_env()
-        if env:
-            full_env.update(env)
-        try:
-            proc = subprocess.run(
-                ["git", *args], cwd=self.root, input=input, capture_output=True,
-                env=full_env, check=False,
-            )
-        except FileNotFoundError:
-            raise EnvError("git is not installed or not on PATH") from None
+        """Run ``git ARGS`` in the work tree; EnvError (exit 3) on failure.
+
+        For this module's operations: other modules call the named operations below."""
+        proc = self._proc(*args, input=input, env=env)
         if check and proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             first = err[-1] if err else f"exit status {proc.returncode}"
@@ -136,13 +178,11 @@ class Repo:
     # -- reading ----------------------------------------------------------------------------
 
     def remote_names(self) -> list[str]:
-        """The configured remotes (GitPython reads them from the repository's config)."""
-        import git as gitpython
-
-        try:
-            return [r.name for r in gitpython.Repo(self.root).remotes]
-        except (gitpython.exc.GitError, OSError, ValueError):
+        """The configured remotes (``git remote``); empty when none can be read."""
+        proc = self._proc("remote")
+        if proc.returncode != 0:
             return []
+        return proc.stdout.decode("utf-8", "surrogateescape").split()
 
     def config_get(self, key: str) -> str | None:
         out = self.run("config", "--get", key, check=False)
@@ -151,10 +191,7 @@ class Repo:
 
     def rev_parse(self, rev: str) -> str | None:
         """The object id ``rev`` names, or None when it names nothing."""
-        out = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", rev + "^{}"], cwd=self.root,
-            capture_output=True, env=_clean_env(), check=False,
-        )
+        out = self._proc("rev-parse", "--verify", "--quiet", rev + "^{}")
         if out.returncode != 0:
             return None
         return out.stdout.decode().strip() or None
@@ -163,14 +200,9 @@ class Repo:
         return self.rev_parse("HEAD")
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        proc = subprocess.run(
-            ["git", "merge-base", "--is-ancestor", ancestor, descendant], cwd=self.root,
-            capture_output=True, env=_clean_env(), check=False,
-        )
+        proc = self._proc("merge-base", "--is-ancestor", ancestor, descendant)
         if proc.returncode not in (0, 1):
-            raise GitCommandError(
-                f"git merge-base failed: {proc.stderr.decode('utf-8', 'replace').strip()}"
-            )
+            raise GitCommandError(f"git merge-base failed: {_stderr(proc)}")
         return proc.returncode == 0
 
     def ls_tree(self, treeish: str, paths: Sequence[str] = (), recursive: bool = True) -> list[TreeEntry]:
@@ -246,15 +278,10 @@ class Repo:
                 "--diff-filter=DMT", "-z", "--format=%x01%H", tip,
                 *[f"^{x}" for x in exclude], "--"]
         found: list[HistoryEdit] = []
-        with subprocess.Popen(["git", *args], cwd=self.root, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=_clean_env()) as proc:
-            assert proc.stdout is not None and proc.stderr is not None
-            data = proc.stdout.read()  # empty for an append-only history
-            err = proc.stderr.read()
-            code = proc.wait()
-        if code != 0:
-            raise GitCommandError(
-                f"git log failed: {err.decode('utf-8', 'replace').strip()[-300:]}")
+        proc = self._proc(*args)
+        data = proc.stdout  # empty for an append-only history
+        if proc.returncode != 0:
+            raise GitCommandError(f"git log failed: {_stderr(proc)[-300:]}")
         for chunk in data.split(b"\x01"):
             if not chunk:
                 continue
@@ -359,10 +386,7 @@ class Repo:
 
     def show_file(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at ``rev``, or None when it does not exist there."""
-        proc = subprocess.run(
-            ["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.root,
-            capture_output=True, env=_clean_env(), check=False,
-        )
+        proc = self._proc("cat-file", "blob", f"{rev}:{path}")
         if proc.returncode != 0:
             if self.rev_parse(rev) is None:
                 raise EnvError(f"git: '{rev}' does not name a commit in this repository")
@@ -413,6 +437,12 @@ class Repo:
         return None
 
     # -- writing objects and refs -----------------------------------------------------------
+
+    def commit_all(self, message: str) -> str:
+        """Stage every change of the work tree (``add -A``) and commit it; the new commit id."""
+        self.run("add", "-A")
+        self.run("commit", "-q", "-m", message)
+        return self.text("rev-parse", "HEAD")
 
     def hash_object(self, data: bytes) -> str:
         return self.text("hash-object", "-w", "--stdin", input=data)
@@ -475,13 +505,12 @@ class Repo:
         file exists (another git holds it, or was killed holding it: see
         :meth:`lock_age`); any other failure raises.
         """
-        proc = subprocess.run(
-            ["git", "update-ref", "-m", reason, ref, new, old or ZERO], cwd=self.root,
-            capture_output=True, env=_clean_env(), check=False,
-        )
+        proc = self._proc("update-ref", "-m", reason, ref, new, old or ZERO)
         if proc.returncode == 0:
             return RefUpdate.UPDATED
         err = proc.stderr.decode("utf-8", "replace")
+        # git's English messages (LC_ALL=C): "Unable to create '….lock': File exists",
+        # "cannot lock ref …: is at … but expected …", "reference already exists"
         if ".lock" in err and "File exists" in err:
             return RefUpdate.LOCKED
         if "cannot lock ref" in err or "is at" in err or "but expected" in err or "reference already exists" in err:
@@ -515,11 +544,8 @@ class Repo:
         if len(matches) > 1:
             raise UsageError(f"{option} {rev}: ambiguous, it names {', '.join(matches)}",
                              hint="pass the full ref name or the commit id")
-        proc = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "--end-of-options",
-             (matches[0] if matches else rev) + "^{commit}"],
-            cwd=self.root, capture_output=True, env=_clean_env(), check=False,
-        )
+        proc = self._proc("rev-parse", "--verify", "--quiet", "--end-of-options",
+                          (matches[0] if matches else rev) + "^{commit}")
         sha = proc.stdout.decode().strip()
         if proc.returncode != 0 or not sha:
             raise UsageError(f"{option} {rev}: no such commit in this repository",
@@ -538,21 +564,67 @@ class Repo:
         untracked = self.run("ls-files", "-z", "--others", "--exclude-standard")
         return {p for p in (out + untracked).decode("utf-8", "surrogateescape").split("\0") if p}
 
+    def paths_changed_between(self, old: str, new: str) -> set[str]:
+        """Paths added, changed or retyped (not removed) from commit ``old`` to ``new``:
+        one ``diff-tree``, renames as additions."""
+        out = self.run("diff-tree", "-r", "-z", "--no-renames", "--diff-filter=AMT",
+                       "--name-only", old, new)
+        return {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
 
-def open_repo(path: str | os.PathLike[str] = ".") -> Repo:
+    # -- remotes ----------------------------------------------------------------------------
+
+    def fetch_ref(self, remote: str, ref: str) -> str | None:
+        """Fetch ``remote``'s ``ref`` into FETCH_HEAD only (no local ref moves) and return
+        the commit fetched; None when the remote has no such ref. GitCommandError (exit 3)
+        when the fetch fails otherwise (no network, no such remote)."""
+        proc = self._proc("fetch", "--no-tags", remote, ref)
+        if proc.returncode != 0:
+            err = _stderr(proc)
+            low = err.lower()
+            # LC_ALL=C: git's "fatal: couldn't find remote ref refs/…"
+            if "couldn't find remote ref" in low or "could not find remote ref" in low:
+                return None
+            lines = err.splitlines()
+            raise GitCommandError(
+                f"git fetch failed: {lines[-1] if lines else proc.returncode}", err)
+        fetched = self.rev_parse("FETCH_HEAD^{commit}")
+        if fetched is None:
+            raise EnvError(f"could not read what was fetched from '{remote}' (FETCH_HEAD)")
+        return fetched
+
+    def push_ref(self, remote: str, ref: str) -> None:
+        """Push local ``ref`` to the same name on ``remote``, never forced, hooks skipped.
+
+        PushRejected when the remote's ref moved (fetch, merge, retry), PushDeclined when
+        a hook or forge rule refused it, GitCommandError for any other failure."""
+        proc = self._proc("push", "--quiet", "--no-verify", remote, f"{ref}:{ref}")
+        if proc.returncode == 0:
+            return
+        err = _stderr(proc)
+        low = err.lower()
+        lines = err.splitlines()
+        first = lines[-1] if lines else f"exit status {proc.returncode}"
+        # LC_ALL=C: "! [remote rejected] … (pre-receive hook declined)", "… (non-fast-forward)",
+        # "… (fetch first)"
+        if "declined" in low:
+            said = [ln.removeprefix("remote:").strip() for ln in lines
+                    if ln.startswith("remote:") and ln.removeprefix("remote:").strip()]
+            raise PushDeclined(f"git push failed: {first}", err, said)
+        if "non-fast-forward" in low or "fetch first" in low or "rejected" in low:
+            raise PushRejected(f"git push failed: {first}", err)
+        raise GitCommandError(f"git push failed: {first}", err)
+
+
+def open_repo(path: str | os.PathLike[str] = ".", env: Mapping[str, str] | None = None) -> Repo:
     """The git work tree that contains ``path``; EnvError (exit 3) when there is none.
 
-    One ``git rev-parse`` (a few milliseconds) rather than importing GitPython on every
-    command: ``status``/``approve`` of one article must stay fast.
+    One ``git rev-parse`` (a few milliseconds): ``status``/``approve`` of one article must
+    stay fast. ``env`` is kept for every git process of the repository (see :class:`Repo`).
     """
     where = os.path.abspath(os.fspath(path))
     if not os.path.isdir(where):
         raise EnvError(f"{os.fspath(path)}: no such directory")
-    try:
-        proc = subprocess.run(["git", "rev-parse", "--show-toplevel", "--absolute-git-dir"],
-                              cwd=where, capture_output=True, env=_clean_env(), check=False)
-    except FileNotFoundError:
-        raise EnvError("git is not installed or not on PATH") from None
+    proc = _run_git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], where, env=env)
     err = proc.stderr.decode("utf-8", "replace").strip()
     if proc.returncode != 0:
         if "not a git repository" in err:
@@ -564,7 +636,15 @@ def open_repo(path: str | os.PathLike[str] = ".") -> Repo:
     lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
     if len(lines) != 2:
         raise EnvError("this is a bare repository; reviewkit needs a work tree")
-    return Repo(Path(lines[0]).resolve(), Path(lines[1]).resolve())
+    return Repo(Path(lines[0]).resolve(), Path(lines[1]).resolve(), env)
+
+
+def init_repo(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Repo:
+    """``git init`` a new repository in the existing directory ``path`` and open it."""
+    proc = _run_git(["init", "-q"], path, env=env)
+    if proc.returncode != 0:
+        raise GitCommandError(f"git init failed: {_stderr(proc)}", _stderr(proc))
+    return open_repo(path, env)
 
 
 def blob_id(data: bytes) -> str:

@@ -24,7 +24,16 @@ from pydantic import ValidationError
 
 from reviewkit.digest import canonical_json
 from reviewkit.errors import CheckFailed, EnvError, UsageError
-from reviewkit.git import GitCommandError, HistoryEdit, RefLocked, RefUpdate, Repo, TreeEntry
+from reviewkit.git import (
+    GitCommandError,
+    HistoryEdit,
+    PushDeclined,
+    PushRejected,
+    RefLocked,
+    RefUpdate,
+    Repo,
+    TreeEntry,
+)
 from reviewkit.model import ReviewEvent, format_time
 
 EVENTS_REF = "refs/reviewkit/events"
@@ -309,17 +318,14 @@ def _fetch_checked(repo: Repo, remote: str, tracking: str) -> str | None:
     be append-only in its whole history: no local ref ever points to a history that lost
     an event."""
     try:
-        repo.run("fetch", "--no-tags", remote, EVENTS_REF)
+        fetched = repo.fetch_ref(remote, EVENTS_REF)
     except GitCommandError as exc:
-        if _missing_remote_ref(exc):
-            return None
         raise EnvError(
             f"could not fetch review events from '{remote}': {exc.message}; "
             "your local events are kept"
         ) from None
-    fetched = repo.rev_parse("FETCH_HEAD^{commit}")
     if fetched is None:
-        raise EnvError(f"could not read what was fetched from '{remote}' (FETCH_HEAD)")
+        return None
     seen = repo.rev_parse(tracking)
     if seen and not repo.is_ancestor(seen, fetched):
         raise CheckFailed(
@@ -341,17 +347,12 @@ def _fetch_checked(repo: Repo, remote: str, tracking: str) -> str | None:
 
 @dataclass
 class SyncResult:
+    """What a sync came to: the local events tip after it (None: no events anywhere) and
+    whether it pushed."""
+
     remote: str
-    fetched: str | None
     local: str | None
     pushed: bool
-    added_here: int
-    attempts: int
-
-
-def _missing_remote_ref(err: GitCommandError) -> bool:
-    text = (err.stderr or str(err)).lower()
-    return "couldn't find remote ref" in text or "could not find remote ref" in text
 
 
 def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult:
@@ -365,37 +366,30 @@ def sync(repo: Repo, remote: str = "origin", *, attempts: int = 5) -> SyncResult
             raise UsageError(f"no remote named '{remote}' (remotes: {known})",
                              hint="git remote add NAME URL, or pass a URL")
     tracking = f"{REMOTES_PREFIX}/{remote}/events"
-    before = repo.rev_parse(EVENTS_REF)
-    before_count = len(repo.ls_tree(before)) if before else 0
-    for attempt in range(1, attempts + 1):
+    for _ in range(attempts):
         fetched = _fetch_checked(repo, remote, tracking)
         local = merge_into(repo, fetched) if fetched else repo.rev_parse(EVENTS_REF)
         if local is None:
-            return SyncResult(remote, None, None, False, 0, attempt)
+            return SyncResult(remote, None, False)
         if fetched == local:
-            added = len(repo.ls_tree(local)) - before_count
-            return SyncResult(remote, fetched, local, False, added, attempt)
+            return SyncResult(remote, local, False)
         try:
-            repo.run("push", "--quiet", "--no-verify", remote, f"{EVENTS_REF}:{EVENTS_REF}")
+            repo.push_ref(remote, EVENTS_REF)
+        except PushDeclined as exc:  # a hook or a forge rule said no: retrying cannot help
+            raise EnvError(
+                f"could not push review events to '{remote}': the push was declined"
+                + (f" ({'; '.join(exc.said)[:300]})" if exc.said else "")
+                + "; your local events are kept"
+            ) from None
+        except PushRejected:
+            continue  # the remote moved: fetch, merge and try again
         except GitCommandError as exc:
-            text = exc.stderr.lower()
-            if "declined" in text:  # a hook or a forge rule said no: retrying cannot help
-                said = [ln.removeprefix("remote:").strip() for ln in exc.stderr.splitlines()
-                        if ln.startswith("remote:") and ln.removeprefix("remote:").strip()]
-                raise EnvError(
-                    f"could not push review events to '{remote}': the push was declined"
-                    + (f" ({'; '.join(said)[:300]})" if said else "")
-                    + "; your local events are kept"
-                ) from None
-            if "non-fast-forward" in text or "fetch first" in text or "rejected" in text:
-                continue  # the remote moved: fetch, merge and try again
             raise EnvError(
                 f"could not push review events to '{remote}': {exc.message}; "
                 "your local events are kept"
             ) from None
         repo.update_ref(tracking, local, fetched, "reviewkit: pushed")
-        added = len(repo.ls_tree(local)) - before_count
-        return SyncResult(remote, fetched, local, True, added, attempt)
+        return SyncResult(remote, local, True)
     raise EnvError(f"'{remote}' kept moving; tried {attempts} times, your local events are kept")
 
 
@@ -462,7 +456,5 @@ def changed_since(repo: Repo, index: LedgerIndex, known_good: str | None) -> lis
         return list(index.entries)
     if known_good == index.tip:
         return []
-    out = repo.run("diff-tree", "-r", "-z", "--no-renames", "--diff-filter=AMT",
-                   "--name-only", known_good, index.tip)
-    names = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+    names = repo.paths_changed_between(known_good, index.tip)
     return [e for e in index.entries if e.path in names]

@@ -141,7 +141,6 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     content: list[str] = Field(default_factory=lambda: ["content/articles"])
     schema_path: str = Field("schemas/article.schema.json", alias="schema")
-    event_schema: str = "schemas/review-event.schema.json"
     registry: str = "reviewers.yaml"
     policy: Policy = Field(default_factory=lambda: Policy())
     rules: dict[str, Any] = Field(default_factory=dict)
@@ -163,7 +162,7 @@ class Config(BaseModel):
         return out
     publish: PublishSettings = Field(default_factory=lambda: PublishSettings())
 
-    @field_validator("content", "schema_path", "event_schema", "registry")
+    @field_validator("content", "schema_path", "registry")
     @classmethod
     def _relative(cls, v: Any) -> Any:
         for p in v if isinstance(v, list) else [v]:

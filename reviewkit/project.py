@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,14 +145,15 @@ SETUP_EXPLAINED = (
 
 
 def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = None, *,
-                 allow_setup: bool = False) -> Project:
+                 allow_setup: bool = False, env: Mapping[str, str] | None = None) -> Project:
     """Open the repository around ``path`` and load its configuration and schema.
 
     ``allow_setup``: when ``trust_ref`` has no reviewkit.yaml at all, load the work tree's
     configuration and mark the project as the setup change (``setup_base``) instead of
     failing; the caller must then refuse anything the setup change could publish.
+    ``env``: variables for every git process of the project (see :class:`git.Repo`).
     """
-    repo = open_repo(path)
+    repo = open_repo(path, env)
     # one full ref (never a name git could read as a tag or a branch of the same name),
     # pinned to its commit for the whole run
     trusted = repo.resolve_ref(trust_ref, "--trust-ref") if trust_ref is not None else None

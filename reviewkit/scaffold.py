@@ -82,7 +82,6 @@ def scaffold_files() -> dict[str, bytes]:
         "reviewkit.yaml": _data("scaffold/reviewkit.yaml"),
         "reviewers.yaml": _data("scaffold/reviewers.yaml"),
         "schemas/article.schema.json": _data("schemas/article.schema.json"),
-        "schemas/review-event.schema.json": _data("schemas/review-event.schema.json"),
         "content/articles/.gitkeep": b"",
         ".github/workflows/reviewkit.yml": workflow_text(),
     }

@@ -53,8 +53,7 @@ def compile_schema(data: bytes, source: str) -> ArticleSchema:
         base.check_schema(doc)
     except exceptions.SchemaError as exc:
         raise ConfigError(f"{source}: not a valid JSON Schema: {exc.message}") from None
-    cls = base if _dynamic(doc) else _memoizing(base)
-    validator = cls(doc, format_checker=base.FORMAT_CHECKER)
+    validator = base(doc, format_checker=base.FORMAT_CHECKER)
     return ArticleSchema(source, doc, hashlib.sha256(data).hexdigest(), validator,
                          _fast_validator(doc, base))
 
@@ -76,65 +75,6 @@ def _fast_validator(doc: dict[str, Any], base: Any) -> Any:
         return jsonschema_rs.validator_for(doc, validate_formats=True)
     except Exception:  # not installed, or a schema it cannot compile: jsonschema alone
         return None
-
-
-_SCALARS = (str, int, float, bool, type(None))
-_MEMO_LIMIT = 100_000
-
-
-def _dynamic(doc: Any) -> bool:
-    """Whether the schema uses dynamic references (whose result depends on the path taken)."""
-    if isinstance(doc, dict):
-        return any(k in ("$dynamicRef", "$recursiveRef") or _dynamic(v) for k, v in doc.items())
-    if isinstance(doc, list):
-        return any(_dynamic(v) for v in doc)
-    return False
-
-
-def _memoizing(base: Any) -> Any:
-    """A validator class that remembers which scalar values a subschema accepted.
-
-    Validating a scalar against one subschema (the same object, so the same place in the
-    same schema) depends on nothing else, unless the schema uses dynamic references (then
-    this is not used). Only successes are remembered; a value that fails is validated
-    again, so every error is still reported with its own path. Catalogues repeat dates,
-    enums, topics and names, which makes most property checks a dictionary lookup.
-    """
-    from jsonschema import validators
-    from jsonschema._keywords import items as plain_items
-    from jsonschema._keywords import properties as plain_properties
-
-    accepted: set[tuple[int, type, Any]] = set()
-
-    def check(validator: Any, value: Any, sub: Any, **where: Any) -> Any:
-        if not isinstance(value, _SCALARS) or not isinstance(sub, dict):
-            yield from validator.descend(value, sub, **where)
-            return
-        key = (id(sub), type(value), value)
-        if key in accepted:
-            return
-        errors = list(validator.descend(value, sub, **where))
-        if errors:
-            yield from errors
-        elif len(accepted) < _MEMO_LIMIT:
-            accepted.add(key)
-
-    def properties(validator: Any, properties: Any, instance: Any, schema: Any) -> Any:
-        if not validator.is_type(instance, "object"):
-            return
-        for name, sub in properties.items():
-            if name in instance:
-                yield from check(validator, instance[name], sub, path=name, schema_path=name)
-
-    def items(validator: Any, items: Any, instance: Any, schema: Any) -> Any:
-        if items is False or schema.get("prefixItems") or not validator.is_type(instance, "array"):
-            yield from plain_items(validator, items, instance, schema)
-            return
-        for index, value in enumerate(instance):
-            yield from check(validator, value, items, path=index)
-
-    assert plain_properties is not None
-    return validators.extend(base, {"properties": properties, "items": items})
 
 
 def _value_advice(err: Any) -> str:

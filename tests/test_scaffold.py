@@ -20,8 +20,10 @@ def test_init_scaffolds_and_refuses_to_overwrite(git_repo) -> None:  # type: ign
     r = rk("init", cwd=repo.path)
     assert r.code == 0, r.output
     for rel in ("reviewkit.yaml", "reviewers.yaml", "schemas/article.schema.json",
-                "schemas/review-event.schema.json", ".github/workflows/reviewkit.yml"):
+                ".github/workflows/reviewkit.yml"):
         assert (repo.path / rel).is_file(), rel
+    # the event format is fixed by the package (a copy would suggest it can be configured)
+    assert not (repo.path / "schemas/review-event.schema.json").exists()
     assert (repo.path / "content/articles").is_dir()
     repo.write("reviewkit.yaml", "# mine\n")
     (repo.path / "reviewers.yaml").unlink()
@@ -34,8 +36,10 @@ def test_init_scaffolds_and_refuses_to_overwrite(git_repo) -> None:  # type: ign
 
 def test_shipped_schemas_are_the_packaged_ones() -> None:
     files = scaffold_files()
-    for name in ("article.schema.json", "review-event.schema.json"):
-        assert files[f"schemas/{name}"] == (ROOT / "schemas" / name).read_bytes()
+    assert files["schemas/article.schema.json"] == (ROOT / "schemas/article.schema.json").read_bytes()
+    # the repository's event schema documents the format the ledger checks
+    packaged = ROOT / "reviewkit/data/schemas/review-event.schema.json"
+    assert packaged.read_bytes() == (ROOT / "schemas/review-event.schema.json").read_bytes()
 
 
 def test_new_then_validate_passes_and_new_twice_fails(git_repo) -> None:  # type: ignore[no-untyped-def]

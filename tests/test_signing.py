@@ -23,12 +23,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from reviewkit import signing
+from reviewkit import signing, sshsig
 from reviewkit.errors import EnvError, UsageError
 from reviewkit.signing import (
     NAMESPACE,
     AllowedKey,
-    SignatureCache,
     Verification,
     allowed_signers_line,
     fingerprint,
@@ -412,7 +411,7 @@ def test_ed25519_malleated_s_agrees(keys: dict[str, Key]) -> None:
     key = keys["ed25519"]
     raw = _body(sign(MESSAGE, key.private))
     sig_bytes = raw[-64:]
-    s = int.from_bytes(sig_bytes[32:], "little") + signing._ED25519_L
+    s = int.from_bytes(sig_bytes[32:], "little") + sshsig._ED25519_L
     if s >> 253:
         pytest.skip("S + L does not fit in 253 bits for this signature")
     bent = raw[:-32] + s.to_bytes(32, "little")
@@ -499,123 +498,6 @@ def test_security_key_signature_falls_back_to_ssh_keygen() -> None:
     result = both(MESSAGE + b" ", sig, "dwhitfield", allowed)
     assert "does not match the content" in result.reason
     assert not both(MESSAGE, sig, "jlee", allowed).ok
-
-
-# --------------------------------------------------------------------------- cache
-
-
-def test_cache_hit_after_success(keys: dict[str, Key], tmp_path: Path) -> None:
-    key = keys["ed25519"]
-    sig = sign(MESSAGE, key.private)
-    allowed = [AllowedKey("dwhitfield", key.public)]
-    cache = SignatureCache()
-    assert verify(MESSAGE, sig, "dwhitfield", allowed, AT, cache).ok
-    assert len(cache) == 1
-    entry = SignatureCache.entry_key(sig, MESSAGE, parse_public_key(key.public)[1])
-    assert entry in cache
-    # round trip through a file
-    path = tmp_path / "cache" / "sigs.json"
-    cache.save(path)
-    loaded = SignatureCache.load(path)
-    assert entry in loaded and len(loaded) == 1
-    assert verify(MESSAGE, sig, "dwhitfield", allowed, AT, loaded).ok
-    # the cache never overrides the window or the principal
-    late = [AllowedKey("dwhitfield", key.public, valid_before=AT - timedelta(days=1))]
-    assert not verify(MESSAGE, sig, "dwhitfield", late, AT, loaded).ok
-    assert not verify(MESSAGE, sig, "jlee", allowed, AT, loaded).ok
-
-
-def test_cache_entry_means_crypto_validity(keys: dict[str, Key]) -> None:
-    """A planted entry for (sig, message, key) is honoured; any other triple is checked."""
-    key = keys["ed25519"]
-    sig = sign(MESSAGE, key.private)
-    blob = parse_public_key(key.public)[1]
-    allowed = [AllowedKey("dwhitfield", key.public)]
-    cache = SignatureCache()
-    cache.add(SignatureCache.entry_key(sig, MESSAGE, blob))
-    assert not verify(MESSAGE + b"x", sig, "dwhitfield", allowed, AT, cache).ok
-    assert len(cache) == 1
-
-
-def test_cache_no_entry_after_failure(keys: dict[str, Key]) -> None:
-    key = keys["ed25519"]
-    sig = sign(MESSAGE, key.private)
-    allowed = [AllowedKey("dwhitfield", key.public)]
-    cache = SignatureCache()
-    assert not verify(MESSAGE + b"!", sig, "dwhitfield", allowed, AT, cache).ok
-    assert not verify(MESSAGE, "garbage", "dwhitfield", allowed, AT, cache).ok
-    assert not verify(MESSAGE, sig, "jlee", allowed, AT, cache).ok
-    late = [AllowedKey("dwhitfield", key.public, valid_after=AT + timedelta(days=1))]
-    assert not verify(MESSAGE, sig, "dwhitfield", late, AT, cache).ok
-    assert len(cache) == 0
-
-
-def test_cache_corrupt_or_missing_file_is_empty(keys: dict[str, Key], tmp_path: Path) -> None:
-    key = keys["ed25519"]
-    sig = sign(MESSAGE, key.private)
-    cache = SignatureCache()
-    verify(MESSAGE, sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)], AT, cache)
-    verify(MESSAGE + b"2", sign(MESSAGE + b"2", key.private), "dwhitfield",
-           [AllowedKey("dwhitfield", key.public)], AT, cache)  # fmt: skip
-    assert len(cache) == 2
-    path = tmp_path / "sigs.json"
-    cache.save(path)
-    good = path.read_text()
-    assert len(SignatureCache.load(path)) == 2
-
-    assert len(SignatureCache.load(tmp_path / "missing.json")) == 0
-    assert len(SignatureCache.load(tmp_path)) == 0  # a directory
-    entry = good.split('"entries":["', 1)[1][:64]
-    forged = "0" * 64
-    variants = [
-        "",
-        "{",
-        "[]",
-        "null",
-        good[: len(good) // 2],
-        good.replace(entry, forged),  # checksum no longer matches
-        good.replace('"version":1', '"version":2'),
-        good.replace('"format":"reviewkit-signature-cache"', '"format":"x"'),
-        re.sub(r'"checksum":"[0-9a-f]+"', '"checksum":"00"', good),
-        "\xff\xfe garbage",
-    ]
-    for text in variants:
-        path.write_text(text, encoding="utf-8", errors="surrogateescape")
-        assert len(SignatureCache.load(path)) == 0, text
-    path.write_bytes(b"\xff\xfe\x00binary")
-    assert len(SignatureCache.load(path)) == 0
-
-
-def test_cache_save_is_atomic(keys: dict[str, Key], tmp_path: Path) -> None:
-    key = keys["ed25519"]
-    sig = sign(MESSAGE, key.private)
-    cache = SignatureCache()
-    verify(MESSAGE, sig, "dwhitfield", [AllowedKey("dwhitfield", key.public)], AT, cache)
-    folder = tmp_path / "cache"
-    folder.mkdir()
-    path = folder / "sigs.json"
-    path.write_text("old contents")
-    inode_before = path.stat().st_ino
-    cache.save(path)
-    assert path.stat().st_ino != inode_before  # replaced, not rewritten in place
-    assert sorted(p.name for p in folder.iterdir()) == ["sigs.json"]  # no temp left
-    assert len(SignatureCache.load(path)) == 1
-
-    class Boom(Exception):
-        pass
-
-    def fail_replace(src: str, dst: str) -> None:
-        raise Boom
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr("os.replace", fail_replace)
-    try:
-        with pytest.raises(Boom):
-            SignatureCache().save(path)
-    finally:
-        mp.undo()
-    assert len(SignatureCache.load(path)) == 1  # old file intact
-    assert sorted(p.name for p in folder.iterdir()) == ["sigs.json"]
 
 
 # --------------------------------------------------------------------------- environment

@@ -27,7 +27,7 @@ from reviewkit.rules import (
     structure,
 )
 from reviewkit.rules._base import Context, Raw, Rule
-from reviewkit.rules._doc import Document, make_parser, parse
+from reviewkit.rules._doc import make_parser, parse
 from reviewkit.rules._suppress import SUPPRESSION, Suppressions, collect
 from reviewkit.rules._words import WordLists, load_word_lists
 
@@ -162,13 +162,6 @@ class Linter:
             if settings.level == "off":
                 continue
             self._rules.append((factory(options, self.words), settings.level))
-
-    @property
-    def active_rules(self) -> list[str]:
-        return [r.id for r, _ in self._rules]
-
-    def parse(self, body: str) -> Document:
-        return parse(self._md, body)
 
     def lint(
         self, body: str, front_matter: Mapping[str, Any], *, path: str, body_line: int

@@ -136,8 +136,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [ATT + "test_two_articles_claiming_one_id"]),
     "compare-and-swap append": ([
         ("reviewkit/ledger.py",
-         'if repo.update_ref(ref, commit, old, f"reviewkit: {event.event}"):',
-         'if repo.update_ref(ref, commit, repo.rev_parse(ref), f"reviewkit: {event.event}"):'),
+         'outcome = repo.update_ref(ref, commit, old, f"reviewkit: {event.event}")',
+         'outcome = repo.update_ref(ref, commit, repo.rev_parse(ref), f"reviewkit: {event.event}")'),
     ], [T + "test_crash.py::test_sixteen_concurrent_writers_lose_no_event"]),
     "atomic bundle swap": ([
         ("reviewkit/publish.py", "        _swap(tmp, out)\n",
@@ -148,11 +148,11 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "            __import__('time').sleep(0.05)\n"),
     ], [T + "test_crash.py::test_sigkill_during_publish"]),
     "sync retries when the remote moved": ([
-        ("reviewkit/ledger.py", "                continue  # the remote moved",
-         "                raise EnvError('moved')  # the remote moved"),
+        ("reviewkit/ledger.py", "            continue  # the remote moved",
+         "            raise EnvError('moved')  # the remote moved"),
     ], [T + "test_sync_faults.py::test_remote_moved_during_push_is_retried"]),
     "declined push reported at once": ([
-        ("reviewkit/ledger.py", '            if "declined" in text:', "            if False:"),
+        ("reviewkit/git.py", '        if "declined" in low:', "        if False:"),
     ], [T + "test_sync_faults.py::test_remote_refuses_the_push"]),
     # --- issue 11 ----------------------------------------------------------------------------
     "events history append-only (gate, status)": ([
@@ -331,7 +331,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [PUB + "test_duplicate_slug_across_content_roots_is_refused",
         PUB + "test_effective_slug_is_the_file_name_when_slug_is_absent"]),
     "YAML anchors refused": ([
-        ("reviewkit/frontmatter.py", '            if getattr(e, "anchor", None):',
+        ("reviewkit/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
          "            if False:"),
     ], [PUB + "test_yaml_anchor_in_front_matter_is_refused"]),
     "bundle front matter written from the approved values": ([
