@@ -71,8 +71,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "if (False and author_email"),
     ], [ATT + "test_self_approval"]),
     "clinical role required": ([
-        ("reviewkit/policy.py", '        if "clinical_reviewer" not in reviewer.roles:\n            c.reason',
-         '        if False:\n            c.reason'),
+        ("reviewkit/policy.py", '    if "clinical_reviewer" not in reviewer.roles:\n        return (',
+         '    if False:\n        return ('),
     ], [ATT + "test_approval_by_editor_only_role",
         ATT + "test_approval_by_admin_without_clinical_role"]),
     "license valid on the approval date": ([
