@@ -65,24 +65,9 @@ class ArticleStatus:
     due: dt.date | None = None  # when the current approval expires
     submitted_at: str | None = None
     requested_reviewer: str | None = None
-    cached: dict[str, Any] | None = field(default=None, repr=False)  # from the verdict cache
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> ArticleStatus:
-        """A status as :meth:`to_dict` wrote it (the cache); ``checks`` are not kept."""
-        due = d.get("due")
-        return cls(
-            path=d["path"], state=d["state"], article_id=d.get("id"), title=d.get("title"),
-            slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
-            reasons=list(d.get("reasons") or []), fix=d.get("fix"),
-            due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
-            submitted_at=d.get("submitted_at"), requested_reviewer=d.get("requested_reviewer"),
-            cached=d,
-        )
 
     def to_dict(self) -> dict[str, Any]:
-        if self.cached is not None:
-            return self.cached
+        """The status as JSON (``status --format json``, the cache)."""
         def approval(c: EventCheck) -> dict[str, object]:
             e = c.event
             assert e is not None
@@ -109,3 +94,60 @@ class ArticleStatus:
                 and not c.counts
             ],
         }
+
+
+_NOT_KEPT = ("approvals", "checks", "last_approved")
+
+
+class CachedVerdict(ArticleStatus):
+    """A verdict restored from the cache: the decision (state, reasons, next command, due
+    date) and its JSON form, without the judged events it was made from.
+
+    It is not a complete :class:`ArticleStatus`: ``approvals``, ``checks`` and
+    ``last_approved`` are not kept, and reading them raises AttributeError rather than
+    answering "none" (their JSON form is in :meth:`to_dict`). Code that needs the events
+    evaluates without the cache.
+    """
+
+    def __init__(self, record: dict[str, Any], **fields: Any) -> None:
+        super().__init__(**fields)
+        self.record = record
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CachedVerdict:
+        """A verdict as :meth:`ArticleStatus.to_dict` wrote it."""
+        due = d.get("due")
+        return cls(
+            d, path=d["path"], state=d["state"], article_id=d.get("id"), title=d.get("title"),
+            slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
+            reasons=list(d.get("reasons") or []), fix=d.get("fix"),
+            due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
+            submitted_at=d.get("submitted_at"), requested_reviewer=d.get("requested_reviewer"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.record
+
+    def __repr__(self) -> str:
+        return f"CachedVerdict(path={self.path!r}, state={self.state!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CachedVerdict) and self.record == other.record
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _not_kept(name: str) -> property:
+    def get(self: CachedVerdict) -> Any:
+        raise AttributeError(f"{name} is not kept in the verdict cache: read "
+                             f"to_dict()[{name!r}], or evaluate without the cache")
+
+    def put(self: CachedVerdict, value: Any) -> None:
+        if value:  # the dataclass initialiser sets the empty defaults
+            raise AttributeError(f"{name} cannot be set on a verdict from the cache")
+
+    return property(get, put)
+
+
+for _name in _NOT_KEPT:
+    setattr(CachedVerdict, _name, _not_kept(_name))

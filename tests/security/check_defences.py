@@ -83,7 +83,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "valid = matching"),
     ], [ATT + "test_key_used_outside_its_validity_window"]),
     "no future-dated events": ([
-        ("reviewkit/policy.py", "            if e.when > now + skew:", "            if False:"),
+        ("reviewkit/policy.py", "        if e.when > now + skew:", "        if False:"),
     ], [ATT + "test_future_dated_approval",
         ATT + "test_future_dated_changes_cannot_be_outvoted_early"]),
     "trust root (--trust-ref)": ([
