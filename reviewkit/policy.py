@@ -285,7 +285,7 @@ def decide_state(summary: ArticleSummary | None, path: str, checks: list[EventCh
         return status
 
     digest = summary.digest
-    current = [c for c in approvals if c.event]
+    current = [c for c in approvals if c.event and c.event.digest == digest]
     latest_per_actor: dict[str, EventCheck] = {}
     for c in current:
         assert c.event is not None
