@@ -124,8 +124,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [ATT + "test_config_paths_with_dotdot_or_absolute"]),
     "event path is never read": ([
         ("reviewkit/workflow.py",
-         "        old = project.repo.read_blobs([last.event.blob])[last.event.blob]",
-         "        old = (project.root / last.event.path).read_bytes()"),
+         "        found = project.repo.read_blobs([base.blob], max_size=MAX_FILE_BYTES)",
+         "        found = {base.blob: (project.root / base.path).read_bytes()}"),
     ], [ATT + "test_event_path_field_is_never_read"]),
     "article id checked before it names a ledger file": ([
         ("reviewkit/ledger.py", "        if not pattern.fullmatch(value):", "        if False:"),
