@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewkit import signing
+from reviewkit.assets import CommitAssets
 from reviewkit.content import ArticleResult, known_slugs, load_article, parse_article
 from reviewkit.errors import CheckFailed, EnvError, UsageError
 from reviewkit.frontmatter import MAX_FILE_BYTES
@@ -169,10 +170,12 @@ class Target:
     submission: Submission | None = None
 
 
-def _parse_blob(project: Project, rel: str, blob: str) -> tuple[ArticleResult, str]:
+def _parse_blob(project: Project, rel: str, blob: str,
+                commit: str) -> tuple[ArticleResult, str]:
     data = project.repo.read_blobs([blob])[blob]
     linter = project.linter(known_slugs(project.root, project.config.content))
-    return (parse_article(rel, data, project.schema, linter),
+    # the assets of the same commit: a review is of committed content, images included
+    return (parse_article(rel, data, project.schema, linter, CommitAssets(project.repo, commit)),
             data.decode("utf-8", errors="replace"))
 
 
@@ -209,7 +212,7 @@ def resolve_target(project: Project, arg: str) -> Target:
     if not project.repo.is_clean(rel):
         raise CheckFailed(f"{rel} has uncommitted changes; a review is of committed content",
                           hint="commit them first, or discard them")
-    result, text = _parse_blob(project, rel, blob)
+    result, text = _parse_blob(project, rel, blob, head)
     return Target(rel, result, blob, head, text, "HEAD")
 
 
@@ -251,7 +254,7 @@ def trusted_project(project: Project, trust_ref: str | None) -> Project | None:
 def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
                    topics: list[str]) -> None:
     """Refuse a decision the gate, reading ``trusted``'s registry, would not count."""
-    ref = trusted.trust_ref
+    ref = trusted.trust_name
     hint = (f"CI reads the registry and policy from {ref}; a registry change counts once it "
             "is merged there")
     person = trusted.registry.get(person_id)
