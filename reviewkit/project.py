@@ -164,12 +164,12 @@ def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = Non
         here = (repo.root / CONFIG_FILE).is_file()
         if allow_setup and here:
             project = load_project(path)
-            project.setup_base = named
+            project.setup_base = trusted.given if trusted else None
             return project
         if here:
             raise ConfigError(
                 f"{CONFIG_FILE}: not found at {named}; "
-                + SETUP_EXPLAINED.format(ref=named),
+                + SETUP_EXPLAINED.format(ref=trusted.given if trusted else named),
                 hint="CI passes it with 'reviewkit gate --trust-ref REF' while every article "
                      "is a draft; merge it, then later changes are checked against it",
             )
