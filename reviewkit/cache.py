@@ -16,6 +16,12 @@ unreadable, corrupt, forged or foreign cache is ignored, never trusted, so a ver
 cache is the verdict without one: whoever can write ``.git/reviewkit/`` cannot claim an
 approval there. Without a usable key there is no cache (slower, never different). It is
 written atomically (temp file + rename).
+
+Every format the cache holds is written and read here: article entries
+(:func:`article_entry`, :func:`article_from_entry`, :func:`article_key`), verdicts
+(:func:`compact_verdict`, :func:`restore_verdict`, :func:`verdict_key`) and the contexts
+(:func:`open_cache`). The library opens and saves it (:func:`project_cache`); commands only
+say whether to use it.
 """
 
 from __future__ import annotations
@@ -26,11 +32,21 @@ import json
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewkit import __version__
+from reviewkit.findings import Finding
+from reviewkit.model import ArticleSummary
+from reviewkit.verdict import CachedVerdict
+
+if TYPE_CHECKING:
+    from reviewkit.content import ArticleResult
+    from reviewkit.project import Project
+    from reviewkit.verdict import ArticleStatus
 
 FORMAT = "reviewkit-cache"
 VERSION = 6  # 3: readability in article entries; 4: parse findings include control characters and
@@ -221,6 +237,116 @@ def cache_path(git_dir: Path, *, lint: bool = False) -> Path:
     """``cache.json`` for gate and status; ``cache-lint.json`` for ``validate`` (content
     rules on), so the two never evict each other."""
     return git_dir / "reviewkit" / ("cache-lint.json" if lint else "cache.json")
+
+
+# --- opening and saving: the library's, not the commands' -----------------------------------
+
+def open_cache(project: Project, *, lint: bool = False) -> Cache:
+    """The cache of this repository for the current schema, configuration and registry."""
+    from reviewkit.config import CONFIG_FILE
+
+    registry = project.read_trusted(project.config.registry)
+    config = project.read_trusted(CONFIG_FILE)
+    article_ctx, verdict_ctx = contexts(project.schema.sha256, project.config, registry, lint)
+    if lint:  # the publication's extra word lists change findings as much as the config does
+        lists = project.config.rules.get("word_lists") or []
+        extra = []
+        for rel in lists if isinstance(lists, list) else []:
+            extra.append((str(rel), project.read_trusted(str(rel)) or b""))
+        from reviewkit.rules._words import packaged_digest
+
+        article_ctx = digest_of(article_ctx, packaged_digest(),
+                                *[part for pair in extra for part in pair])
+    verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
+    return load_cache(cache_path(project.repo.git_dir, lint=lint), article_ctx, verdict_ctx)
+
+
+@contextmanager
+def project_cache(project: Project, *, lint: bool = False,
+                  enabled: bool = True) -> Iterator[Cache | None]:
+    """The project's cache for the length of a run (None when not ``enabled``), saved when
+    the run completes; a run that fails leaves the file as it was."""
+    cache = open_cache(project, lint=lint) if enabled else None
+    yield cache
+    if cache is not None:
+        cache.save()
+
+
+# --- article entries: git blob id (+ path, catalogue slugs) -> summary, findings, assets --------
+
+def article_key(blob: str, rel: str, slug_key: str) -> str:
+    """The key of an article entry: the path is part of it (the slug must match the file
+    name); with the content rules on, so are the catalogue's slugs (internal links)."""
+    extra = hashlib.sha256(f"{rel}\0{slug_key}".encode()).hexdigest()[:16]
+    return f"{blob}:{extra}"
+
+
+def article_entry(r: ArticleResult) -> dict[str, Any]:
+    """What the cache keeps of a parsed article (not its body)."""
+    s = r.summary.to_dict() if r.summary else None
+    if s is not None:
+        del s["path"]
+    entry: dict[str, Any] = {"summary": s,
+                             "findings": [[f.line, f.col, f.level, f.rule, f.message, f.suggestion]
+                                          for f in r.findings],
+                             "assets": [list(a) for a in r.asset_states]}
+    if r.readability is not None:
+        entry["readability"] = list(r.readability)
+    return entry
+
+
+def article_from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
+    """An article result from its entry; None for a malformed entry (ignored, never trusted)."""
+    from reviewkit.content import ArticleResult
+
+    try:
+        s = entry["summary"]
+        summary = ArticleSummary.from_dict({**s, "blob": blob}, rel) if s is not None else None
+        findings = [Finding(rel, int(f[0]), int(f[1]), f[2], str(f[3]), str(f[4]), f[5])
+                    for f in entry["findings"]]
+        grade = entry.get("readability")
+        readability = (float(grade[0]), int(grade[1])) if grade is not None else None
+        assets = [(str(t), str(h)) for t, h in entry.get("assets") or []]
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+    return ArticleResult(rel, findings, summary=summary, blob=blob, readability=readability,
+                         asset_states=assets)
+
+
+# --- verdicts: (summary, findings, the article's event files) -> its status -----------------
+
+# fields of a status that the article's summary already holds: not stored in the cache
+_FROM_SUMMARY = ("path", "id", "title", "slug", "draft", "digest")
+
+
+def verdict_key(cache: Cache, r: ArticleResult, errors: Sequence[str], ledger_missing: bool,
+                events: Sequence[tuple[str, str]]) -> str:
+    """The key of an article's verdict: its summary and errors, whether the events ref
+    exists, and its event files' (name, blob id)."""
+    return digest_of(cache.verdict_context, r.path, r.summary.to_dict() if r.summary else None,
+                     list(errors), ledger_missing, [list(e) for e in events])
+
+
+def compact_verdict(st: ArticleStatus | CachedVerdict) -> str:
+    """A verdict as the cache keeps it: compact JSON of the decision, without what the
+    article's summary already says (strings, not dict trees: a tenth of the memory)."""
+    d = {k: v for k, v in st.to_dict().items() if k not in _FROM_SUMMARY}
+    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+
+def restore_verdict(text: Any, r: ArticleResult) -> CachedVerdict | None:
+    """The verdict kept for ``r``; None when absent or malformed (ignored, never trusted)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        d = json.loads(text)
+        s = r.summary
+        d.update(path=r.path, id=s.id if s else None, title=s.title if s else None,
+                 slug=s.slug if s else None, draft=s.draft if s else False,
+                 digest=s.digest if s else None)
+        return CachedVerdict.from_dict(d)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 # --- the last events tip whose whole history was checked append-only -----------------------

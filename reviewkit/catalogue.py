@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,18 +10,25 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.assets import AssetError, AssetHasher, worktree_hasher
-from reviewkit.cache import Cache, digest_of
+from reviewkit.cache import (
+    Cache,
+    article_entry,
+    article_from_entry,
+    article_key,
+    digest_of,
+    project_cache,
+)
 from reviewkit.content import (
     ArticleResult,
     check_catalogue,
     discover,
     known_slugs,
-    parse_article,
+    load_article,
     read_file,
+    unreadable,
 )
 from reviewkit.findings import Finding
 from reviewkit.git import blob_id
-from reviewkit.model import ArticleSummary
 from reviewkit.project import Project
 from reviewkit.workers import parallel_map
 
@@ -55,19 +61,6 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _entry(r: ArticleResult) -> dict[str, Any]:
-    s = r.summary.to_dict() if r.summary else None
-    if s is not None:
-        del s["path"]
-    entry: dict[str, Any] = {"summary": s,
-                             "findings": [[f.line, f.col, f.level, f.rule, f.message, f.suggestion]
-                                          for f in r.findings],
-                             "assets": [list(a) for a in r.asset_states]}
-    if r.readability is not None:
-        entry["readability"] = list(r.readability)
-    return entry
-
-
 def _assets_unchanged(entry: Any, hasher: AssetHasher) -> bool:
     """A cached article whose assets changed (same article bytes) is parsed again."""
     try:
@@ -83,23 +76,8 @@ def _assets_unchanged(entry: Any, hasher: AssetHasher) -> bool:
     return True
 
 
-def _from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
-    try:
-        s = entry["summary"]
-        summary = ArticleSummary.from_dict({**s, "blob": blob}, rel) if s is not None else None
-        findings = [Finding(rel, int(f[0]), int(f[1]), f[2], str(f[3]), str(f[4]), f[5])
-                    for f in entry["findings"]]
-        grade = entry.get("readability")
-        readability = (float(grade[0]), int(grade[1])) if grade is not None else None
-        assets = [(str(t), str(h)) for t, h in entry.get("assets") or []]
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-        return None  # a malformed entry is ignored, never trusted
-    return ArticleResult(rel, findings, summary=summary, blob=blob, readability=readability,
-                         asset_states=assets)
-
-
 def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,
-                   cache: Cache | None = None, workers: int = 1,
+                   cache: Cache | None = None, use_cache: bool = False, workers: int = 1,
                    keep_articles: bool = False, readability: bool = False,
                    progress: Callable[[int, int], None] | None = None,
                    meanwhile: Callable[[], None] | None = None) -> Catalogue:
@@ -108,8 +86,14 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     With a ``cache``, files whose blob id (and path) were seen before are not parsed
     again. ``keep_articles`` keeps the fully parsed :class:`Article` (body included) on
     each result; without it only the summaries stay in memory. ``readability`` measures
-    each body's reading grade (a cached entry without one is parsed again).
+    each body's reading grade (a cached entry without one is parsed again). ``use_cache``
+    opens the repository's cache for a whole-catalogue run and saves it after.
     """
+    if use_cache and cache is None and not paths:
+        with project_cache(project, lint=lint) as opened:
+            return load_catalogue(project, lint=lint, cache=opened, workers=workers,
+                                  keep_articles=keep_articles, readability=readability,
+                                  progress=progress, meanwhile=meanwhile)
     rels, findings = discover(project.root, project.config.content, paths,
                               assets=project.config.assets)
     slugs = {Path(r).stem for r in rels}
@@ -133,14 +117,13 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
             try:
                 data = read_file(project.root, rel)
             except OSError as exc:
-                results[i] = ArticleResult(rel, [Finding(rel, 0, 0, "error", "unreadable",
-                                                         f"cannot read: {exc.strerror}")])
+                results[i] = unreadable(rel, exc)
                 continue
             if cache is not None:
-                key = _key(blob_id(data), rel, slug_key)
+                key = article_key(blob_id(data), rel, slug_key)
                 hit = cache.get_article(key)
                 if hit is not None and _assets_unchanged(hit, hasher):
-                    got = _from_entry(rel, key.split(":", 1)[0], hit)
+                    got = article_from_entry(rel, key.split(":", 1)[0], hit)
                     # an article without a readable front matter has no grade to measure
                     if got is not None and (not readability or got.readability is not None
                                             or got.summary is None or got.summary.digest is None):
@@ -148,19 +131,11 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                         continue
             todo.append((i, rel, data))
 
-        schema = project.schema
-
-        root = project.root
+        schema, root = project.schema, project.root
 
         def parse(item: tuple[int, str, bytes | None]) -> ArticleResult:
-            data = item[2]
-            if data is None:
-                try:
-                    data = read_file(root, item[1])
-                except OSError as exc:
-                    return ArticleResult(item[1], [Finding(item[1], 0, 0, "error", "unreadable",
-                                                           f"cannot read: {exc.strerror}")])
-            r = parse_article(item[1], data, schema, linter, hasher, readability=readability)
+            r = load_article(root, item[1], schema, linter, data=item[2], assets=hasher,
+                             readability=readability)
             if not keep_articles:
                 r.article = None
                 r.front_matter = None
@@ -170,7 +145,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
         for (i, rel, _), r in zip(todo, parsed, strict=True):
             results[i] = r
             if cache is not None and r.blob:
-                cache.put_article(_key(r.blob, rel, slug_key), _entry(r))
+                cache.put_article(article_key(r.blob, rel, slug_key), article_entry(r))
     if progress is not None:
         progress(len(rels), len(rels))
     done = [r for r in results if r is not None]
@@ -178,13 +153,6 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     for f in check_catalogue(done):
         by_path[f.path].findings.append(f)
     return Catalogue(done, findings)
-
-
-def _key(blob: str, rel: str, slug_key: str) -> str:
-    # the path is part of the key: the slug must match the file name; with the content
-    # rules on, so are the catalogue's slugs (internal links)
-    extra = hashlib.sha256(f"{rel}\0{slug_key}".encode()).hexdigest()[:16]
-    return f"{blob}:{extra}"
 
 
 def under_content_roots(project: Project, paths: Sequence[str]) -> tuple[list[str], list[str]]:

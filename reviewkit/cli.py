@@ -212,7 +212,6 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
     """
     from reviewkit.catalogue import load_catalogue, under_content_roots
     from reviewkit.output import render_findings
-    from reviewkit.status import open_cache
     from reviewkit.workers import default_workers
 
     project = _ctx().project(trust_ref, allow_setup=True)
@@ -234,12 +233,9 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
             echo("no article among the given files: nothing to check" if fmt == "text" else
                  render_findings([], 0, fmt))  # type: ignore[arg-type]
             return
-    cache = None if paths else open_cache(project, lint=True)
     with _progress("validating") as progress:
         cat = load_catalogue(project, selected, workers=default_workers(),
-                             progress=progress, cache=cache)
-    if cache is not None:
-        cache.save()
+                             progress=progress, use_cache=True)
     findings = sorted(cat.all_findings() + _registry_findings(project, cat))
     for n in notes:
         echo(n, err=fmt != "text")
@@ -307,17 +303,13 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
 def _evaluate(project: Any, paths: Sequence[str] = (), *, readability: bool = False) -> Any:
     """The catalogue's states for status, queue and due: the cache (whole catalogue only),
     the default workers and a progress bar on a terminal."""
-    from reviewkit.status import evaluate_repo, open_cache
+    from reviewkit.status import evaluate_repo
     from reviewkit.workers import default_workers
 
-    cache = None if paths else open_cache(project)
     with _progress("reading") as progress:
-        report = evaluate_repo(project, _paths(paths), lint=False, cache=cache,
-                               workers=default_workers(), progress=progress,
-                               readability=readability)
-    if cache is not None:
-        cache.save()
-    return report
+        return evaluate_repo(project, _paths(paths), lint=False, use_cache=True,
+                             workers=default_workers(), progress=progress,
+                             readability=readability)
 
 
 @contextmanager
@@ -720,20 +712,17 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
 
     from reviewkit.gate import junit_xml, run_gate, write_atomic
     from reviewkit.report_text import render_gate
-    from reviewkit.status import open_cache
     from reviewkit.workers import default_workers
 
     project = _ctx().project(trust_ref, allow_setup=True)
     _say_trusted(project)
     changed = _changed(project, changed_since)
-    cache = None if no_cache else open_cache(project)
     with _progress("checking") as progress:
-        result = run_gate(project, expect_events_ancestor=expect_events_ancestor, cache=cache,
-                          workers=workers or default_workers(), progress=progress)
+        result = run_gate(project, expect_events_ancestor=expect_events_ancestor,
+                          use_cache=not no_cache, workers=workers or default_workers(),
+                          progress=progress)
     if result.expected_ancestor is not None:
         echo(f"--expect-events-ancestor: {result.expected_ancestor.describe()}", err=True)
-    if cache is not None:
-        cache.save()
     out = render_gate(result, fmt, first=changed or (),  # type: ignore[arg-type]
                       more=_more_hint(summary, comment_file, "gate"))
     echo(_colorize(out), styled=True) if fmt == "text" else echo(out)

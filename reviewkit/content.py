@@ -345,17 +345,27 @@ def read_file(root: Path, rel: str) -> bytes:
         os.close(fd)
 
 
-def load_article(root: Path, rel: str, article_schema: ArticleSchema,
-                 linter: BodyLinter | None = None) -> ArticleResult:
-    """Read and parse one article file; an unreadable file is a finding."""
-    try:
-        data = read_file(root, rel)
-    except OSError as exc:
-        return ArticleResult(rel, [Finding(rel, 0, 0, "error", "unreadable",
-                                           f"cannot read: {exc.strerror}")])
-    from reviewkit.assets import worktree_hasher
+def unreadable(rel: str, exc: OSError) -> ArticleResult:
+    """The result for a file that cannot be read: one finding."""
+    return ArticleResult(rel, [Finding(rel, 0, 0, "error", "unreadable",
+                                       f"cannot read: {exc.strerror}")])
 
-    return parse_article(rel, data, article_schema, linter, worktree_hasher(root))
+
+def load_article(root: Path, rel: str, article_schema: ArticleSchema,
+                 linter: BodyLinter | None = None, *, data: bytes | None = None,
+                 assets: AssetHasher | None = None, readability: bool = False) -> ArticleResult:
+    """Read (unless its bytes are given as ``data``) and parse one article file; an
+    unreadable file is a finding."""
+    if data is None:
+        try:
+            data = read_file(root, rel)
+        except OSError as exc:
+            return unreadable(rel, exc)
+    if assets is None:
+        from reviewkit.assets import worktree_hasher
+
+        assets = worktree_hasher(root)
+    return parse_article(rel, data, article_schema, linter, assets, readability=readability)
 
 
 def check_catalogue(results: Iterable[ArticleResult]) -> list[Finding]:

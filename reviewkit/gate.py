@@ -79,10 +79,11 @@ def gate_rule(state: str) -> str:
 
 def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
              now: dt.datetime | None = None, cache: Cache | None = None,
-             workers: int = 1,
+             use_cache: bool = False, workers: int = 1,
              progress: Callable[[int, int], None] | None = None) -> GateResult:
     """Evaluate the whole catalogue for publication (verdicts identical with or without
-    ``cache`` and for any number of ``workers``)."""
+    ``cache`` and for any number of ``workers``). ``use_cache``: open the repository's
+    cache and save it after the run."""
     # The gate decides on review state and front-matter validity; the content rules are
     # `reviewkit validate`'s (CI runs both), which keeps the gate within its I/O budget.
     pinned = None
@@ -92,7 +93,8 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
         except EnvError:
             pinned = None  # reported below as not found
     # the tip CI saw last was checked append-only by that run: check only what came since
-    report = evaluate_repo(project, now=now, lint=False, cache=cache, workers=workers,
+    report = evaluate_repo(project, now=now, lint=False, cache=cache, use_cache=use_cache,
+                           workers=workers,
                            progress=progress, history_checked=pinned.commit if pinned else None)
     result = GateResult(report, trusted=project.trusted)
     ledger = report.ledger

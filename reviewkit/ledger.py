@@ -35,6 +35,7 @@ from reviewkit.git import (
     TreeEntry,
 )
 from reviewkit.model import ReviewEvent, format_time
+from reviewkit.verdict import StoredEvent as StoredEvent  # re-exported: the ledger makes them
 
 EVENTS_REF = "refs/reviewkit/events"
 REMOTES_PREFIX = "refs/reviewkit/remotes"
@@ -51,20 +52,6 @@ _ACTOR_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 class LedgerConflict(CheckFailed):
     """Two histories hold one event name with different bytes: tampering."""
-
-
-@dataclass
-class StoredEvent:
-    """An event file on the ref. ``event`` is None when the file does not count."""
-
-    name: str
-    blob: str
-    event: ReviewEvent | None
-    problem: str | None = None
-
-    @property
-    def article_dir(self) -> str:
-        return self.name.split("/", 1)[0]
 
 
 @dataclass

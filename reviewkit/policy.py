@@ -1,19 +1,27 @@
 """The decision: which review events count, and the state of an article.
 
-Everything here is a pure function of the article, its events, the registry, the policy
-and the time: no git, no terminal.
+Everything here is a function of values (the article's summary, its events, the registry,
+the policy and the time): no git, no terminal. Read :func:`evaluate` top down; it is three
+steps, each a plain function:
+
+1. :func:`judge_events`: which events are eligible (signature, date, and for approvals
+   :func:`approval_problem`, the one home of the role, self-approval and credential rules);
+2. :func:`apply_revocations`: what a later request for changes or withdrawal revokes, and
+   which approvals have expired;
+3. :func:`decide_state`: the resulting state, its reasons and the next command.
+
+Signatures are checked by a ``verifier`` (default :func:`verify_event`: the in-process
+SSHSIG verifier, which shells out to ``ssh-keygen`` only for security-key types); tests
+pass a stub.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 from reviewkit.digest import short
 from reviewkit.identity import same_person
-from reviewkit.ledger import StoredEvent
 from reviewkit.model import (
     DECIDING_KINDS,
     ArticleSummary,
@@ -22,91 +30,14 @@ from reviewkit.model import (
     Registry,
     Reviewer,
     ReviewEvent,
-    State,
 )
 from reviewkit.signing import AllowedKey, verify
+from reviewkit.verdict import ArticleStatus as ArticleStatus  # re-exported (its old home)
+from reviewkit.verdict import EventCheck as EventCheck
+from reviewkit.verdict import StoredEvent
 
-
-@dataclass
-class EventCheck:
-    """One event of an article, judged: ``verified`` (signature), ``counts`` and why not."""
-
-    stored: StoredEvent
-    verified: bool | None = None  # None: unsigned kind, not checked
-    counts: bool = False
-    reason: str = ""
-    reviewer: Reviewer | None = None
-    credential: Credential | None = None
-    expired: bool = False  # a valid approval older than max_age_days
-
-    @property
-    def event(self) -> ReviewEvent | None:
-        return self.stored.event
-
-
-@dataclass
-class ArticleStatus:
-    """The state of one article with the reasons a person can act on."""
-
-    path: str
-    state: State
-    article_id: str | None = None
-    title: str | None = None
-    slug: str | None = None
-    draft: bool = False
-    digest: str | None = None
-    reasons: list[str] = field(default_factory=list)
-    fix: str | None = None
-    approvals: list[EventCheck] = field(default_factory=list)  # counting, current digest
-    checks: list[EventCheck] = field(default_factory=list)  # every event, oldest first
-    last_approved: EventCheck | None = None  # newest approval that counted for any digest
-    due: dt.date | None = None  # when the current approval expires
-    submitted_at: str | None = None
-    requested_reviewer: str | None = None
-    cached: dict[str, Any] | None = field(default=None, repr=False)  # from the verdict cache
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> ArticleStatus:
-        """A status as :meth:`to_dict` wrote it (the cache); ``checks`` are not kept."""
-        due = d.get("due")
-        return cls(
-            path=d["path"], state=d["state"], article_id=d.get("id"), title=d.get("title"),
-            slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
-            reasons=list(d.get("reasons") or []), fix=d.get("fix"),
-            due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
-            submitted_at=d.get("submitted_at"), requested_reviewer=d.get("requested_reviewer"),
-            cached=d,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.cached is not None:
-            return self.cached
-        def approval(c: EventCheck) -> dict[str, object]:
-            e = c.event
-            assert e is not None
-            return {
-                "actor": e.actor,
-                "name": c.reviewer.name if c.reviewer else None,
-                "credential": c.credential.type if c.credential else None,
-                "at": e.at, "digest": e.digest, "blob": e.blob, "event": c.stored.name,
-            }
-
-        return {
-            "path": self.path, "id": self.article_id, "title": self.title, "slug": self.slug,
-            "draft": self.draft, "state": self.state, "digest": self.digest,
-            "reasons": self.reasons, "fix": self.fix,
-            "approvals": [approval(c) for c in self.approvals],
-            "last_approved": approval(self.last_approved) if self.last_approved else None,
-            "due": self.due.isoformat() if self.due else None,
-            "submitted_at": self.submitted_at, "requested_reviewer": self.requested_reviewer,
-            "rejected": [
-                {"event": c.stored.name, "kind": c.event.event if c.event else None,
-                 "actor": c.event.actor if c.event else None, "reason": c.reason}
-                for c in self.checks
-                if c.reason and (c.event is None or c.event.event in DECIDING_KINDS)
-                and not c.counts
-            ],
-        }
+# (event, registry) -> (signature ok, why not, the registered signer)
+Verifier = Callable[[ReviewEvent, Registry], tuple[bool, str, Reviewer | None]]
 
 
 def _day(e: ReviewEvent) -> str:
@@ -138,21 +69,21 @@ def _utc(t: dt.datetime | None) -> dt.datetime | None:
     return t.astimezone(dt.timezone.utc)
 
 
-def pick_credential(reviewer: Reviewer, event: ReviewEvent, topics: Sequence[str],
-                    policy: Policy) -> tuple[Credential | None, str]:
-    """The credential an approval is made under, or the reason none qualifies."""
-    day = event.when.date()
+def pick_credential(reviewer: Reviewer, requested: str | None, day: dt.date,
+                    topics: Sequence[str], policy: Policy) -> tuple[Credential | None, str]:
+    """The credential an approval on ``day`` is made under (``requested``: the one the
+    event names, if any), or the reason none qualifies."""
     needed: set[str] | None = None
     for t in topics:
         if t in policy.topic_credentials:
             allowed = set(policy.topic_credentials[t])
             needed = allowed if needed is None else needed & allowed
     accepted = set(policy.accepted_credentials)
-    held = [c for c in reviewer.credentials if event.credential in (None, c.type)]
+    held = [c for c in reviewer.credentials if requested in (None, c.type)]
     if not reviewer.credentials:
         return None, f"{reviewer.name} has no credential in the registry"
-    if event.credential and not held:
-        return None, f"{reviewer.name} holds no {event.credential} credential"
+    if requested and not held:
+        return None, f"{reviewer.name} holds no {requested} credential"
     if needed is not None:
         topic_ok = [c for c in held if c.type in needed]
         if not topic_ok:
@@ -180,6 +111,43 @@ def pick_credential(reviewer: Reviewer, event: ReviewEvent, topics: Sequence[str
     return valid[0], ""
 
 
+def role_problem(reviewer: Reviewer) -> str | None:
+    """Why ``reviewer`` may not approve or request changes (the clinical role), or None."""
+    if "clinical_reviewer" not in reviewer.roles:
+        return (f"{reviewer.name} is not a clinical reviewer "
+                f"(roles: {', '.join(reviewer.roles) or 'none'})")
+    return None
+
+
+def approval_problem(reviewer: Reviewer, *, when: dt.datetime, credential: str | None,
+                     topics: Sequence[str], author_email: str | None, policy: Policy,
+                     approver_emails: Sequence[str] | None = None,
+                     ) -> tuple[Credential | None, str | None]:
+    """The one home of the rules an approval must meet beyond its signature (whose key
+    window :func:`verify_event` judges): the clinical role, no self-approval (by identity,
+    :func:`reviewkit.identity.same_person`), and a credential that is accepted (or that
+    the article's topics require), held and valid on the approval's date.
+
+    Returns the credential the approval counts under, or the problem. The gate passes the
+    registry's addresses; ``approve`` also the git identity approving now
+    (``approver_emails``). The byline rule needs every approver, so it is judged on the
+    whole state (:func:`decide_state`) and, for one approver, by ``byline.byline_problem``.
+    """
+    problem = role_problem(reviewer)
+    if problem is not None:
+        return None, problem
+    emails = list(approver_emails) if approver_emails is not None else reviewer.all_emails()
+    if (not policy.allow_self_approval and author_email
+            and same_person(emails, [author_email])):
+        return None, f"self-approval ({reviewer.name} is the article's author)"
+    cred, why = pick_credential(reviewer, credential, when.date(), topics, policy)
+    if cred is None:
+        return None, why
+    return cred, None
+
+
+# --------------------------------------------------------------------------- the steps
+
 def evaluate(
     summary: ArticleSummary | None,
     path: str,
@@ -191,74 +159,81 @@ def evaluate(
     invalid_reasons: Sequence[str] = (),
     verified: Mapping[str, tuple[bool, str]] | None = None,
     ledger_missing: bool = False,
+    verifier: Verifier | None = None,
 ) -> ArticleStatus:
-    """The state of one article from its current content and its events.
+    """The state of one article from its current content and its events (oldest first).
 
     ``verified`` holds signature results computed beforehand (by event blob id), e.g. in
-    worker processes; events not in it are verified here. ``ledger_missing``: the events
-    ref itself is absent, which the reasons must say instead of "not submitted".
+    worker processes; events not in it are checked by ``verifier`` (default
+    :func:`verify_event`). ``ledger_missing``: the events ref itself is absent, which the
+    reasons must say instead of "not submitted".
     """
-    status = ArticleStatus(
-        path=path, state="draft",
-        article_id=summary.id if summary else None,
-        title=summary.title if summary else None,
-        slug=summary.slug if summary else None,
-        draft=summary.draft if summary else False,
-        digest=summary.digest if summary else None,
-    )
+    checks = judge_events(events, summary, registry, policy, now, verified=verified,
+                          verifier=verifier or verify_event)
+    apply_revocations(checks, policy, now)
+    return decide_state(summary, path, checks, policy, now, invalid_reasons=invalid_reasons,
+                        ledger_missing=ledger_missing)
+
+
+def judge_events(events: Sequence[StoredEvent], summary: ArticleSummary | None,
+                 registry: Registry, policy: Policy, now: dt.datetime, *,
+                 verified: Mapping[str, tuple[bool, str]] | None = None,
+                 verifier: Verifier = verify_event) -> list[EventCheck]:
+    """Step 1: each event on its own: is it eligible to count, and if not, why."""
     checks = [EventCheck(e) for e in events]
-    status.checks = checks
-    skew = dt.timedelta(seconds=policy.clock_skew_seconds)
-    max_age = dt.timedelta(days=policy.max_age_days)
-    author_email = summary.author_email if summary else None
-    topics = list(summary.topics) if summary else []
-
-    # 1. signatures and per-event eligibility
     for c in checks:
-        e = c.event
-        if e is None:
-            c.reason = f"not counted: {c.stored.problem}"
-            continue
-        if e.event in DECIDING_KINDS:
-            if verified is not None and c.stored.blob in verified:
-                ok, why = verified[c.stored.blob]
-                reviewer = registry.get(e.actor)
-            else:
-                ok, why, reviewer = verify_event(e, registry)
-            c.verified, c.reviewer = ok, reviewer
-            if not ok:
-                c.reason = f"not counted: {why}"
-                continue
-            if e.when > now + skew:
-                c.verified = True
-                c.reason = f"not counted: dated in the future ({e.at})"
-                continue
+        _judge(c, summary, registry, policy, now, verified, verifier)
+    return checks
+
+
+def _judge(c: EventCheck, summary: ArticleSummary | None, registry: Registry, policy: Policy,
+           now: dt.datetime, verified: Mapping[str, tuple[bool, str]] | None,
+           verifier: Verifier) -> None:
+    e = c.event
+    if e is None:
+        c.reason = f"not counted: {c.stored.problem}"
+        return
+    skew = dt.timedelta(seconds=policy.clock_skew_seconds)
+    if e.event in DECIDING_KINDS:
+        if verified is not None and c.stored.blob in verified:
+            ok, why = verified[c.stored.blob]
+            reviewer = registry.get(e.actor)
         else:
-            c.reviewer = registry.get(e.actor)
-        if e.event != "approved":
-            c.counts = True
-            continue
-        reviewer = c.reviewer
-        assert reviewer is not None
-        if "clinical_reviewer" not in reviewer.roles:
-            c.reason = (f"not counted: {reviewer.name} is not a clinical reviewer "
-                        f"(roles: {', '.join(reviewer.roles) or 'none'})")
-            continue
-        if (not policy.allow_self_approval and author_email
-                and same_person(reviewer.all_emails(), [author_email])):
-            c.reason = f"not counted: self-approval ({reviewer.name} is the article's author)"
-            continue
-        cred, why = pick_credential(reviewer, e, topics, policy)
-        if cred is None:
+            ok, why, reviewer = verifier(e, registry)
+        c.verified, c.reviewer = ok, reviewer
+        if not ok:
             c.reason = f"not counted: {why}"
-            continue
-        c.credential = cred
+            return
+        if e.when > now + skew:
+            c.verified = True
+            c.reason = f"not counted: dated in the future ({e.at})"
+            return
+    else:
+        c.reviewer = registry.get(e.actor)
+    if e.event != "approved":
         c.counts = True
+        return
+    assert c.reviewer is not None  # a verified signature has a registered signer
+    cred, problem = approval_problem(
+        c.reviewer, when=e.when, credential=e.credential,
+        topics=list(summary.topics) if summary else [],
+        author_email=summary.author_email if summary else None, policy=policy)
+    if cred is None:
+        c.reason = f"not counted: {problem}"
+        return
+    c.credential = cred
+    c.counts = True
 
-    def by_reviewer(c: EventCheck) -> bool:
-        return c.reviewer is not None and "clinical_reviewer" in c.reviewer.roles
 
-    # 2. revocations: a later changes_requested / withdrawn by a reviewer on the same digest
+def _by_reviewer(c: EventCheck) -> bool:
+    return c.reviewer is not None and "clinical_reviewer" in c.reviewer.roles
+
+
+def apply_revocations(checks: Sequence[EventCheck], policy: Policy, now: dt.datetime) -> None:
+    """Step 2: an approval stops counting when a clinical reviewer later requests changes
+    on, or withdraws, the same digest; one that still counts expires after
+    ``max_age_days``."""
+    max_age = dt.timedelta(days=policy.max_age_days)
     ordered = [c for c in checks if c.event is not None]
     for i, c in enumerate(ordered):
         e = c.event
@@ -269,7 +244,7 @@ def evaluate(
             le = later.event
             assert le is not None
             if (le.event in ("changes_requested", "withdrawn") and later.counts
-                    and le.digest == e.digest and by_reviewer(later)):
+                    and le.digest == e.digest and _by_reviewer(later)):
                 who = later.reviewer.name if later.reviewer else le.actor
                 what = "changes requested" if le.event == "changes_requested" else "withdrawn"
                 c.counts = False
@@ -278,10 +253,31 @@ def evaluate(
         if c.counts and e.when + max_age < now:
             c.expired = True
 
-    approvals = [c for c in ordered if c.event and c.event.event == "approved" and c.counts]
+
+def _kind(c: EventCheck) -> str | None:
+    return c.event.event if c.event else None
+
+
+def decide_state(summary: ArticleSummary | None, path: str, checks: list[EventCheck],
+                 policy: Policy, now: dt.datetime, *, invalid_reasons: Sequence[str] = (),
+                 ledger_missing: bool = False) -> ArticleStatus:
+    """Step 3: the article's state from its judged events, with its reasons and the next
+    command. The first of these that applies decides: invalid; approved (unless a
+    byline names someone else: invalid); expired; changes requested; stale; in review;
+    draft."""
+    status = ArticleStatus(
+        path=path, state="draft",
+        article_id=summary.id if summary else None,
+        title=summary.title if summary else None,
+        slug=summary.slug if summary else None,
+        draft=summary.draft if summary else False,
+        digest=summary.digest if summary else None,
+        checks=checks,
+    )
+    ordered = [c for c in checks if c.event is not None]
+    approvals = [c for c in ordered if _kind(c) == "approved" and c.counts]
     if approvals:
         status.last_approved = approvals[-1]
-
     if summary is None or summary.digest is None or invalid_reasons:
         status.state = "invalid"
         status.reasons = list(invalid_reasons) or ["the article could not be read"]
@@ -295,17 +291,45 @@ def evaluate(
         assert c.event is not None
         latest_per_actor[c.event.actor] = c  # ordered oldest first: keeps the newest
     fresh = [c for c in latest_per_actor.values() if not c.expired]
-    need = policy.approvals_required
     status.approvals = sorted(fresh, key=lambda c: c.event.when if c.event else now, reverse=True)
+    submissions = [c.event for c in ordered if _kind(c) == "submitted"]
+    if submissions and submissions[-1] is not None:
+        status.submitted_at = submissions[-1].at
+        status.requested_reviewer = submissions[-1].reviewer
 
-    submissions = [c for c in ordered if c.event and c.event.event == "submitted"]
-    if submissions:
-        last_sub = submissions[-1].event
-        assert last_sub is not None
-        status.submitted_at = last_sub.at
-        status.requested_reviewer = last_sub.reviewer
+    need = policy.approvals_required
+    if len(fresh) >= need:
+        return _approved(status, summary, fresh, policy)
+    if len(latest_per_actor) >= need:
+        return _expired(status, list(latest_per_actor.values()), policy, now)
+    _not_yet_approved(status, ordered, current, approvals, ledger_missing)
+    if status.state == "draft" and ledger_missing:
+        return status
+    if current and len(latest_per_actor) < need:
+        status.reasons.append(
+            f"{len(latest_per_actor)} of {need} required approvals from distinct reviewers"
+        )
+    rejected = [c for c in checks if c.event and c.event.event == "approved"
+                and c.event.digest == digest and not c.counts]
+    for c in rejected[-3:]:
+        e = c.event
+        assert e is not None
+        status.reasons.append(f"approval by {e.actor} on {_day(e)} {c.reason}")
+    return status
 
-    if len(fresh) >= need and summary.bylines:
+
+def _describe(c: EventCheck) -> str:
+    e = c.event
+    assert e is not None
+    who = c.reviewer.byline(c.credential) if c.reviewer else e.actor
+    return f"version {short(e.digest)} approved on {_day(e)} by {who}"
+
+
+def _approved(status: ArticleStatus, summary: ArticleSummary, fresh: list[EventCheck],
+              policy: Policy) -> ArticleStatus:
+    """Enough current approvals: approved, unless the body's byline names someone else."""
+    path = status.path
+    if summary.bylines:
         from reviewkit.byline import unapproved_names
 
         approvers = [c.reviewer.name for c in fresh if c.reviewer is not None]
@@ -318,36 +342,39 @@ def evaluate(
                 "sign-off")
             status.fix = f"remove the byline from {path}, or correct it, and have it approved"
             return status
-    if len(fresh) >= need:
-        status.state = "approved"
-        counted = status.approvals[:need]
-        oldest = min(c.event.when for c in counted if c.event)
-        status.due = (oldest + max_age).date()
-        return status
+    status.state = "approved"
+    counted = status.approvals[:policy.approvals_required]
+    oldest = min(c.event.when for c in counted if c.event)
+    status.due = (oldest + dt.timedelta(days=policy.max_age_days)).date()
+    return status
 
-    def describe(c: EventCheck) -> str:
-        e = c.event
-        assert e is not None
-        who = c.reviewer.byline(c.credential) if c.reviewer else e.actor
-        return f"version {short(e.digest)} approved on {_day(e)} by {who}"
 
-    if len(latest_per_actor) >= need:
-        status.state = "expired"
-        newest = max(latest_per_actor.values(), key=lambda c: c.event.when if c.event else now)
-        assert newest.event is not None
-        status.due = (newest.event.when + max_age).date()
-        status.reasons.append(
-            f"{describe(newest)}; approvals expire after {policy.max_age_days} days — "
-            "periodic re-review is due"
-        )
-        status.fix = f"a clinical reviewer runs: reviewkit review {path} && reviewkit approve {path}"
-        return status
+def _expired(status: ArticleStatus, latest: list[EventCheck], policy: Policy,
+             now: dt.datetime) -> ArticleStatus:
+    """Enough approvals of this version, but too old: periodic re-review is due."""
+    status.state = "expired"
+    newest = max(latest, key=lambda c: c.event.when if c.event else now)
+    assert newest.event is not None
+    status.due = (newest.event.when + dt.timedelta(days=policy.max_age_days)).date()
+    status.reasons.append(
+        f"{_describe(newest)}; approvals expire after {policy.max_age_days} days — "
+        "periodic re-review is due"
+    )
+    status.fix = (f"a clinical reviewer runs: reviewkit review {status.path} && "
+                  f"reviewkit approve {status.path}")
+    return status
 
-    # the newest action that is not an approval decides between the remaining states
-    actions = [c for c in ordered if c.counts and c.event and (
-        c.event.event == "submitted"
-        or (c.event.event == "changes_requested" and by_reviewer(c))
-        or (c.event.event == "withdrawn" and not by_reviewer(c))
+
+def _not_yet_approved(status: ArticleStatus, ordered: list[EventCheck],
+                      current: list[EventCheck], approvals: list[EventCheck],
+                      ledger_missing: bool) -> None:
+    """Not enough approvals: the newest action that is not an approval decides between
+    changes requested, stale, in review and draft."""
+    path, digest = status.path, status.digest
+    actions = [c for c in ordered if c.counts and (
+        _kind(c) == "submitted"
+        or (_kind(c) == "changes_requested" and _by_reviewer(c))
+        or (_kind(c) == "withdrawn" and not _by_reviewer(c))
     )]
     last = actions[-1].event if actions else None
     if last is not None and last.event == "changes_requested" and not any(
@@ -360,13 +387,12 @@ def evaluate(
         if last.digest != digest:
             status.reasons.append("the article changed since; when it is ready, submit it again")
         status.fix = f"edit the article, then: reviewkit submit {path}"
-        return status
-
+        return
     older = [c for c in approvals if c.event and c.event.digest != digest]
     if older:
         status.state = "stale"
         status.reasons.append(
-            f"{describe(older[-1])}; the content changed since (now {short(digest)})"
+            f"{_describe(older[-1])}; the content changed since (now {short(digest or '')})"
         )
         status.fix = f"a clinical reviewer runs: reviewkit review {path} && reviewkit approve {path}"
     elif last is not None and last.event == "submitted":
@@ -384,22 +410,10 @@ def evaluate(
                 "recorded yet, or not fetched: plain clones and CI checkouts do not fetch it)")
             status.fix = (f"reviewkit submit {path} if none was recorded yet; else fetch them: "
                           "git fetch origin '+refs/reviewkit/*:refs/reviewkit/*'")
-            return status
+            return
         if last is not None and last.event == "withdrawn":
             who = actions[-1].reviewer.name if actions[-1].reviewer else last.actor
             status.reasons.append(f"submission withdrawn on {_day(last)} by {who}")
         else:
             status.reasons.append("not submitted for review")
         status.fix = f"reviewkit submit {path}"
-
-    if current and len(latest_per_actor) < need:
-        status.reasons.append(
-            f"{len(latest_per_actor)} of {need} required approvals from distinct reviewers"
-        )
-    rejected = [c for c in checks if c.event and c.event.event == "approved"
-                and c.event.digest == digest and not c.counts]
-    for c in rejected[-3:]:
-        e = c.event
-        assert e is not None
-        status.reasons.append(f"approval by {e.actor} on {_day(e)} {c.reason}")
-    return status

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from reviewkit.cache import Cache, digest_of
+from reviewkit.cache import Cache, compact_verdict, project_cache, restore_verdict, verdict_key
+from reviewkit.cache import open_cache as open_cache  # re-exported: tests and benchmarks
 from reviewkit.catalogue import Catalogue, load_catalogue, no_gc
 from reviewkit.content import ArticleResult
 from reviewkit.findings import Finding
@@ -16,7 +16,6 @@ from reviewkit.ledger import (
     EVENTS_REF,
     Ledger,
     LedgerIndex,
-    StoredEvent,
     changed_since,
     describe_edit,
     event_order,
@@ -25,8 +24,10 @@ from reviewkit.ledger import (
     load_events,
 )
 from reviewkit.model import DECIDING_KINDS, STATES, Policy, Registry, format_time
-from reviewkit.policy import ArticleStatus, evaluate, verify_event
+from reviewkit.policy import evaluate, verify_event
 from reviewkit.project import Project
+from reviewkit.verdict import ArticleStatus, StoredEvent
+from reviewkit.verdict import CachedVerdict as CachedVerdict  # what a cached verdict is
 from reviewkit.workers import parallel_map
 
 NEVER = "9999-12-31T00:00:00.000000Z"
@@ -108,29 +109,6 @@ def valid_until(events: Sequence[StoredEvent], policy: Policy, now: dt.datetime)
     return format_time(min(moments)) if moments else NEVER
 
 
-# fields of a status that the article's summary already holds: not stored in the cache
-_FROM_SUMMARY = ("path", "id", "title", "slug", "draft", "digest")
-
-
-def _compact(st: ArticleStatus) -> str:
-    """A verdict as the cache keeps it: compact JSON of the decision, without what the
-    article's summary already says (strings, not dict trees: a tenth of the memory)."""
-    d = {k: v for k, v in st.to_dict().items() if k not in _FROM_SUMMARY}
-    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
-
-
-def _restore(text: str, r: ArticleResult) -> ArticleStatus | None:
-    try:
-        d = json.loads(text)
-        s = r.summary
-        d.update(path=r.path, id=s.id if s else None, title=s.title if s else None,
-                 slug=s.slug if s else None, draft=s.draft if s else False,
-                 digest=s.digest if s else None)
-        return ArticleStatus.from_dict(d)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None  # a malformed entry is ignored, never trusted
-
-
 def _verify(item: tuple[StoredEvent, Registry]) -> tuple[str, tuple[bool, str]]:
     stored, registry = item
     assert stored.event is not None
@@ -140,7 +118,7 @@ def _verify(item: tuple[StoredEvent, Registry]) -> tuple[str, tuple[bool, str]]:
 
 def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                   now: dt.datetime | None = None, lint: bool = False,
-                  cache: Cache | None = None, workers: int = 1,
+                  cache: Cache | None = None, use_cache: bool = False, workers: int = 1,
                   progress: Callable[[int, int], None] | None = None,
                   readability: bool = False,
                   history_checked: str | None = None) -> StatusReport:
@@ -149,96 +127,41 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
     ``invalid`` means the front matter does not validate (what the digest and the decision
     rest on); ``lint=True`` also counts content-rule errors, as ``reviewkit validate`` does.
 
-    With a ``cache``, unchanged articles are not parsed, event files already known to parse
-    are not read, and an article whose content and events are unchanged keeps its
-    verdict until it could change by time alone. The verdicts are the same either way.
+    ``use_cache``: open the repository's cache for a whole-catalogue run and save it after
+    (a selection of ``paths`` never uses it); or pass an open ``cache``. With one,
+    unchanged articles are not parsed, event files already known to parse are not read,
+    and an article whose content and events are unchanged keeps its verdict (a
+    :class:`CachedVerdict`) until it could change by time alone. The verdicts are the same
+    either way.
 
     The events history is checked append-only (``ledger.history_edits``), from
     ``history_checked`` when that commit is an ancestor of the tip.
+
+    The phases: read (the catalogue, with the ledger read meanwhile); reuse cached
+    verdicts; verify the new events; decide; record the new verdicts in the cache.
     """
+    if use_cache and cache is None and not paths:
+        with project_cache(project, lint=lint) as opened:
+            return evaluate_repo(project, now=now, lint=lint, cache=opened, workers=workers,
+                                 progress=progress, readability=readability,
+                                 history_checked=history_checked)
     now = now or dt.datetime.now(dt.timezone.utc)
-    now_iso = format_time(now)
-    repo = project.repo
-    policy = project.config.policy
+    catalogue, index, parsed = _read(project, paths, lint=lint, cache=cache, workers=workers,
+                                     progress=progress, readability=readability)
     whole = not paths  # a selection reads only its own articles' events
-    parsed: dict[str, StoredEvent] = {}
-    ledger_state: list[LedgerIndex] = []
-
-    def read_whole_ledger() -> None:
-        # runs while worker processes parse the articles: git I/O and event parsing overlap
-        index = index_ledger(repo)
-        with no_gc():
-            for e in load_events(repo, changed_since(repo, index,
-                                                     cache.ledger_ok if cache else None)):
-                parsed[e.name] = e
-        ledger_state.append(index)
-
-    catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
-                               progress=progress, meanwhile=read_whole_ledger if whole else None,
-                               readability=readability)
-    registry = project.registry
-    if whole:
-        index = ledger_state[0]
-    else:
-        index = index_ledger(repo, articles=[r.article_id for r in catalogue.results
-                                             if r.article_id])
     with no_gc():
         problems = [e for e in parsed.values() if e.problem is not None]
         if cache is not None and whole and not problems:
             cache.set_ledger_ok(index.tip)
-        by_dir = index.by_dir()
-
-        report = StatusReport([], catalogue, Ledger(index.tip), now, policy.max_age_days,
-                              problems=problems,
-                              reading_target=_reading_target(project) if readability else None,
-                              history=history_edits(repo, index.tip, checked=history_checked))
-        if index.tip is None:
-            report.notes.append(
-                f"no review events: {EVENTS_REF} does not exist here "
-                "(run `reviewkit sync` to fetch it, or `reviewkit submit` to start)"
-            )
-        slots: list[ArticleStatus | None] = []
-        misses: list[tuple[int, ArticleResult, list[TreeEntry], str]] = []
-        for r in catalogue.results:
-            entries = by_dir.get(r.article_id, []) if r.article_id else []
-            errors = _invalid_reasons(r.findings)
-            key = ""
-            if cache is not None:
-                key = digest_of(cache.verdict_context, r.path,
-                                r.summary.to_dict() if r.summary else None, errors,
-                                index.tip is None, [(e.path, e.sha) for e in entries])
-                hit = cache.get_verdict(key, now_iso)
-                restored = _restore(hit, r) if isinstance(hit, str) else None
-                if restored is not None:
-                    slots.append(restored)
-                    continue
-            slots.append(None)
-            misses.append((len(slots) - 1, r, entries, key))
-
-        needed = [e for _, _, entries, _ in misses for e in entries if e.path not in parsed]
-        for e in load_events(repo, needed):
-            parsed[e.name] = e
-            if e.problem is not None and not whole:
-                problems.append(e)
-        to_verify = []
-        for _, _, entries, _ in misses:
-            for entry in entries:
-                stored = parsed[entry.path]
-                if stored.event is not None and stored.event.event in DECIDING_KINDS:
-                    to_verify.append((stored, registry))
-        verified = dict(parallel_map(_verify, to_verify, workers))
-        for i, r, entries, key in misses:
-            events = sorted((parsed[e.path] for e in entries), key=event_order)
-            st = evaluate(r.summary, r.path, events, registry, policy, now,
-                          invalid_reasons=_invalid_reasons(r.findings), verified=verified,
-                          ledger_missing=index.tip is None)
-            if st.state == "stale" and r.asset_states:  # name the asset that changed
-                from reviewkit.versions import asset_changes
-
-                st.reasons += asset_changes(project, st, r.asset_states)
+        report = _new_report(project, catalogue, index, now, problems, readability,
+                             history_checked)
+        slots, misses = _reuse_verdicts(cache, catalogue, index, now)
+        _read_events(project, misses, parsed, problems if not whole else None)
+        verified = _verify_new_events(project.registry, misses, parsed, workers)
+        for i, miss in misses.items():
+            st = _decide(project, miss, parsed, verified, now, ledger_missing=index.tip is None)
+            _record(cache, miss, st, parsed, project.config.policy, now)
             slots[i] = st
-            if cache is not None:
-                cache.put_verdict(key, _compact(st), now_iso, valid_until(events, policy, now))
         report.statuses = [s for s in slots if s is not None]
         report.ledger.events = list(parsed.values())
     for f in catalogue.findings:
@@ -247,33 +170,138 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
     return report
 
 
+@dataclass
+class _Miss:
+    """An article whose verdict was not in the cache: decided in this run."""
+
+    result: ArticleResult
+    entries: list[TreeEntry]  # its event files
+    key: str  # its verdict's cache key ("" without a cache)
+
+
+def _read(project: Project, paths: Sequence[str], *, lint: bool, cache: Cache | None,
+          workers: int, progress: Callable[[int, int], None] | None,
+          readability: bool) -> tuple[Catalogue, LedgerIndex, dict[str, StoredEvent]]:
+    """Phase 1: the catalogue and the ledger's index; for the whole catalogue, the event
+    files (those added since the cached tip) are read and parsed while worker processes
+    parse the articles, so git I/O and parsing overlap."""
+    repo = project.repo
+    parsed: dict[str, StoredEvent] = {}
+    ledger_state: list[LedgerIndex] = []
+
+    def read_whole_ledger() -> None:
+        index = index_ledger(repo)
+        with no_gc():
+            for e in load_events(repo, changed_since(repo, index,
+                                                     cache.ledger_ok if cache else None)):
+                parsed[e.name] = e
+        ledger_state.append(index)
+
+    catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
+                               progress=progress,
+                               meanwhile=None if paths else read_whole_ledger,
+                               readability=readability)
+    if not paths:
+        return catalogue, ledger_state[0], parsed
+    index = index_ledger(repo, articles=[r.article_id for r in catalogue.results if r.article_id])
+    return catalogue, index, parsed
+
+
+def _new_report(project: Project, catalogue: Catalogue, index: LedgerIndex, now: dt.datetime,
+                problems: list[StoredEvent], readability: bool,
+                history_checked: str | None) -> StatusReport:
+    report = StatusReport([], catalogue, Ledger(index.tip), now,
+                          project.config.policy.max_age_days, problems=problems,
+                          reading_target=_reading_target(project) if readability else None,
+                          history=history_edits(project.repo, index.tip,
+                                                checked=history_checked))
+    if index.tip is None:
+        report.notes.append(
+            f"no review events: {EVENTS_REF} does not exist here "
+            "(run `reviewkit sync` to fetch it, or `reviewkit submit` to start)"
+        )
+    return report
+
+
+def _reuse_verdicts(cache: Cache | None, catalogue: Catalogue, index: LedgerIndex,
+                    now: dt.datetime) -> tuple[list[ArticleStatus | None], dict[int, _Miss]]:
+    """Phase 2: each article's verdict from the cache when its inputs are unchanged and
+    time alone has not changed it; the others are misses, decided below."""
+    now_iso = format_time(now)
+    by_dir = index.by_dir()
+    slots: list[ArticleStatus | None] = []
+    misses: dict[int, _Miss] = {}
+    for r in catalogue.results:
+        entries = by_dir.get(r.article_id, []) if r.article_id else []
+        key = ""
+        if cache is not None:
+            key = verdict_key(cache, r, _invalid_reasons(r.findings), index.tip is None,
+                              [(e.path, e.sha) for e in entries])
+            restored = restore_verdict(cache.get_verdict(key, now_iso), r)
+            if restored is not None:
+                slots.append(restored)
+                continue
+        misses[len(slots)] = _Miss(r, entries, key)
+        slots.append(None)
+    return slots, misses
+
+
+def _read_events(project: Project, misses: dict[int, _Miss], parsed: dict[str, StoredEvent],
+                 problems: list[StoredEvent] | None) -> None:
+    """The event files of the misses not read yet (all of them for a selection);
+    ``problems`` collects the ones that do not parse."""
+    needed = [e for m in misses.values() for e in m.entries if e.path not in parsed]
+    for e in load_events(project.repo, needed):
+        parsed[e.name] = e
+        if e.problem is not None and problems is not None:
+            problems.append(e)
+
+
+def _verify_new_events(registry: Registry, misses: dict[int, _Miss],
+                       parsed: dict[str, StoredEvent],
+                       workers: int) -> dict[str, tuple[bool, str]]:
+    """Phase 3: the signatures of the misses' deciding events, in worker processes."""
+    to_verify = []
+    for m in misses.values():
+        for entry in m.entries:
+            stored = parsed[entry.path]
+            if stored.event is not None and stored.event.event in DECIDING_KINDS:
+                to_verify.append((stored, registry))
+    return dict(parallel_map(_verify, to_verify, workers))
+
+
+def _decide(project: Project, miss: _Miss, parsed: dict[str, StoredEvent],
+            verified: dict[str, tuple[bool, str]], now: dt.datetime, *,
+            ledger_missing: bool) -> ArticleStatus:
+    """Phase 4: one article's state (:func:`reviewkit.policy.evaluate`)."""
+    r = miss.result
+    events = sorted((parsed[e.path] for e in miss.entries), key=event_order)
+    st = evaluate(r.summary, r.path, events, project.registry, project.config.policy, now,
+                  invalid_reasons=_invalid_reasons(r.findings), verified=verified,
+                  ledger_missing=ledger_missing)
+    if st.state == "stale" and r.asset_states:  # name the asset that changed
+        from reviewkit.versions import asset_changes
+
+        st.reasons += asset_changes(project, st, r.asset_states)
+    return st
+
+
+def _record(cache: Cache | None, miss: _Miss, st: ArticleStatus,
+            parsed: dict[str, StoredEvent], policy: Policy, now: dt.datetime) -> None:
+    """Phase 5: keep a new verdict, valid until time alone could change it."""
+    if cache is None:
+        return
+    events = [parsed[e.path] for e in miss.entries]
+    cache.put_verdict(miss.key, compact_verdict(st), format_time(now),
+                      valid_until(events, policy, now))
+
+
 def _reading_target(project: Project) -> tuple[float, int]:
     from reviewkit.project import rules_config
     from reviewkit.rules import readability as rule
 
     options = rule.Options.model_validate(rules_config(project.config).readability.options)
     return options.max_grade, options.min_words
-
-
-def open_cache(project: Project, *, lint: bool = False) -> Cache:
-    """The cache of this repository for the current schema, configuration and registry."""
-    from reviewkit.cache import cache_path, contexts, load_cache
-    from reviewkit.config import CONFIG_FILE
-
-    registry = project.read_trusted(project.config.registry)
-    config = project.read_trusted(CONFIG_FILE)
-    article_ctx, verdict_ctx = contexts(project.schema.sha256, project.config, registry, lint)
-    if lint:  # the publication's extra word lists change findings as much as the config does
-        lists = project.config.rules.get("word_lists") or []
-        extra = []
-        for rel in lists if isinstance(lists, list) else []:
-            extra.append((str(rel), project.read_trusted(str(rel)) or b""))
-        from reviewkit.rules._words import packaged_digest
-
-        article_ctx = digest_of(article_ctx, packaged_digest(),
-                                *[part for pair in extra for part in pair])
-    verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
-    return load_cache(cache_path(project.repo.git_dir, lint=lint), article_ctx, verdict_ctx)
 
 
 def review_queue(report: StatusReport, reviewer: str | None = None) -> list[ArticleStatus]:

@@ -21,10 +21,15 @@ from reviewkit.assets import CommitAssets
 from reviewkit.content import ArticleResult, known_slugs, load_article, parse_article
 from reviewkit.errors import CheckFailed, EnvError, UsageError
 from reviewkit.frontmatter import MAX_FILE_BYTES
-from reviewkit.identity import same_person
 from reviewkit.ledger import append_event, events_for, make_event
 from reviewkit.model import Article, Reviewer, ReviewEvent
-from reviewkit.policy import ArticleStatus, evaluate, pick_credential, verify_event
+from reviewkit.policy import (
+    ArticleStatus,
+    approval_problem,
+    evaluate,
+    role_problem,
+    verify_event,
+)
 from reviewkit.project import Project
 from reviewkit.submissions import Submission, find_submission, read_submitted
 
@@ -256,7 +261,7 @@ def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
     if person is None:
         raise CheckFailed(f"this would not count: {person_id} is not in {trusted.config.registry} "
                           f"at {ref}; nothing was recorded", hint=hint)
-    if event.event in ("approved", "changes_requested") and "clinical_reviewer" not in person.roles:
+    if event.event in ("approved", "changes_requested") and role_problem(person):
         raise CheckFailed(f"this would not count: {person_id} is not a clinical reviewer in "
                           f"{trusted.config.registry} at {ref}; nothing was recorded", hint=hint)
     ok, why, _ = verify_event(event, trusted.registry)
@@ -264,10 +269,12 @@ def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
         raise CheckFailed(f"this would not count under the registry at {ref}: {why}; "
                           "nothing was recorded", hint=hint)
     if event.event == "approved":
-        cred, why = pick_credential(person, event, topics, trusted.config.policy)
+        cred, problem = approval_problem(person, when=event.when, credential=event.credential,
+                                         topics=topics, author_email=None,
+                                         policy=trusted.config.policy)
         if cred is None:
             raise CheckFailed(f"this approval would not count under the policy at {ref}: "
-                              f"{why}; nothing was recorded", hint=hint)
+                              f"{problem}; nothing was recorded", hint=hint)
 
 
 def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = None,
@@ -291,15 +298,14 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         article = _require_valid(result, kind.replace("_", " "))
     else:
         article = result.article
-    if kind in ("approved", "changes_requested") and "clinical_reviewer" not in person.roles:
+    if kind in ("approved", "changes_requested") and role_problem(person):
         raise CheckFailed(
-            f"{person.name} ({person.id}) is not a clinical reviewer "
-            f"(roles: {', '.join(person.roles) or 'none'}); only clinical reviewers can "
+            f"{role_problem(person)}; only clinical reviewers can "
             f"{'approve' if kind == 'approved' else 'request changes'}"
         )
     if reviewer is not None:
         asked = project.registry.get(reviewer)
-        if asked is None or "clinical_reviewer" not in asked.roles:
+        if asked is None or role_problem(asked):
             raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry")
     if kind == "approved":
         # the registered addresses, and the git identity approving now unless it is
@@ -308,15 +314,14 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         git_email = project.repo.config_get("user.email")
         if git_email and project.registry.by_email(git_email) in (None, person):
             mine.append(git_email)
-        if not policy.allow_self_approval and same_person(mine, [article.meta.author.email]):
-            raise CheckFailed(f"{person.name} is the author of {rel}; self-approval does not count",
-                              hint="ask another clinical reviewer")
-        probe = make_event("approved", article=article.meta.id, path=rel, digest=article.digest,
-                           blob=blob, commit=commit, actor=person.id, at=now,
-                           credential=credential)
-        cred, why = pick_credential(person, probe, article.meta.topics, policy)
+        cred, problem = approval_problem(person, when=now, credential=credential,
+                                         topics=article.meta.topics,
+                                         author_email=article.meta.author.email,
+                                         approver_emails=mine, policy=policy)
         if cred is None:
-            raise CheckFailed(f"this approval would not count: {why}")
+            raise CheckFailed(f"this approval would not count: {problem}",
+                              hint="ask another clinical reviewer" if problem
+                              and problem.startswith("self-approval") else None)
         credential = cred.type
 
     if kind == "approved":

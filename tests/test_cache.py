@@ -257,3 +257,40 @@ def test_validate_cache_follows_the_publications_word_lists(catalogue: Project) 
     catalogue.repo.write("extra-words.yaml", "person-first:\n  avoid:\n    - id: flummox\n"
                          "      phrase: flummox\n      suggestion: a person\n")
     assert "flummox" in catalogue.rk("validate").out
+
+
+def test_the_library_opens_and_saves_the_cache(catalogue: Project) -> None:
+    """``use_cache=True`` is the one call the commands make: opened, used and saved inside."""
+    path = cache_path(Path(git(catalogue.path, "rev-parse", "--absolute-git-dir")))
+    base = verdicts(gate(catalogue.path, cached=False))
+    project = load_project(catalogue.path)
+    cold = run_gate(project, use_cache=True, now=dt.datetime.now(dt.timezone.utc))
+    assert path.is_file() and verdicts(cold) == base
+    warm = run_gate(load_project(catalogue.path), use_cache=True,
+                    now=dt.datetime.now(dt.timezone.utc))
+    assert verdicts(warm) == base
+    # a selection of paths never reads or writes it
+    from reviewkit.status import evaluate_repo
+
+    path.unlink()
+    evaluate_repo(load_project(catalogue.path), [str(catalogue.path / "content/articles/topic-0.md")],
+                  use_cache=True)
+    assert not path.exists()
+
+
+def test_a_verdict_from_the_cache_does_not_pretend_to_be_complete(catalogue: Project) -> None:
+    from reviewkit.verdict import CachedVerdict
+
+    fresh = gate(catalogue.path, cached=False).report.statuses
+    gate(catalogue.path, cached=True)  # fills the cache
+    warm = gate(catalogue.path, cached=True).report.statuses
+    cached = [s for s in warm if isinstance(s, CachedVerdict)]
+    assert cached, "the warm run reused no verdict"
+    by_path = {s.path: s for s in fresh}
+    for s in cached:
+        assert s.to_dict() == by_path[s.path].to_dict()  # its JSON is the whole verdict
+        for name in ("approvals", "checks", "last_approved"):
+            with pytest.raises(AttributeError, match="not kept in the verdict cache"):
+                getattr(s, name)
+    approved = [s for s in cached if s.state == "approved"]
+    assert approved and approved[0].to_dict()["approvals"]  # listed, not silently empty

@@ -23,6 +23,7 @@ HIST = T + "test_history.py::"
 REFS = T + "test_refs.py::"
 HOST = T + "test_hostile_ledger.py::"
 PUB = T + "test_publish_attacks.py::"
+POL = "tests/test_policy.py::test_decision["  # the decision on values (stub verifier)
 
 # name: ([(file, old, new), ...], [test selectors that must all fail])
 MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
@@ -56,11 +57,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/policy.py",
          "current = [c for c in approvals if c.event and c.event.digest == digest]",
          "current = [c for c in approvals if c.event]"),
-    ], [ATT + "test_approval_replayed_for_older_digest_after_revert_and_reedit"]),
+    ], [ATT + "test_approval_replayed_for_older_digest_after_revert_and_reedit",
+        POL + "stale]"]),
     "revocation by changes_requested": ([
         ("reviewkit/policy.py", "                c.counts = False\n                c.reason = f\"revoked",
          "                pass\n                c.reason = f\"revoked"),
-    ], [ATT + "test_revert_to_revoked_version_stays_blocked"]),
+    ], [ATT + "test_revert_to_revoked_version_stays_blocked", POL + "approve-then-request]"]),
     "medication topic required": ([
         ("reviewkit/rules/medication.py",
          "want_topic = self.options.require_topic and", "want_topic = False and"),
@@ -69,23 +71,24 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "no self-approval": ([
         ("reviewkit/policy.py", "if (not policy.allow_self_approval and author_email",
          "if (False and author_email"),
-    ], [ATT + "test_self_approval"]),
+    ], [ATT + "test_self_approval", POL + "self-approval]"]),
     "clinical role required": ([
-        ("reviewkit/policy.py", '        if "clinical_reviewer" not in reviewer.roles:\n            c.reason',
-         '        if False:\n            c.reason'),
+        ("reviewkit/policy.py", '    if "clinical_reviewer" not in reviewer.roles:\n        return (',
+         '    if False:\n        return ('),
     ], [ATT + "test_approval_by_editor_only_role",
-        ATT + "test_approval_by_admin_without_clinical_role"]),
+        ATT + "test_approval_by_admin_without_clinical_role", POL + "editor-approval]"]),
     "license valid on the approval date": ([
         ("reviewkit/policy.py", "valid = [c for c in held if c.valid_on(day)]", "valid = held"),
-    ], [ATT + "test_expired_license"]),
+    ], [ATT + "test_expired_license", POL + "expired-credential]"]),
     "key validity window": ([
         ("reviewkit/signing.py", "valid = [k for k in matching if _valid_at(k, t)]",
          "valid = matching"),
     ], [ATT + "test_key_used_outside_its_validity_window"]),
     "no future-dated events": ([
-        ("reviewkit/policy.py", "            if e.when > now + skew:", "            if False:"),
+        ("reviewkit/policy.py", "        if e.when > now + skew:", "        if False:"),
     ], [ATT + "test_future_dated_approval",
-        ATT + "test_future_dated_changes_cannot_be_outvoted_early"]),
+        ATT + "test_future_dated_changes_cannot_be_outvoted_early", POL + "future-dated]",
+        POL + "future-dated-request-cannot-be-outvoted]"]),
     "trust root (--trust-ref)": ([
         ("reviewkit/project.py", "        if self.trust_ref:\n            return self.repo.show_file",
          "        if False:\n            return self.repo.show_file"),
@@ -121,8 +124,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [ATT + "test_config_paths_with_dotdot_or_absolute"]),
     "event path is never read": ([
         ("reviewkit/workflow.py",
-         "        old = project.repo.read_blobs([last.event.blob])[last.event.blob]",
-         "        old = (project.root / last.event.path).read_bytes()"),
+         "        found = project.repo.read_blobs([base.blob], max_size=MAX_FILE_BYTES)",
+         "        found = {base.blob: (project.root / base.path).read_bytes()}"),
     ], [ATT + "test_event_path_field_is_never_read"]),
     "article id checked before it names a ledger file": ([
         ("reviewkit/ledger.py", "        if not pattern.fullmatch(value):", "        if False:"),
@@ -218,7 +221,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [T + "test_setup_and_trust.py::test_word_list_allowing_a_phrase_in_the_same_change_does_not_count"]),
     "a body's byline names an approver": ([
         ("reviewkit/policy.py", "        if wrong:\n", "        if False:\n"),
-    ], [T + "test_setup_and_trust.py::test_byline_naming_someone_who_did_not_approve_is_blocked"]),
+    ], [T + "test_setup_and_trust.py::test_byline_naming_someone_who_did_not_approve_is_blocked",
+        POL + "byline-names-someone-else]"]),
     "approve checks the trusted registry": ([
         ("reviewkit/workflow.py", "        if trusted is not None:\n            _check_trusted(",
          "        if False:\n            _check_trusted("),
