@@ -220,7 +220,7 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
     if project.setup_base is not None:
         from reviewkit.project import SETUP_EXPLAINED
 
-        notes.append("note: " + SETUP_EXPLAINED.format(ref=project.setup_base)
+        notes.append("note: " + SETUP_EXPLAINED.format(ref=project.setup_label)
                      + "; its own configuration is used (the gate passes it only while every "
                        "article is a draft)")
     changed = _changed(project, changed_since)

@@ -213,10 +213,12 @@ def _week(tmp_path: Path, keys: Callable[[str], Key], crlf: str | None) -> Team:
     # CI on the setup PR: the base has no reviewkit.yaml yet; it says so and passes
     validate, gate = team.ci_pull_request("setup-reviewkit")
     assert validate.code == 0, validate.output
-    assert "the trusted base origin/main has no reviewkit configuration yet" in validate.err
+    assert "the trusted base origin/main (commit " in validate.err
+    assert "has no reviewkit configuration yet" in validate.err
     assert gate.code == 0, gate.output
     assert "this is the setup change that adds reviewkit" in gate.out
     assert "passes because it publishes nothing" in gate.out
+    assert "once it is merged into origin/main, every later change" in gate.out
     assert "Next: merge it" in gate.out
     assert "run 'reviewkit init'" not in gate.output
 
