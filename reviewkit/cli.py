@@ -93,8 +93,9 @@ def cli(ctx: click.Context, directory: str, debug: bool) -> None:
 def init() -> None:
     """Scaffold reviewkit in this directory (refuses to overwrite anything).
 
-    Writes reviewkit.yaml, reviewers.yaml, schemas/, content/articles/ and
-    .github/workflows/reviewkit.yml.
+    Writes reviewkit.yaml, reviewers.yaml, schemas/, content/articles/,
+    .github/workflows/reviewkit.yml and the gate action it runs,
+    .github/actions/reviewkit/action.yml (installs this reviewkit version).
 
     \b
     Example:  cd my-site && git init && reviewkit init

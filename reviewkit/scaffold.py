@@ -77,7 +77,11 @@ def workflow_text(version: str | None = None) -> bytes:
     return text.replace("@VERSION@", version).encode("utf-8")
 
 
+ACTION_PATH = ".github/actions/reviewkit/action.yml"
+
+
 def scaffold_files() -> dict[str, bytes]:
+    """Every file ``init`` writes, by path relative to the repository root."""
     return {
         "reviewkit.yaml": _data("scaffold/reviewkit.yaml"),
         "reviewers.yaml": _data("scaffold/reviewers.yaml"),
@@ -85,6 +89,9 @@ def scaffold_files() -> dict[str, bytes]:
         "schemas/review-event.schema.json": _data("schemas/review-event.schema.json"),
         "content/articles/.gitkeep": b"",
         ".github/workflows/reviewkit.yml": workflow_text(),
+        # the action the workflow runs (`uses: ./.github/actions/reviewkit`): the project's
+        # root action.yml, byte for byte (tests/test_action.py keeps the two identical)
+        ACTION_PATH: _data("action.yml"),
     }
 
 

@@ -289,8 +289,12 @@ def test_first_week_in_real_clones(tmp_path: Path, keys: Callable[[str], Key]) -
     assert f'version: "{installed_version()}"' in workflow  # the action installs it too
     assert ('reviewkit validate --format github --trust-ref '
             '"refs/remotes/origin/${GITHUB_BASE_REF}"') in workflow
+    # the gate runs the action init wrote beside the workflow (pinned by this repository's
+    # own commit: nothing to fill in); every other action by a full commit id, tag in a comment
+    assert "uses: ./.github/actions/reviewkit\n" in workflow
+    assert (team.editor / ".github/actions/reviewkit/action.yml").is_file()
     for line in workflow.splitlines():
-        if "uses:" in line:  # every action pinned by a full commit id, the tag in a comment
+        if "uses:" in line and "./.github/actions/reviewkit" not in line:
             ref = line.split("@", 1)[1]
             sha, _, comment = ref.partition(" # ")
             assert len(sha) == 40 and all(c in "0123456789abcdef" for c in sha), line
