@@ -217,7 +217,7 @@ def test_the_packaged_action_is_the_root_action_byte_for_byte() -> None:
     root = (ROOT / "action.yml").read_bytes()
     assert (ROOT / "reviewkit/data/action.yml").read_bytes() == root, (
         "reviewkit/data/action.yml differs from action.yml: cp action.yml reviewkit/data/")
-    assert ACTION_PATH == LOCAL_ACTION.removeprefix("./") + "/action.yml"
+    assert LOCAL_ACTION.removeprefix("./") + "/action.yml" == ACTION_PATH
     assert scaffold_files()[ACTION_PATH] == root
 
 
