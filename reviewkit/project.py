@@ -62,6 +62,11 @@ class Project:
         return "the base branch"
 
     @property
+    def trust_name(self) -> str:
+        """The trust ref as the user named it, with the commit it was pinned to."""
+        return self.trust_label
+
+    @property
     def root(self) -> Path:
         return self.repo.root
 
@@ -153,8 +158,8 @@ def ref_label(ref: ResolvedRef) -> str:
     """``origin/main (commit 1a2b…)``: the name as given, which a person knows, and the
     commit it was pinned to; a bare commit id reads ``commit 1a2b…``."""
     if ref.full is None:
-        return f"commit {ref.commit}"
-    return f"{ref.given} (commit {ref.commit})"
+        return f"commit {ref.commit[:12]}"
+    return f"{ref.given} (commit {ref.commit[:12]})"
 
 
 SETUP_EXPLAINED = (
@@ -181,7 +186,7 @@ def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = Non
     if data is None and trust_ref is not None:
         here = (repo.root / CONFIG_FILE).is_file()
         assert trusted is not None
-        label = ref_label(trusted)
+        label = ref_label(trusted)  # the ref as the user gave it, with its commit
         if allow_setup and here:
             project = load_project(path)
             project.setup_base = trust_ref

@@ -374,6 +374,14 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], ["tests/test_action.py::test_init_workflow_runs_the_local_action_and_comments_in_its_own_job",
         "tests/test_action.py::"
         "test_the_workflow_init_writes_goes_green_on_the_setup_pull_request_and_on_main"]),
+    "invalid content never published": ([
+        ("reviewkit/versions.py",
+         'unpublishable = status.digest if status.state == "invalid" else None',
+         "unpublishable = None"),
+        ("reviewkit/publish.py",
+         "            if any(f.is_error for f in version.result.findings):  # never serve invalid",
+         "            if False:  # never serve invalid"),
+    ], [PUB + "test_line_separators_in_front_matter_never_crash_publish"]),
 }
 
 
