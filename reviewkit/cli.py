@@ -93,8 +93,9 @@ def cli(ctx: click.Context, directory: str, debug: bool) -> None:
 def init() -> None:
     """Scaffold reviewkit in this directory (refuses to overwrite anything).
 
-    Writes reviewkit.yaml, reviewers.yaml, schemas/, content/articles/ and
-    .github/workflows/reviewkit.yml.
+    Writes reviewkit.yaml, reviewers.yaml, schemas/, content/articles/,
+    .github/workflows/reviewkit.yml and the gate action it runs,
+    .github/actions/reviewkit/action.yml (installs this reviewkit version).
 
     \b
     Example:  cd my-site && git init && reviewkit init
@@ -219,7 +220,7 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
     if project.setup_base is not None:
         from reviewkit.project import SETUP_EXPLAINED
 
-        notes.append("note: " + SETUP_EXPLAINED.format(ref=project.setup_base)
+        notes.append("note: " + SETUP_EXPLAINED.format(ref=project.setup_label)
                      + "; its own configuration is used (the gate passes it only while every "
                        "article is a draft)")
     changed = _changed(project, changed_since)

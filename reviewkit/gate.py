@@ -129,8 +129,8 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
             )
     for rel in project.changed_trusted_files():
         result.notes.append(
-            f"this change edits {rel}; the gate used the version at {project.trust_label} "
-            "(changes to it take effect once merged)"
+            f"this change edits {rel}; the gate used the version at {project.trust_label}; "
+            "changes to it take effect once merged"
         )
     for s in report.statuses:
         if s.draft and s.state != "invalid":
@@ -159,8 +159,7 @@ def _setup_change(project: Project, result: GateResult, publishable: list[Articl
     pass only when it publishes nothing (fail closed: any non-draft article fails)."""
     from reviewkit.project import SETUP_EXPLAINED
 
-    base = project.setup_base
-    what = SETUP_EXPLAINED.format(ref=base)
+    what = SETUP_EXPLAINED.format(ref=project.setup_label)
     if publishable:
         paths = ", ".join(s.path for s in publishable[:5])
         result.failures.append(
@@ -172,8 +171,9 @@ def _setup_change(project: Project, result: GateResult, publishable: list[Articl
         return
     result.notes.append(
         f"{what}. It passes because it publishes nothing (every article is a draft); once "
-        f"it is merged into {base}, every later change is checked against the configuration "
-        f"and registry there. Next: merge it, then reviewkit new / submit on a branch"
+        f"it is merged into {project.setup_target}, every later change is checked against "
+        "the configuration and registry there. Next: merge it, then reviewkit new / submit "
+        "on a branch"
     )
 
 

@@ -38,17 +38,34 @@ class Project:
     _linter: Any = field(default=None, repr=False)
     trusted: ResolvedRef | None = None
 
+    # the ref a setup change's base was given as (``setup_base`` is its commit)
+    setup_trusted: ResolvedRef | None = None
+
     @property
     def trust_label(self) -> str:
-        """The trust ref as a person reads it: full ref name and commit."""
-        return self.trusted.describe() if self.trusted else (self.trust_ref or "the work tree")
+        """The trust ref as a person reads it: the name they gave, the commit in parentheses."""
+        if self.trusted:
+            return ref_label(self.trusted)
+        return self.trust_ref or "the work tree"
+
+    @property
+    def setup_label(self) -> str:
+        """A setup change's base as a person reads it (see ``trust_label``)."""
+        if self.setup_trusted is not None:
+            return ref_label(self.setup_trusted)
+        return f"commit {self.setup_base}" if self.setup_base else "the work tree"
+
+    @property
+    def setup_target(self) -> str:
+        """What a setup change is merged into: the base's name (a commit is not merged into)."""
+        if self.setup_trusted is not None and self.setup_trusted.full is not None:
+            return self.setup_trusted.given
+        return "the base branch"
 
     @property
     def trust_name(self) -> str:
         """The trust ref as the user named it, with the commit it was pinned to."""
-        if self.trusted:
-            return f"{self.trusted.given} (commit {self.trusted.commit[:12]})"
-        return self.trust_ref or "the work tree"
+        return self.trust_label
 
     @property
     def root(self) -> Path:
@@ -138,6 +155,14 @@ def rules_config(config: Config) -> Any:
         raise ConfigError(f"{CONFIG_FILE}: rules.{where}: {err['msg']}") from None
 
 
+def ref_label(ref: ResolvedRef) -> str:
+    """``origin/main (commit 1a2b…)``: the name as given, which a person knows, and the
+    commit it was pinned to; a bare commit id reads ``commit 1a2b…``."""
+    if ref.full is None:
+        return f"commit {ref.commit[:12]}"
+    return f"{ref.given} (commit {ref.commit[:12]})"
+
+
 SETUP_EXPLAINED = (
     "the trusted base {ref} has no reviewkit configuration yet: this is the setup change "
     "that adds reviewkit"
@@ -158,27 +183,28 @@ def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = Non
     # pinned to its commit for the whole run
     trusted = repo.resolve_ref(trust_ref, "--trust-ref") if trust_ref is not None else None
     trust_ref = trusted.commit if trusted else None
-    # messages name the ref as the user gave it, with the commit it was pinned to
-    named = f"{trusted.given} (commit {trusted.commit[:12]})" if trusted else None
     probe = Project(repo, Config.model_validate({}), None, trust_ref)  # type: ignore[arg-type]
     data = probe.read_trusted(CONFIG_FILE)
     if data is None and trust_ref is not None:
         here = (repo.root / CONFIG_FILE).is_file()
+        assert trusted is not None
+        label = ref_label(trusted)  # the ref as the user gave it, with its commit
         if allow_setup and here:
             project = load_project(path)
-            project.setup_base = trusted.given if trusted else None
+            project.setup_base = trust_ref
+            project.setup_trusted = trusted
             return project
         if here:
             raise ConfigError(
-                f"{CONFIG_FILE}: not found at {named}; "
-                + SETUP_EXPLAINED.format(ref=trusted.given if trusted else named),
+                f"{CONFIG_FILE}: not found at {label}: this is the setup change that adds "
+                "reviewkit",
                 hint="CI passes it with 'reviewkit gate --trust-ref REF' while every article "
                      "is a draft; merge it, then later changes are checked against it",
             )
-        raise ConfigError(f"{CONFIG_FILE}: not found at {named} nor in {repo.root}",
+        raise ConfigError(f"{CONFIG_FILE}: not found at {label} nor in {repo.root}",
                           hint="run 'reviewkit init' on a branch and merge it first")
     if data is None:
-        where = f" at {trusted.describe()}" if trusted else f" in {repo.root}"
+        where = f" at {ref_label(trusted)}" if trusted else f" in {repo.root}"
         raise ConfigError(f"{CONFIG_FILE}: not found{where}", hint="run 'reviewkit init'")
     config = parse_config(data, CONFIG_FILE)
     schema_data = probe.read_trusted(config.schema_path)

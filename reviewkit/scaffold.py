@@ -77,13 +77,20 @@ def workflow_text(version: str | None = None) -> bytes:
     return text.replace("@VERSION@", version).encode("utf-8")
 
 
+ACTION_PATH = ".github/actions/reviewkit/action.yml"
+
+
 def scaffold_files() -> dict[str, bytes]:
+    """Every file ``init`` writes, by path relative to the repository root."""
     return {
         "reviewkit.yaml": _data("scaffold/reviewkit.yaml"),
         "reviewers.yaml": _data("scaffold/reviewers.yaml"),
         "schemas/article.schema.json": _data("schemas/article.schema.json"),
         "content/articles/.gitkeep": b"",
         ".github/workflows/reviewkit.yml": workflow_text(),
+        # the action the workflow runs (`uses: ./.github/actions/reviewkit`): the project's
+        # root action.yml, byte for byte (tests/test_action.py keeps the two identical)
+        ACTION_PATH: _data("action.yml"),
     }
 
 

@@ -213,10 +213,12 @@ def _week(tmp_path: Path, keys: Callable[[str], Key], crlf: str | None) -> Team:
     # CI on the setup PR: the base has no reviewkit.yaml yet; it says so and passes
     validate, gate = team.ci_pull_request("setup-reviewkit")
     assert validate.code == 0, validate.output
-    assert "the trusted base origin/main has no reviewkit configuration yet" in validate.err
+    assert "the trusted base origin/main (commit " in validate.err
+    assert "has no reviewkit configuration yet" in validate.err
     assert gate.code == 0, gate.output
     assert "this is the setup change that adds reviewkit" in gate.out
     assert "passes because it publishes nothing" in gate.out
+    assert "once it is merged into origin/main, every later change" in gate.out
     assert "Next: merge it" in gate.out
     assert "run 'reviewkit init'" not in gate.output
 
@@ -287,8 +289,12 @@ def test_first_week_in_real_clones(tmp_path: Path, keys: Callable[[str], Key]) -
     assert f'version: "{installed_version()}"' in workflow  # the action installs it too
     assert ('reviewkit validate --format github --trust-ref '
             '"refs/remotes/origin/${GITHUB_BASE_REF}"') in workflow
+    # the gate runs the action init wrote beside the workflow (pinned by this repository's
+    # own commit: nothing to fill in); every other action by a full commit id, tag in a comment
+    assert "uses: ./.github/actions/reviewkit\n" in workflow
+    assert (team.editor / ".github/actions/reviewkit/action.yml").is_file()
     for line in workflow.splitlines():
-        if "uses:" in line:  # every action pinned by a full commit id, the tag in a comment
+        if "uses:" in line and "./.github/actions/reviewkit" not in line:
             ref = line.split("@", 1)[1]
             sha, _, comment = ref.partition(" # ")
             assert len(sha) == 40 and all(c in "0123456789abcdef" for c in sha), line

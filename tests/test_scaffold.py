@@ -20,10 +20,15 @@ def test_init_scaffolds_and_refuses_to_overwrite(git_repo) -> None:  # type: ign
     r = rk("init", cwd=repo.path)
     assert r.code == 0, r.output
     for rel in ("reviewkit.yaml", "reviewers.yaml", "schemas/article.schema.json",
-                ".github/workflows/reviewkit.yml"):
+                ".github/workflows/reviewkit.yml", ".github/actions/reviewkit/action.yml"):
         assert (repo.path / rel).is_file(), rel
+        assert f"created {rel}\n" in r.out
     # the event format is fixed by the package (a copy would suggest it can be configured)
     assert not (repo.path / "schemas/review-event.schema.json").exists()
+    # the workflow runs the action init wrote next to it, which is reviewkit's own
+    assert "uses: ./.github/actions/reviewkit\n" in repo.read(".github/workflows/reviewkit.yml")
+    assert (repo.path / ".github/actions/reviewkit/action.yml").read_bytes() == \
+        (ROOT / "action.yml").read_bytes()
     assert (repo.path / "content/articles").is_dir()
     repo.write("reviewkit.yaml", "# mine\n")
     (repo.path / "reviewers.yaml").unlink()
@@ -32,6 +37,18 @@ def test_init_scaffolds_and_refuses_to_overwrite(git_repo) -> None:  # type: ign
     assert "refusing to overwrite: reviewkit.yaml" in r.err
     assert repo.read("reviewkit.yaml") == "# mine\n"
     assert not (repo.path / "reviewers.yaml").exists()  # nothing written at all
+
+
+def test_init_refuses_when_only_the_action_exists(git_repo) -> None:  # type: ignore[no-untyped-def]
+    """A team's own (perhaps edited) action is never replaced, and nothing else is written."""
+    repo: GitRepo = git_repo()
+    repo.write(".github/actions/reviewkit/action.yml", "# ours\n")
+    r = rk("init", cwd=repo.path)
+    assert r.code == 2
+    assert "refusing to overwrite: .github/actions/reviewkit/action.yml" in r.err
+    assert repo.read(".github/actions/reviewkit/action.yml") == "# ours\n"
+    assert not (repo.path / "reviewkit.yaml").exists()
+    assert not (repo.path / ".github/workflows").exists()
 
 
 def test_shipped_schemas_are_the_packaged_ones() -> None:

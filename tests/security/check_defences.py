@@ -372,6 +372,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "verify checks every file's hash": ([
         ("reviewkit/verify.py", "        if _sha256(content) != digest:", "        if False:"),
     ], ["tests/test_verify.py::test_one_changed_byte_fails_naming_the_file[img/chart.png]"]),
+    "init's workflow runs an action pinned by the repository's commit": ([
+        ("reviewkit/data/scaffold/workflow.yml", "        uses: ./.github/actions/reviewkit\n",
+         "        uses: OWNER/REPO@v0.1.0\n"),
+    ], ["tests/test_action.py::test_init_workflow_runs_the_local_action_and_comments_in_its_own_job",
+        "tests/test_action.py::"
+        "test_the_workflow_init_writes_goes_green_on_the_setup_pull_request_and_on_main"]),
     "invalid content never published": ([
         ("reviewkit/versions.py",
          'unpublishable = status.digest if status.state == "invalid" else None',

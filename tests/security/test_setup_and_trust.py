@@ -35,6 +35,28 @@ def test_setup_change_cannot_publish_an_unreviewed_article(project: Project) -> 
     assert code == 0 and "passes because it publishes nothing" in doc["notes"][0]
 
 
+def test_setup_change_names_its_base_as_given_and_never_merges_into_a_commit(
+        project: Project) -> None:
+    _base_without_reviewkit(project)
+    project.repo.write(A, project.repo.read(A).replace("draft: false", "draft: true"))
+    project.repo.commit("draft")
+    full = git(project.path, "rev-parse", "origin/main")
+    base = full[:12]
+    for given in ("origin/main", "refs/remotes/origin/main"):
+        code, doc = gate(project, "--trust-ref", given)
+        assert code == 0, doc
+        note = doc["notes"][0]
+        assert f"the trusted base {given} (commit {base}) has no reviewkit configuration" in note
+        assert f"once it is merged into {given}, every later change" in note
+        assert f"merged into {base}" not in note and "merged into origin/main (" not in note
+    code, doc = gate(project, "--trust-ref", full)  # a commit id: there is no branch name
+    assert code == 0, doc
+    assert f"the trusted base commit {base} has no" in doc["notes"][0]
+    assert "once it is merged into the base branch," in doc["notes"][0]
+    r = project.rk("validate", "--trust-ref", "origin/main")
+    assert r.code == 0 and f"the trusted base origin/main (commit {base}) has no" in r.output
+
+
 def test_setup_change_is_not_a_way_around_an_existing_configuration(project: Project) -> None:
     # the base has reviewkit.yaml: deleting it in the change does not make it a setup change
     git(project.path, "update-ref", "refs/remotes/origin/main", "HEAD")
@@ -114,7 +136,8 @@ def test_other_commands_explain_a_trust_ref_without_configuration(project: Proje
     r = project.rk("publish", "--out", str(project.path.parent / "bundle"),
                    "--trust-ref", "origin/main")
     assert r.code == 2
-    assert "reviewkit.yaml: not found at origin/main" in r.err
-    assert "the trusted base origin/main has no reviewkit configuration yet" in r.err
+    base = git(project.path, "rev-parse", "origin/main")[:12]
+    assert f"reviewkit.yaml: not found at origin/main (commit {base})" in r.err
+    assert "this is the setup change that adds reviewkit" in r.err
     assert "merge it, then later changes are checked against it" in r.err
     assert not (project.path.parent / "bundle").exists()
