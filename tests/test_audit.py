@@ -190,7 +190,7 @@ def test_since_and_messages_that_need_quoting(project: Project) -> None:
     doc = json.loads(p.rk("audit", "--since", "2999-01-01", "--format", "json").out)
     assert doc["count"] == 0 and doc["since"] == "2999-01-01T00:00:00.000000Z"
     bad = p.rk("audit", "--since", "last tuesday")
-    assert bad.code == 2 and "--since" in bad.err
+    assert bad.code == 2 and "'--since': 'last tuesday': use a date like 2026-01-31" in bad.err
 
 
 def test_audit_without_events(project: Project) -> None:
