@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from catalogue_fixture import Catalogue, big_catalogue  # noqa: F401
 
 from reviewkit.audit import COLUMNS
@@ -55,6 +56,7 @@ def approve(p: Project, key: Path | None = None, as_id: str = "dwhitfield", **kw
     assert r.code == 0, r.output
 
 
+@pytest.mark.slow
 def test_audit_csv_of_the_fixture_repo(big_catalogue: Catalogue) -> None:  # noqa: F811
     path = big_catalogue.project.path
     r = rk("audit", "--format", "csv", cwd=path)

@@ -25,7 +25,7 @@ from reviewkit.identity import canonical_email, email_problem, same_person
 from reviewkit.output import github_annotation
 from reviewkit.printable import UNSAFE, printable
 
-from conftest import Project, article, put_event
+from conftest import Project, article, examples, put_event
 
 FRONT = article().split("---\n")[1]  # the fixture article's YAML, without the markers
 
@@ -117,7 +117,7 @@ _YAML_BITS = st.sampled_from([
 ])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_YAML_BITS, max_size=30).map("".join))
 def test_fast_and_roundtrip_loaders_agree_on_every_accepted_input(yaml: str) -> None:
     """Whatever the splitter and the fast loader accept, the round-trip loader (used by
