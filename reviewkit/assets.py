@@ -18,9 +18,13 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from reviewkit.findings import Finding
+
+if TYPE_CHECKING:
+    from reviewkit.git import Repo
 
 MAX_ASSET_BYTES = 64 * 1024 * 1024
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -159,6 +163,30 @@ def worktree_hasher(root: Path) -> AssetHasher:
         return h.hexdigest()
 
     return hasher
+
+
+class CommitAssets:
+    """Hash assets as they are in one commit (symbolic links and over-large files refused):
+    what a version read from a commit (submitted, approved, HEAD) is digested with."""
+
+    def __init__(self, repo: Repo, commit: str) -> None:
+        self.repo, self.commit = repo, commit
+        self.data: dict[str, bytes] = {}
+
+    def __call__(self, rel: str) -> str:
+        entries = self.repo.ls_tree(self.commit, [rel], recursive=False)
+        entry = next((e for e in entries if e.path == rel), None)
+        if entry is None:
+            raise AssetError("asset-missing", f"does not exist in commit {self.commit[:12]}")
+        if entry.mode == "120000":
+            raise AssetError("asset-outside", "is a symbolic link; assets must be regular files")
+        if entry.type != "blob":
+            raise AssetError("asset-missing", "is not a regular file")
+        got = self.repo.read_present_blobs([entry.sha], MAX_ASSET_BYTES)
+        if entry.sha not in got:
+            raise AssetError("asset-missing", f"is larger than {MAX_ASSET_BYTES:,} bytes")
+        self.data[rel] = got[entry.sha]
+        return sha256_hex(got[entry.sha])
 
 
 def covered(refs: Iterable[AssetRef], hasher: AssetHasher, path: str,

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from reviewkit.assets import CommitAssets
 from reviewkit.content import ArticleResult, known_slugs, parse_article
 from reviewkit.errors import EnvError, UsageError
 from reviewkit.ledger import Ledger, StoredEvent, read_ledger
@@ -77,7 +78,8 @@ def read_submitted(project: Project, sub: Submission, *, lint: bool = True) -> A
                        "(the submission names a file the commit does not have)")
     data = repo.read_blobs([blob])[blob]
     linter = project.linter(known_slugs(project.root, project.config.content)) if lint else None
-    return parse_article(sub.event.path, data, project.schema, linter)
+    return parse_article(sub.event.path, data, project.schema, linter,
+                         CommitAssets(repo, sub.event.commit))
 
 
 def _summary(project: Project, e: ReviewEvent, present: bool) -> ArticleSummary:
@@ -85,7 +87,8 @@ def _summary(project: Project, e: ReviewEvent, present: bool) -> ArticleSummary:
         blob = project.repo.blob_in(e.commit, e.path)
         if blob is not None:
             data = project.repo.read_blobs([blob])[blob]
-            result = parse_article(e.path, data, project.schema)
+            result = parse_article(e.path, data, project.schema, None,
+                                   CommitAssets(project.repo, e.commit))
             if result.summary is not None and result.summary.digest is not None:
                 return result.summary
     # not fetched yet: what the event itself says

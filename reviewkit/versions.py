@@ -16,7 +16,14 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reviewkit.assets import MAX_ASSET_BYTES, AssetError, AssetHasher, sha256_hex, worktree_hasher
+from reviewkit.assets import (
+    MAX_ASSET_BYTES,
+    AssetError,
+    AssetHasher,
+    CommitAssets,
+    sha256_hex,
+    worktree_hasher,
+)
 from reviewkit.content import ArticleResult, parse_article, read_file
 from reviewkit.frontmatter import MAX_FILE_BYTES
 from reviewkit.model import ReviewEvent
@@ -77,28 +84,8 @@ class Version:
         return self.result.article.digest if self.result.article else None
 
 
-class _CommitAssets:
-    """Assets as they are in one commit (symbolic links and over-large files refused)."""
-
-    def __init__(self, project: Project, commit: str) -> None:
-        self.project, self.commit = project, commit
-        self.blobs: dict[str, str] = {}
-        self.data: dict[str, bytes] = {}
-
-    def __call__(self, rel: str) -> str:
-        entries = self.project.repo.ls_tree(self.commit, [rel], recursive=False)
-        entry = next((e for e in entries if e.path == rel), None)
-        if entry is None:
-            raise AssetError("asset-missing", f"does not exist in commit {self.commit[:12]}")
-        if entry.mode == "120000":
-            raise AssetError("asset-outside", "is a symbolic link; assets must be regular files")
-        if entry.type != "blob":
-            raise AssetError("asset-missing", "is not a regular file")
-        got = self.project.repo.read_present_blobs([entry.sha], MAX_ASSET_BYTES)
-        if entry.sha not in got:
-            raise AssetError("asset-missing", f"is larger than {MAX_ASSET_BYTES:,} bytes")
-        self.data[rel] = got[entry.sha]
-        return sha256_hex(got[entry.sha])
+def _commit_assets(project: Project, commit: str) -> CommitAssets:
+    return CommitAssets(project.repo, commit)
 
 
 class _WorktreeAssets:
@@ -166,7 +153,7 @@ class VersionFinder:
                 return None
         if self.project.repo.rev_parse(commit + "^{commit}") is None:
             return None
-        assets = _CommitAssets(self.project, commit)
+        assets = _commit_assets(self.project, commit)
         result = parse_article(path, data, self.project.schema, None, assets)
         self.searched += 1
         got_digest = result.article.digest if result.article else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewkit import signing
+from reviewkit.assets import CommitAssets
 from reviewkit.content import ArticleResult, known_slugs, load_article, parse_article
 from reviewkit.errors import CheckFailed, EnvError, UsageError
 from reviewkit.frontmatter import MAX_FILE_BYTES
@@ -164,10 +165,12 @@ class Target:
     submission: Submission | None = None
 
 
-def _parse_blob(project: Project, rel: str, blob: str) -> tuple[ArticleResult, str]:
+def _parse_blob(project: Project, rel: str, blob: str,
+                commit: str) -> tuple[ArticleResult, str]:
     data = project.repo.read_blobs([blob])[blob]
     linter = project.linter(known_slugs(project.root, project.config.content))
-    return (parse_article(rel, data, project.schema, linter),
+    # the assets of the same commit: a review is of committed content, images included
+    return (parse_article(rel, data, project.schema, linter, CommitAssets(project.repo, commit)),
             data.decode("utf-8", errors="replace"))
 
 
@@ -204,7 +207,7 @@ def resolve_target(project: Project, arg: str) -> Target:
     if not project.repo.is_clean(rel):
         raise CheckFailed(f"{rel} has uncommitted changes; a review is of committed content",
                           hint="commit them first, or discard them")
-    result, text = _parse_blob(project, rel, blob)
+    result, text = _parse_blob(project, rel, blob, head)
     return Target(rel, result, blob, head, text, "HEAD")
 
 

@@ -209,3 +209,30 @@ def test_review_of_a_never_approved_article_shows_all_of_it(project: Project) ->
     assert "+Plain words about the topic." in r.out
     colour = project.rk("review", str(project.path / A), "--color")
     assert "\x1b[32m+Plain words" in colour.out
+
+
+def test_an_article_with_an_image_is_submitted_and_approved_from_its_commit(
+        project: Project) -> None:
+    """The committed version is digested with the assets of the same commit, by path and
+    by id (from a branch, without checking it out); the approval counts on the work tree."""
+    project.repo.write("content/articles/img/chart.png", b"\x89PNG first chart")
+    project.repo.write(A, project.repo.read(A).replace(
+        "Plain words about the topic.", "Plain words about the topic.\n\n![A chart](img/chart.png)"))
+    project.repo.commit("chart")
+    r = project.rk("submit", str(project.path / A), "--reviewer", "dwhitfield")
+    assert r.code == 0, r.output
+    assert approve(project).code == 0
+    assert state(project)["state"] == "approved"
+    # the chart's bytes change on a branch: submitted there, approved by id from main
+    git(project.path, "checkout", "-q", "-b", "new-chart")
+    project.repo.write("content/articles/img/chart.png", b"\x89PNG second chart")
+    project.repo.commit("new chart")
+    assert state(project)["state"] == "stale"
+    assert project.rk("submit", str(project.path / A)).code == 0
+    git(project.path, "checkout", "-q", "-")
+    article_id = state(project)["id"]
+    r = project.rk("approve", article_id, "--key", str(project.reviewer.private),
+                   "--as", "dwhitfield")
+    assert r.code == 0, r.output
+    git(project.path, "checkout", "-q", "new-chart")
+    assert state(project)["state"] == "approved"
