@@ -183,6 +183,7 @@ _values = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.floats(allo
                     st.lists(st.integers(), max_size=2), st.sampled_from(list(VALID_EVENT.values())))
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(1500), deadline=None)
 @given(st.dictionaries(st.sampled_from([*VALID_EVENT, "extra", "reviewer"]), _values, max_size=4),
        st.lists(st.sampled_from(list(VALID_EVENT)), max_size=3))

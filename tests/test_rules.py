@@ -709,6 +709,7 @@ _MD_CHARS = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     body=st.lists(st.one_of(_MD_CHARS, st.text(max_size=5)), max_size=60).map("".join),
@@ -727,6 +728,7 @@ def test_property_random_markdown_never_raises_and_lines_are_in_the_body(
         assert f.format()
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(100), deadline=None)
 @given(st.text(max_size=300))
 def test_property_any_text_never_raises(text: str) -> None:

@@ -446,6 +446,7 @@ def test_random_armored_blobs_never_raise_never_verify(
     assert not result.ok and result.reason
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(200), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_mutated_real_signature_never_raises(

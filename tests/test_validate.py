@@ -282,6 +282,7 @@ _VALID_DOC = {
 }
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(1500), deadline=None)
 @given(_edge_docs, st.integers(0, 3), st.randoms(use_true_random=False))
 def test_fast_validator_never_accepts_what_jsonschema_rejects(overrides: dict, n: int, rnd) -> None:  # type: ignore[type-arg, no-untyped-def]

@@ -341,6 +341,7 @@ def test_identity_normal_forms() -> None:
 # --- item 9: every rule is linear in the article's size -------------------------------------
 
 
+@pytest.mark.slow
 def test_twenty_thousand_announcing_headings_give_the_right_findings() -> None:
     """20,000 × "## 5 tips": 29 s before the fix (a scan of every heading per heading);
     the same findings now, one per heading."""
@@ -396,6 +397,7 @@ def test_heading_rules_visit_each_heading_a_bounded_number_of_times(n: int) -> N
     "Text " + "<!--" * 100_000 + "\n",
     "“" + "He committed suicide, " * 20_000 + "\n\nCall 988.\n",
 ])
+@pytest.mark.slow
 def test_hostile_lines_finish(body: str) -> None:
     """Inputs that were quadratic (minutes each before the fix) lint in a moment: the test
     would time out rather than assert a time."""
