@@ -112,8 +112,8 @@ def split(text: str) -> Split:
             if tab >= 0:  # YAML parsers disagree about tabs next to indicators and scalars
                 ln = yaml_text.count("\n", 0, tab) + 2
                 raise FrontMatterError(
-                    "front-matter", "tab in the front matter: use spaces (YAML parsers read "
-                    "tabs differently)", ln, tab - yaml_text.rfind("\n", 0, tab))
+                    "front-matter", "tab in the front matter: indent with spaces: YAML does not "
+                    "allow tabs (and parsers read them differently)", ln, tab - yaml_text.rfind("\n", 0, tab))
             body = "\n".join(lines[i + 1 :])
             return Split(yaml_text, body, yaml_line=2, body_line=i + 2)
         if _DOC_MARKER.match(line):

@@ -43,6 +43,13 @@ class Project:
         return self.trusted.describe() if self.trusted else (self.trust_ref or "the work tree")
 
     @property
+    def trust_name(self) -> str:
+        """The trust ref as the user named it, with the commit it was pinned to."""
+        if self.trusted:
+            return f"{self.trusted.given} (commit {self.trusted.commit[:12]})"
+        return self.trust_ref or "the work tree"
+
+    @property
     def root(self) -> Path:
         return self.repo.root
 
@@ -149,22 +156,24 @@ def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = Non
     # pinned to its commit for the whole run
     trusted = repo.resolve_ref(trust_ref, "--trust-ref") if trust_ref is not None else None
     trust_ref = trusted.commit if trusted else None
+    # messages name the ref as the user gave it, with the commit it was pinned to
+    named = f"{trusted.given} (commit {trusted.commit[:12]})" if trusted else None
     probe = Project(repo, Config.model_validate({}), None, trust_ref)  # type: ignore[arg-type]
     data = probe.read_trusted(CONFIG_FILE)
     if data is None and trust_ref is not None:
         here = (repo.root / CONFIG_FILE).is_file()
         if allow_setup and here:
             project = load_project(path)
-            project.setup_base = trust_ref
+            project.setup_base = trusted.given if trusted else None
             return project
         if here:
             raise ConfigError(
-                f"{CONFIG_FILE}: not found at {trust_ref}; "
-                + SETUP_EXPLAINED.format(ref=trust_ref),
+                f"{CONFIG_FILE}: not found at {named}; "
+                + SETUP_EXPLAINED.format(ref=trusted.given if trusted else named),
                 hint="CI passes it with 'reviewkit gate --trust-ref REF' while every article "
                      "is a draft; merge it, then later changes are checked against it",
             )
-        raise ConfigError(f"{CONFIG_FILE}: not found at {trust_ref} nor in {repo.root}",
+        raise ConfigError(f"{CONFIG_FILE}: not found at {named} nor in {repo.root}",
                           hint="run 'reviewkit init' on a branch and merge it first")
     if data is None:
         where = f" at {trusted.describe()}" if trusted else f" in {repo.root}"

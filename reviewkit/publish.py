@@ -491,6 +491,10 @@ def _plan(project: Project, result: GateResult, finder: VersionFinder,
             version = finder.current(status.path)
             if version is None or version.digest != status.digest:
                 raise CheckFailed(f"{status.path} changed while publishing; nothing was written")
+            if any(f.is_error for f in version.result.findings):  # never serve invalid
+                held.append(_held(status, "held back", "; ".join(status.reasons) or "invalid",
+                                  status.fix))
+                continue
         else:
             version = finder.find(status, approved)
             if version is None:

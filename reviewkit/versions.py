@@ -45,11 +45,14 @@ class Approved:
 def approved_in_force(status: ArticleStatus, required: int, keep_expired: bool) -> Approved | None:
     """The newest approved digest of the article (any version, not only the current one):
     ``required`` distinct reviewers whose approvals count, are not revoked and (unless
-    ``keep_expired``) are not older than the policy's ``max_age_days``."""
+    ``keep_expired``) are not older than the policy's ``max_age_days``. The current digest
+    of an ``invalid`` article is never one: an approval cannot make invalid content
+    publishable (an older valid version may still be)."""
+    unpublishable = status.digest if status.state == "invalid" else None
     per_digest: dict[str, dict[str, EventCheck]] = {}
     for c in status.checks:
         e = c.event
-        if e is not None and e.event == "approved" and c.counts:
+        if e is not None and e.event == "approved" and c.counts and e.digest != unpublishable:
             per_digest.setdefault(e.digest, {})[e.actor] = c  # oldest first: keeps the newest
     best: Approved | None = None
     best_at: dt.datetime | None = None

@@ -249,7 +249,7 @@ def trusted_project(project: Project, trust_ref: str | None) -> Project | None:
 def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
                    topics: list[str]) -> None:
     """Refuse a decision the gate, reading ``trusted``'s registry, would not count."""
-    ref = trusted.trust_ref
+    ref = trusted.trust_name
     hint = (f"CI reads the registry and policy from {ref}; a registry change counts once it "
             "is merged there")
     person = trusted.registry.get(person_id)

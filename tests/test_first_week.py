@@ -508,8 +508,13 @@ def test_byline_must_name_a_registry_reviewer_who_approved_that_version(project:
     (blocked,) = json.loads(r.out)["blocked"]
     assert "the body's byline names Michael Okafor, who did not approve this version" in \
         blocked["reasons"][0]
-    r = project.rk("publish", "--out", str(project.path.parent / "bundle"))
-    assert r.code == 1
+    # publish holds it back (never served), and --strict refuses the release
+    out = project.path.parent / "bundle"
+    assert project.rk("publish", "--out", str(out)).code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert A in {h["path"] for h in manifest["held_back"]}
+    assert A not in {a["path"] for a in manifest["articles"]}
+    assert project.rk("publish", "--strict", "--out", str(out)).code == 1
     # the byline of the reviewer who approved is fine; none at all is fine too
     repo.write(A, repo.read(A).replace("Michael Okafor, MD", "Dana Whitfield, LPC"))
     repo.commit("right reviewer")

@@ -377,6 +377,14 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "verify checks every file's hash": ([
         ("reviewkit/verify.py", "        if _sha256(content) != digest:", "        if False:"),
     ], ["tests/test_verify.py::test_one_changed_byte_fails_naming_the_file[img/chart.png]"]),
+    "invalid content never published": ([
+        ("reviewkit/versions.py",
+         'unpublishable = status.digest if status.state == "invalid" else None',
+         "unpublishable = None"),
+        ("reviewkit/publish.py",
+         "            if any(f.is_error for f in version.result.findings):  # never serve invalid",
+         "            if False:  # never serve invalid"),
+    ], [PUB + "test_line_separators_in_front_matter_never_crash_publish"]),
 }
 
 

@@ -12,7 +12,7 @@ from _sec import A, approve, gate
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import Project, article, examples
+from conftest import Project, article, examples, put_event
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,21 +103,25 @@ def test_exempt_fields_are_not_published(project: Project, tmp_path: Path) -> No
                 assert "Stop your medication" not in f.read_text(), f
 
 
-def test_line_separators_in_approved_front_matter_publish(project: Project, tmp_path: Path) -> None:
-    """U+0085/U+2028/U+2029 in approved values: publish writes both formats (before: exit 4)."""
+def test_line_separators_in_front_matter_never_crash_publish(project: Project,
+                                                              tmp_path: Path) -> None:
+    """U+0085/U+2028/U+2029 in values (before: publish exit 4). One loader, one meaning:
+    they are a finding wherever the front matter is read, so no clinician can approve them,
+    and an approval forced onto the ledger makes publish hold the article back, not crash."""
     text = project.repo.read(A).replace('title: "Coping with worry"',
                                         'title: "Coping\\u2028with\\x85worry\\u2029"')
     project.repo.write(A, text)
     project.repo.commit("line separators")
-    approve(project)
+    r = project.rk("validate")
+    assert r.code == 1 and "error[control-character]" in r.out
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer, credential="LPC")
+    assert gate(project)[0] == 1
     for fmt in ("md", "html"):
         out = tmp_path / fmt
         r = project.rk("publish", "--out", str(out), "--format", fmt)
         assert r.code == 0, r.output
-    from reviewkit.frontmatter import load_yaml, split
-
-    page = (tmp_path / "md/coping-with-worry.md").read_text()
-    assert load_yaml(split(page).yaml_text)["title"] == "Coping\u2028with\x85worry\u2029"
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert A in {h["path"] for h in manifest["held_back"]}, json.dumps(manifest)
 
 
 # --- the property: whatever the gate passes, publish renders --------------------------------
