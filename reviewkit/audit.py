@@ -18,7 +18,6 @@ from reviewkit.ledger import EVENTS_REF, StoredEvent
 from reviewkit.model import DECIDING_KINDS, Registry, format_time, parse_time
 from reviewkit.policy import EventCheck, verify_event
 from reviewkit.project import Project
-from reviewkit.report_text import check_dict
 from reviewkit.status import StatusReport, evaluate_repo
 
 COLUMNS = (
@@ -71,6 +70,25 @@ class AuditReport:
             "count": len(self.rows), "columns": list(COLUMNS),
             "events": [r.to_dict() for r in self.rows],
         }
+
+
+def check_dict(c: EventCheck) -> dict[str, Any]:
+    """One judged event as plain data (``log --format json``, the audit rows)."""
+    e = c.event
+    return {
+        "file": c.stored.name,
+        "event": e.event if e else None,
+        "actor": e.actor if e else None,
+        "at": e.at if e else None,
+        "digest": e.digest if e else None,
+        "blob": e.blob if e else None,
+        "commit": e.commit if e else None,
+        "message": e.message if e else None,
+        "credential": (c.credential.type if c.credential else (e.credential if e else None)),
+        "verified": c.verified,
+        "counts": c.counts,
+        "reason": c.reason or None,
+    }
 
 
 def verified_label(c: EventCheck) -> str:
@@ -154,7 +172,7 @@ def parse_since(text: str) -> str:
         return format_time(parse_time(value))
     except ValueError:
         raise UsageError(
-            f"--since {text!r}: use a date like 2026-01-31 or a time like 2026-01-31T09:00:00Z"
+            f"{text!r}: use a date like 2026-01-31 or a time like 2026-01-31T09:00:00Z"
         ) from None
 
 

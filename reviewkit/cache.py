@@ -26,12 +26,12 @@ say whether to use it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from reviewkit import __version__
 from reviewkit.findings import Finding
+from reviewkit.fsutil import write_atomic
 from reviewkit.model import ArticleSummary
 from reviewkit.verdict import CachedVerdict
 
@@ -73,15 +74,9 @@ def cache_key() -> bytes | None:
         pass
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # mode 0600
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(secrets.token_bytes(32))
-        try:  # another process may have made one meanwhile: keep theirs
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(tmp)
+        # mode 0600; another process may have made one meanwhile: keep theirs
+        with contextlib.suppress(FileExistsError):
+            write_atomic(path, secrets.token_bytes(32), exclusive=True)
         data = path.read_bytes()
         return data if len(data) >= 32 else None
     except OSError:
@@ -184,16 +179,9 @@ class Cache:
             return
         doc = json.dumps({"format": FORMAT, "version": VERSION,
                           "mac": mac(key, _binding(self.path), payload)})
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
-            with os.fdopen(fd, "wb") as fh:  # written in pieces: no second copy in memory
-                fh.write(doc[:-1].encode() + b',"body":')
-                fh.write(payload)
-                fh.write(b"}")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+        # written in pieces (no second copy in memory); one that cannot be is only slower
+        with contextlib.suppress(OSError):
+            write_atomic(self.path, (doc[:-1].encode() + b',"body":', payload, b"}"))
 
 
 def load_cache(path: Path | None, article_context: str, verdict_context: str) -> Cache:
@@ -380,11 +368,5 @@ def save_verified_tip(git_dir: Path, tip: str) -> None:
         return
     path = git_dir / "reviewkit" / VERIFIED_FILE
     doc = json.dumps({"tip": tip, "mac": mac(key, b"append-only", _binding(path), tip.encode())})
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".append-only-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(doc)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # only slower next time
+    with contextlib.suppress(OSError):  # only slower next time
+        write_atomic(path, doc)

@@ -9,16 +9,57 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, cast
 
 import click
 
 from reviewkit import __version__
 from reviewkit.errors import CheckFailed, ReviewkitError
 
+if TYPE_CHECKING:
+    from reviewkit.output import Format, Line
+
 FORMATS = click.Choice(["text", "json", "github"])
 REPORT_FORMATS = click.Choice(["text", "json", "github", "sarif", "gitlab"])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _format(fmt: str) -> Format:
+    """A --format value (already one of a click.Choice) as the renderers' type."""
+    return cast("Format", fmt)
+
+
+def _library_value(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """An option callback that parses the value with a library function; its UsageError
+    becomes click's "Invalid value for '--OPTION': …" (the library knows no option names)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        from reviewkit.errors import UsageError
+
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse(value)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
+
+    return callback
+
+
+def _parse_window(text: str) -> int:
+    from reviewkit.status import parse_window
+
+    return parse_window(text)
+
+
+def _parse_since(text: str) -> str:
+    from reviewkit.audit import parse_since
+
+    return parse_since(text)
+
+
+WINDOW = _library_value(_parse_window)
+SINCE = _library_value(_parse_since)
 
 
 class Ctx:
@@ -65,6 +106,34 @@ def _style(text: str, **style: Any) -> str:
     from reviewkit.printable import printable
 
     return click.style(printable(text), **style)
+
+
+# What each kind of span (reviewkit.output.Line) looks like at a terminal.
+STYLES: dict[str, dict[str, Any]] = {
+    "fail": {"fg": "red", "bold": True}, "blocked": {"fg": "red", "bold": True},
+    "failed": {"fg": "red", "bold": True}, "passed": {"fg": "green", "bold": True},
+    "approved": {"fg": "green", "bold": True}, "stale": {"fg": "yellow", "bold": True},
+    "expired": {"fg": "yellow", "bold": True}, "in_review": {"fg": "cyan", "bold": True},
+    "changes_requested": {"fg": "magenta", "bold": True},
+    "invalid": {"fg": "red", "bold": True}, "draft": {"bold": True},
+    "note": {"fg": "blue"}, "hint": {"fg": "cyan"},
+    "error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow", "bold": True},
+    "signed": {"fg": "green"}, "bad-signature": {"fg": "red", "bold": True},
+    "diff-file": {"bold": True}, "diff-add": {"fg": "green"}, "diff-del": {"fg": "red"},
+    "diff-hunk": {"fg": "cyan"}, "word-add": {"fg": "green"}, "word-del": {"fg": "red"},
+}
+
+
+def echo_lines(lines: Sequence[Line], color: bool | None = None) -> None:
+    """Print rendered lines, every span printable; coloured by kind when ``color`` (default:
+    a terminal without NO_COLOR)."""
+    from reviewkit.printable import printable
+
+    use = _use_color(color)
+    for line in lines:
+        text = "".join(_style(t, **STYLES[k]) if use and k in STYLES else printable(t)
+                       for k, t in line)
+        echo(text, color=True if use else None, styled=True)
 
 
 @click.group(context_settings=CONTEXT)
@@ -171,7 +240,7 @@ def _write_reports(markdown: Callable[[int], str], summary: str | None,
     from pathlib import Path
 
     from reviewkit.errors import EnvError
-    from reviewkit.gate import write_atomic
+    from reviewkit.fsutil import write_atomic
     from reviewkit.summary import (
         COMMENT_LIMIT,
         SUMMARY_LIMIT,
@@ -185,7 +254,7 @@ def _write_reports(markdown: Callable[[int], str], summary: str | None,
         if target is not None:
             append_summary(target, markdown(SUMMARY_LIMIT))
         if comment_file:
-            write_atomic(Path(comment_file), as_comment(markdown(COMMENT_LIMIT)))
+            write_atomic(Path(comment_file).resolve(), as_comment(markdown(COMMENT_LIMIT)))
     except OSError as exc:  # the verdict stands; the report could not be written
         where = exc.filename or target or comment_file
         raise EnvError(f"cannot write the report to {where}: {exc.strerror or exc}") from None
@@ -212,7 +281,7 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
               reviewkit validate --trust-ref origin/main     (in CI)
     """
     from reviewkit.catalogue import load_catalogue, under_content_roots
-    from reviewkit.output import render_findings
+    from reviewkit.output import findings_lines, render_findings
     from reviewkit.workers import default_workers
 
     project = _ctx().project(trust_ref, allow_setup=True)
@@ -232,7 +301,7 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
             for n in notes:
                 echo(n, err=fmt != "text")
             echo("no article among the given files: nothing to check" if fmt == "text" else
-                 render_findings([], 0, fmt))  # type: ignore[arg-type]
+                 render_findings([], 0, _format(fmt)))
             return
     with _progress("validating") as progress:
         cat = load_catalogue(project, selected, workers=default_workers(),
@@ -241,9 +310,11 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
     for n in notes:
         echo(n, err=fmt != "text")
     errors = sum(1 for f in findings if f.is_error)
-    out = render_findings(findings, len(cat.results), fmt,  # type: ignore[arg-type]
-                          first=changed or (), more=_more_hint(summary, comment_file, "validate"))
-    echo(_colorize(out), styled=True) if fmt == "text" else echo(out)
+    if fmt == "text":
+        echo_lines(findings_lines(findings, len(cat.results)))
+    else:
+        echo(render_findings(findings, len(cat.results), _format(fmt), first=changed or (),
+                             more=_more_hint(summary, comment_file, "validate")))
     from reviewkit.summary import validate_markdown
 
     checked = [r.path for r in cat.results]
@@ -289,14 +360,16 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
               reviewkit status --state stale --state expired
               reviewkit status content/articles/fear-of-intimacy.md --format json
     """
-    from reviewkit.report_text import render_status
+    from reviewkit.render import render_status, status_lines
 
     # the reading grade is in the JSON (and the dashboard) only: text status stays cheap
     report = _evaluate(_ctx().project(), paths, readability=fmt == "json")
     if states:
         report.statuses = [s for s in report.statuses if s.state in states]
-    out = render_status(report, fmt)  # type: ignore[arg-type]
-    echo(_colorize(out), styled=True) if fmt == "text" else echo(out)
+    if fmt == "text":
+        echo_lines(status_lines(report))
+    else:
+        echo(render_status(report, _format(fmt)))
     if report.history_problems:  # an events history that lost an event is refused
         raise CheckFailed("")
 
@@ -335,46 +408,6 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-
-
-_STYLES = (
-    ("BLOCKED ", {"fg": "red", "bold": True}), ("FAIL ", {"fg": "red", "bold": True}),
-    ("gate FAILED", {"fg": "red", "bold": True}), ("gate passed", {"fg": "green", "bold": True}),
-    ("approved (", {"fg": "green", "bold": True}), ("stale (", {"fg": "yellow", "bold": True}),
-    ("expired (", {"fg": "yellow", "bold": True}), ("in review (", {"fg": "cyan", "bold": True}),
-    ("changes requested (", {"fg": "magenta", "bold": True}),
-    ("invalid (", {"fg": "red", "bold": True}), ("draft (", {"bold": True}),
-    ("note: ", {"fg": "blue"}),
-)
-
-
-def _colorize(text: str) -> str:
-    """Colour for people at a terminal; plain when NO_COLOR is set or output is piped.
-
-    Printable either way (the result is echoed ``styled``)."""
-    from reviewkit.printable import printable
-
-    text = printable(text)
-    if not _use_color(None):
-        return text
-    lines = []
-    for line in text.split("\n"):
-        styled = line
-        for prefix, style in _STYLES:
-            if line.startswith(prefix):
-                styled = click.style(line, **style)
-                break
-        else:
-            if ": error[" in line:
-                head, _, rest = line.partition(": error[")
-                styled = f"{head}: " + click.style("error", fg="red", bold=True) + "[" + rest
-            elif ": warning[" in line:
-                head, _, rest = line.partition(": warning[")
-                styled = f"{head}: " + click.style("warning", fg="yellow", bold=True) + "[" + rest
-            elif line.lstrip().startswith("→ "):
-                styled = click.style(line, fg="cyan")
-        lines.append(styled)
-    return "\n".join(lines)
 
 
 # --- review workflow -------------------------------------------------------------------------
@@ -510,7 +543,7 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
     \b
     Example:  reviewkit queue --mine
     """
-    from reviewkit.output import to_json
+    from reviewkit.render import queue_json, queue_lines
     from reviewkit.status import review_queue
     from reviewkit.submissions import open_submissions
 
@@ -527,31 +560,9 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
     elsewhere = [s for s in open_submissions(project, current)
                  if me is None or s.status.requested_reviewer == me]
     if fmt == "json":
-        echo(to_json([s.to_dict() for s in items] + [s.to_dict() for s in elsewhere]))
-        return
-    if not items and not elsewhere:
-        echo("nothing awaits review" + (" from you" if mine else ""))
-        return
-    from reviewkit.printable import one_line as _1
-
-    for s in items:
-        since = _1((s.submitted_at or "")[:10])
-        who = f" for {_1(s.requested_reviewer)}" if s.requested_reviewer else ""
-        echo(f"{_1(s.path)}  [{s.state}]  {_1(s.title or '')}")
-        detail = f"; {_1(s.reasons[0])}" if s.state != "in_review" and s.reasons else ""
-        echo(f"    id {_1(s.article_id or '')}  submitted {since or '—'}{who}{detail}")
-        echo(f"    → reviewkit review {_1(s.path)}")
-    for sub in elsewhere:
-        st = sub.status
-        who = f" for {_1(st.requested_reviewer)}" if st.requested_reviewer else ""
-        echo(f"{_1(st.path)}  [{st.state}]  {_1(st.title or '')}")
-        echo(f"    id {_1(sub.article_id)}  submitted {_1(sub.event.at[:10])} by "
-             f"{_1(sub.event.actor)}{who} on {_1(sub.where)}")
-        if not sub.present:
-            echo("    → git fetch origin   (brings the branch it was submitted on)")
-        echo(f"    → reviewkit review {_1(sub.article_id)}")
-    n = len(items) + len(elsewhere)
-    echo(f"{n} article{'s' if n != 1 else ''} awaiting review")
+        echo(queue_json(items, elsewhere))
+    else:
+        echo_lines(queue_lines(items, elsewhere, mine=mine))
 
 
 @cli.command()
@@ -572,50 +583,11 @@ def review(path: str, color: bool | None, word_diff: bool) -> None:
     Examples: reviewkit review content/articles/fear-of-intimacy.md | less -R
               reviewkit review 01JDX3Q7 --word-diff
     """
-    from reviewkit.printable import printable
+    from reviewkit.render import review_lines
     from reviewkit.workflow import review_diff
 
     view = review_diff(_ctx().project(), _arg_path(path), word_diff=word_diff)
-    status_ = view.status
-    use_color = _use_color(color)
-    target = status_.path if view.target is None else view.target.result.article_id or path
-    path_ = printable(status_.path, newlines=False)
-    where = "" if view.target is None else printable(f", {view.target.source}", newlines=False)
-    if view.base is None:
-        echo(f"{path_}{where}: never approved; the whole article is new to review")
-    elif view.base_kind == "changes_requested":
-        e = view.base
-        echo(f"{path_}{where}: changes since {printable(e.actor, newlines=False)} requested "
-             f"changes on {e.at[:10]}")
-        if e.message:
-            echo(f"  they asked: “{printable(e.message, newlines=False)}”")
-    else:
-        last = status_.last_approved
-        assert last is not None and view.base is not None
-        who = last.reviewer.byline(last.credential) if last.reviewer else view.base.actor
-        echo(f"{path_}{where}: changes since the version approved on "
-             f"{view.base.at[:10]} by {printable(who, newlines=False)}")
-    echo(f"state: {status_.state}")
-    if not view.lines:
-        echo("no changes since that version")
-    for line in view.lines:
-        # one diff line is one printed line: a line feed or ESC in it shows as an escape
-        line = printable(line, newlines=False)
-        if use_color:
-            if word_diff:  # the codes are added after escaping: only ours reach the terminal
-                line = line.replace("[-", "\x1b[31m[-").replace("-]", "-]\x1b[0m")
-                line = line.replace("{+", "\x1b[32m{+").replace("+}", "+}\x1b[0m")
-            elif line.startswith(("+++", "---")):
-                line = _style(line, bold=True)
-            elif line.startswith("+"):
-                line = _style(line, fg="green")
-            elif line.startswith("-"):
-                line = _style(line, fg="red")
-            elif line.startswith("@@"):
-                line = _style(line, fg="cyan")
-        echo(line, color=use_color, styled=True)
-    if status_.state != "approved":
-        echo(f"→ reviewkit approve {target}   or   reviewkit request-changes {target} -m …")
+    echo_lines(review_lines(view, path, word_diff=word_diff), color=_use_color(color))
 
 
 def _use_color(flag: bool | None) -> bool:
@@ -635,30 +607,15 @@ def log(path: str, fmt: str) -> None:
     \b
     Example:  reviewkit log content/articles/fear-of-intimacy.md --format json
     """
-    from reviewkit.output import to_json
-    from reviewkit.report_text import check_dict
+    from reviewkit.render import log_json, log_lines
     from reviewkit.workflow import article_status, relative_path
 
     project = _ctx().project()
     st = article_status(project, relative_path(project, _arg_path(path)))
     if fmt == "json":
-        echo(to_json({"path": st.path, "id": st.article_id, "state": st.state,
-                      "digest": st.digest, "events": [check_dict(c) for c in st.checks]}))
-        return
-    from reviewkit.printable import one_line as _1
-
-    echo(f"{_1(st.path)}  {_1(st.title or '')}")
-    echo(f"id {_1(st.article_id or '')}  now {st.digest}  state {st.state}")
-    if not st.checks:
-        echo("no review events")
-    for c in st.checks:
-        d = check_dict(c)
-        mark = {True: "signed ✓", False: "signature ✗", None: "unsigned"}[c.verified]
-        verdict = "counts" if c.counts else (c.reason or "does not count")
-        echo(f"{_1(d['at'] or '?')[:19]}  {_1(d['event'] or '?'):<18} {_1(d['actor'] or '?'):<12} "
-             f"{_1(d['digest'] or '')[:15]}  {mark}  {_1(verdict)}")
-        if d["message"]:
-            echo(f"    “{_1(d['message'])}”")
+        echo(log_json(st))
+    else:
+        echo_lines(log_lines(st))
 
 
 @cli.command()
@@ -711,8 +668,9 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     """
     from pathlib import Path
 
-    from reviewkit.gate import junit_xml, run_gate, write_atomic
-    from reviewkit.report_text import render_gate
+    from reviewkit.fsutil import write_atomic
+    from reviewkit.gate import junit_xml, run_gate
+    from reviewkit.render import gate_lines, render_gate
     from reviewkit.workers import default_workers
 
     project = _ctx().project(trust_ref, allow_setup=True)
@@ -724,17 +682,19 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
                           progress=progress)
     if result.expected_ancestor is not None:
         echo(f"--expect-events-ancestor: {result.expected_ancestor.describe()}", err=True)
-    out = render_gate(result, fmt, first=changed or (),  # type: ignore[arg-type]
-                      more=_more_hint(summary, comment_file, "gate"))
-    echo(_colorize(out), styled=True) if fmt == "text" else echo(out)
+    if fmt == "text":
+        echo_lines(gate_lines(result))
+    else:
+        echo(render_gate(result, _format(fmt), first=changed or (),
+                         more=_more_hint(summary, comment_file, "gate")))
     if junit:
-        write_atomic(Path(_arg_path(junit)), junit_xml(result))
+        write_atomic(Path(_arg_path(junit)).resolve(), junit_xml(result))
     if sarif_file:
         from reviewkit.errors import EnvError
         from reviewkit.output import sarif_log
 
         try:
-            write_atomic(Path(_arg_path(sarif_file)), sarif_log(result.findings()))
+            write_atomic(Path(_arg_path(sarif_file)).resolve(), sarif_log(result.findings()))
         except OSError as exc:
             raise EnvError(f"cannot write {sarif_file}: {exc.strerror or exc}") from None
     from reviewkit.summary import gate_markdown
@@ -752,57 +712,26 @@ def _say_trusted(project: Any) -> None:
 
 
 @cli.command()
-@click.option("--within", default="30d", show_default=True, metavar="DURATION",
-              help="Window: days (30d), weeks (6w) or months (3m, of 30 days).")
+@click.option("--within", "days", callback=WINDOW, default="30d", show_default=True,
+              metavar="DURATION", help="Window: days (30d), weeks (6w) or months (3m, of 30 days).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-def due(within: str, fmt: str) -> None:
+def due(days: int, fmt: str) -> None:
     """Approvals that expire within the window, soonest first: the re-review list.
 
     \b
     Example:  reviewkit due --within 60d
     """
-    from reviewkit.status import due_list, parse_window
+    from reviewkit.output import to_json
+    from reviewkit.render import due_csv, due_lines, due_rows
+    from reviewkit.status import due_list
 
-    days = parse_window(within)
-    report = _evaluate(_ctx().project())
-    items = due_list(report, days)
-    rows = []
-    for s in items:
-        d = s.to_dict()
-        first = d["approvals"][0] if d["approvals"] else d["last_approved"]
-        rows.append({
-            "path": s.path, "title": s.title, "state": s.state,
-            "due": s.due.isoformat() if s.due else None,
-            "reviewer": (first["name"] or first["actor"]) if first else None,
-            "credential": first["credential"] if first else None,
-            "approved_at": first["at"] if first else None,
-        })
+    rows = due_rows(due_list(_evaluate(_ctx().project()), days))
     if fmt == "json":
-        from reviewkit.output import to_json
-
         echo(to_json(rows))
-        return
-    if fmt == "csv":
-        import csv
-        import io
-
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["path"])
-        w.writeheader()
-        w.writerows(rows)
-        click.echo(_csv_printable(buf.getvalue()), nl=False)
-        return
-    if not rows:
-        echo(f"no approval expires within {days} days")
-        return
-    from reviewkit.printable import one_line as _1
-
-    for r in rows:
-        who = f"{r['reviewer']}, {r['credential']}" if r["credential"] else r["reviewer"]
-        label = "OVERDUE" if r["state"] == "expired" else "due"
-        echo(f"{label} {r['due']}  {_1(str(r['path']))}  (approved {_1(str(r['approved_at']))[:10]} "
-             f"by {_1(str(who))})")
-    echo(f"{len(rows)} article{'s' if len(rows) != 1 else ''} due for re-review within {days} days")
+    elif fmt == "csv":
+        click.echo(due_csv(rows), nl=False)  # printable: csv_text escapes every row
+    else:
+        echo_lines(due_lines(rows, days))
 
 
 @cli.command()
@@ -830,7 +759,7 @@ def publish(out: str, fmt: str, trust_ref: str | None, strict: bool) -> None:
     project = _ctx().project(trust_ref)
     _say_trusted(project)
     with _progress("publishing") as progress:
-        bundle = do_publish(project, Path(_arg_path(out)), fmt,  # type: ignore[arg-type]
+        bundle = do_publish(project, Path(_arg_path(out)), cast("Literal['md', 'html']", fmt),
                             progress=progress, strict=strict)
     echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "
          f"to {out} ({fmt}); manifest: {Path(out) / 'manifest.json'}")
@@ -896,7 +825,7 @@ def demo(keep: str | None) -> None:
 
 
 @cli.command()
-@click.option("--since", metavar="DATE", help="Only events at or after DATE (2026-01-31 or an ISO-8601 time, UTC).")
+@click.option("--since", callback=SINCE, metavar="DATE", help="Only events at or after DATE (2026-01-31 or an ISO-8601 time, UTC).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 def audit(since: str | None, fmt: str) -> None:
     """Every review event, oldest first, verified: the record an external auditor asks for.
@@ -908,40 +837,25 @@ def audit(since: str | None, fmt: str) -> None:
     \b
     Example:  reviewkit audit --since 2026-01-01 --format csv > audit.csv
     """
-    from reviewkit.audit import COLUMNS
     from reviewkit.audit import audit as do_audit
+    from reviewkit.output import to_json
+    from reviewkit.render import audit_csv
 
     result = do_audit(_ctx().project(), since=since)
     if fmt == "json":
-        from reviewkit.output import to_json
-
         echo(to_json(result.to_dict()))
-        return
-    import csv
-    import io
-
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS))
-    w.writeheader()
-    w.writerows(r.csv_dict() for r in result.rows)
-    click.echo(_csv_printable(buf.getvalue()), nl=False)
-
-
-def _csv_printable(text: str) -> str:
-    """CSV with control characters as visible escapes; the CRLF row ends stay."""
-    from reviewkit.printable import printable
-
-    return "\r\n".join(printable(row) for row in text.split("\r\n"))
+    else:
+        click.echo(audit_csv(result), nl=False)  # printable: csv_text escapes every row
 
 
 @cli.command()
 @click.option("--html", "html_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Directory to write the dashboard to (replaced atomically).")
-@click.option("--within", default="30d", show_default=True, metavar="DURATION",
-              help="Highlight approvals that expire within this window (30d, 6w, 3m).")
+@click.option("--within", "days", callback=WINDOW, default="30d", show_default=True,
+              metavar="DURATION", help="Highlight approvals that expire within this window (30d, 6w, 3m).")
 @click.option("--trust-ref", metavar="REF",
               help="Judge every event against the registry and policy at REF, as the gate does.")
-def report(html_dir: str, within: str, trust_ref: str | None) -> None:
+def report(html_dir: str, days: int, trust_ref: str | None) -> None:
     """Write a static dashboard of the catalogue: counts per state, a sortable and
     filterable table, review activity, re-reviews due, and per article its audit trail
     and the diff awaiting review. Self-contained: open DIR/index.html from disk.
@@ -952,9 +866,7 @@ def report(html_dir: str, within: str, trust_ref: str | None) -> None:
     from pathlib import Path
 
     from reviewkit.report import write_dashboard
-    from reviewkit.status import parse_window
 
-    days = parse_window(within)
     result = write_dashboard(_ctx().project(trust_ref), Path(_arg_path(html_dir)),
                              within_days=days)
     summary = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in result.counts.items() if n)
@@ -969,9 +881,11 @@ def report(html_dir: str, within: str, trust_ref: str | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: one handler turns every error into ``Error: …`` and an exit code."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    ctx: click.Context | None = None
     try:
-        cli.main(args=argv, prog_name="reviewkit", standalone_mode=False)
+        ctx = cli.make_context("reviewkit", list(argv if argv is not None else sys.argv[1:]))
+        with ctx:
+            cli.invoke(ctx)
         code = 0
     except click.exceptions.Abort:
         echo("Aborted.", err=True)
@@ -995,7 +909,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # a bug: one line, and --debug for the traceback
-        if debug:
+        if ctx is not None and ctx.params.get("debug"):  # the group's own --debug
             import traceback
 
             traceback.print_exc()

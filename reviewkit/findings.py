@@ -38,15 +38,21 @@ class Finding:
             "suggestion": self.suggestion,
         }
 
-    def format(self) -> str:
-        """Compiler-style one line (quoted text with its control characters and line
-        feeds as visible escapes)."""
+    def parts(self) -> tuple[str, str, str]:
+        """:meth:`format`'s line in three parts: ``path:line:col: ``, the level, the rest
+        (so a renderer can mark the level without parsing the line)."""
         from reviewkit.printable import one_line
 
         where = one_line(self.path)
         if self.line:
             where += f":{self.line}:{self.col or 1}"
-        text = f"{where}: {self.level}[{self.rule}]: {one_line(self.message)}"
+        rest = f"[{self.rule}]: {one_line(self.message)}"
         if self.suggestion:
-            text += f" (suggestion: {one_line(self.suggestion)})"
-        return text
+            rest += f" (suggestion: {one_line(self.suggestion)})"
+        return f"{where}: ", self.level, rest
+
+    def format(self) -> str:
+        """Compiler-style one line (quoted text with its control characters and line
+        feeds as visible escapes)."""
+        return "".join(self.parts())
+

@@ -7,11 +7,8 @@ rewritten events history is a failure with its reason, never a pass.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from reviewkit.cache import Cache
@@ -202,20 +199,3 @@ def junit_xml(result: GateResult) -> str:
         f'<testsuite name="reviewkit gate" tests="{total}" failures="{failures}" '
         f'errors="0" skipped="{len(result.drafts)}">\n' + "\n".join(cases) + "\n</testsuite>\n"
     )
-
-
-def write_atomic(path: Path, data: str) -> None:
-    """Write a file by temp file + rename: readers see the old or the new, never half."""
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

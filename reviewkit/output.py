@@ -14,6 +14,17 @@ from reviewkit.printable import UNSAFE, one_line, printable
 
 Format = Literal["text", "json", "github", "sarif", "gitlab"]
 
+# Text output for people is lines of spans ``(kind, text)``. The kind says what a span is
+# ("error", "approved", "hint", ...; "" for plain text), never how it looks: the CLI maps
+# kinds to colours, so colour does not depend on the wording. :func:`plain` drops the kinds.
+Span = tuple[str, str]
+Line = list[Span]
+
+
+def plain(lines: Sequence[Line]) -> str:
+    """Text lines without their kinds, joined by line feeds."""
+    return "\n".join("".join(text for _, text in line) for line in lines)
+
 # GitHub shows at most this many annotations of each kind per step (and 50 per job).
 GITHUB_LIMITS = {"error": 10, "warning": 10, "notice": 10}
 # A finding that is about the repository rather than one file is reported on this file.
@@ -126,9 +137,18 @@ def render_findings(findings: Sequence[Finding], files: int, fmt: Format, *,
                                    more=more)
         lines.append(summary_line(findings, files))
         return "\n".join(lines)
-    lines = [f.format() for f in findings]
-    lines.append(summary_line(findings, files))
-    return "\n".join(lines)
+    return plain(findings_lines(findings, files))
+
+
+def findings_lines(findings: Sequence[Finding], files: int) -> list[Line]:
+    """``path:line:col: level[rule]: message`` per finding (the level marked), then the
+    summary line."""
+    out: list[Line] = []
+    for f in findings:
+        where, level, rest = f.parts()
+        out.append([("", where), (level, level), ("", rest)])
+    out.append([("", summary_line(findings, files))])
+    return out
 
 
 def _u_escape(m: re.Match[str]) -> str:

@@ -20,15 +20,14 @@ import json
 import os
 import posixpath
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from reviewkit.digest import canonical_json, short
-from reviewkit.errors import CheckFailed, UsageError
+from reviewkit.errors import CheckFailed
+from reviewkit.fsutil import check_output_dir, staged_directory
 from reviewkit.gate import GateResult, run_gate
 from reviewkit.ledger import event_bytes
 from reviewkit.model import Registry
@@ -283,13 +282,9 @@ class Page:
 
 @functools.lru_cache(maxsize=1)
 def _article_template() -> Any:
-    import jinja2
+    from reviewkit.render import jinja_env
 
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reviewkit", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-    )
-    return env.get_template("article.html.j2")
+    return jinja_env().get_template("article.html.j2")
 
 
 def render_html(page: Page, pattern: re.Pattern[str]) -> str:
@@ -375,17 +370,6 @@ def render_md(page: Page, pattern: re.Pattern[str]) -> str:
     })
     signed = f"*{byline(page.approvals)}*"
     return "---\n" + yaml_dump(values) + "\n---\n" + replace_byline(page.body, pattern, signed)
-
-
-def _check_out_dir(out: Path) -> None:
-    if out.exists():
-        if not out.is_dir():
-            raise UsageError(f"--out {out}: exists and is not a directory")
-        if any(out.iterdir()) and not (out / MANIFEST).is_file():
-            raise UsageError(
-                f"--out {out}: not empty and not an earlier reviewkit bundle (no {MANIFEST}); "
-                "refusing to replace it"
-            )
 
 
 def _sha256(data: bytes) -> str:
@@ -548,7 +532,7 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
     with ``strict``, when any article is held back or served at an older version.
     """
     out = Path(os.path.abspath(out))
-    _check_out_dir(out)
+    check_output_dir(out, MANIFEST, f"--out {out}", "bundle")
     result = run_gate(project, now=now, progress=progress, workers=default_workers())
     _fail_whole(result)
     bundle = Bundle(out, gate=result)
@@ -562,10 +546,8 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
     pattern = _byline_pattern(project)
     settings = project.config.publish
     exempt = project.schema.exempt
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building-"))
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())  # a bundle is for a web server: 0755, not 0700
+    # a bundle is for a web server: 0755, not mkdtemp's 0700
+    with staged_directory(out, mode=0o777 & ~_umask()) as tmp:
         w = _Writer(tmp)
         ready: list[tuple[ArticleStatus, Approved, Version, str, str,
                           dict[str, tuple[str, bytes]], Page]] = []
@@ -663,48 +645,4 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
         manifest["integrity"] = manifest_integrity(manifest)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return bundle
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
-    import ctypes
-    import ctypes.util
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return bool(rc == 0)
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new``: one atomic exchange where the OS has it, else two renames.
-
-    The old bundle is removed only afterwards.
-    """
-    if not out.exists():
-        os.rename(new, out)
-        return
-    if _exchange(new, out):
-        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old bundle
-        return
-    old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
-    os.rmdir(old)
-    os.rename(out, old)
-    try:
-        os.rename(new, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -17,21 +17,19 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from reviewkit.audit import AuditRow, audit_rows
-from reviewkit.errors import EnvError, UsageError
+from reviewkit.errors import EnvError
 from reviewkit.frontmatter import MAX_FILE_BYTES
+from reviewkit.fsutil import check_output_dir, staged_directory
 from reviewkit.model import EVENT_KINDS, STATES, check_time_range, parse_time
 from reviewkit.policy import ArticleStatus
 from reviewkit.project import Project
-from reviewkit.publish import _swap
-from reviewkit.report_text import LABEL
+from reviewkit.render import LABEL, jinja_env, signoff
 from reviewkit.status import StatusReport, due_list, evaluate_repo
 from reviewkit.workflow import diff_since_approved
 
@@ -136,13 +134,10 @@ def _page_names(statuses: list[ArticleStatus]) -> list[str]:
 def _row(d: dict[str, Any], page: str, due_class: str,
          names: dict[str, str]) -> dict[str, Any]:
     """One table row, from the article's ``status --format json`` object."""
-    approvals = d["approvals"]
-    shown = approvals[0] if approvals else d["last_approved"]
+    shown = signoff(d)
     reviewer = credential = last_reviewed = None
     if shown:
-        reviewer = shown["name"] or shown["actor"]
-        credential = shown["credential"]
-        last_reviewed = str(shown["at"])[:10]
+        reviewer, credential, last_reviewed = shown.reviewer, shown.credential, shown.date
     elif d["requested_reviewer"]:
         asked = d["requested_reviewer"]
         reviewer = f"{names.get(asked, asked)} (requested)"
@@ -334,14 +329,7 @@ def _asset(name: str) -> str:
 
 def render(data: DashboardData, *, title: str = "Review dashboard") -> dict[str, str]:
     """The dashboard's files: relative path → HTML."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reviewkit", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
-    )
+    env = jinja_env(trim_blocks=True)
     common = {
         "css": _asset("dashboard.css"), "guard": _asset("dashboard-guard.js"),
         "labels": LABEL, "states": STATES, "kinds": (*EVENT_KINDS, "unreadable"),
@@ -362,37 +350,19 @@ def render(data: DashboardData, *, title: str = "Review dashboard") -> dict[str,
     return out
 
 
-def _check_out_dir(out: Path) -> None:
-    if out.exists():
-        if not out.is_dir() or out.is_symlink():
-            raise UsageError(f"--html {out}: exists and is not a directory")
-        if any(out.iterdir()) and not (out / MARKER).is_file():
-            raise UsageError(
-                f"--html {out}: not empty and not an earlier reviewkit dashboard (no {MARKER}); "
-                "refusing to replace it"
-            )
-
-
 def write_dashboard(project: Project, out: Path, *, within_days: int = 30,
                     now: dt.datetime | None = None) -> Dashboard:
     """Build the dashboard into a temporary directory beside ``out``, then swap it in."""
     out = Path(os.path.abspath(out))
-    _check_out_dir(out)
+    check_output_dir(out, MARKER, f"--html {out}", "dashboard")
     data = build_dashboard(project, within_days=within_days, now=now)
     files = render(data, title=f"Review dashboard — {project.root.name}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building-"))
-    try:
+    with staged_directory(out, mode=0o755) as tmp:  # mkdtemp makes it 0700
         (tmp / "articles").mkdir()
         for rel, text in files.items():
             (tmp / rel).write_text(text, encoding="utf-8")
         (tmp / MARKER).write_text(
             json.dumps(data.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)  # mkdtemp makes it 0700
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return Dashboard(out, len(data.rows), len(data.pages), data.counts, len(data.events))
 
 

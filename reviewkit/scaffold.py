@@ -6,13 +6,13 @@ import datetime as dt
 import os
 import re
 import secrets
-import tempfile
 import time
 import unicodedata
 from importlib import resources
 from pathlib import Path
 
 from reviewkit.errors import UsageError
+from reviewkit.fsutil import write_atomic
 from reviewkit.printable import UNSAFE, describe
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -42,16 +42,10 @@ def _data(name: str) -> bytes:
 
 def write_new_file(path: Path, data: bytes) -> None:
     """Create ``path`` with ``data`` atomically; never overwrite (fails if it exists)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".reviewkit-")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.link(tmp, path)  # link() refuses an existing target: no overwrite, no race
+        write_atomic(path, data, exclusive=True)  # a link refuses an existing target: no race
     except FileExistsError:
         raise UsageError(f"{path}: already exists; reviewkit never overwrites") from None
-    finally:
-        os.unlink(tmp)
 
 
 DISTRIBUTION = "reviewkit-clinical"  # the package index name; import package and command: reviewkit

@@ -320,10 +320,10 @@ def parse_window(text: str) -> int:
 
     m = re.fullmatch(r"\s*(\d+)\s*([dwm]?)\s*", text)
     if not m:
-        raise UsageError(f"--within {text!r}: use days like 30d, weeks like 6w, or months like 3m")
+        raise UsageError(f"{text!r}: use days like 30d, weeks like 6w, or months like 3m")
     n = int(m.group(1)) * {"": 1, "d": 1, "w": 7, "m": 30}[m.group(2)]
     if n > 36500:
-        raise UsageError(f"--within {text!r}: at most 100 years (36500d)")
+        raise UsageError(f"{text!r}: at most 100 years (36500d)")
     return n
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from reviewkit.digest import short
 from reviewkit.findings import Finding
-from reviewkit.gate import GateResult, gate_rule, write_atomic
+from reviewkit.fsutil import write_atomic
+from reviewkit.gate import GateResult, gate_rule
 from reviewkit.policy import ArticleStatus
 
 MARKER = "<!-- reviewkit -->"
@@ -288,7 +289,7 @@ def append_summary(path: Path, markdown: str) -> None:
     except FileNotFoundError:
         before = ""
     sep = "\n" if before and not before.endswith("\n") else ""
-    write_atomic(path, before + sep + markdown + ("" if markdown.endswith("\n") else "\n"))
+    write_atomic(path.resolve(), before + sep + markdown + ("" if markdown.endswith("\n") else "\n"))
 
 
 def report_targets(summary: str | None, environ: Any) -> Path | None:

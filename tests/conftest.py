@@ -7,38 +7,84 @@ import io
 import os
 import subprocess
 import textwrap
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from reviewkit.cli import main
+
+# Hypothesis: "ci" runs each property test's own example count (the figures SECURITY.md and
+# docs quote); "dev", the inner loop's, at most 50. CI=true (GitHub Actions, .ci/run)
+# selects ci; HYPOTHESIS_PROFILE overrides.
+settings.register_profile("ci", settings())
+settings.register_profile("dev", max_examples=50)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI") == "true" else "dev")
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(n: int) -> int:
+    """A property test's example count: ``n`` under the ci profile, at most dev's otherwise."""
+    if HYPOTHESIS_PROFILE == "ci":
+        return n
+    return min(n, settings.get_profile(HYPOTHESIS_PROFILE).max_examples)
+
+
+# Counters that tests fill (examples run, processes, crashes injected, events lost) and the
+# end of the run prints: SECURITY.md quotes them.
+FIGURES: dict[str, tuple[Counter[str], bool]] = {}
+
+
+def figures(title: str, *, total: bool = False) -> Counter[str]:
+    """The counter printed at the end of the run under ``title`` (with its sum: ``total``)."""
+    return FIGURES.setdefault(title, (Counter(), total))[0]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for title, (counts, total) in FIGURES.items():
+        if counts:
+            head = f"{title}: {sum(counts.values())} " if total else f"{title}: "
+            terminalreporter.write_line(f"{head}{dict(counts)}")
 
 REAL_HOME = Path(os.path.expanduser("~"))
 
 
-def _home_snapshot() -> dict[str, float]:
-    snap = {}
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(REAL_HOME):
+# What reviewkit (or git and ssh-keygen run by it) could write under a home directory.
+# Only these are checked: the rest of the real home belongs to other programs on the machine.
+HOME_PATHS = (".gitconfig", ".ssh", ".config/git", ".cache/reviewkit")
+
+
+def _home_snapshot() -> dict[str, float | None]:
+    """Modification times of HOME_PATHS and of the entries of those that are directories
+    (None: absent)."""
+    snap: dict[str, float | None] = {}
+    for rel in HOME_PATHS:
+        p = REAL_HOME / rel
+        try:
+            snap[rel] = p.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            snap[rel] = None
+            continue
+        if p.is_dir() and not p.is_symlink():
             with contextlib.suppress(OSError):
-                snap[entry.name] = entry.stat(follow_symlinks=False).st_mtime
-    for sub in (".ssh", ".gitconfig", ".config/git"):
-        p = REAL_HOME / sub
-        with contextlib.suppress(OSError):
-            snap[sub] = p.stat().st_mtime
+                for entry in os.scandir(p):
+                    with contextlib.suppress(OSError):
+                        snap[f"{rel}/{entry.name}"] = entry.stat(follow_symlinks=False).st_mtime
     return snap
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _guard_real_home() -> Iterator[None]:
-    """No test may write to the real home directory."""
+    """No test may write where reviewkit would write in the real home directory."""
     before = _home_snapshot()
     yield
     after = _home_snapshot()
-    changed = {k for k in set(before) | set(after)
-               if before.get(k) != after.get(k) and not k.startswith((".cache", ".local"))}
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
     assert not changed, f"tests wrote to the real home directory: {sorted(changed)}"
 
 
@@ -293,9 +339,3 @@ def put_event(project_path: Path, kind: str, rel: str, actor: str, key: Key | No
         event = event.model_copy(update=sign_as)
     append_event(open_repo(project_path), event)
     return event
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "slow: spawns many processes (crash and concurrency tests); "
-        "deselect with -m 'not slow'")

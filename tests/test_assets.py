@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from reviewkit.assets import asset_refs
 from reviewkit.markdown import shared_parser
 
+from conftest import examples
+
 A = "content/articles/x.md"
 
 
@@ -41,7 +43,7 @@ pieces = st.sampled_from([
 ])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(pieces, max_size=12).map("".join))
 def test_fast_path_never_misses_an_asset(body: str) -> None:
     assert [r.target for r in asset_refs(body, A)] == _full(body)

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,8 @@ from reviewkit.content import parse_article
 from reviewkit.digest import canonical_json, content_digest
 from reviewkit.frontmatter import decode, load_yaml, split
 from reviewkit.schema import compile_schema
+
+from conftest import examples
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = compile_schema((ROOT / "schemas/article.schema.json").read_bytes(), "schema")
@@ -94,7 +97,8 @@ def render(fm: dict[str, object], body: str, order: list[str] | None = None, crl
     return text.encode("utf-8")
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(200), deadline=None)
 @given(front, bodies, st.randoms())
 def test_key_order_and_crlf_never_change_digest(fm: dict[str, object], body: str, rnd) -> None:  # type: ignore[no-untyped-def]
     order = list(fm)
@@ -102,7 +106,8 @@ def test_key_order_and_crlf_never_change_digest(fm: dict[str, object], body: str
     assert digest_of(render(fm, body)) == digest_of(render(fm, body, order, crlf=True))
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(200), deadline=None)
 @given(front, bodies, st.text(printable, min_size=1, max_size=5))
 def test_any_change_to_a_covered_field_or_the_body_changes_digest(
     fm: dict[str, object], body: str, extra: str

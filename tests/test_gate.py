@@ -288,7 +288,7 @@ def test_due_csv_and_bad_window(project: Project) -> None:
     assert [(r["path"], r["reviewer"], r["credential"]) for r in rows] == [
         (A, "Dana Whitfield", "LPC")]
     r = project.rk("due", "--within", "soon")
-    assert r.code == 2 and "--within 'soon': use days like 30d" in r.err
+    assert r.code == 2 and "'--within': 'soon': use days like 30d" in r.err
 
 
 def test_status_state_filter(project: Project) -> None:

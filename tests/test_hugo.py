@@ -19,6 +19,7 @@ HUGO = shutil.which("hugo")
 
 @pytest.mark.skipif(HUGO is None, reason="Hugo is not installed (.ci/run installs Debian's "
                                          "`hugo` package with apt-get)")
+@pytest.mark.slow
 def test_hugo_builds_the_md_bundle_with_byline_and_json_ld(project: Project, tmp_path: Path) -> None:
     r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
                    "--as", "dwhitfield")

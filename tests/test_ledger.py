@@ -13,7 +13,7 @@ from reviewkit.errors import CheckFailed
 from reviewkit.git import open_repo
 from reviewkit.ledger import EVENTS_REF, append_event, merge_into, parse_event, read_ledger
 
-from conftest import GitRepo, Project, article, git, put_event, rk
+from conftest import GitRepo, Project, article, examples, git, put_event, rk
 
 A = "content/articles/coping-with-worry.md"
 B = "content/articles/sleep-and-mood.md"
@@ -183,7 +183,8 @@ _values = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.floats(allo
                     st.lists(st.integers(), max_size=2), st.sampled_from(list(VALID_EVENT.values())))
 
 
-@settings(max_examples=1500, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.dictionaries(st.sampled_from([*VALID_EVENT, "extra", "reviewer"]), _values, max_size=4),
        st.lists(st.sampled_from(list(VALID_EVENT)), max_size=3))
 def test_event_model_is_never_looser_than_the_schema(changes: dict, drops: list) -> None:  # type: ignore[type-arg]

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from reviewkit.publish import human_date
 from reviewkit.signing import AllowedKey, verify
 
@@ -105,6 +107,7 @@ def test_publish_refuses_foreign_directory(project: Project, tmp_path: Path) -> 
     assert (out / "notes.txt").read_text() == "precious"
 
 
+@pytest.mark.slow
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "reviewkit", "demo", "--keep", str(tmp_path / "d")],
                           capture_output=True, text=True, check=False, timeout=120)

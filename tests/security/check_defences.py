@@ -143,7 +143,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          'outcome = repo.update_ref(ref, commit, repo.rev_parse(ref), f"reviewkit: {event.event}")'),
     ], [T + "test_crash.py::test_sixteen_concurrent_writers_lose_no_event"]),
     "atomic bundle swap": ([
-        ("reviewkit/publish.py", "        _swap(tmp, out)\n",
+        ("reviewkit/fsutil.py", "        swap_directory(tmp, out)\n",
          "        shutil.rmtree(out, ignore_errors=True)\n"
          "        for f in sorted(tmp.iterdir()):\n"
          "            out.mkdir(exist_ok=True)\n"
@@ -369,6 +369,15 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "                if hit is not None and _assets_unchanged(hit, hasher):",
          "                if hit is not None:"),
     ], ["tests/test_publish_versions.py::test_cache_rereads_an_article_whose_asset_changed"]),
+    "an output directory that is a symlink is refused": ([
+        ("reviewkit/fsutil.py", "    if out.is_symlink():\n", "    if False:\n"),
+    ], [f"tests/test_render.py::test_output_directory_that_is_a_symlink_is_refused[{c}]"
+        for c in ("publish", "report")]),
+    # the renderers also make article and event text one-line printable: this is the CLI's
+    # own layer, for every span whatever made it
+    "every printed span is printable": ([
+        ("reviewkit/cli.py", "else printable(t)\n", "else t\n"),
+    ], ["tests/test_render.py::test_colour_comes_from_the_kind_and_text_stays_printable"]),
     "verify checks every file's hash": ([
         ("reviewkit/verify.py", "        if _sha256(content) != digest:", "        if False:"),
     ], ["tests/test_verify.py::test_one_changed_byte_fails_naming_the_file[img/chart.png]"]),

@@ -26,7 +26,7 @@ from reviewkit.identity import canonical_email, email_problem, same_person
 from reviewkit.output import github_annotation
 from reviewkit.printable import UNSAFE, printable
 
-from conftest import Project, article, put_event
+from conftest import Project, article, examples, put_event
 
 FRONT = article().split("---\n")[1]  # the fixture article's YAML, without the markers
 
@@ -118,7 +118,7 @@ _YAML_BITS = st.sampled_from([
 ])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_YAML_BITS, max_size=30).map("".join))
 def test_fast_and_roundtrip_loaders_agree_on_every_accepted_input(yaml: str) -> None:
     """Whatever the splitter and the fast loader accept, the round-trip loader (used by
@@ -342,6 +342,7 @@ def test_identity_normal_forms() -> None:
 # --- item 9: every rule is linear in the article's size -------------------------------------
 
 
+@pytest.mark.slow
 def test_twenty_thousand_announcing_headings_give_the_right_findings() -> None:
     """20,000 × "## 5 tips": 29 s before the fix (a scan of every heading per heading);
     the same findings now, one per heading."""
@@ -397,6 +398,7 @@ def test_heading_rules_visit_each_heading_a_bounded_number_of_times(n: int) -> N
     "Text " + "<!--" * 100_000 + "\n",
     "“" + "He committed suicide, " * 20_000 + "\n\nCall 988.\n",
 ])
+@pytest.mark.slow
 def test_hostile_lines_finish(body: str) -> None:
     """Inputs that were quadratic (minutes each before the fix) lint in a moment: the test
     would time out rather than assert a time."""

@@ -25,7 +25,7 @@ from reviewkit.ledger import make_event
 from reviewkit.model import parse_time
 from reviewkit.signing import sign
 
-from conftest import Project, current, git
+from conftest import Project, current, examples, git
 
 # --- out-of-range dates (item 6) -----------------------------------------------------------
 
@@ -275,7 +275,7 @@ def test_signed_approval_with_any_fraction_digits_counts(project: Project, frac:
     assert code == 0, doc
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(8999, 12, 31)),
        st.integers(0, 6))
 def test_parse_time_agrees_with_the_value_for_every_fraction_length(

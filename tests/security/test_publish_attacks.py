@@ -12,7 +12,7 @@ from _sec import A, approve, gate
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import Project, article, put_event
+from conftest import Project, article, examples, put_event
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,7 +132,7 @@ _slug = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
 
 
 @pytest.mark.slow
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(title="Worry\u2028at\x85night", description="d", name="Jordan Lee", topics=["anxiety"],
          body="Text.\n", extra={"tags": "Stop your medication", "lang": "es"}, slug="worry")
 @given(title=_text, description=_text, name=_text, topics=st.lists(_slug, max_size=3, unique=True),
