@@ -44,7 +44,7 @@ from reviewkit.git import blob_id
 from reviewkit.model import ReviewEvent, format_time
 from reviewkit.scaffold import scaffold_files
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: bodies without byline and editorial note
 NAMESPACE = "reviewkit"
 CONTENT_DIR = "content/articles"
 
@@ -408,7 +408,6 @@ def emit_yaml(fm: dict[str, Any]) -> str:
 
 def render_body(rng: random.Random, a: ArticlePlan, reviewer: Person) -> str:
     s = a.subject
-    S = s[0].upper() + s[1:]
     signs = rng.sample(SIGNS, 7)
     ways = rng.sample(SUPPORT, 3)
     parts = [*a.intro, "", f"## What causes {s}?", "", a.sections[0], "",
@@ -418,11 +417,9 @@ def render_body(rng: random.Random, a: ArticlePlan, reviewer: Person) -> str:
               f"## Three ways to support someone with {s}", ""]
     parts += [f"- {w}." for w in ways]
     parts += ["", "> **Find care.** If you are struggling, talk to your doctor or a licensed "
-              "mental health professional. In a crisis in the US, call or text 988.", "",
-              f"*Clinically reviewed by {reviewer.name}, {reviewer.cred} — Clinical reviewer*", "",
-              "## Editorial process", "",
-              "Every article is reviewed by a licensed clinician before it is published. "
-              f"Read more about [how we write about {S.lower()}](/about/editorial-process).", ""]
+              "mental health professional. In a crisis in the US, call or text 988.", ""]
+    # no byline or editorial note in the body: publish writes the byline from the sign-off
+    # and the site template the note (docs/rules.md, structure)
     return "\n".join(parts)
 
 
