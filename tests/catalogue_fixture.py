@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -135,6 +136,29 @@ def build(p: Project, n: int = 500, *, now: dt.datetime | None = None,
 _built: list[Catalogue] = []  # shared by every module that imports the fixture
 
 
+@contextmanager
+def seeded_site(tmp_path_factory: pytest.TempPathFactory, keys: Callable[[str], Key],
+                name: str) -> Iterator[tuple[Project, pytest.MonkeyPatch]]:
+    """An isolated environment (own HOME and git config, for module- or session-scoped
+    fixtures that the per-test isolation does not cover) and a site with reviewkit set up,
+    the three usual people in its registry and one article committed."""
+    home = tmp_path_factory.mktemp(f"{name}-home")
+    with pytest.MonkeyPatch.context() as mp:
+        for var, value in isolated_env(home).items():
+            if value is None:
+                mp.delenv(var, raising=False)
+            else:
+                mp.setenv(var, value)
+        repo = GitRepo(tmp_path_factory.mktemp(name) / "site")
+        assert rk("init", cwd=repo.path).code == 0
+        reviewer, second, editor = keys("dwhitfield"), keys("mokafor"), keys("jlee")
+        repo.write("reviewers.yaml", registry_yaml(default_reviewers(reviewer, second, editor)))
+        repo.write("content/articles/coping-with-worry.md", article())
+        repo.commit("initial content")
+        assert os.environ["HOME"] == str(home)
+        yield Project(repo, reviewer, second, editor), mp
+
+
 @pytest.fixture(scope="session")
 def big_catalogue(tmp_path_factory: pytest.TempPathFactory,
                   keys: Callable[[str], Key]) -> Iterator[Catalogue]:
@@ -145,22 +169,11 @@ def big_catalogue(tmp_path_factory: pytest.TempPathFactory,
     if _built:
         yield _built[0]
         return
-    home = tmp_path_factory.mktemp("big-home")
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in isolated_env(home).items():
-            if value is None:
-                mp.delenv(name, raising=False)
-            else:
-                mp.setenv(name, value)
-        repo = GitRepo(tmp_path_factory.mktemp("big") / "site")
-        assert rk("init", cwd=repo.path).code == 0
-        reviewer, second, editor = keys("dwhitfield"), keys("mokafor"), keys("jlee")
-        repo.write("reviewers.yaml", registry_yaml(default_reviewers(reviewer, second, editor)))
-        repo.write("content/articles/coping-with-worry.md", article())
-        repo.commit("initial content")
+    with seeded_site(tmp_path_factory, keys, "big") as (project, _):
+        home = os.environ["HOME"]
         start = time.perf_counter()
-        cat = build(Project(repo, reviewer, second, editor))
+        cat = build(project)
         cat.seconds = time.perf_counter() - start
-        assert os.environ["HOME"] == str(home)
+        assert os.environ["HOME"] == home
     _built.append(cat)
     yield cat

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from catalogue_fixture import Catalogue, build, path_for
+from catalogue_fixture import Catalogue, build, path_for, seeded_site
 from docs_examples import check_example
 from markdown_it import MarkdownIt
 
@@ -23,14 +23,9 @@ from reviewkit.output import rule_doc
 from reviewkit.summary import MARKER
 
 from conftest import (
-    GitRepo,
     Key,
     Project,
-    article,
-    default_reviewers,
     git,
-    isolated_env,
-    registry_yaml,
     rk,
 )
 
@@ -56,20 +51,9 @@ class Run:
 @pytest.fixture(scope="module")
 def pr(tmp_path_factory: pytest.TempPathFactory, keys: Callable[[str], Key]) -> Iterator[Run]:
     """500 articles, 60 blocked; the change under test is the last commit. Built once."""
-    home = tmp_path_factory.mktemp("ci-home")
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in isolated_env(home).items():
-            if value is None:
-                mp.delenv(name, raising=False)
-            else:
-                mp.setenv(name, value)
-        repo = GitRepo(tmp_path_factory.mktemp("ci") / "site")
-        assert rk("init", cwd=repo.path).code == 0
-        reviewer, second, editor = keys("dwhitfield"), keys("mokafor"), keys("jlee")
-        repo.write("reviewers.yaml", registry_yaml(default_reviewers(reviewer, second, editor)))
-        repo.write("content/articles/coping-with-worry.md", article())
-        repo.commit("initial content")
-        cat = build(Project(repo, reviewer, second, editor), 500, draft_after=85)
+    with seeded_site(tmp_path_factory, keys, "ci") as (project, mp):
+        repo = project.repo
+        cat = build(project, 500, draft_after=85)
         base = git(repo.path, "rev-parse", "HEAD~1")
         out = tmp_path_factory.mktemp("ci-out")
         summary = out / "summary.md"
