@@ -150,7 +150,10 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
         progress(len(rels), len(rels))
     done = [r for r in results if r is not None]
     by_path = {r.path: r for r in done}
-    for f in check_catalogue(done):
+    from reviewkit.translation import catalogue_findings
+
+    for f in [*check_catalogue(done),
+              *catalogue_findings(done, project.config.policy.default_lang)]:
         by_path[f.path].findings.append(f)
     return Catalogue(done, findings)
 

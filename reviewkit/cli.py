@@ -114,6 +114,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "failed": {"fg": "red", "bold": True}, "passed": {"fg": "green", "bold": True},
     "approved": {"fg": "green", "bold": True}, "stale": {"fg": "yellow", "bold": True},
     "expired": {"fg": "yellow", "bold": True}, "in_review": {"fg": "cyan", "bold": True},
+    "source_changed": {"fg": "yellow", "bold": True},
     "changes_requested": {"fg": "magenta", "bold": True},
     "invalid": {"fg": "red", "bold": True}, "draft": {"bold": True},
     "note": {"fg": "blue"}, "hint": {"fg": "cyan"},
@@ -349,7 +350,7 @@ def _registry_findings(project: Any, cat: Any) -> list[Any]:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--state", "states", multiple=True, metavar="STATE",
               type=click.Choice(["draft", "in_review", "changes_requested", "approved", "stale",
-                                 "expired", "invalid"]),
+                                 "expired", "invalid", "source_changed"]),
               help="Only articles in this state (repeatable).")
 def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
     """The review state of each article, grouped by state, with the reasons and what to

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 LABEL = {
     "approved": "approved", "draft": "draft", "in_review": "in review",
     "changes_requested": "changes requested", "stale": "stale", "expired": "expired",
+    "source_changed": "source changed",
     "invalid": "invalid",
 }
 

@@ -20,7 +20,7 @@ from reviewkit.model import ArticleSummary, ReviewEvent
 from reviewkit.policy import ArticleStatus, evaluate
 from reviewkit.project import Project
 
-OPEN_STATES = frozenset({"in_review", "stale", "expired"})
+OPEN_STATES = frozenset({"in_review", "stale", "expired", "source_changed"})
 _ID_PREFIX = re.compile(r"[0-9A-Za-z-]{4,64}")
 
 
@@ -123,7 +123,10 @@ def submissions(project: Project, ledger: Ledger | None = None,
     for aid, events, last in candidates:
         present = project.repo.has_commit(last.commit)
         summary = _summary(project, last, present)
-        status = evaluate(summary, last.path, events, registry, policy, now)
+        from reviewkit.translate import source_view
+
+        status = evaluate(summary, last.path, events, registry, policy, now,
+                          source=source_view(project, summary, now))
         if only_open and status.state not in OPEN_STATES:
             continue
         branches = project.repo.refs_containing(last.commit) if present else []
