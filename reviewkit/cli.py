@@ -591,6 +591,38 @@ def review(path: str, color: bool | None, word_diff: bool) -> None:
     echo_lines(review_lines(view, path, word_diff=word_diff), color=_use_color(color))
 
 
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--lang", required=True, metavar="TAG", help="The translation's language (BCP 47: es, pt-BR, …).")
+@click.option("--slug", help="The translation's slug (default: the source's slug + -LANG).")
+@click.option("--allow-unapproved", is_flag=True,
+              help="Translate the current version even if the source has no approved one "
+                   "(the translation cannot be approved until the source is).")
+def translate(path: str, lang: str, slug: str | None, allow_unapproved: bool) -> None:
+    """Create the skeleton of a translation of the article at PATH, as a draft beside it
+    (NAME.LANG.md): a new id, translation_of, source_digest (the source's newest approved
+    version) and the source text to translate. Never overwrites.
+
+    \b
+    Example:  reviewkit translate content/articles/fear-of-intimacy.md --lang es
+    """
+    from reviewkit.printable import one_line as _1
+    from reviewkit.translate import create_translation
+    from reviewkit.workflow import relative_path
+
+    project = _ctx().project()
+    rel = relative_path(project, _arg_path(path))
+    made = create_translation(project, rel, lang, slug=slug, allow_unapproved=allow_unapproved)
+    echo(f"created {_1(os.path.relpath(made.path))} (translation of {_1(rel)}, "
+         f"source version {made.source_digest[:15]})")
+    if not made.approved:
+        echo("note: that source version is not approved; the translation cannot be approved "
+             "until it is")
+    echo("next: translate the title, description and text, run `reviewkit validate`, commit, "
+         "then `reviewkit submit PATH` (a clinical reviewer who reads "
+         f"{_1(lang)} approves it)")
+
+
 def _use_color(flag: bool | None) -> bool:
     if flag is not None:
         return flag

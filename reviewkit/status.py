@@ -170,6 +170,7 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         for i, miss in translations.items():
             source_id = _translation_of(miss.result)
             assert source_id is not None
+            view: SourceView | None
             if source_id in by_id:
                 view = SourceView.of(source_id, by_id[source_id])
             else:  # a selection without its source

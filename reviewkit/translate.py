@@ -14,6 +14,7 @@ import difflib
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reviewkit.content import ArticleResult, load_article
 from reviewkit.digest import short
@@ -129,13 +130,15 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
         raise CheckFailed(f"{rel}: the source does not validate: {first}",
                           hint=f"run reviewkit validate {rel}")
     summary = source.summary
+    source_id = summary.id
+    assert source_id is not None  # checked above
     if summary.translation_of is not None:
         raise UsageError(f"{rel} is itself a translation (of {summary.translation_of}); "
                          "translate the original")
     default = project.config.policy.default_lang
     if effective_lang(summary.lang, default) == effective_lang(lang, default):
         raise UsageError(f"{rel} is already in {effective_lang(lang, default)}")
-    found = source_status(project, summary.id, now)
+    found = source_status(project, source_id, now)
     status = found[1] if found else None
     last = status.last_approved.event if status and status.last_approved else None
     if last is not None:
@@ -164,12 +167,12 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
     new_slug = slug or f"{summary.slug or stem}-{lang_tag.lower()}"
     target = project.root / Path(rel).parent / f"{stem}.{lang_tag.lower()}.md"
     fm = dict(source.article.front_matter)
-    out = _skeleton(fm, new_ulid(), new_slug, lang_tag, summary.id, digest, now.date(), body)
+    out = _skeleton(fm, new_ulid(), new_slug, lang_tag, source_id, digest, now.date(), body)
     write_new_file(target, out.encode("utf-8"))
     return Created(target, rel, digest, approved)
 
 
-def _skeleton(fm: dict[str, object], new_id: str, slug: str, lang: str, source_id: str,
+def _skeleton(fm: dict[str, Any], new_id: str, slug: str, lang: str, source_id: str,
               digest: str, today: dt.date, body: str) -> str:
     import json
 
