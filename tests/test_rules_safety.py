@@ -177,7 +177,7 @@ def test_crisis_resource_by_locale() -> None:
     # English lists; with the publication's French list, its French locale applies
     skipped = lint(us, "safe-messaging", fm={"lang": "fr-FR"})
     assert [(f.level, f.rule) for f in skipped] == [("info", "rule-language")]
-    assert "no fr-fr word list; rule safe-messaging skipped" ==  skipped[0].message
+    assert skipped[0].message == "no fr-fr word list; rule safe-messaging skipped"
     french = {"fr": ["tests/data/wordlists-fr.yaml"]}
     assert lint(us, "safe-messaging", fm={"lang": "fr-CA"}, languages=french,
                 crisis_resources=["988"]) == []

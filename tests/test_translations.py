@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import Project, default_reviewers, registry_yaml
 
 A = "content/articles/coping-with-worry.md"
