@@ -184,6 +184,8 @@ _RULE_DOCS: tuple[tuple[str, str, str], ...] = (
      "The front matter's slug must match the file name (rename the file or set the slug)."),
     ("duplicate-id", "front-matter-and-file-checks",
      "Two articles claim the same id; every article needs its own."),
+    ("rule-language", "languages",
+     "Content rules skipped for articles in a language that has no word list (info)."),
     ("translation", "front-matter-and-file-checks",
      "A translation's lang, translation_of or source_digest is missing, malformed, or names "
      "no source, a translation, or a source in the same language (docs/guide/translations.md)."),

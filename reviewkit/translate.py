@@ -116,8 +116,9 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
                        now: dt.datetime | None = None) -> Created:
     """Write the skeleton of the ``lang`` translation of the article at ``rel``: a draft
     with a new id, ``translation_of``, ``source_digest`` (the source's newest approved
-    version) and the source's text to translate, as ``<name>.<lang>.md`` beside it.
-    Never overwrites."""
+    version) and the source's text to translate, as ``<name>.<lang>.md`` beside it, or
+    as ``<slug>.md`` in the one content root that has ``lang`` as a path segment (e.g.
+    ``content/es/articles``). Never overwrites."""
     from reviewkit.frontmatter import decode, split
     from reviewkit.scaffold import new_ulid, write_new_file
 
@@ -165,7 +166,14 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
     lang_tag = lang
     stem = Path(rel).name[:-3]
     new_slug = slug or f"{summary.slug or stem}-{lang_tag.lower()}"
-    target = project.root / Path(rel).parent / f"{stem}.{lang_tag.lower()}.md"
+    # one folder per language when the publication has one (a content root with the tag
+    # as a path segment, e.g. content/es/articles), else beside the source
+    lang_roots = [r for r in project.config.content
+                  if lang_tag.lower() in r.lower().strip("/").split("/")]
+    if len(lang_roots) == 1:
+        target = project.root / lang_roots[0] / f"{new_slug}.md"
+    else:
+        target = project.root / Path(rel).parent / f"{stem}.{lang_tag.lower()}.md"
     fm = dict(source.article.front_matter)
     out = _skeleton(fm, new_ulid(), new_slug, lang_tag, source_id, digest, now.date(), body)
     write_new_file(target, out.encode("utf-8"))
