@@ -308,3 +308,56 @@ def test_sample_translation_validates() -> None:
     assert es.summary.translation_of == en.summary.id and es.summary.lang == "es"
     # edit the English sample and this translation's source_digest must follow
     assert es.summary.source_digest == en.summary.digest
+
+
+def test_translate_writes_into_the_language_content_root(project: Project) -> None:
+    path = project.path / "reviewkit.yaml"
+    path.write_text(path.read_text().replace("content: [content/articles]",
+                                             "content: [content/articles, content/es/articles]"))
+    (project.path / "content/es/articles").mkdir(parents=True)
+    (project.path / "content/es/articles/.gitkeep").write_text("")
+    project.repo.commit("a folder for Spanish")
+    assert approve(project, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    r = project.rk("translate", str(project.path / A), "--lang", "es", "--slug",
+                   "como-afrontar-la-preocupacion")
+    assert r.code == 0, r.output
+    made = project.path / "content/es/articles/como-afrontar-la-preocupacion.md"
+    assert "slug: como-afrontar-la-preocupacion" in made.read_text()
+    assert not (project.path / ES).exists()
+
+
+SPANISH_LIST = """\
+safe-messaging:
+  mentions:
+    - phrase: [suicidio]
+"""
+
+
+def test_rules_run_with_the_word_list_of_the_article_language(project: Project) -> None:
+    """English lists never run on Spanish text: without a Spanish list the word rules are
+    skipped, said once for all such articles; with one, they run with it."""
+    from conftest import article
+
+    for i, slug in enumerate(("uno", "dos")):
+        text = article(id=f"01JDX3Q7G6M2N8P4R5S6T7V8Z{i}", slug=slug,
+                       body="Si piensas en el suicidio, no estás solo.\n")
+        project.repo.write(f"content/articles/{slug}.md",
+                           text.replace("citations: []\n", "citations: []\nlang: es\n"))
+    r = project.rk("validate", "--format", "json")
+    notes = [f for f in json.loads(r.out)["findings"] if f["rule"] == "rule-language"]
+    assert len(notes) == 1 and notes[0]["level"] == "info", notes
+    assert notes[0]["message"].startswith("no es word list; rules ")
+    assert "safe-messaging" in notes[0]["message"]
+    assert notes[0]["message"].endswith("skipped for 2 articles")
+    # the publication's Spanish list: safe-messaging runs, and asks for a crisis resource
+    project.repo.write("wordlists/es.yaml", SPANISH_LIST)
+    path = project.path / "reviewkit.yaml"
+    assert "rules: {}\n" in path.read_text()
+    path.write_text(path.read_text().replace(
+        "rules: {}\n", "rules:\n  languages: {es: [wordlists/es.yaml]}\n"))
+    r = project.rk("validate", "--format", "json")
+    findings = json.loads(r.out)["findings"]
+    notes = [f["message"] for f in findings if f["rule"] == "rule-language"]
+    assert notes == ["es: English only; rule readability skipped for 2 articles"], notes
+    crisis = [f for f in findings if f["rule"] == "safe-messaging" and "suicidio" in f["message"]]
+    assert {f["path"] for f in crisis} == {"content/articles/uno.md", "content/articles/dos.md"}

@@ -186,6 +186,11 @@ class Linter:
                 for rule, level in self._rules if rule.id != readability.ID
                 for factory in [_REGISTRY[rule.id][1]]]
 
+    def has_lists(self, lang: str) -> bool:
+        """Does the configuration give word lists for ``lang`` (or its primary subtag)?"""
+        tag = lang.strip().lower()
+        return tag in self._by_lang or tag.split("-")[0] in self._by_lang
+
     def rules_for(self, lang: str) -> tuple[list[tuple[Rule, Literal["error", "warning"]]],
                                             list[str]]:
         """(the rules that run on an article in ``lang``, the ids of those skipped)."""
@@ -214,9 +219,10 @@ class Linter:
         rules, skipped = self.rules_for(lang)
         if skipped:  # counted and reported once per language by the catalogue
             what = "rule" if len(skipped) == 1 else "rules"
+            tag = lang.strip().lower()
+            why = (f"{tag}: English only" if self.has_lists(tag) else f"no {tag} word list")
             out.append(Finding(path, 0, 0, "info", SKIPPED,
-                               f"no {lang.strip().lower()} word list; {what} "
-                               f"{', '.join(skipped)} skipped"))
+                               f"{why}; {what} {', '.join(skipped)} skipped"))
         for rule, level in rules:
             for r in rule.check(doc, ctx):
                 if sups.covers(rule.id, r.line):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from _sec import A, A_ID, approve, gate
+from _sec import A_ID, A, approve, gate
+
 from conftest import Project, article, default_reviewers, git, put_event, registry_yaml
 
 ES = "content/articles/coping-with-worry.es.md"
