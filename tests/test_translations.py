@@ -155,6 +155,7 @@ def test_translation_review_flow_end_to_end(translated: Project) -> None:
     assert review.code == 0, review.output
     assert "+Plain words about the topic, and what helps." in review.out
     assert "-Plain words about the topic." in review.out
+    assert "set source_digest: sha256:" in review.out
     # the default policy keeps the approved translation live, with a warning
     gate = project.rk("gate", "--format", "json")
     assert gate.code == 0, gate.output
