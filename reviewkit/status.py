@@ -173,6 +173,8 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
             view: SourceView | None
             if source_id in by_id:
                 view = SourceView.of(source_id, by_id[source_id])
+            elif whole:  # no such article (a `translation` finding says so)
+                view = SourceView(source_id)
             else:  # a selection without its source
                 from reviewkit.translate import source_view
 

@@ -362,3 +362,45 @@ def test_rules_run_with_the_word_list_of_the_article_language(project: Project) 
     assert notes == ["es: English only; rule readability skipped for 2 articles"], notes
     crisis = [f for f in findings if f["rule"] == "safe-messaging" and "suicidio" in f["message"]]
     assert {f["path"] for f in crisis} == {"content/articles/uno.md", "content/articles/dos.md"}
+
+
+# --- the field parser and language matching, on any input ------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_any = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=80),
+                 st.lists(st.text(max_size=5), max_size=3),
+                 st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2))
+_tag = st.from_regex(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}", fullmatch=True)
+
+
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
+@given(fm=st.dictionaries(st.sampled_from(["id", "lang", "translation_of", "source_digest"]),
+                          _any, max_size=4))
+def test_translation_fields_never_raise_and_accept_only_well_formed_values(
+        fm: dict[str, object]) -> None:
+    from reviewkit.translation import DIGEST_RE, ID_RE, LANG_RE, read_fields
+
+    fields, findings = read_fields("x.md", fm, lambda keys: (3, 1))
+    assert all(f.rule == "translation" and f.is_error and f.line == 3 for f in findings)
+    if fields.lang is not None:
+        assert LANG_RE.fullmatch(fields.lang) and fields.lang.isascii()
+    if fields.translation_of is not None:
+        assert ID_RE.fullmatch(fields.translation_of) and fields.translation_of != fm.get("id")
+    if fields.source_digest is not None:
+        assert DIGEST_RE.fullmatch(fields.source_digest) and fields.translation_of is not None
+    if "translation_of" in fm and not findings:
+        assert fields.translation_of is not None and fields.source_digest is not None
+
+
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
+@given(tag=_tag, other=_tag)
+def test_language_matching_ignores_case_and_covers_subtags(tag: str, other: str) -> None:
+    from reviewkit.translation import reads
+
+    assert reads([tag], tag.upper(), "en") and reads([tag.lower()], tag.swapcase(), "en")
+    assert reads([tag], f"{tag}-x1", "en")  # a tag reads its regional variants
+    assert reads(None, tag, tag)  # no languages: the default only
+    if reads([other], tag, "en"):
+        assert tag.lower() == other.lower() or tag.lower().startswith(other.lower() + "-")
