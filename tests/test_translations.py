@@ -297,8 +297,8 @@ def test_malformed_translation_fields_are_findings(project: Project, extra: str,
 def test_sample_translation_validates() -> None:
     """The project's own sample content includes a translated article: valid, no findings
     but the note that Spanish has no word lists, made from the English sample as it is."""
-    from reviewkit.catalogue import load_catalogue
-    from reviewkit.project import load_project
+    from reviewkit.record.catalogue import load_catalogue
+    from reviewkit.record.project import load_project
 
     project = load_project(Path(__file__).resolve().parents[1])
     results = {r.path: r for r in load_catalogue(project).results}
@@ -380,7 +380,7 @@ _tag = st.from_regex(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}", fullmatch=True)
                           _any, max_size=4))
 def test_translation_fields_never_raise_and_accept_only_well_formed_values(
         fm: dict[str, object]) -> None:
-    from reviewkit.translation import DIGEST_RE, ID_RE, LANG_RE, read_fields
+    from reviewkit.article.translation import DIGEST_RE, ID_RE, LANG_RE, read_fields
 
     fields, findings = read_fields("x.md", fm, lambda keys: (3, 1))
     assert all(f.rule == "translation" and f.is_error and f.line == 3 for f in findings)
@@ -397,7 +397,7 @@ def test_translation_fields_never_raise_and_accept_only_well_formed_values(
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 @given(tag=_tag, other=_tag)
 def test_language_matching_ignores_case_and_covers_subtags(tag: str, other: str) -> None:
-    from reviewkit.translation import reads
+    from reviewkit.article.translation import reads
 
     assert reads([tag], tag.upper(), "en") and reads([tag.lower()], tag.swapcase(), "en")
     assert reads([tag], f"{tag}-x1", "en")  # a tag reads its regional variants

@@ -140,8 +140,8 @@ def test_lookalike_and_case_variant_language_tags(project: Project) -> None:
 def test_source_paths_from_the_ledger_are_confined_to_the_content_roots(
         project: Project) -> None:
     """The events name a path; finding a source by it never reads outside a content root."""
-    from reviewkit.project import load_project
-    from reviewkit.translate import _article_path
+    from reviewkit.record.project import load_project
+    from reviewkit.review.translate import _article_path
 
     p = load_project(project.path)
     assert _article_path(p, A)
