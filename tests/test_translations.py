@@ -114,6 +114,24 @@ def test_translate_writes_a_draft_skeleton_and_never_overwrites(project: Project
     assert project.rk("validate", str(project.path / ES)).code in (0, 1)
 
 
+def test_translate_starts_from_the_approved_version_not_the_work_tree(
+        project: Project) -> None:
+    assert approve(project, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    approved = state(project, A)["digest"]
+    en = project.path / A
+    en.write_text(en.read_text().replace("Coping with worry", "Coping with worry, edited")
+                  .replace("Plain words", "Unreviewed words"))
+    project.repo.commit("an edit nobody approved yet")
+    r = project.rk("translate", str(project.path / A), "--lang", "es")
+    assert r.code == 0, r.output
+    text = (project.path / ES).read_text()
+    assert f'source_digest: "{approved}"' in text
+    assert "Plain words" in text and "Unreviewed words" not in text
+    assert "edited" not in text
+    outside = project.rk("translate", str(project.path / "reviewkit.yaml"), "--lang", "es")
+    assert outside.code == 2 and "not an article" in outside.err
+
+
 def test_translate_refuses_an_unapproved_source_unless_allowed(project: Project) -> None:
     r = project.rk("translate", str(project.path / A), "--lang", "es")
     assert r.code == 1 and "has no approved version" in r.err

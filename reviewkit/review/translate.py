@@ -121,12 +121,15 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
     version) and the source's text to translate, as ``<name>.<lang>.md`` beside it, or
     as ``<slug>.md`` in the one content root that has ``lang`` as a path segment (e.g.
     ``content/es/articles``). Never overwrites."""
-    from reviewkit.article.frontmatter import decode, split
+    from reviewkit.article.frontmatter import FrontMatterError, decode, load_yaml, split
     from reviewkit.article.scaffold import new_ulid, write_new_file
 
     if not LANG_RE.fullmatch(lang):
         raise UsageError(f"--lang {lang!r}: not a language tag (BCP 47: es, pt-BR, …)")
     now = now or dt.datetime.now(dt.timezone.utc)
+    if not _article_path(project, rel):
+        raise UsageError(f"{rel}: not an article (articles are .md files under "
+                         f"{', '.join(project.config.content)})")
     source = load_article(project.root, rel, project.schema)
     if source.summary is None or source.article is None or source.summary.id is None:
         first = next((f.format() for f in source.findings if f.is_error), "")
@@ -164,7 +167,12 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
             f"{rel} has no approved version; a translation is made from an approved source",
             hint="have the source approved first, or pass --allow-unapproved (the "
                  "translation then cannot be approved until the source is)")
-    body = split(text).body
+    try:
+        parts = split(text)
+        approved_fm = load_yaml(parts.yaml_text, parts.yaml_line)
+    except FrontMatterError as exc:  # cannot be: that version was parsed to be approved
+        raise CheckFailed(f"{rel}: the version to translate does not parse: {exc}") from None
+    body = parts.body
     lang_tag = lang
     stem = Path(rel).name[:-3]
     new_slug = slug or f"{summary.slug or stem}-{lang_tag.lower()}"
@@ -176,7 +184,8 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
         target = project.root / lang_roots[0] / f"{new_slug}.md"
     else:
         target = project.root / Path(rel).parent / f"{stem}.{lang_tag.lower()}.md"
-    fm = dict(source.article.front_matter)
+    # the front matter of the version translated (the approved one), not the work tree's
+    fm = dict(approved_fm) if isinstance(approved_fm, dict) else dict(source.article.front_matter)
     out = _skeleton(fm, new_ulid(), new_slug, lang_tag, source_id, digest, now.date(), body)
     write_new_file(target, out.encode("utf-8"))
     return Created(target, rel, digest, approved)
