@@ -116,6 +116,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "failed": {"fg": "red", "bold": True}, "passed": {"fg": "green", "bold": True},
     "approved": {"fg": "green", "bold": True}, "stale": {"fg": "yellow", "bold": True},
     "expired": {"fg": "yellow", "bold": True}, "in_review": {"fg": "cyan", "bold": True},
+    "source_changed": {"fg": "yellow", "bold": True},
     "changes_requested": {"fg": "magenta", "bold": True},
     "invalid": {"fg": "red", "bold": True}, "draft": {"bold": True},
     "note": {"fg": "blue"}, "hint": {"fg": "cyan"},
@@ -351,7 +352,7 @@ def _registry_findings(project: Any, cat: Any) -> list[Any]:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--state", "states", multiple=True, metavar="STATE",
               type=click.Choice(["draft", "in_review", "changes_requested", "approved", "stale",
-                                 "expired", "invalid"]),
+                                 "expired", "invalid", "source_changed"]),
               help="Only articles in this state (repeatable).")
 def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
     """The review state of each article, grouped by state, with the reasons and what to
@@ -590,6 +591,38 @@ def review(path: str, color: bool | None, word_diff: bool) -> None:
 
     view = review_diff(_ctx().project(), _arg_path(path), word_diff=word_diff)
     echo_lines(review_lines(view, path, word_diff=word_diff), color=_use_color(color))
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--lang", required=True, metavar="TAG", help="The translation's language (BCP 47: es, pt-BR, …).")
+@click.option("--slug", help="The translation's slug (default: the source's slug + -LANG).")
+@click.option("--allow-unapproved", is_flag=True,
+              help="Translate the current version even if the source has no approved one "
+                   "(the translation cannot be approved until the source is).")
+def translate(path: str, lang: str, slug: str | None, allow_unapproved: bool) -> None:
+    """Create the skeleton of a translation of the article at PATH, as a draft beside it
+    (NAME.LANG.md): a new id, translation_of, source_digest (the source's newest approved
+    version) and the source text to translate. Never overwrites.
+
+    \b
+    Example:  reviewkit translate content/articles/fear-of-intimacy.md --lang es
+    """
+    from reviewkit.base.printable import one_line as _1
+    from reviewkit.review.translate import create_translation
+    from reviewkit.review.workflow import relative_path
+
+    project = _ctx().project()
+    rel = relative_path(project, _arg_path(path))
+    made = create_translation(project, rel, lang, slug=slug, allow_unapproved=allow_unapproved)
+    echo(f"created {_1(os.path.relpath(made.path))} (translation of {_1(rel)}, "
+         f"source version {made.source_digest[:15]})")
+    if not made.approved:
+        echo("note: that source version is not approved; the translation cannot be approved "
+             "until it is")
+    echo("next: translate the title, description and text, run `reviewkit validate`, commit, "
+         "then `reviewkit submit PATH` (a clinical reviewer who reads "
+         f"{_1(lang)} approves it)")
 
 
 def _use_color(flag: bool | None) -> bool:

@@ -24,9 +24,36 @@ REFS = T + "test_refs.py::"
 HOST = T + "test_hostile_ledger.py::"
 PUB = T + "test_publish_attacks.py::"
 POL = "tests/test_policy.py::test_decision["  # the decision on values (stub verifier)
+TRA = T + "test_translation_attacks.py::"
 
 # name: ([(file, old, new), ...], [test selectors that must all fail])
 MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
+    "approval needs a reader of the article's language": ([
+        ("reviewkit/review/policy.py", "    problem = language_problem(",
+         "    problem = None and language_problem("),
+    ], [TRA + "test_approval_by_a_non_reader_forged_onto_the_ledger_does_not_count",
+        TRA + "test_a_reader_added_in_the_change_under_test_does_not_count",
+        POL + "translation-refused-to-a-non-reader]"]),
+    "translation served only from an approved source version": ([
+        ("reviewkit/review/policy.py", "                   and made_from in source.approved)",
+         "                   )"),
+    ], [TRA + "test_a_forged_source_digest_is_never_served",
+        TRA + "test_a_translation_of_an_unapproved_source_is_never_served",
+        POL + "source-digest-never-approved]"]),
+    "an unjudged source fails closed": ([
+        ("reviewkit/review/policy.py", "    if source is not None and source.last_digest is not None",
+         "    if source is None or source.last_digest is not None"),
+    ], [POL + "source-not-judged-fails-closed]"]),
+    "no translation of a translation (cycles)": ([
+        ("reviewkit/article/translation.py", "        if source.summary.translation_of is not None:",
+         "        if False:"),
+    ], [TRA + "test_translation_of_itself_or_in_a_cycle_is_invalid"]),
+    "language tags compared case-insensitively": ([
+        ("reviewkit/article/translation.py", "    return tag.strip().lower()", "    return tag.strip()"),
+    ], [TRA + "test_lookalike_and_case_variant_language_tags"]),
+    "source paths from events confined to content roots": ([
+        ("reviewkit/review/translate.py", 'posixpath.normpath(rel) != rel:', 'False:'),
+    ], [TRA + "test_source_paths_from_the_ledger_are_confined_to_the_content_roots"]),
     "signature required": ([
         ("reviewkit/data/schemas/review-event.schema.json",
          '"then": {"required": ["sig"]}', '"then": {}'),
