@@ -211,7 +211,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/outputs/gate.py", "    if publishable:\n        paths =", "    if False:\n        paths ="),
     ], [T + "test_setup_and_trust.py::test_setup_change_cannot_publish_an_unreviewed_article"]),
     "validate reads rules and word lists from the trust ref": ([
-        ("reviewkit/cli.py", "    project = _ctx().project(trust_ref, allow_setup=True)\n    notes = []",
+        ("reviewkit/cli/editor.py", "    project = _ctx().project(trust_ref, allow_setup=True)\n    notes = []",
          "    project = _ctx().project(None, allow_setup=True)\n    notes = []"),
     ], [T + "test_setup_and_trust.py::test_rule_switched_off_in_the_same_change_still_applies",
         T + "test_setup_and_trust.py::test_word_list_allowing_a_phrase_in_the_same_change_does_not_count"]),
@@ -376,7 +376,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     # the renderers also make article and event text one-line printable: this is the CLI's
     # own layer, for every span whatever made it
     "every printed span is printable": ([
-        ("reviewkit/cli.py", "else printable(t)\n", "else t\n"),
+        ("reviewkit/cli/_terminal.py", "else printable(t)\n", "else t\n"),
     ], ["tests/test_render.py::test_colour_comes_from_the_kind_and_text_stays_printable"]),
     "verify checks every file's hash": ([
         ("reviewkit/outputs/verify.py", "        if _sha256(content) != digest:", "        if False:"),
