@@ -131,8 +131,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/record/ledger.py", "        if not pattern.fullmatch(value):", "        if False:"),
     ], [ATT + "test_article_id_with_path_characters_cannot_escape_the_ledger"]),
     "tree paths git would drop": ([
-        ("reviewkit/base/git.py", 'if any(p in ("", ".", "..")', 'if False and any(p in ("", ".", "..")'),
-        ("reviewkit/base/git.py", 'c in path for c in "\\0\\n\\r\\\\"):', 'c in path for c in ""):'),
+        ("reviewkit/base/git/objects.py", 'if any(p in ("", ".", "..")', 'if False and any(p in ("", ".", "..")'),
+        ("reviewkit/base/git/objects.py", 'c in path for c in "\\0\\n\\r\\\\"):', 'c in path for c in ""):'),
     ], [ATT + "test_ledger_tree_never_takes_a_path_git_would_drop"]),
     "one id, one article": ([
         ("reviewkit/article/content.py", "        if len(paths) > 1:", "        if False:"),
@@ -155,7 +155,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "            raise EnvError('moved')  # the remote moved"),
     ], [T + "test_sync_faults.py::test_remote_moved_during_push_is_retried"]),
     "declined push reported at once": ([
-        ("reviewkit/base/git.py", '        if "declined" in low:', "        if False:"),
+        ("reviewkit/base/git/refs.py", '        if "declined" in low:', "        if False:"),
     ], [T + "test_sync_faults.py::test_remote_refuses_the_push"]),
     # --- issue 11 ----------------------------------------------------------------------------
     "events history append-only (gate, status)": ([
@@ -166,7 +166,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         HIST + "test_event_file_changed_in_place_is_refused",
         HIST + "test_forged_memory_of_a_verified_tip_does_not_pass"]),
     "append-only on every parent of a merge": ([
-        ("reviewkit/base/git.py", '"--diff-merges=separate",', '"--diff-merges=first-parent",'),
+        ("reviewkit/base/git/history.py", '"--diff-merges=separate",', '"--diff-merges=first-parent",'),
     ], [HIST + "test_deletion_through_the_second_parent_of_a_merge_is_refused"]),
     "remembered verified tip authenticated": ([
         ("reviewkit/record/cache.py",
@@ -182,12 +182,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [HIST + "test_server_hook_refuses_a_deleting_fast_forward_and_accepts_an_append",
         HIST + "test_server_hook_checks_the_history_of_a_new_ref"]),
     "ambiguous ref refused": ([
-        ("reviewkit/base/git.py", "        if len(found) > 1:", "        if False:"),
+        ("reviewkit/base/git/refs.py", "        if len(found) > 1:", "        if False:"),
     ], [REFS + "test_trust_ref_shadowed_by_a_tag_or_branch_is_refused[refs/tags/origin/main]",
         REFS + "test_trust_ref_shadowed_by_a_tag_or_branch_is_refused[refs/heads/origin/main]",
         REFS + "test_expect_events_ancestor_ambiguous_is_refused"]),
     "no ref begins with '-'": ([
-        ("reviewkit/base/git.py", '    if not value or value.startswith("-"):', "    if not value:"),
+        ("reviewkit/base/git/refs.py", '    if not value or value.startswith("-"):', "    if not value:"),
     ], [REFS + f"test_option_injection_through_a_ref_is_refused[argv{i}]" for i in range(4)]),
     "event times in range": ([
         ("reviewkit/base/model.py", '        check_time_range(parse_time(v), "at")',
@@ -239,11 +239,11 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [T + "test_ci_reports.py::test_titles_and_paths_cannot_break_the_table_or_inject_html",
         T + "test_ci_reports.py::test_md_helpers_keep_one_cell"]),
     "--changed-since refuses options": ([
-        ("reviewkit/base/git.py", 'if not rev or rev.startswith("-") or any(', "if not rev or any("),
+        ("reviewkit/base/git/history.py", 'if not rev or rev.startswith("-") or any(', "if not rev or any("),
     ], [T + "test_ci_reports.py::test_changed_since_refuses_bad_names[" + rev + "-not a revision name]"
         for rev in ("-oops", "--output=/tmp/x")]),
     "--changed-since refuses ambiguous names": ([
-        ("reviewkit/base/git.py", "        if len(matches) > 1:", "        if False:"),
+        ("reviewkit/base/git/history.py", "        if len(matches) > 1:", "        if False:"),
     ], [T + "test_ci_reports.py::test_changed_since_refuses_an_ambiguous_name"]),
     # --- content (issue 11: items 3, 4, 5, 8, 9, 13) ---
     "front matter is one YAML document": ([
