@@ -41,8 +41,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
 # Only these modules may import subprocess (run other programs).
 RUNS_PROGRAMS = {
     "reviewkit.base.git.process": "git: the one module that starts git (base/git/ wraps it)",
-    "reviewkit.record.ssh_keygen": "ssh-keygen: version, -Y sign, reference -Y verify",
-    "reviewkit.demo": "ssh-keygen -t ed25519: makes the demo reviewer's key",
+    "reviewkit.record.ssh_keygen": "ssh-keygen: version, -Y sign, reference -Y verify, -t",
 }
 # Only these modules may import click or use the terminal (print, input, sys.stdout/stderr,
 # isatty, sys.exit).
