@@ -1,5 +1,6 @@
-"""The package layout holds: layers only import down, and only named modules run programs
-or touch the terminal.
+"""The package layout holds: layers only import down, only named modules run programs or
+touch the terminal, and no function is over 80 lines nor module over 500 (click commands in
+cli/ and the demo script aside; SIZE_ALLOWLIST names today's violators).
 
 Layers, lowest first (a module may import its own layer and every layer below it):
 
@@ -225,3 +226,108 @@ def test_the_boundary_rule_can_fail() -> None:
     assert len(boundary_problems(_synthetic("reviewkit.client", "import click\n"))) == 1
     assert boundary_problems(_synthetic("reviewkit.base.fsutil",
                                         "import sys\nsys.platform\n")) == []
+
+
+# --- size: a function a reader can hold in mind, a module a reader can finish -----------------
+
+MAX_FUNCTION_LINES = 80  # def line to last line (end_lineno - lineno + 1), decorators aside
+MAX_MODULE_LINES = 500
+# Exempt by design: click command functions in cli/ (their length is option wiring around a
+# library call) and the demo's narrated script, one step after another.
+EXEMPT_FUNCTIONS = {"reviewkit.demo.run_demo"}
+# Today's violators, each being split on another branch (issue 16): delete an entry when its
+# branch merges. The test fails on an entry that no longer violates, so the list cannot rot.
+SIZE_ALLOWLIST: dict[str, str] = {
+    "reviewkit.article.frontmatter.load_yaml": "function, 156 lines",
+    "reviewkit.article.content.parse_article": "function, 82 lines",
+    "reviewkit.article.content.discover": "function, 89 lines",
+    "reviewkit.outputs.publish.publish": "function, 124 lines",
+    "reviewkit.outputs.publish": "module, 650 lines",
+    "reviewkit.rules._words": "module, 540 lines",
+}
+
+
+def _functions(node: ast.AST, prefix: str) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Every function and method under ``node``, by qualified name (module.Class.method)."""
+    found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append((f"{prefix}.{child.name}", child))
+            found += _functions(child, f"{prefix}.{child.name}")
+        elif isinstance(child, ast.ClassDef):
+            found += _functions(child, f"{prefix}.{child.name}")
+        else:
+            found += _functions(child, prefix)
+    return found
+
+
+def _is_click_command(module: str, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A function of cli/ decorated ``@click.command(...)``, ``@cli.command(...)`` or ``.group``."""
+    if layer_of(module) != "cli" or module in {f"reviewkit.{n}" for n in TOP_LEVEL_CLI}:
+        return False
+    return any(isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+               and d.func.attr in ("command", "group") for d in fn.decorator_list)
+
+
+def size_problems(mods: dict[str, tuple[Path, str]],
+                  allowlist: dict[str, str]) -> tuple[list[str], set[str]]:
+    """(one message per function or module over the limit, the allowlist entries used)."""
+    problems: list[str] = []
+    used: set[str] = set()
+    for module, (path, text) in mods.items():
+        lines = len(text.splitlines())
+        if lines > MAX_MODULE_LINES:
+            if module in allowlist:
+                used.add(module)
+            else:
+                problems.append(f"{path}: {module} has {lines} lines (at most {MAX_MODULE_LINES}):"
+                                " split it by concern")
+        for name, fn in _functions(ast.parse(text), module):
+            length = (fn.end_lineno or fn.lineno) - fn.lineno + 1
+            if length <= MAX_FUNCTION_LINES or name in EXEMPT_FUNCTIONS:
+                continue
+            if _is_click_command(module, fn):
+                continue
+            if name in allowlist:
+                used.add(name)
+                continue
+            problems.append(f"{path}:{fn.lineno}: {name} has {length} lines (at most "
+                            f"{MAX_FUNCTION_LINES}): split it into steps a reader can name")
+    return problems, used
+
+
+def test_no_function_or_module_is_too_long() -> None:
+    problems, used = size_problems(sources(), SIZE_ALLOWLIST)
+    assert not problems, "\n".join(problems)
+    stale = set(SIZE_ALLOWLIST) - used
+    assert not stale, f"allowlisted but no longer too long (remove them): {sorted(stale)}"
+
+
+def _long_function(name: str, body_lines: int, decorator: str = "") -> str:
+    """A function of 1 + ``body_lines`` lines (def line and body)."""
+    return f"{decorator}def {name}() -> None:\n" + "    x = 1\n" * body_lines
+
+
+def test_the_size_rule_can_fail() -> None:
+    ok = _long_function("f", MAX_FUNCTION_LINES - 1)
+    assert size_problems(_synthetic("reviewkit.record.ledger", ok), {}) == ([], set())
+    long = _long_function("f", MAX_FUNCTION_LINES)
+    problems, _ = size_problems(_synthetic("reviewkit.record.ledger", long), {})
+    assert len(problems) == 1 and "ledger.py:1: reviewkit.record.ledger.f has 81 lines" in problems[0]
+    method = "class C:\n" + "\n".join("    " + ln for ln in long.splitlines()) + "\n"
+    problems, _ = size_problems(_synthetic("reviewkit.record.ledger", method), {})
+    assert len(problems) == 1 and "reviewkit.record.ledger.C.f has 81 lines" in problems[0]
+    # a click command of cli/ is wiring; the same function elsewhere, or undecorated, is not
+    command = _long_function("gate", MAX_FUNCTION_LINES, "@click.command()\n")
+    assert size_problems(_synthetic("reviewkit.cli.ci", command), {})[0] == []
+    assert len(size_problems(_synthetic("reviewkit.outputs.gate", command), {})[0]) == 1
+    assert len(size_problems(_synthetic("reviewkit.cli.ci", long), {})[0]) == 1
+    # an allowlisted function passes and is reported as used
+    assert size_problems(_synthetic("reviewkit.record.ledger", long),
+                         {"reviewkit.record.ledger.f": "x"}) == ([], {"reviewkit.record.ledger.f"})
+    # a long module
+    module = "x = 1\n" * (MAX_MODULE_LINES + 1)
+    problems, _ = size_problems(_synthetic("reviewkit.record.ledger", module), {})
+    assert len(problems) == 1 and "reviewkit.record.ledger has 501 lines" in problems[0]
+    assert size_problems(_synthetic("reviewkit.record.ledger", "x = 1\n" * MAX_MODULE_LINES),
+                         {}) == ([], set())
