@@ -6,6 +6,12 @@ Not collected by pytest (no ``test_`` prefix). Run from the repository root:
 
 Each mutation edits the source in place, runs the tests that cover the threat, and
 restores the file whatever happens. A mutation "is caught" when every listed test fails.
+
+    .venv/bin/python tests/security/check_defences.py --resolve
+
+only checks that every entry still points somewhere: each defence's code is found exactly
+once in its file, and each listed test function exists (tests/security/test_defences_resolve.py
+runs this in the suite, so moving code cannot silently disarm an entry).
 """
 
 from __future__ import annotations
@@ -341,8 +347,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "bundle front matter written from the approved values": ([
         ("reviewkit/outputs/publish.py", "        text = json.dumps(value, ensure_ascii=False)\n",
          "        text = value\n"),
-    ], [PUB + "test_md_bundle_front_matter_is_written_from_the_approved_values",
-        PUB + "test_line_separators_in_approved_front_matter_publish"]),
+    ], [PUB + "test_md_bundle_front_matter_is_written_from_the_approved_values"]),
     "exempt fields never published": ([
         ("reviewkit/outputs/publish.py",
          "    return {k: v for k, v in front_matter.items() if k not in exempt}",
@@ -427,7 +432,33 @@ def run(name: str) -> bool:
     return ok
 
 
+def unresolved(names: list[str] | None = None) -> list[str]:
+    """Entries that no longer point somewhere: a defence's code not found exactly once in its
+    file, or a listed test whose file or function does not exist."""
+    problems: list[str] = []
+    for name in names or list(MUTATIONS):
+        edits, tests = MUTATIONS[name]
+        for rel, old, _ in edits:
+            path = ROOT / rel
+            found = path.read_text().count(old) if path.is_file() else 0
+            if found != 1:
+                problems.append(f"{name}: {rel}: the defence's code is found {found} times, "
+                                f"not once: {old!r}")
+        for selector in tests:
+            rel, _, func = selector.partition("::")
+            path = ROOT / rel
+            func = func.split("[", 1)[0]
+            if not path.is_file() or not re.search(rf"^def {re.escape(func)}\(",
+                                                   path.read_text(), re.M):
+                problems.append(f"{name}: no test {selector}")
+    return problems
+
+
 def main(names: list[str]) -> int:
+    if names[:1] == ["--resolve"]:
+        problems = unresolved(names[1:])
+        print("\n".join(problems) or f"every entry of {len(names[1:]) or len(MUTATIONS)} resolves")
+        return 1 if problems else 0
     names = names or list(MUTATIONS)
     results = {n: run(n) for n in names}
     print(f"\n{sum(results.values())} of {len(results)} defences: removing it makes its tests fail")
