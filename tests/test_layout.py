@@ -331,3 +331,21 @@ def test_the_size_rule_can_fail() -> None:
     assert len(problems) == 1 and "reviewkit.record.ledger has 501 lines" in problems[0]
     assert size_problems(_synthetic("reviewkit.record.ledger", "x = 1\n" * MAX_MODULE_LINES),
                          {}) == ([], set())
+
+
+def test_every_command_defined_in_cli_is_registered() -> None:
+    """A command written in cli/<role>.py but left out of cli/__init__.py's list would
+    silently not exist."""
+    import importlib
+
+    import click
+
+    from reviewkit.cli import cli
+
+    defined: dict[str, click.Command] = {}
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        module = importlib.import_module(module_name(path))
+        defined |= {c.name or "": c for c in vars(module).values()
+                    if isinstance(c, click.Command) and c is not cli}
+    assert len(defined) >= 20
+    assert defined == dict(cli.commands)
