@@ -5,9 +5,13 @@ the policy and the time): no git, no terminal. Read :func:`evaluate` top down; i
 steps, each a plain function:
 
 1. :func:`judge_events`: which events are eligible (signature, date, and for approvals
-   :func:`approval_problem`, the one home of the role, self-approval and credential rules);
+   :func:`approval_problem`, the one home of the role, self-approval and credential rules,
+   and :func:`language_review_problem`, the one home of who counts as a translation's
+   language reviewer);
 2. :func:`apply_revocations`: what a later request for changes or withdrawal revokes, and
-   which approvals have expired;
+   which approvals have expired; then :func:`require_language_review`: under
+   ``policy.translations.linguistic_review`` a translation's clinical approvals of a version
+   count only together with a language review of that same version;
 3. :func:`decide_state`: the resulting state, its reasons and the next command.
 
 Signatures are checked by a ``verifier`` (default :func:`verify_event`: the in-process
@@ -147,14 +151,63 @@ def approval_problem(reviewer: Reviewer, *, when: dt.datetime, credential: str |
                                policy.default_lang)
     if problem is not None:
         return None, problem
-    emails = list(approver_emails) if approver_emails is not None else reviewer.all_emails()
-    if (not policy.allow_self_approval and author_email
-            and same_person(emails, [author_email])):
-        return None, f"self-approval ({reviewer.name} is the article's author)"
+    problem = _self_approval(reviewer, author_email, policy, approver_emails)
+    if problem is not None:
+        return None, problem
     cred, why = pick_credential(reviewer, credential, when.date(), topics, policy)
     if cred is None:
         return None, why
     return cred, None
+
+
+def _self_approval(reviewer: Reviewer, author_email: str | None, policy: Policy,
+                   approver_emails: Sequence[str] | None) -> str | None:
+    emails = list(approver_emails) if approver_emails is not None else reviewer.all_emails()
+    if (not policy.allow_self_approval and author_email
+            and same_person(emails, [author_email])):
+        return f"self-approval ({reviewer.name} is the article's author)"
+    return None
+
+
+LINGUIST = "linguist"
+
+
+def language_review_required(summary: ArticleSummary | None, policy: Policy) -> bool:
+    """Does this article need a language review besides its clinical sign-off? Only a
+    translation, and only under ``policy.translations.linguistic_review``."""
+    return (policy.translations.linguistic_review and summary is not None
+            and summary.translation_of is not None)
+
+
+def language_review_problem(reviewer: Reviewer, summary: ArticleSummary | None, policy: Policy,
+                            *, approver_emails: Sequence[str] | None = None,
+                            revocation: bool = False) -> str | None:
+    """The one home of who counts as a translation's language reviewer: the policy asks for
+    a language review (:func:`language_review_required`), the reviewer holds the
+    ``linguist`` role, reads the translation's ``lang`` and (for an approval, not a
+    ``revocation``) is not its author. None when they count; else why not. A language
+    review is never a clinical sign-off (:func:`approval_problem` judges that)."""
+    if not language_review_required(summary, policy):
+        if summary is not None and summary.translation_of is not None:
+            return "policy.translations.linguistic_review is off"
+        return "a language review counts only on a translation"
+    assert summary is not None
+    if LINGUIST not in reviewer.roles:
+        return (f"{reviewer.name} is not a linguist "
+                f"(roles: {', '.join(reviewer.roles) or 'none'})")
+    problem = language_problem(reviewer, effective_lang(summary.lang, policy.default_lang),
+                               policy.default_lang)
+    if problem is not None:
+        return problem
+    if revocation:
+        return None
+    return _self_approval(reviewer, summary.author_email, policy, approver_emails)
+
+
+def needs_language_review_reason(summary: ArticleSummary, policy: Policy) -> str:
+    """The reason a translation waits for its language review, in words."""
+    return (f"needs a language review by a reader of "
+            f"{effective_lang(summary.lang, policy.default_lang)} ({LINGUIST})")
 
 
 # --------------------------------------------------------------------------- the steps
@@ -186,6 +239,7 @@ def evaluate(
     checks = judge_events(events, summary, registry, policy, now, verified=verified,
                           verifier=verifier or verify_event)
     apply_revocations(checks, policy, now)
+    require_language_review(checks, summary, policy)
     status = decide_state(summary, path, checks, policy, now, invalid_reasons=invalid_reasons,
                           ledger_missing=ledger_missing)
     check_source(status, summary, source, policy)
@@ -229,22 +283,46 @@ def _judge(c: EventCheck, summary: ArticleSummary | None, registry: Registry, po
         c.reviewer = registry.get(e.actor)
     if e.event != "approved":
         c.counts = True
+        if e.event in DECIDING_KINDS and c.reviewer is not None:
+            c.language_review = language_review_problem(c.reviewer, summary, policy,
+                                                        revocation=True) is None
         return
     assert c.reviewer is not None  # a verified signature has a registered signer
+    cred, language, problem = judge_approval(
+        c.reviewer, when=e.when, credential=e.credential, summary=summary, policy=policy)
+    c.credential, c.counts, c.language_review = cred, cred is not None, language
+    if cred is None:
+        c.reason = (f"not counted: {problem}" if not language else
+                    "counts as the language review only, never as a clinical sign-off")
+
+
+def judge_approval(reviewer: Reviewer, *, when: dt.datetime, credential: str | None,
+                   summary: ArticleSummary | None, policy: Policy,
+                   approver_emails: Sequence[str] | None = None,
+                   ) -> tuple[Credential | None, bool, str | None]:
+    """What one approval by ``reviewer`` counts as: a clinical sign-off (the credential,
+    :func:`approval_problem`), a translation's language review (:func:`
+    language_review_problem`), both (one person with both roles: the decide step allows
+    them to stand for both only under ``policy.translations.one_reviewer_for_both``), or
+    neither. Returns (credential or None, counts as the language review, why it counts
+    as no clinical sign-off)."""
     cred, problem = approval_problem(
-        c.reviewer, when=e.when, credential=e.credential,
+        reviewer, when=when, credential=credential,
         topics=list(summary.topics) if summary else [],
         author_email=summary.author_email if summary else None, policy=policy,
-        lang=summary.lang if summary else None)
-    if cred is None:
-        c.reason = f"not counted: {problem}"
-        return
-    c.credential = cred
-    c.counts = True
+        approver_emails=approver_emails, lang=summary.lang if summary else None)
+    language = language_review_problem(reviewer, summary, policy,
+                                       approver_emails=approver_emails)
+    if cred is None and language is not None and LINGUIST in reviewer.roles:
+        problem = f"{problem}; as the language review: {language}"
+    return cred, language is None, problem
 
 
 def _by_reviewer(c: EventCheck) -> bool:
-    return c.reviewer is not None and "clinical_reviewer" in c.reviewer.roles
+    """A reviewer's event (its request for changes or withdrawal revokes approvals): a
+    clinical reviewer's, or the translation's language reviewer's."""
+    return c.reviewer is not None and ("clinical_reviewer" in c.reviewer.roles
+                                       or c.language_review)
 
 
 def apply_revocations(checks: Sequence[EventCheck], policy: Policy, now: dt.datetime) -> None:
@@ -256,7 +334,7 @@ def apply_revocations(checks: Sequence[EventCheck], policy: Policy, now: dt.date
     for i, c in enumerate(ordered):
         e = c.event
         assert e is not None
-        if e.event != "approved" or not c.counts:
+        if e.event != "approved" or not (c.counts or c.language_review):
             continue
         for later in ordered[i + 1:]:
             le = later.event
@@ -265,11 +343,59 @@ def apply_revocations(checks: Sequence[EventCheck], policy: Policy, now: dt.date
                     and le.digest == e.digest and _by_reviewer(later)):
                 who = later.reviewer.name if later.reviewer else le.actor
                 what = "changes requested" if le.event == "changes_requested" else "withdrawn"
-                c.counts = False
+                c.counts = c.language_review = False
                 c.reason = f"revoked: {what} by {who} on {_day(le)}"
                 break
-        if c.counts and e.when + max_age < now:
+        if (c.counts or c.language_review) and e.when + max_age < now:
             c.expired = True
+
+
+def require_language_review(checks: Sequence[EventCheck], summary: ArticleSummary | None,
+                            policy: Policy) -> None:
+    """Step 2b, the rule of ``policy.translations.linguistic_review``: a translation's
+    clinical approvals of a version count only when that same version also has a language
+    review (:func:`language_review_problem`) by someone other than the clinical approvers
+    it completes (the same person may stand for both only under
+    ``one_reviewer_for_both``). Otherwise they stop counting (``awaiting_language``), so
+    no consumer (state, publish, byline, a source's view) can take the version as approved.
+    A pair is as old as its older half: when only an expired language review completes
+    it, the clinical approvals are expired too."""
+    if not language_review_required(summary, policy):
+        return
+    assert summary is not None
+    need = policy.approvals_required
+    same_ok = policy.translations.one_reviewer_for_both
+    per_digest: dict[str, list[EventCheck]] = {}
+    for c in checks:
+        e = c.event
+        if e is not None and e.event == "approved" and (c.counts or c.language_review):
+            per_digest.setdefault(e.digest, []).append(c)
+
+    def paired(clinical: set[str], linguists: set[str]) -> bool:
+        return any(len(clinical - (set() if same_ok else {who})) >= need for who in linguists)
+
+    for group in per_digest.values():
+        clinical = {c.event.actor: c for c in group if c.counts and c.event}
+        if len(clinical) < need:
+            continue  # not approved anyway: the decide step says it needs more approvals
+        fresh = {a for a, c in clinical.items() if not c.expired}
+        linguists = {c.event.actor: c for c in group if c.language_review and c.event}
+        fresh_l = {a for a, c in linguists.items() if not c.expired}
+        if paired(fresh, fresh_l):
+            continue
+        if paired(set(clinical), set(linguists)):
+            for c in group:
+                c.expired = c.expired or c.counts
+            continue
+        why = needs_language_review_reason(summary, policy)
+        if not same_ok and set(linguists) & set(clinical):
+            both = ", ".join(sorted(set(linguists) & set(clinical)))
+            why += (f" other than {both} (one person cannot give both reviews: "
+                    "policy.translations.one_reviewer_for_both is off)")
+        for c in group:
+            if c.counts:
+                c.counts, c.awaiting_language = False, True
+                c.reason = f"not counted yet: {why}"
 
 
 def _kind(c: EventCheck) -> str | None:
@@ -316,24 +442,64 @@ def decide_state(summary: ArticleSummary | None, path: str, checks: list[EventCh
         status.requested_reviewer = submissions[-1].reviewer
 
     need = policy.approvals_required
+    # a translation's language reviews of this version (require_language_review)
+    language = [c for c in ordered if _kind(c) == "approved" and c.language_review
+                and not c.expired and c.event and c.event.digest == digest]
     if len(fresh) >= need:
-        return _approved(status, summary, fresh, policy)
+        _approved(status, summary, fresh, policy)
+        if status.state == "approved" and language and status.due is not None:
+            newest = max(c.event.when for c in language if c.event)
+            status.due = min(status.due, (newest + dt.timedelta(days=policy.max_age_days)).date())
+        return status
     if len(latest_per_actor) >= need:
         return _expired(status, list(latest_per_actor.values()), policy, now)
     _not_yet_approved(status, ordered, current, approvals, ledger_missing)
     if status.state == "draft" and ledger_missing:
         return status
+    if language_review_required(summary, policy):
+        _language_state(status, summary, ordered, language, policy)
     if current and len(latest_per_actor) < need:
         status.reasons.append(
             f"{len(latest_per_actor)} of {need} required approvals from distinct reviewers"
         )
     rejected = [c for c in checks if c.event and c.event.event == "approved"
-                and c.event.digest == digest and not c.counts]
+                and c.event.digest == digest and not c.counts
+                and not c.awaiting_language and not c.language_review]
     for c in rejected[-3:]:
         e = c.event
         assert e is not None
         status.reasons.append(f"approval by {e.actor} on {_day(e)} {c.reason}")
     return status
+
+
+def _language_state(status: ArticleStatus, summary: ArticleSummary,
+                    ordered: list[EventCheck], language: list[EventCheck],
+                    policy: Policy) -> None:
+    """A translation under ``linguistic_review`` that is not approved: say which half of
+    the pair its current version has. A version with a clinical approval waiting only for
+    its language review (or with a language review but no clinical approval yet) is in
+    review, unless changes were requested since."""
+    digest, path = status.digest, status.path
+    lang = effective_lang(summary.lang, policy.default_lang)
+    waiting = [c for c in ordered if c.awaiting_language and c.event
+               and c.event.digest == digest]
+    if not language or waiting:
+        status.needs_language_review = lang
+    if status.state == "changes_requested" or not (waiting or language):
+        return
+    status.state = "in_review"
+    status.reasons = [r for r in status.reasons if not r.startswith("not submitted")]
+    for c in language[-1:]:
+        assert c.event is not None
+        who = c.reviewer.name if c.reviewer else c.event.actor
+        status.reasons.append(f"language review by {who} on {_day(c.event)}; awaiting the "
+                              f"clinical sign-off by a clinical reviewer who reads {lang}")
+        status.fix = f"a clinical reviewer runs: reviewkit approve {path}"
+    for c in waiting[-1:]:
+        assert c.event is not None
+        status.reasons.append(f"{_describe(c)}; {c.reason.removeprefix('not counted yet: ')}")
+        status.fix = (f"a linguist who reads {lang} runs: "
+                      f"reviewkit review {path} && reviewkit approve {path}")
 
 
 def _describe(c: EventCheck) -> str:
