@@ -345,7 +345,9 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         article = _require_valid(result, kind.replace("_", " "))
     else:
         article = result.article
-    if decision_problem(person, kind, result.summary, policy):
+    # a linguist's approval: judge_approval below says why it cannot count
+    if decision_problem(person, kind, result.summary, policy) and (
+            kind != "approved" or LINGUIST not in person.roles):
         raise CheckFailed(
             f"{role_problem(person)}; only clinical reviewers "
             f"{'(and linguists, on translations) ' if LINGUIST in person.roles else ''}can "
