@@ -5,7 +5,6 @@ real keys: ``policy.translations.linguistic_review: true`` and a reviewer with t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import pytest

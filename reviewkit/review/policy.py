@@ -195,10 +195,10 @@ def language_review_problem(reviewer: Reviewer, summary: ArticleSummary | None, 
     if LINGUIST not in reviewer.roles:
         return (f"{reviewer.name} is not a linguist "
                 f"(roles: {', '.join(reviewer.roles) or 'none'})")
-    problem = language_problem(reviewer, effective_lang(summary.lang, policy.default_lang),
-                               policy.default_lang)
-    if problem is not None:
-        return problem
+    reason = language_problem(reviewer, effective_lang(summary.lang, policy.default_lang),
+                              policy.default_lang)
+    if reason is not None:
+        return reason
     if revocation:
         return None
     return _self_approval(reviewer, summary.author_email, policy, approver_emails)
