@@ -172,3 +172,31 @@ def test_the_linguist_role_is_validated(project: Project, linguist: Key) -> None
     project.repo.write("reviewers.yaml", registry_yaml(rows))
     r = project.rk("status")
     assert r.code == 2 and "reviewers.yaml:" in r.err and "'linguist'" in r.err, r.output
+
+
+def test_publish_strict_refuses_a_kept_source_changed_translation(project: Project,
+                                                                   linguist: Key) -> None:
+    """policy.translations.source_changed: keep serves the outdated translation with a
+    note; --strict refuses the release instead, naming it, and writes nothing."""
+    people(project, linguist)
+    project.repo.commit("Spanish reviewers")
+    en = "content/articles/coping-with-worry.md"
+    assert approve(project, en, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    assert project.rk("translate", str(project.path / en), "--lang", "es").code == 0
+    spanish(project)
+    project.repo.commit("es")
+    assert approve(project, ES, "mokafor").code == 0  # type: ignore[attr-defined]
+    path = project.path / en
+    path.write_text(path.read_text().replace("Plain words", "Simple words"))
+    project.repo.commit("English update")
+    assert approve(project, en, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    assert state(project, ES)["state"] == "source_changed"
+    strict = project.path.parent / "strict"
+    r = project.rk("publish", "--out", str(strict), "--strict")
+    assert r.code == 1, r.output
+    assert "publish refused (--strict)" in r.err and f"{ES}: served, source changed" in r.err
+    assert not strict.exists()
+    out = project.path.parent / "bundle"
+    r = project.rk("publish", "--out", str(out))
+    assert r.code == 0 and (out / "coping-with-worry-es.md").exists(), r.output
+    assert "source changed" in r.output
