@@ -102,6 +102,11 @@ def test_a_translation_needs_both_reviews_end_to_end(spanish_project: Project,
 def test_a_linguist_alone_never_approves_and_is_refused_where_it_cannot_count(
         spanish_project: Project, linguist: Key) -> None:
     project = spanish_project
+    # an editor may ask the linguist for the review of a translation, not of an original
+    assert project.rk("submit", str(project.path / ES), "--reviewer", "lmarin").code == 0
+    r = project.rk("submit", str(project.path / "content/articles/coping-with-worry.md"),
+                   "--reviewer", "lmarin")
+    assert r.code == 2 and "not a clinical reviewer" in r.err, r.output
     r = as_linguist(project, linguist, "approve", str(project.path / ES), "-m", "bien")
     assert r.code == 0, r.output  # type: ignore[attr-defined]
     es = state(project, ES)

@@ -355,8 +355,9 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         )
     if reviewer is not None:
         asked = project.registry.get(reviewer)
-        if asked is None or role_problem(asked):
-            raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry")
+        if asked is None or decision_problem(asked, "approved", result.summary, policy):
+            raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry "
+                             "(nor this translation's linguist)")
     if kind == "approved":
         # the registered addresses, and the git identity approving now unless it is
         # another registered person's (an unregistered one is taken as the approver's own)
