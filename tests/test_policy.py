@@ -362,7 +362,7 @@ CASES += [
          summary=translation(lang="es-MX"), source=source(), policy=LR),
     Case("lr-linguist-is-the-author",
          _events(SUB, ev("approved", "scastro", 2), ev("approved", "lmarin", 1, n=1)),
-         "in_review", [NEEDS, "self-approval (Lucia Marin is the article's author)"],
+         "in_review", [NEEDS, "self-approval (Lucia Marin is the translation's author)"],
          summary=summary(lang="es", translation_of=SRC, source_digest=V9,
                          author_email="lmarin@example.org"),
          source=source(), policy=LR, rejected={2: "self-approval"}),

@@ -31,13 +31,12 @@ from reviewkit.review.policy import (
     ArticleStatus,
     evaluate,
     judge_approval,
-    language_review_problem,
-    language_review_required,
     role_problem,
     verify_event,
 )
 from reviewkit.review.submissions import Submission, find_submission, read_submitted
 from reviewkit.review.translate import source_diff, source_view
+from reviewkit.review.translation_policy import counted_as, language_review_problem
 
 SIGNED_KINDS = frozenset({"approved", "changes_requested", "withdrawn"})
 
@@ -63,26 +62,6 @@ def decision_problem(person: Reviewer, kind: str, summary: ArticleSummary | None
     if language_review_problem(person, summary, policy, revocation=True) is None:
         return None
     return problem
-
-
-def counted_as(credential: str | None, language: bool, summary: ArticleSummary | None,
-               policy: Policy) -> str | None:
-    """What an approval counts as, in words, where a language review is asked for."""
-    if not language_review_required(summary, policy):
-        return None
-    assert summary is not None
-    lang = summary.lang or policy.default_lang
-    clinical = f"the clinical sign-off ({credential})"
-    review = f"the language review ({lang})"
-    if credential and language:
-        if policy.translations.one_reviewer_for_both:
-            return f"{clinical} and {review}"
-        return (f"{clinical} or {review}, not both: another person gives the other "
-                "(policy.translations.one_reviewer_for_both is off)")
-    if language:
-        return f"{review}, never a clinical sign-off; a clinical reviewer who reads {lang} " \
-               "approves too"
-    return f"{clinical}; a linguist who reads {lang} gives the language review"
 
 
 def relative_path(project: Project, path: str) -> str:
