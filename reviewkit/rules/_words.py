@@ -455,7 +455,7 @@ class PhraseMatcher:
             return
         rx, allow = self._rx_i, self._allow_i
         if self._rx is not None:
-            low = text.lower()
+            low = _lowered(text)
             if len(low) == len(text):
                 rx, allow, text = self._rx, self._allow, low
         allowed: list[tuple[int, int]] | None = None
@@ -474,6 +474,20 @@ class PhraseMatcher:
 
     def search(self, text: str) -> Match | None:
         return next(iter(self.finditer(text)), None)
+
+
+_LOWERED: dict[str, str] = {}
+
+
+def _lowered(text: str) -> str:
+    """``text.lower()``, made once per text: each rule runs several matchers on the same
+    paragraph (the dictionary is emptied when it grows past a few articles' worth)."""
+    low = _LOWERED.get(text)
+    if low is None:
+        if len(_LOWERED) > 4096:
+            _LOWERED.clear()
+        low = _LOWERED[text] = text.lower()
+    return low
 
 
 def _lower(phrase: str | list[str] | None) -> str | list[str] | None:
