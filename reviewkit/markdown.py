@@ -51,4 +51,4 @@ def _quiet_block_loggers() -> None:
             continue
         logger = getattr(module, "LOGGER", None)
         if isinstance(logger, logging.Logger) and not logger.isEnabledFor(logging.DEBUG):
-            module.LOGGER = _Quiet()
+            setattr(module, "LOGGER", _Quiet())  # noqa: B010 (a module attribute mypy cannot see)
