@@ -20,7 +20,7 @@ from reviewkit.rules._words import normalize
 
 
 def make_parser() -> MarkdownIt:
-    from reviewkit.markdown import make_parser as project_parser
+    from reviewkit.base.markdown import make_parser as project_parser
 
     return project_parser()
 

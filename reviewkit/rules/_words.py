@@ -31,7 +31,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reviewkit.errors import ConfigError
+from reviewkit.base.errors import ConfigError
 from reviewkit.rules._wordlists import (
     PACKAGED,
     CitationWords,
