@@ -26,6 +26,7 @@ hanging, hung; ``~overdose`` = overdose, overdoses, overdosed, overdosing: see
 from __future__ import annotations
 
 import bisect
+import importlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -236,12 +237,15 @@ class PhraseMatcher:
     """One combined regex for a list of entries, minus the spans of allowed phrases.
 
     Case-insensitive. Fast path: when every entry is lower-case-safe the regex is compiled
-    without ``re.IGNORECASE`` and run on the lower-cased text (about twice as fast).
+    without ``re.IGNORECASE`` and run on the lower-cased text (about twice as fast); there,
+    a text containing none of the strings that every match must contain
+    (:func:`required_literals`) is skipped without running the regex (``prefilter``:
+    most paragraphs hold no listed word, and the test costs a fraction of the regex).
     """
 
     def __init__(
         self, entries: Sequence[Entry], allow: Sequence[str], what: str, *,
-        ignore_case: bool = True,
+        ignore_case: bool = True, prefilter: bool = True,
     ) -> None:
         self.entries = list(entries)
         flags = re.IGNORECASE if ignore_case else 0
@@ -249,6 +253,9 @@ class PhraseMatcher:
         self._rx_i: re.Pattern[str] | None = None
         self._allow: re.Pattern[str] | None = None
         self._allow_i: re.Pattern[str] | None = None
+        # strings of which every match of ``_rx`` contains one (None: not known)
+        self._needs: tuple[str, ...] | None = None
+        self._needs_rx: re.Pattern[str] | None = None
         try:
             if self.entries:
                 # the word-start check is hoisted out of the alternation: inside a word the
@@ -283,6 +290,13 @@ class PhraseMatcher:
                         )
                         + ")"
                     )
+                    needs = required_literals(self._rx.pattern) if prefilter else None
+                    if needs is not None and len(needs) > 16:
+                        # many strings: one factored regex finds any of them faster than
+                        # a loop of `in` tests
+                        self._needs_rx = re.compile(trie_regex(needs))
+                    else:
+                        self._needs = needs
             if allow:
                 alts = "|".join(rf"(?<!\w)(?:{phrase_regex(a)})(?!\w)" for a in allow)
                 self._allow_i = re.compile(alts, flags)
@@ -300,6 +314,11 @@ class PhraseMatcher:
         if self._rx is not None:
             low = _lowered(text)
             if len(low) == len(text):
+                needs, needs_rx = self._needs, self._needs_rx
+                if needs is not None and not any(n in low for n in needs):
+                    return  # no match can start anywhere in this text
+                if needs_rx is not None and needs_rx.search(low) is None:
+                    return
                 rx, allow, text = self._rx, self._allow, low
         allowed: list[tuple[int, int]] | None = None
         k = 0  # matches and allowed spans both come in order: one pointer, linear
@@ -317,6 +336,71 @@ class PhraseMatcher:
 
     def search(self, text: str) -> Match | None:
         return next(iter(self.finditer(text)), None)
+
+
+# the regex parser of the standard library (re._parser since 3.11, sre_parse before)
+try:
+    _sre_p: Any = importlib.import_module("re._parser")
+    _sre_c: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover - Python 3.10
+    _sre_p = importlib.import_module("sre_parse")
+    _sre_c = importlib.import_module("sre_constants")
+
+_REPEATS = {_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, getattr(_sre_c, "POSSESSIVE_REPEAT", None)}
+
+
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Strings of which every match of ``pattern`` (case-sensitive) contains at least one,
+    or None when the pattern gives no such set. A text containing none of them cannot
+    match, so the matcher skips it without running the regex (the set is read off the
+    parsed pattern: literal runs, alternations, groups and repeats of at least one)."""
+    try:
+        found = _required(_sre_p.parse(pattern))
+    except (re.error, RecursionError, TypeError, ValueError):  # pragma: no cover
+        return None
+    if not found or any(not f for f in found):
+        return None
+    return tuple(sorted(set(found), key=lambda f: (-len(f), f)))
+
+
+def _better(a: list[str] | None, b: list[str] | None) -> list[str] | None:
+    # the set whose shortest string is longest filters best (fewer strings on a tie)
+    if b is None or not b or any(not x for x in b):
+        return a
+    if a is None:
+        return b
+    ka, kb = (min(map(len, a)), -len(a)), (min(map(len, b)), -len(b))
+    return b if kb > ka else a
+
+
+def _required(items: Any) -> list[str] | None:
+    c = _sre_c
+    best: list[str] | None = None
+    run: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            best = _better(best, ["".join(run)])
+            run = []
+        cand: list[str] | None = None
+        if op is c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            cand = _required(sub) if not add_flags and not del_flags else None
+        elif op is c.BRANCH:
+            subs = [_required(b) for b in av[1]]
+            if all(x for x in subs):
+                cand = [x for sub in subs if sub for x in sub]
+        elif op in _REPEATS:
+            lo, _hi, sub = av
+            cand = _required(sub) if lo >= 1 else None
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            cand = _required(av)
+        best = _better(best, cand)
+    if run:
+        best = _better(best, ["".join(run)])
+    return best
 
 
 _LOWERED: dict[str, str] = {}
