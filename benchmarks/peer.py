@@ -120,9 +120,9 @@ def summary(ops: dict[str, Op], note: str) -> list[str]:
     cold, peer = ops.get("validate_realistic"), ops.get("markdownlint")
     if cold is not None and peer is not None:
         lines.append("")
-        lines.append(f"Peer: {note}. Cold `validate` is {peer.rk_median() / cold.rk_median():.1f}× "
-                     f"faster than it in wall time (target ≥ 5×), "
-                     f"{peer.rk_cpu() / max(cold.rk_cpu(), 1e-9):.1f}× in CPU time.")
+        lines.append(f"Peer: {note}. It takes {peer.rk_median() / cold.rk_median():.1f}× the wall "
+                     "time of cold `validate` on the same files (target: ≥ 5×) and "
+                     f"{peer.rk_cpu() / max(cold.rk_cpu(), 1e-9):.1f}× its CPU time.")
     else:
         lines += ["", f"Peer: {note}."]
     return lines
