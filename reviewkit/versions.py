@@ -125,12 +125,14 @@ class VersionFinder:
         self._digests: dict[tuple[str, str, str], str | None] = {}
         self.searched: int = 0  # blobs parsed, for the benchmark and tests
 
-    def current(self, rel: str) -> Version | None:
-        """The work tree's version (None when it cannot be read)."""
-        try:
-            data = read_file(self.project.root, rel)
-        except OSError:
-            return None
+    def current(self, rel: str, data: bytes | None = None) -> Version | None:
+        """The work tree's version (None when it cannot be read); ``data``: its bytes, when
+        already read."""
+        if data is None:
+            try:
+                data = read_file(self.project.root, rel)
+            except OSError:
+                return None
         assets = _WorktreeAssets(self.project)
         result = parse_article(rel, data, self.project.schema, None, assets)
         return Version(rel, result, None, result.blob or "", data, dict(assets.data))

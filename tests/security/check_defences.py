@@ -339,19 +339,19 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "            if False:"),
     ], [PUB + "test_yaml_anchor_in_front_matter_is_refused"]),
     "bundle front matter written from the approved values": ([
-        ("reviewkit/publish.py", "        text = json.dumps(value, ensure_ascii=False)\n",
+        ("reviewkit/publish_page.py", "        text = json.dumps(value, ensure_ascii=False)\n",
          "        text = value\n"),
     ], [PUB + "test_md_bundle_front_matter_is_written_from_the_approved_values",
         PUB + "test_line_separators_in_approved_front_matter_publish"]),
     "exempt fields never published": ([
-        ("reviewkit/publish.py",
+        ("reviewkit/publish_page.py",
          "    return {k: v for k, v in front_matter.items() if k not in exempt}",
          "    return dict(front_matter)"),
     ], [PUB + "test_exempt_fields_are_not_published",
         PUB + "test_every_article_the_gate_passes_publishes_in_md_and_html"]),
     "publish serves the approved version, not the current one": ([
-        ("reviewkit/publish.py", "            version = finder.find(status, approved)",
-         "            version = finder.current(status.path)"),
+        ("reviewkit/publish_plan.py", "    task.version = finder.find(status, approved)",
+         "    task.version = finder.current(status.path)"),
     ], ["tests/test_publish_versions.py::test_edit_after_approval_serves_the_approved_version"]),
     "assets are in the digest": ([
         ("reviewkit/content.py",
@@ -391,9 +391,9 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/versions.py",
          'unpublishable = status.digest if status.state == "invalid" else None',
          "unpublishable = None"),
-        ("reviewkit/publish.py",
-         "            if any(f.is_error for f in version.result.findings):  # never serve invalid",
-         "            if False:  # never serve invalid"),
+        ("reviewkit/publish_plan.py",
+         "    if any(f.is_error for f in version.result.findings):  # never serve invalid",
+         "    if False:  # never serve invalid"),
     ], [PUB + "test_line_separators_in_front_matter_never_crash_publish"]),
 }
 
