@@ -1,0 +1,129 @@
+"""`publish` at scale: pages made in forked workers and written one at a time give the very
+bundle that one process makes; a re-read that takes the short path (the bytes the gate
+parsed) gives the very bundle a full parse gives; a failure leaves no partial output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import json
+from pathlib import Path
+
+import pytest
+
+import reviewkit.publish as publish_module
+from reviewkit import publish_plan, workers
+from reviewkit.errors import CheckFailed
+from reviewkit.project import load_project
+from reviewkit.publish import publish
+
+from conftest import BODY, Project, article
+
+A = "content/articles/coping-with-worry.md"
+NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 40
+
+
+def approve(project: Project, rel: str) -> None:
+    r = project.rk("approve", str(project.path / rel), "--key", str(project.reviewer.private),
+                   "--as", "dwhitfield")
+    assert r.code == 0, r.output
+
+
+def _site(project: Project) -> None:
+    """Five articles approved (one with an image), one edited after its approval (served
+    from history), one never approved (held back)."""
+    names = ["sleep-and-worry", "panic-at-night", "grief-at-work", "calm-breathing"]
+    for i, slug in enumerate(names):
+        body = BODY if i else BODY.replace("Plain words about the topic.",
+                                           "Plain words.\n\n![Chart](img/chart.png)")
+        project.repo.write(f"content/articles/{slug}.md", article(
+            id=f"01JDX3Q7G6M2N8P4R5S6T7V8X{i}", title=slug.replace("-", " ").capitalize(),
+            slug=slug, body=body))
+    project.repo.write("content/articles/img/chart.png", PNG)
+    project.repo.write("content/articles/never-approved.md", article(
+        id="01JDX3Q7G6M2N8P4R5S6T7V8WB", title="Never approved", slug="never-approved"))
+    project.repo.commit("more articles")
+    for rel in [A] + [f"content/articles/{s}.md" for s in names]:
+        approve(project, rel)
+    edited = project.repo.read(A).replace("Plain words about the topic.", "Version two.")
+    project.repo.write(A, edited)
+    project.repo.commit("v2, not reviewed yet")
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def _publish(project: Project, out: Path, fmt: str) -> dict[str, bytes]:
+    publish(load_project(project.path), out, fmt, now=NOW)  # type: ignore[arg-type]
+    return _tree(out)
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_workers_and_the_short_reread_give_the_same_bytes(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    _site(project)
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
+    one = _publish(project, tmp_path / "one", fmt)
+    m = json.loads(one["manifest.json"])
+    assert len(m["articles"]) == 5 and {h["outcome"] for h in m["held_back"]} == {
+        "older version served", "held back"}
+    assert "img/chart.png" in one
+    older = (one[f"coping-with-worry.{fmt}"]).decode()
+    assert "Plain words about the topic." in older and "Version two." not in older
+
+    # forked workers (even for a few pages), each page written as it arrives
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "2")
+    monkeypatch.setattr(workers, "MIN_PER_WORKER", 1)
+    assert _publish(project, tmp_path / "two", fmt) == one
+
+    # every article parsed and validated in full again (no blob matches the gate's)
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
+    monkeypatch.setattr(publish_plan, "blob_id", lambda data: "")
+    assert _publish(project, tmp_path / "full", fmt) == one
+
+
+def test_each_manifest_entry_names_its_own_article(project: Project, tmp_path: Path) -> None:
+    _site(project)
+    r = project.rk("publish", "--out", str(tmp_path / "b"), "--format", "html")
+    assert r.code == 0, r.output
+    m = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    for entry in m["articles"]:
+        page = (tmp_path / "b" / entry["file"]).read_text()
+        assert f"<title>{entry['title']}" in page, entry["file"]
+    assert len({e["id"] for e in m["articles"]}) == len(m["articles"])
+
+
+def test_parallel_iter_streams_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "MIN_PER_WORKER", 1)
+    items = list(range(100))
+    it = workers.parallel_iter(lambda x: x * x, items, 2, chunk=7)
+    assert inspect.isgenerator(it)
+    assert next(it) == 0
+    assert list(it) == [x * x for x in items[1:]]
+    stopped = workers.parallel_iter(lambda x: x, items, 2)
+    assert next(stopped) == 0
+    stopped.close()  # the pool is gone, the next map is unaffected
+    assert workers.parallel_map(lambda x: -x, items, 2) == [-x for x in items]
+
+
+def test_an_article_changed_after_the_gate_refuses_and_keeps_the_old_bundle(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _site(project)
+    out = tmp_path / "bundle"
+    before = _publish(project, out, "html")
+    real_gate = publish_module.run_gate
+    target = project.path / "content/articles/panic-at-night.md"
+
+    def gate_then_edit(*args: object, **kw: object) -> object:
+        result = real_gate(*args, **kw)  # type: ignore[arg-type]
+        target.write_text(target.read_text() + "\nAn edit nobody reviewed.\n")
+        return result
+
+    monkeypatch.setattr(publish_module, "run_gate", gate_then_edit)
+    with pytest.raises(CheckFailed, match="panic-at-night.md changed while publishing"):
+        publish(load_project(project.path), out, "html", now=NOW)
+    assert _tree(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".bundle")] == []
