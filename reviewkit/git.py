@@ -406,6 +406,21 @@ class Repo:
         """True when the commit ``sha`` is in this repository (e.g. after ``git fetch``)."""
         return self.rev_parse(sha + "^{commit}") is not None
 
+    def present_commits(self, shas: Iterable[str]) -> set[str]:
+        """Those of ``shas`` (full commit ids) that are commits in this repository: one
+        ``cat-file --batch-check`` for all of them. Anything not a full id is left out."""
+        wanted = [s for s in dict.fromkeys(shas) if _HEX_RE.fullmatch(s)]
+        if not wanted:
+            return set()
+        out = self.run("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                       input=("\n".join(wanted) + "\n").encode())
+        found = set()
+        for line in out.decode("ascii", "replace").splitlines():
+            parts = line.split(" ")
+            if len(parts) == 2 and parts[1] == "commit":
+                found.add(parts[0])
+        return found & set(wanted)
+
     def reachable_from_head(self, commits: Iterable[str]) -> set[str]:
         """Those of ``commits`` that are in HEAD's history (one ``rev-list``)."""
         wanted = set(commits)

@@ -127,3 +127,13 @@ def test_an_article_changed_after_the_gate_refuses_and_keeps_the_old_bundle(
         publish(load_project(project.path), out, "html", now=NOW)
     assert _tree(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".bundle")] == []
+
+
+def test_present_commits_names_only_full_ids_of_commits(project: Project) -> None:
+    repo = load_project(project.path).repo
+    head = repo.head()
+    assert head is not None
+    blob = repo.blob_at_head(A)
+    assert blob is not None
+    asked = [head, blob, head[:12], "f" * 40, "--all", head + "\nHEAD"]
+    assert repo.present_commits(asked) == {head}
