@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit import workers as workers_mod
-from reviewkit.cache import cache_path
-from reviewkit.gate import GateResult, run_gate
-from reviewkit.project import load_project
-from reviewkit.status import open_cache
+from reviewkit.base import workers as workers_mod
+from reviewkit.outputs.gate import GateResult, run_gate
+from reviewkit.record.cache import cache_path
+from reviewkit.record.project import load_project
+from reviewkit.review.status import open_cache
 
 from conftest import Project, article, default_reviewers, git, put_event, registry_yaml
 
@@ -142,7 +142,7 @@ def test_schema_change_invalidates_digests(catalogue: Project) -> None:
 
 def test_version_change_invalidates_everything(catalogue: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     gate(catalogue.path, cached=True)
-    import reviewkit.cache as cache_mod
+    import reviewkit.record.cache as cache_mod
 
     monkeypatch.setattr(cache_mod, "__version__", "999.0")
     project = load_project(catalogue.path)
@@ -270,7 +270,7 @@ def test_the_library_opens_and_saves_the_cache(catalogue: Project) -> None:
                     now=dt.datetime.now(dt.timezone.utc))
     assert verdicts(warm) == base
     # a selection of paths never reads or writes it
-    from reviewkit.status import evaluate_repo
+    from reviewkit.review.status import evaluate_repo
 
     path.unlink()
     evaluate_repo(load_project(catalogue.path), [str(catalogue.path / "content/articles/topic-0.md")],
@@ -279,7 +279,7 @@ def test_the_library_opens_and_saves_the_cache(catalogue: Project) -> None:
 
 
 def test_a_verdict_from_the_cache_does_not_pretend_to_be_complete(catalogue: Project) -> None:
-    from reviewkit.verdict import CachedVerdict
+    from reviewkit.base.verdict import CachedVerdict
 
     fresh = gate(catalogue.path, cached=False).report.statuses
     gate(catalogue.path, cached=True)  # fills the cache

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import reviewkit.publish as publish_module
-from reviewkit import publish_plan, workers
-from reviewkit.errors import CheckFailed
-from reviewkit.project import load_project
-from reviewkit.publish import publish
+import reviewkit.outputs.publish as publish_module
+from reviewkit.base import workers
+from reviewkit.base.errors import CheckFailed
+from reviewkit.outputs import publish_plan
+from reviewkit.outputs.publish import publish
+from reviewkit.record.project import load_project
 
 from conftest import BODY, Project, article
 
