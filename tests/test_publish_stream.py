@@ -21,7 +21,6 @@ from reviewkit.record.project import load_project
 from conftest import BODY, Project, article
 
 A = "content/articles/coping-with-worry.md"
-NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart" * 40
 
 
@@ -57,8 +56,13 @@ def _tree(root: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def _publish(project: Project, out: Path, fmt: str) -> dict[str, bytes]:
-    publish(load_project(project.path), out, fmt, now=NOW)  # type: ignore[arg-type]
+def _now() -> dt.datetime:
+    # one fixed clock for the runs compared, after the approvals (never before them)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=1)
+
+
+def _publish(project: Project, out: Path, fmt: str, now: dt.datetime) -> dict[str, bytes]:
+    publish(load_project(project.path), out, fmt, now=now)  # type: ignore[arg-type]
     return _tree(out)
 
 
@@ -66,8 +70,9 @@ def _publish(project: Project, out: Path, fmt: str) -> dict[str, bytes]:
 def test_workers_and_the_short_reread_give_the_same_bytes(
         project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     _site(project)
+    now = _now()
     monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
-    one = _publish(project, tmp_path / "one", fmt)
+    one = _publish(project, tmp_path / "one", fmt, now)
     m = json.loads(one["manifest.json"])
     assert len(m["articles"]) == 5 and {h["outcome"] for h in m["held_back"]} == {
         "older version served", "held back"}
@@ -78,12 +83,12 @@ def test_workers_and_the_short_reread_give_the_same_bytes(
     # forked workers (even for a few pages), each page written as it arrives
     monkeypatch.setenv("REVIEWKIT_WORKERS", "2")
     monkeypatch.setattr(workers, "MIN_PER_WORKER", 1)
-    assert _publish(project, tmp_path / "two", fmt) == one
+    assert _publish(project, tmp_path / "two", fmt, now) == one
 
     # every article parsed and validated in full again (no blob matches the gate's)
     monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
     monkeypatch.setattr(publish_plan, "blob_id", lambda data: "")
-    assert _publish(project, tmp_path / "full", fmt) == one
+    assert _publish(project, tmp_path / "full", fmt, now) == one
 
 
 def test_each_manifest_entry_names_its_own_article(project: Project, tmp_path: Path) -> None:
@@ -114,7 +119,8 @@ def test_an_article_changed_after_the_gate_refuses_and_keeps_the_old_bundle(
         project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _site(project)
     out = tmp_path / "bundle"
-    before = _publish(project, out, "html")
+    now = _now()
+    before = _publish(project, out, "html", now)
     real_gate = publish_module.run_gate
     target = project.path / "content/articles/panic-at-night.md"
 
@@ -125,7 +131,7 @@ def test_an_article_changed_after_the_gate_refuses_and_keeps_the_old_bundle(
 
     monkeypatch.setattr(publish_module, "run_gate", gate_then_edit)
     with pytest.raises(CheckFailed, match="panic-at-night.md changed while publishing"):
-        publish(load_project(project.path), out, "html", now=NOW)
+        publish(load_project(project.path), out, "html", now=now)
     assert _tree(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".bundle")] == []
 
