@@ -301,7 +301,7 @@ def profile_cold_gate(repo: Path, manifest: dict[str, object], env: dict[str, st
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
     rows = [line for line in lines[start + 1:] if line.strip()]
     skip = ("builtins.exec", "<module>", "run_module", "_run_code", "core.py", "__main__",
-            "cli.py")
+            "(main)", " ci.py:")  # the CLI's entry point and its gate command
     rows = [r for r in rows if not any(s in r for s in skip)]
     return [lines[start], *rows[:15]]
 

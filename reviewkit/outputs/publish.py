@@ -45,6 +45,7 @@ from reviewkit.outputs.publish_page import (
     byline_pattern,
     human_date,
     json_ld,
+    link_alternates,
     page_url,
     render_html,
     render_md,
@@ -70,7 +71,7 @@ from reviewkit.review.versions import VersionFinder
 __all__ = [
     "ALLOWED_SIGNERS", "MANIFEST", "RECORD", "REGISTRY_SNAPSHOT", "Bundle", "Held", "Page",
     "Parts", "_render_body", "allowed_signers", "approved_values", "byline", "human_date",
-    "json_ld", "make_parts", "manifest_integrity", "publish", "registry_snapshot",
+    "json_ld", "link_alternates", "make_parts", "manifest_integrity", "publish", "registry_snapshot",
     "render_html", "render_md",
 ]
 
@@ -170,6 +171,42 @@ class _Context:
     fmt: Literal["md", "html"]
     pattern: re.Pattern[str]
     parsed: dict[str, ArticleResult]  # the gate's reading of each file, by path
+    # each page's hreflang alternates, by article path (:func:`page_alternates`)
+    alternates: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+
+def page_alternates(project: Project, fmt: str, tasks: list[Task],
+                    parsed: Mapping[str, ArticleResult]) -> dict[str, list[dict[str, str]]]:
+    """Each page's hreflang alternates by article path, worked out before any page is made
+    (a page links to its family's urls). A current version is known from the gate's
+    summary (same digest: same reviewed front matter), an older one from its own front
+    matter; a page that will be held back (its slug, its assets, errors) links to none."""
+    pages: dict[str, Page] = {}
+    for task in tasks:
+        path = task.status.path
+        if task.version is not None:
+            source = Source.of(task.version)
+            fm = source.front_matter
+        else:
+            gate = parsed.get(path)
+            if gate is None or gate.summary is None or any(f.is_error for f in gate.findings):
+                continue
+            s = gate.summary
+            fm = {k: v for k, v in (("id", s.id), ("slug", s.slug), ("lang", s.lang),
+                                    ("translation_of", s.translation_of)) if v is not None}
+            source = Source(path, None, "", b"", fm, "",
+                            {target: b"" for target, _ in gate.asset_states})
+        values = approved_values(fm, project.schema.exempt)
+        slug = str(values.get("slug") or Path(path).stem)
+        name = f"{slug}.{fmt}"
+        if (not SAFE_SLUG.fullmatch(slug) or slug in RESERVED
+                or isinstance(asset_outputs(source, name), str)):
+            continue
+        lang = values.get("lang")
+        pages[path] = Page(values, "", [], "", name, page_url(project, name),
+                           str(lang if isinstance(lang, str) else project.config.publish.lang))
+    link_alternates(list(pages.values()))
+    return {path: p.alternates for path, p in pages.items()}
 
 
 def make_parts(ctx: _Context, task: Task) -> Parts:
@@ -195,7 +232,8 @@ def make_parts(ctx: _Context, task: Task) -> Parts:
     settings = ctx.project.config.publish
     lang = values.get("lang") if isinstance(values.get("lang"), str) else settings.lang
     page = Page(values, source.body, approved.approvals, approved.digest, name,
-                page_url(ctx.project, name), str(lang))
+                page_url(ctx.project, name), str(lang),
+                list(ctx.alternates.get(status.path, [])))
     text = render_html(page, ctx.pattern) if ctx.fmt == "html" else render_md(page, ctx.pattern)
     parts = Parts([(name, text.encode("utf-8"), False)])
     listed = []
@@ -226,6 +264,7 @@ def make_parts(ctx: _Context, task: Task) -> Parts:
         "version": {"path": source.path, "commit": source.commit, "blob": source.blob},
         "approved_source": record, "assets": listed,
         "byline": byline(approved.approvals), "approvals": approvals,
+        "lang": page.lang, "alternates": page.alternates,
     }
     return parts
 
@@ -316,9 +355,10 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
     steps = plan(project, result, finder)
     if strict and any(isinstance(s, Held) or s.notes for s in steps):
         _refuse_strict([h for s in steps for h in ([s] if isinstance(s, Held) else s.notes)])
-    ctx = _Context(project, finder, fmt, byline_pattern(project),
-                   {r.path: r for r in result.report.catalogue.results})
+    parsed = {r.path: r for r in result.report.catalogue.results}
     tasks = [s for s in steps if isinstance(s, Task)]
+    ctx = _Context(project, finder, fmt, byline_pattern(project), parsed,
+                   page_alternates(project, fmt, tasks, parsed))
     # a bundle is for a web server: 0755, not mkdtemp's 0700
     with staged_directory(out, mode=0o777 & ~_umask()) as tmp:
         w = _Writer(tmp)

@@ -14,7 +14,7 @@ import functools
 import json
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reviewkit.record.project import Project
@@ -226,6 +226,29 @@ class Page:
     name: str
     url: str
     lang: str
+    # hreflang alternates: the page itself, its source and the source's other translations
+    # in the bundle, then x-default (the source); empty for an article without any
+    alternates: list[dict[str, str]] = field(default_factory=list)
+
+
+def link_alternates(pages: list[Page]) -> None:
+    """Tie each source page and its translations' pages together (both ways, plus
+    ``x-default``: the source), by ``translation_of`` in their approved front matter."""
+    families: dict[str, list[Page]] = {}
+    for p in pages:
+        of = p.values.get("translation_of")
+        key = of if isinstance(of, str) else p.values.get("id")
+        if isinstance(key, str):
+            families.setdefault(key, []).append(p)
+    for members in families.values():
+        if len(members) < 2:
+            continue
+        source = [p for p in members if not isinstance(p.values.get("translation_of"), str)]
+        links = [{"lang": p.lang, "url": p.url} for p in sorted(members, key=lambda p: p.lang)]
+        if source:
+            links.append({"lang": "x-default", "url": source[0].url})
+        for p in members:
+            p.alternates = list(links)
 
 
 @functools.lru_cache(maxsize=1)
@@ -249,7 +272,7 @@ def render_html(page: Page, pattern: re.Pattern[str]) -> str:
         author=(author or {}).get("name"), updated=updated_text,
         byline=byline(page.approvals),
         body_html=render_body(page.body, meta.get("citations") or [], pattern),
-        digest=page.digest, manifest=MANIFEST,
+        digest=page.digest, manifest=MANIFEST, alternates=page.alternates,
         json_ld=_script_json(json_ld(page.approvals, meta, page.url, page.lang)),
     ))
 
@@ -316,5 +339,7 @@ def render_md(page: Page, pattern: re.Pattern[str]) -> str:
         # would break schema.org names such as reviewedBy
         "json_ld": _script_json(json_ld(page.approvals, page.values, page.url, page.lang)),
     })
+    if page.alternates:
+        values["alternates"] = page.alternates
     signed = f"*{byline(page.approvals)}*"
     return "---\n" + yaml_dump(values) + "\n---\n" + replace_byline(page.body, pattern, signed)

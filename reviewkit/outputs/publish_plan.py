@@ -30,7 +30,8 @@ RECORD = "review-record"  # the signed record beside the pages
 SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 RESERVED = {MANIFEST, RECORD}
 
-Outcome = Literal["held back", "older version served", "served with expired approval"]
+Outcome = Literal["held back", "older version served", "served with expired approval",
+                  "served, source changed"]
 
 
 @dataclass
@@ -130,6 +131,9 @@ def plan(project: Project, result: GateResult, finder: VersionFinder) -> list[Ta
                      and c.counts])
     out: list[Task | Held] = []
     for status in sorted(candidates, key=lambda s: s.path):
+        if status.state == "source_changed" and not status.live:
+            out.append(held(status, "held back", "; ".join(status.reasons), status.fix))
+            continue
         if status.state == "approved" and status.digest:
             approved: Approved | None = Approved(status.digest, list(status.approvals))
         else:
@@ -146,6 +150,9 @@ def plan(project: Project, result: GateResult, finder: VersionFinder) -> list[Ta
             if isinstance(older, Held):
                 out.append(older)
                 continue
+        if status.state == "source_changed":
+            task.notes.append(held(status, "served, source changed", "; ".join(status.reasons),
+                                   status.fix))
         if approved.expired:
             task.notes.append(held(
                 status, "served with expired approval",

@@ -13,7 +13,7 @@ from reviewkit.article.content import ArticleResult
 from reviewkit.base.findings import Finding
 from reviewkit.base.git import HistoryEdit, TreeEntry
 from reviewkit.base.model import DECIDING_KINDS, STATES, Policy, Registry, format_time
-from reviewkit.base.verdict import ArticleStatus, StoredEvent
+from reviewkit.base.verdict import ArticleStatus, SourceView, StoredEvent
 from reviewkit.base.verdict import CachedVerdict as CachedVerdict  # what a cached verdict is
 from reviewkit.base.workers import parallel_map
 from reviewkit.record.cache import (
@@ -167,10 +167,29 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         slots, misses = _reuse_verdicts(cache, catalogue, index, now)
         _read_events(project, misses, parsed, problems if not whole else None)
         verified = _verify_new_events(project.registry, misses, parsed, workers)
+        translations = {i: m for i, m in misses.items() if _translation_of(m.result)}
         for i, miss in misses.items():
+            if i in translations:
+                continue
             st = _decide(project, miss, parsed, verified, now, ledger_missing=index.tip is None)
             _record(cache, miss, st, parsed, project.config.policy, now)
             slots[i] = st
+        # translations after the others: each is judged against its source's state
+        by_id = {s.article_id: s for s in slots if s is not None and s.article_id}
+        for i, miss in translations.items():
+            source_id = _translation_of(miss.result)
+            assert source_id is not None
+            view: SourceView | None
+            if source_id in by_id:
+                view = SourceView.of(source_id, by_id[source_id])
+            elif whole:  # no such article (a `translation` finding says so)
+                view = SourceView(source_id)
+            else:  # a selection without its source
+                from reviewkit.review.translate import source_view
+
+                view = source_view(project, miss.result.summary, now)
+            slots[i] = _decide(project, miss, parsed, verified, now,
+                               ledger_missing=index.tip is None, source=view)
         report.statuses = [s for s in slots if s is not None]
         report.ledger.events = list(parsed.values())
     for f in catalogue.findings:
@@ -243,7 +262,8 @@ def _reuse_verdicts(cache: Cache | None, catalogue: Catalogue, index: LedgerInde
     for r in catalogue.results:
         entries = by_dir.get(r.article_id, []) if r.article_id else []
         key = ""
-        if cache is not None:
+        # a translation's verdict also depends on its source's: never cached
+        if cache is not None and not _translation_of(r):
             key = verdict_key(cache, r, _invalid_reasons(r.findings), index.tip is None,
                               [(e.path, e.sha) for e in entries])
             restored = restore_verdict(cache.get_verdict(key, now_iso), r)
@@ -279,15 +299,19 @@ def _verify_new_events(registry: Registry, misses: dict[int, _Miss],
     return dict(parallel_map(_verify, to_verify, workers))
 
 
+def _translation_of(r: ArticleResult) -> str | None:
+    return r.summary.translation_of if r.summary is not None else None
+
+
 def _decide(project: Project, miss: _Miss, parsed: dict[str, StoredEvent],
             verified: dict[str, tuple[bool, str]], now: dt.datetime, *,
-            ledger_missing: bool) -> ArticleStatus:
+            ledger_missing: bool, source: SourceView | None = None) -> ArticleStatus:
     """Phase 4: one article's state (:func:`reviewkit.review.policy.evaluate`)."""
     r = miss.result
     events = sorted((parsed[e.path] for e in miss.entries), key=event_order)
     st = evaluate(r.summary, r.path, events, project.registry, project.config.policy, now,
                   invalid_reasons=_invalid_reasons(r.findings), verified=verified,
-                  ledger_missing=ledger_missing)
+                  ledger_missing=ledger_missing, source=source)
     if st.state == "stale" and r.asset_states:  # name the asset that changed
         from reviewkit.review.versions import asset_changes
 
@@ -315,7 +339,8 @@ def _reading_target(project: Project) -> tuple[float, int]:
 
 def review_queue(report: StatusReport, reviewer: str | None = None) -> list[ArticleStatus]:
     """Articles awaiting a clinical reviewer, oldest submission first."""
-    waiting = [s for s in report.statuses if s.state in ("in_review", "stale", "expired")]
+    waiting = [s for s in report.statuses
+               if s.state in ("in_review", "stale", "expired", "source_changed")]
     if reviewer is not None:
         waiting = [s for s in waiting if s.requested_reviewer == reviewer]
     return sorted(waiting, key=lambda s: (s.submitted_at or "9999", s.path))
@@ -337,8 +362,10 @@ def parse_window(text: str) -> int:
 
 
 def due_list(report: StatusReport, within_days: int) -> list[ArticleStatus]:
-    """Approved articles whose approval expires within the window, and expired ones."""
+    """Approved articles whose approval expires within the window, and expired ones; a
+    translation whose source changed is listed too (its re-review is due now)."""
     horizon = (report.now + dt.timedelta(days=within_days)).date()
     out = [s for s in report.statuses
-           if (s.state == "approved" and s.due and s.due <= horizon) or s.state == "expired"]
+           if (s.state == "approved" and s.due and s.due <= horizon)
+           or s.state in ("expired", "source_changed")]
     return sorted(out, key=lambda s: (s.due or dt.date.min, s.path))

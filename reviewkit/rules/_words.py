@@ -208,10 +208,11 @@ def packaged_digest() -> str:
     return h.hexdigest()
 
 
-def load_word_lists(extra: Sequence[str], root: Path) -> WordLists:
-    """Packaged lists plus the publication's extra files (paths relative to ``root``)."""
+def load_word_lists(extra: Sequence[str], root: Path, *, packaged: bool = True) -> WordLists:
+    """Packaged lists (English; unless ``packaged`` is False) plus the publication's extra
+    files (paths relative to ``root``)."""
     words = WordLists()
-    for f in _packaged():
+    for f in _packaged() if packaged else ():
         words.extend(f.model_copy(deep=True))
     for rel in extra:
         path = root / rel
