@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from test_translations import ES, translated  # noqa: F401 (a fixture)
+from test_translations import approve as approve_as
 
 import reviewkit.outputs.publish as publish_module
 from reviewkit.base import workers
@@ -100,6 +102,29 @@ def test_each_manifest_entry_names_its_own_article(project: Project, tmp_path: P
         page = (tmp_path / "b" / entry["file"]).read_text()
         assert f"<title>{entry['title']}" in page, entry["file"]
     assert len({e["id"] for e in m["articles"]}) == len(m["articles"])
+
+
+def test_translations_link_the_same_in_workers_and_in_one_process(
+        translated: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """hreflang alternates are worked out before the workers start: every page of the
+    family, made in any process, links to the same list; the manifest says lang and
+    alternates per article."""
+    assert approve_as(translated, ES, "mokafor").code == 0  # type: ignore[attr-defined]
+    now = _now()
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
+    one = _publish(translated, tmp_path / "one", "md", now)
+    m = json.loads(one["manifest.json"])
+    by_file = {a["file"]: a for a in m["articles"]}
+    en, es = by_file["coping-with-worry.md"], by_file["coping-with-worry-es.md"]
+    assert (en["lang"], es["lang"]) == ("en", "es")
+    assert en["alternates"] == es["alternates"] == [
+        {"lang": "en", "url": "coping-with-worry.md"},
+        {"lang": "es", "url": "coping-with-worry-es.md"},
+        {"lang": "x-default", "url": "coping-with-worry.md"}]
+    assert "alternates:" in one["coping-with-worry-es.md"].decode()
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "2")
+    monkeypatch.setattr(workers, "MIN_PER_WORKER", 1)
+    assert _publish(translated, tmp_path / "two", "md", now) == one
 
 
 def test_parallel_iter_streams_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
