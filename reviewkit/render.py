@@ -16,9 +16,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reviewkit.audit import COLUMNS, AuditReport, check_dict
 from reviewkit.digest import short
-from reviewkit.gate import GateResult
 from reviewkit.model import STATES
 from reviewkit.output import (
     Format,
@@ -32,7 +30,11 @@ from reviewkit.output import (
 )
 from reviewkit.printable import one_line as _1
 from reviewkit.printable import printable
-from reviewkit.status import StatusReport
+
+if TYPE_CHECKING:  # imported where used: `status` of one article needs neither (import time)
+    from reviewkit.audit import AuditReport
+    from reviewkit.gate import GateResult
+    from reviewkit.status import StatusReport
 
 if TYPE_CHECKING:
     import jinja2
@@ -217,6 +219,8 @@ def queue_lines(items: Sequence[ArticleStatus], elsewhere: Sequence[Submission],
 
 
 def log_json(st: ArticleStatus) -> str:
+    from reviewkit.audit import check_dict
+
     return to_json({"path": st.path, "id": st.article_id, "state": st.state,
                     "digest": st.digest, "events": [check_dict(c) for c in st.checks]})
 
@@ -232,6 +236,8 @@ def log_lines(st: ArticleStatus) -> list[Line]:
     ]
     if not st.checks:
         lines.append([("", "no review events")])
+    from reviewkit.audit import check_dict
+
     for c in st.checks:
         d = check_dict(c)
         verdict = "counts" if c.counts else (c.reason or "does not count")
@@ -291,6 +297,8 @@ def due_csv(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def audit_csv(result: AuditReport) -> str:
+    from reviewkit.audit import COLUMNS
+
     return csv_text((r.csv_dict() for r in result.rows), COLUMNS)
 
 
