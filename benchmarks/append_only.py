@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reviewkit.git import open_repo  # noqa: E402
+from reviewkit.base.git import open_repo  # noqa: E402
 
 
 def build(repo: Path, events: int, articles: int) -> None:

@@ -39,10 +39,10 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from reviewkit.digest import canonical_json, content_digest
-from reviewkit.git import blob_id
-from reviewkit.model import ReviewEvent, format_time
-from reviewkit.scaffold import scaffold_files
+from reviewkit.article.scaffold import scaffold_files
+from reviewkit.base.digest import canonical_json, content_digest
+from reviewkit.base.git import blob_id
+from reviewkit.base.model import ReviewEvent, format_time
 
 GENERATOR_VERSION = 2  # 2: bodies without byline and editorial note
 NAMESPACE = "reviewkit"
@@ -548,7 +548,7 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date) -> dict[str, 
     commit_times = [start + dt.timedelta(days=120) * i / n_commits for i in range(n_commits)]
 
     schema_bytes = corpus_schema()
-    from reviewkit.schema import compile_schema
+    from reviewkit.article.schema import compile_schema
 
     schema = compile_schema(schema_bytes, "schemas/article.schema.json")
     exempt = schema.exempt
@@ -754,8 +754,8 @@ def self_check(repo: Path, keys: Path, arts: list[ArticlePlan],
                samples: list[tuple[ReviewEvent, Person]], schema: Any, exempt: Any,
                rng: random.Random) -> None:
     """reviewkit's own parser, digest, schema and ssh-keygen agree with what was generated."""
-    from reviewkit.content import parse_article
-    from reviewkit.signing import AllowedKey, verify
+    from reviewkit.article.content import parse_article
+    from reviewkit.record.signing import AllowedKey, verify
 
     # articles: digest and blob as reviewkit computes them, schema-valid, from the work tree
     for a in rng.sample(arts, min(200, len(arts))):

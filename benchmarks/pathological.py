@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from reviewkit.content import parse_article
+from reviewkit.article.content import parse_article
+from reviewkit.article.schema import ArticleSchema, compile_schema
 from reviewkit.rules import Linter, RulesConfig
-from reviewkit.schema import ArticleSchema, compile_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAD = """---

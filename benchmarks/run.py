@@ -464,7 +464,7 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         "- **Two forked workers** (`--workers`, default up to 2) parse articles and verify "
         "signatures on a cold run; only small summaries travel back, and the cycle collector is "
         "paused during bulk parsing.",
-        "- **The cache** `.git/reviewkit/cache.json` (reviewkit/cache.py) holds article summaries "
+        "- **The cache** `.git/reviewkit/cache.json` (reviewkit/record/cache.py) holds article summaries "
         "by blob id, the last events tip whose every file parsed (later runs parse only what "
         "`git diff-tree` shows as new), and per-article verdicts keyed by the article's content "
         "and its event blob ids, each valid until the first moment time alone could change it "

@@ -1,6 +1,8 @@
 """The ``reviewkit`` command: argument parsing and output only; the work is in the library.
 
 Library modules are imported inside each command so ``reviewkit --help`` stays fast.
+
+Layer: the command line (may import every layer).
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, cast
 import click
 
 from reviewkit import __version__
-from reviewkit.errors import CheckFailed, ReviewkitError
+from reviewkit.base.errors import CheckFailed, ReviewkitError
 
 if TYPE_CHECKING:
-    from reviewkit.output import Format, Line
+    from reviewkit.outputs.output import Format, Line
 
 FORMATS = click.Choice(["text", "json", "github"])
 REPORT_FORMATS = click.Choice(["text", "json", "github", "sarif", "gitlab"])
@@ -34,7 +36,7 @@ def _library_value(parse: Callable[[str], Any]) -> Callable[[click.Context, clic
     becomes click's "Invalid value for '--OPTION': …" (the library knows no option names)."""
 
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        from reviewkit.errors import UsageError
+        from reviewkit.base.errors import UsageError
 
         if not isinstance(value, str):
             return value
@@ -47,13 +49,13 @@ def _library_value(parse: Callable[[str], Any]) -> Callable[[click.Context, clic
 
 
 def _parse_window(text: str) -> int:
-    from reviewkit.status import parse_window
+    from reviewkit.review.status import parse_window
 
     return parse_window(text)
 
 
 def _parse_since(text: str) -> str:
-    from reviewkit.audit import parse_since
+    from reviewkit.outputs.audit import parse_since
 
     return parse_since(text)
 
@@ -68,7 +70,7 @@ class Ctx:
         self.debug = debug
 
     def project(self, trust_ref: str | None = None, allow_setup: bool = False) -> Any:
-        from reviewkit.project import load_project
+        from reviewkit.record.project import load_project
 
         return load_project(self.directory, trust_ref, allow_setup=allow_setup)
 
@@ -95,7 +97,7 @@ def echo(text: str = "", err: bool = False, color: bool | None = None,
     become visible escapes such as ``\\x1b``, whatever the colour setting; only
     ``styled`` text, made by :func:`_style` from already-printable parts, keeps its ANSI codes.
     """
-    from reviewkit.printable import printable
+    from reviewkit.base.printable import printable
 
     # color=True keeps ANSI codes even when piped (click strips them otherwise)
     click.echo(text if styled else printable(text), err=err, color=color)
@@ -103,12 +105,12 @@ def echo(text: str = "", err: bool = False, color: bool | None = None,
 
 def _style(text: str, **style: Any) -> str:
     """``click.style`` of the printable form of ``text``: the only way ANSI codes get in."""
-    from reviewkit.printable import printable
+    from reviewkit.base.printable import printable
 
     return click.style(printable(text), **style)
 
 
-# What each kind of span (reviewkit.output.Line) looks like at a terminal.
+# What each kind of span (reviewkit.outputs.output.Line) looks like at a terminal.
 STYLES: dict[str, dict[str, Any]] = {
     "fail": {"fg": "red", "bold": True}, "blocked": {"fg": "red", "bold": True},
     "failed": {"fg": "red", "bold": True}, "passed": {"fg": "green", "bold": True},
@@ -127,7 +129,7 @@ STYLES: dict[str, dict[str, Any]] = {
 def echo_lines(lines: Sequence[Line], color: bool | None = None) -> None:
     """Print rendered lines, every span printable; coloured by kind when ``color`` (default:
     a terminal without NO_COLOR)."""
-    from reviewkit.printable import printable
+    from reviewkit.base.printable import printable
 
     use = _use_color(color)
     for line in lines:
@@ -171,7 +173,7 @@ def init() -> None:
     """
     from pathlib import Path
 
-    from reviewkit.scaffold import init as do_init
+    from reviewkit.article.scaffold import init as do_init
 
     root = Path(_ctx().directory).resolve()
     for rel in do_init(root):
@@ -192,8 +194,8 @@ def new(title: str, slug: str | None, author: str | None, email: str | None) -> 
     \b
     Example:  reviewkit new "Fear of intimacy: causes, signs and how to cope"
     """
-    from reviewkit.errors import UsageError
-    from reviewkit.scaffold import new_article
+    from reviewkit.article.scaffold import new_article
+    from reviewkit.base.errors import UsageError
 
     project = _ctx().project()
     author = author or project.repo.config_get("user.name")
@@ -225,7 +227,7 @@ def _changed(project: Any, rev: str | None) -> set[str] | None:
 
 
 def _more_hint(summary: str | None, comment_file: str | None, command: str) -> str:
-    from reviewkit.summary import report_targets
+    from reviewkit.outputs.summary import report_targets
 
     if report_targets(summary, os.environ) is not None:
         return "see the job summary"
@@ -239,9 +241,9 @@ def _write_reports(markdown: Callable[[int], str], summary: str | None,
     """Append the job summary and write the comment file (``markdown(limit)``)."""
     from pathlib import Path
 
-    from reviewkit.errors import EnvError
-    from reviewkit.fsutil import write_atomic
-    from reviewkit.summary import (
+    from reviewkit.base.errors import EnvError
+    from reviewkit.base.fsutil import write_atomic
+    from reviewkit.outputs.summary import (
         COMMENT_LIMIT,
         SUMMARY_LIMIT,
         append_summary,
@@ -280,14 +282,14 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
     Examples: reviewkit validate content/articles/fear-of-intimacy.md
               reviewkit validate --trust-ref origin/main     (in CI)
     """
-    from reviewkit.catalogue import load_catalogue, under_content_roots
-    from reviewkit.output import findings_lines, render_findings
-    from reviewkit.workers import default_workers
+    from reviewkit.base.workers import default_workers
+    from reviewkit.outputs.output import findings_lines, render_findings
+    from reviewkit.record.catalogue import load_catalogue, under_content_roots
 
     project = _ctx().project(trust_ref, allow_setup=True)
     notes = []
     if project.setup_base is not None:
-        from reviewkit.project import SETUP_EXPLAINED
+        from reviewkit.record.project import SETUP_EXPLAINED
 
         notes.append("note: " + SETUP_EXPLAINED.format(ref=project.setup_label)
                      + "; its own configuration is used (the gate passes it only while every "
@@ -315,7 +317,7 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
     else:
         echo(render_findings(findings, len(cat.results), _format(fmt), first=changed or (),
                              more=_more_hint(summary, comment_file, "validate")))
-    from reviewkit.summary import validate_markdown
+    from reviewkit.outputs.summary import validate_markdown
 
     checked = [r.path for r in cat.results]
     _write_reports(lambda limit: validate_markdown(findings, checked, changed, limit=limit),
@@ -327,9 +329,9 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
 def _registry_findings(project: Any, cat: Any) -> list[Any]:
     """reviewers.yaml's own errors (the work tree's, which a change would merge), and
     bylines in bodies that name no clinical reviewer of the (trusted) registry."""
-    from reviewkit.byline import registry_findings as byline_findings
-    from reviewkit.config import registry_findings
-    from reviewkit.errors import ConfigError
+    from reviewkit.article.byline import registry_findings as byline_findings
+    from reviewkit.base.errors import ConfigError
+    from reviewkit.record.config import registry_findings
 
     rel = project.config.registry
     path = project.root / rel
@@ -360,7 +362,7 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
               reviewkit status --state stale --state expired
               reviewkit status content/articles/fear-of-intimacy.md --format json
     """
-    from reviewkit.render import render_status, status_lines
+    from reviewkit.outputs.render import render_status, status_lines
 
     # the reading grade is in the JSON (and the dashboard) only: text status stays cheap
     report = _evaluate(_ctx().project(), paths, readability=fmt == "json")
@@ -377,8 +379,8 @@ def status(paths: tuple[str, ...], fmt: str, states: tuple[str, ...]) -> None:
 def _evaluate(project: Any, paths: Sequence[str] = (), *, readability: bool = False) -> Any:
     """The catalogue's states for status, queue and due: the cache (whole catalogue only),
     the default workers and a progress bar on a terminal."""
-    from reviewkit.status import evaluate_repo
-    from reviewkit.workers import default_workers
+    from reviewkit.base.workers import default_workers
+    from reviewkit.review.status import evaluate_repo
 
     with _progress("reading") as progress:
         return evaluate_repo(project, _paths(paths), lint=False, use_cache=True,
@@ -414,7 +416,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def _print_recorded(rec: Any, verb: str) -> None:
-    from reviewkit.printable import one_line as _1
+    from reviewkit.base.printable import one_line as _1
 
     e = rec.event
     echo(f"{verb} {_1(e.path)} ({e.digest[:15]}) as {_1(e.actor)}; event {_1(e.file_name())}")
@@ -426,7 +428,7 @@ def _print_recorded(rec: Any, verb: str) -> None:
 
 
 def _record(kind: str, path: str, **kw: Any) -> Any:
-    from reviewkit.workflow import record
+    from reviewkit.review.workflow import record
 
     return record(_ctx().project(), kind, _arg_path(path), **kw)
 
@@ -543,15 +545,15 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
     \b
     Example:  reviewkit queue --mine
     """
-    from reviewkit.render import queue_json, queue_lines
-    from reviewkit.status import review_queue
-    from reviewkit.submissions import open_submissions
+    from reviewkit.outputs.render import queue_json, queue_lines
+    from reviewkit.review.status import review_queue
+    from reviewkit.review.submissions import open_submissions
 
     project = _ctx().project()
     report = _evaluate(project)
     me = None
     if mine:
-        from reviewkit.workflow import resolve_actor
+        from reviewkit.review.workflow import resolve_actor
 
         me = resolve_actor(project, as_id).id
     items = review_queue(report, me)
@@ -583,8 +585,8 @@ def review(path: str, color: bool | None, word_diff: bool) -> None:
     Examples: reviewkit review content/articles/fear-of-intimacy.md | less -R
               reviewkit review 01JDX3Q7 --word-diff
     """
-    from reviewkit.render import review_lines
-    from reviewkit.workflow import review_diff
+    from reviewkit.outputs.render import review_lines
+    from reviewkit.review.workflow import review_diff
 
     view = review_diff(_ctx().project(), _arg_path(path), word_diff=word_diff)
     echo_lines(review_lines(view, path, word_diff=word_diff), color=_use_color(color))
@@ -607,8 +609,8 @@ def log(path: str, fmt: str) -> None:
     \b
     Example:  reviewkit log content/articles/fear-of-intimacy.md --format json
     """
-    from reviewkit.render import log_json, log_lines
-    from reviewkit.workflow import article_status, relative_path
+    from reviewkit.outputs.render import log_json, log_lines
+    from reviewkit.review.workflow import article_status, relative_path
 
     project = _ctx().project()
     st = article_status(project, relative_path(project, _arg_path(path)))
@@ -626,7 +628,7 @@ def sync(remote: str) -> None:
     \b
     Example:  reviewkit sync origin
     """
-    from reviewkit.ledger import sync as do_sync
+    from reviewkit.record.ledger import sync as do_sync
 
     project = _ctx().project()
     result = do_sync(project.repo, remote)
@@ -668,10 +670,10 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     """
     from pathlib import Path
 
-    from reviewkit.fsutil import write_atomic
-    from reviewkit.gate import junit_xml, run_gate
-    from reviewkit.render import gate_lines, render_gate
-    from reviewkit.workers import default_workers
+    from reviewkit.base.fsutil import write_atomic
+    from reviewkit.base.workers import default_workers
+    from reviewkit.outputs.gate import junit_xml, run_gate
+    from reviewkit.outputs.render import gate_lines, render_gate
 
     project = _ctx().project(trust_ref, allow_setup=True)
     _say_trusted(project)
@@ -690,14 +692,14 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     if junit:
         write_atomic(Path(_arg_path(junit)).resolve(), junit_xml(result))
     if sarif_file:
-        from reviewkit.errors import EnvError
-        from reviewkit.output import sarif_log
+        from reviewkit.base.errors import EnvError
+        from reviewkit.outputs.output import sarif_log
 
         try:
             write_atomic(Path(_arg_path(sarif_file)).resolve(), sarif_log(result.findings()))
         except OSError as exc:
             raise EnvError(f"cannot write {sarif_file}: {exc.strerror or exc}") from None
-    from reviewkit.summary import gate_markdown
+    from reviewkit.outputs.summary import gate_markdown
 
     _write_reports(lambda limit: gate_markdown(result, changed, trust_ref=trust_ref, limit=limit),
                    summary, comment_file)
@@ -721,9 +723,9 @@ def due(days: int, fmt: str) -> None:
     \b
     Example:  reviewkit due --within 60d
     """
-    from reviewkit.output import to_json
-    from reviewkit.render import due_csv, due_lines, due_rows
-    from reviewkit.status import due_list
+    from reviewkit.outputs.output import to_json
+    from reviewkit.outputs.render import due_csv, due_lines, due_rows
+    from reviewkit.review.status import due_list
 
     rows = due_rows(due_list(_evaluate(_ctx().project()), days))
     if fmt == "json":
@@ -753,8 +755,8 @@ def publish(out: str, fmt: str, trust_ref: str | None, strict: bool) -> None:
     """
     from pathlib import Path
 
-    from reviewkit.publish import publish as do_publish
-    from reviewkit.verify import printable
+    from reviewkit.outputs.publish import publish as do_publish
+    from reviewkit.outputs.verify import printable
 
     project = _ctx().project(trust_ref)
     _say_trusted(project)
@@ -783,9 +785,9 @@ def verify(directory: str, fmt: str) -> None:
     """
     from pathlib import Path
 
-    from reviewkit.errors import CheckFailed
-    from reviewkit.output import to_json
-    from reviewkit.verify import printable, verify_bundle
+    from reviewkit.base.errors import CheckFailed
+    from reviewkit.outputs.output import to_json
+    from reviewkit.outputs.verify import printable, verify_bundle
 
     report = verify_bundle(Path(directory))
     if fmt == "json":
@@ -818,7 +820,7 @@ def demo(keep: str | None) -> None:
     from reviewkit.demo import run_demo
 
     if keep and Path(keep).exists():
-        from reviewkit.errors import UsageError
+        from reviewkit.base.errors import UsageError
 
         raise UsageError(f"--keep {keep}: already exists; name a new directory")
     run_demo(echo, Path(keep).resolve() if keep else None)
@@ -837,9 +839,9 @@ def audit(since: str | None, fmt: str) -> None:
     \b
     Example:  reviewkit audit --since 2026-01-01 --format csv > audit.csv
     """
-    from reviewkit.audit import audit as do_audit
-    from reviewkit.output import to_json
-    from reviewkit.render import audit_csv
+    from reviewkit.outputs.audit import audit as do_audit
+    from reviewkit.outputs.output import to_json
+    from reviewkit.outputs.render import audit_csv
 
     result = do_audit(_ctx().project(), since=since)
     if fmt == "json":
@@ -865,7 +867,7 @@ def report(html_dir: str, days: int, trust_ref: str | None) -> None:
     """
     from pathlib import Path
 
-    from reviewkit.report import write_dashboard
+    from reviewkit.outputs.report import write_dashboard
 
     result = write_dashboard(_ctx().project(trust_ref), Path(_arg_path(html_dir)),
                              within_days=days)

@@ -3,6 +3,8 @@
 Runs real git and real ssh-keygen in a temporary directory: it creates a reviewer key,
 a registry, an article; validates, submits, approves, gates, publishes, edits, blocks,
 shows the review diff, re-approves, and gates again. Every step checks its outcome.
+
+Layer: the command line (may import every layer).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from reviewkit import frontmatter
-from reviewkit.errors import CheckFailed
+from reviewkit.article import frontmatter
+from reviewkit.base.errors import CheckFailed
 
 Say = Callable[[str], None]
 
@@ -60,12 +62,13 @@ def _check(ok: bool, what: str) -> None:
 
 def run_demo(say: Say, keep: Path | None = None) -> Path:
     """Run the story; returns the demo directory (removed afterwards unless ``keep``)."""
-    from reviewkit import scaffold, signing
-    from reviewkit.gate import run_gate
-    from reviewkit.git import init_repo
-    from reviewkit.project import load_project
-    from reviewkit.publish import publish
-    from reviewkit.workflow import record, review_diff
+    from reviewkit.article import scaffold
+    from reviewkit.base.git import init_repo
+    from reviewkit.outputs.gate import run_gate
+    from reviewkit.outputs.publish import publish
+    from reviewkit.record import signing
+    from reviewkit.record.project import load_project
+    from reviewkit.review.workflow import record, review_diff
 
     signing.require_signing_support()
     base = Path(tempfile.mkdtemp(prefix="reviewkit-demo-")) if keep is None else keep
@@ -109,7 +112,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         text = text[: len(text) - len(frontmatter.split(text).body)] + BODY
         path.write_text(text)
         rel = path.relative_to(repo).as_posix()
-        from reviewkit.catalogue import load_catalogue
+        from reviewkit.record.catalogue import load_catalogue
 
         cat = load_catalogue(project)
         say(f"   reviewkit validate: {len(cat.results)} file, {cat.error_count} errors")

@@ -1,7 +1,7 @@
 """A large catalogue for the report and audit tests: many articles, every state.
 
 The articles are written directly and committed at once; a few dozen real, signed review
-events are then recorded through :func:`reviewkit.workflow.record`, some of them dated in
+events are then recorded through :func:`reviewkit.review.workflow.record`, some of them dated in
 the past so that approvals are due soon or expired.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from reviewkit.project import load_project
-from reviewkit.workflow import record
+from reviewkit.record.project import load_project
+from reviewkit.review.workflow import record
 
 from conftest import (
     GitRepo,

@@ -304,8 +304,8 @@ def project(git_repo: Callable[..., GitRepo], keys: Callable[[str], Key]) -> Pro
 
 def current(project_path: Path, rel: str) -> tuple[str, str, str, str]:
     """(id, digest, blob at HEAD, HEAD) of an article as reviewkit sees it."""
-    from reviewkit.content import load_article
-    from reviewkit.project import load_project
+    from reviewkit.article.content import load_article
+    from reviewkit.record.project import load_project
 
     p = load_project(project_path)
     r = load_article(p.root, rel, p.schema)
@@ -323,9 +323,9 @@ def put_event(project_path: Path, kind: str, rel: str, actor: str, key: Key | No
     """
     import datetime as dt
 
-    from reviewkit.git import open_repo
-    from reviewkit.ledger import append_event, make_event
-    from reviewkit.signing import sign
+    from reviewkit.base.git import open_repo
+    from reviewkit.record.ledger import append_event, make_event
+    from reviewkit.record.signing import sign
 
     aid, digest, blob, head = current(project_path, rel)
     base: dict[str, object] = {"article": aid, "path": rel, "digest": digest, "blob": blob,

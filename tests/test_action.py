@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from reviewkit.summary import MARKER
+from reviewkit.outputs.summary import MARKER
 
 from conftest import Project, article, git, rk
 
@@ -212,7 +212,7 @@ LOCAL_ACTION = "./.github/actions/reviewkit"
 def test_the_packaged_action_is_the_root_action_byte_for_byte() -> None:
     """`init` writes reviewkit/data/action.yml into the user's repository: it must be the
     action this project documents and tests, never a stale copy."""
-    from reviewkit.scaffold import ACTION_PATH, scaffold_files
+    from reviewkit.article.scaffold import ACTION_PATH, scaffold_files
 
     root = (ROOT / "action.yml").read_bytes()
     assert (ROOT / "reviewkit/data/action.yml").read_bytes() == root, (
@@ -222,7 +222,7 @@ def test_the_packaged_action_is_the_root_action_byte_for_byte() -> None:
 
 
 def test_init_workflow_runs_the_local_action_and_comments_in_its_own_job() -> None:
-    from reviewkit.scaffold import workflow_text
+    from reviewkit.article.scaffold import workflow_text
 
     text = workflow_text(pyproject("version")).decode()  # what `reviewkit init` writes
     wf = YAML(typ="safe").load(text)
@@ -275,7 +275,7 @@ def test_the_workflow_init_writes_goes_green_on_the_setup_pull_request_and_on_ma
         tmp_path: Path) -> None:
     """A real bare origin: `reviewkit init` on a branch; CI runs the workflow's own gate step
     (the local action copy) on the pull request, then on main after the merge."""
-    from reviewkit.scaffold import installed_version
+    from reviewkit.article.scaffold import installed_version
 
     origin = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", str(origin))
@@ -323,7 +323,7 @@ def test_the_workflow_init_writes_goes_green_on_the_setup_pull_request_and_on_ma
 def test_the_local_action_blocks_an_unreviewed_article(pull_request: Path,
                                                        tmp_path: Path) -> None:
     """The scaffolded copy fails closed exactly like the root action."""
-    from reviewkit.scaffold import ACTION_PATH
+    from reviewkit.article.scaffold import ACTION_PATH
 
     editor = pull_request  # a clone of a project made by `reviewkit init`
     assert (editor / ACTION_PATH).read_bytes() == (ROOT / "action.yml").read_bytes()

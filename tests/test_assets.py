@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewkit.assets import asset_refs
-from reviewkit.markdown import shared_parser
+from reviewkit.article.assets import asset_refs
+from reviewkit.base.markdown import shared_parser
 
 from conftest import examples
 
@@ -15,7 +15,7 @@ A = "content/articles/x.md"
 
 def _full(body: str) -> list[str | None]:
     """Asset targets by a full parse (the fast path's reference)."""
-    from reviewkit import assets
+    from reviewkit.article import assets
 
     saved = assets._may_have_assets
     assets._may_have_assets = lambda b, r: True  # type: ignore[assignment]

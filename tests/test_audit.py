@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from catalogue_fixture import Catalogue, big_catalogue  # noqa: F401
 
-from reviewkit.audit import COLUMNS
-from reviewkit.git import open_repo
-from reviewkit.ledger import EVENTS_REF
+from reviewkit.base.git import open_repo
+from reviewkit.outputs.audit import COLUMNS
+from reviewkit.record.ledger import EVENTS_REF
 
 from conftest import Project, rk
 

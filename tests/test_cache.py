@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit import workers as workers_mod
-from reviewkit.cache import cache_path
-from reviewkit.gate import GateResult, run_gate
-from reviewkit.project import load_project
-from reviewkit.status import open_cache
+from reviewkit.base import workers as workers_mod
+from reviewkit.outputs.gate import GateResult, run_gate
+from reviewkit.record.cache import cache_path
+from reviewkit.record.project import load_project
+from reviewkit.review.status import open_cache
 
 from conftest import Project, article, default_reviewers, git, put_event, registry_yaml
 
@@ -142,7 +142,7 @@ def test_schema_change_invalidates_digests(catalogue: Project) -> None:
 
 def test_version_change_invalidates_everything(catalogue: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     gate(catalogue.path, cached=True)
-    import reviewkit.cache as cache_mod
+    import reviewkit.record.cache as cache_mod
 
     monkeypatch.setattr(cache_mod, "__version__", "999.0")
     project = load_project(catalogue.path)
@@ -270,7 +270,7 @@ def test_the_library_opens_and_saves_the_cache(catalogue: Project) -> None:
                     now=dt.datetime.now(dt.timezone.utc))
     assert verdicts(warm) == base
     # a selection of paths never reads or writes it
-    from reviewkit.status import evaluate_repo
+    from reviewkit.review.status import evaluate_repo
 
     path.unlink()
     evaluate_repo(load_project(catalogue.path), [str(catalogue.path / "content/articles/topic-0.md")],
@@ -279,7 +279,7 @@ def test_the_library_opens_and_saves_the_cache(catalogue: Project) -> None:
 
 
 def test_a_verdict_from_the_cache_does_not_pretend_to_be_complete(catalogue: Project) -> None:
-    from reviewkit.verdict import CachedVerdict
+    from reviewkit.base.verdict import CachedVerdict
 
     fresh = gate(catalogue.path, cached=False).report.statuses
     gate(catalogue.path, cached=True)  # fills the cache
@@ -298,8 +298,8 @@ def test_a_verdict_from_the_cache_does_not_pretend_to_be_complete(catalogue: Pro
 
 def _put_files(path: Path, files: dict[str, bytes]) -> None:
     """Commit raw files onto the events ref (files no `approve` would write)."""
-    from reviewkit.git import open_repo
-    from reviewkit.ledger import EVENTS_REF
+    from reviewkit.base.git import open_repo
+    from reviewkit.record.ledger import EVENTS_REF
 
     repo = open_repo(path)
     old = repo.rev_parse(EVENTS_REF)
@@ -314,7 +314,7 @@ def test_compact_chunked_gate_gives_the_same_verdicts(catalogue: Project, chunk:
     """The gate command's memory-bounded run (events read a chunk at a time, verdicts kept
     compact) decides and reports exactly as the run that keeps everything, cold and warm,
     with an event file that does not parse and one that no article needs."""
-    from reviewkit import status as status_mod
+    from reviewkit.review import status as status_mod
 
     _put_files(catalogue.path, {
         "01JDX3Q7G6M2N8P4R5S6T7V800/20260101T000000.000000Z-approved-x-00.json": b"{not json",
@@ -339,7 +339,7 @@ def test_chunked_status_keeps_every_event_in_order(catalogue: Project,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Without compact (status, audit), every event read is in the report, in the order a
     whole read gives, whatever the chunk size."""
-    from reviewkit import status as status_mod
+    from reviewkit.review import status as status_mod
     from reviewkit.status import evaluate_repo
 
     whole = evaluate_repo(load_project(catalogue.path), now=NOW)

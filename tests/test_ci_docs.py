@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from docs_examples import check_example
 
-from reviewkit.summary import MARKER
+from reviewkit.outputs.summary import MARKER
 
 from conftest import BODY, Project, article, git
 

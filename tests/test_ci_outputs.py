@@ -19,8 +19,8 @@ from catalogue_fixture import Catalogue, build, path_for, seeded_site
 from docs_examples import check_example
 from markdown_it import MarkdownIt
 
-from reviewkit.output import rule_doc
-from reviewkit.summary import MARKER
+from reviewkit.outputs.output import rule_doc
+from reviewkit.outputs.summary import MARKER
 
 from conftest import (
     Key,
@@ -203,9 +203,9 @@ def test_rule_docs_point_at_headings_that_exist() -> None:
 
 
 def test_report_too_big_keeps_the_change_and_says_what_was_cut(pr: Run) -> None:
-    from reviewkit.gate import run_gate
-    from reviewkit.project import load_project
-    from reviewkit.summary import gate_markdown
+    from reviewkit.outputs.gate import run_gate
+    from reviewkit.outputs.summary import gate_markdown
+    from reviewkit.record.project import load_project
 
     result = run_gate(load_project(pr.cat.project.path, pr.base))
     full = gate_markdown(result, CHANGED, trust_ref=pr.base)
@@ -219,7 +219,7 @@ def test_report_too_big_keeps_the_change_and_says_what_was_cut(pr: Run) -> None:
 
 
 def test_annotations_are_capped_per_kind_and_the_note_fits(project: Project) -> None:
-    from reviewkit.output import capped_annotations, github_annotation
+    from reviewkit.outputs.output import capped_annotations, github_annotation
 
     items = ([("error", f"e{i}.md", github_annotation("error", "x", path=f"e{i}.md"))
               for i in range(3)]

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewkit.content import parse_article
-from reviewkit.digest import canonical_json, content_digest
-from reviewkit.frontmatter import decode, load_yaml, split
-from reviewkit.schema import compile_schema
+from reviewkit.article.content import parse_article
+from reviewkit.article.frontmatter import decode, load_yaml, split
+from reviewkit.article.schema import compile_schema
+from reviewkit.base.digest import canonical_json, content_digest
 
 from conftest import examples
 
@@ -135,7 +135,7 @@ def test_v2_vector_matches_docs(tmp_path: Path) -> None:
     hand from the documented canonical form."""
     import hashlib
 
-    from reviewkit.assets import worktree_hasher
+    from reviewkit.article.assets import worktree_hasher
 
     doc = (ROOT / "docs/digest.md").read_text().split("### Test vector (version 2)")[1]
     published = re.search(r"sha256:[0-9a-f]{64}", doc.split("Digest (version 2)")[1])
@@ -170,7 +170,7 @@ def test_v2_vector_matches_docs(tmp_path: Path) -> None:
 def test_one_markdown_dialect() -> None:
     """validate's rules and publish parse with one factory: tables, strikethrough and
     footnotes render in the bundle."""
-    from reviewkit.publish import _render_body
+    from reviewkit.outputs.publish import _render_body
     from reviewkit.rules._doc import make_parser as rules_parser
 
     body = ("| a | b |\n| - | - |\n| 1 | 2 |\n\n~~old advice~~ new advice[^1]\n\n"

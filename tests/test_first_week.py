@@ -282,7 +282,7 @@ def _week(tmp_path: Path, keys: Callable[[str], Key], crlf: str | None) -> Team:
 def test_first_week_in_real_clones(tmp_path: Path, keys: Callable[[str], Key]) -> None:
     team = _week(tmp_path, keys, None)
     workflow = (team.editor / ".github/workflows/reviewkit.yml").read_text()
-    from reviewkit.scaffold import installed_version
+    from reviewkit.article.scaffold import installed_version
 
     assert f'pip install "reviewkit-clinical=={installed_version()}"' in workflow
     assert "pip install reviewkit\n" not in workflow

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.errors import EnvError
-from reviewkit.git import (
+from reviewkit.base.errors import EnvError
+from reviewkit.base.git import (
     GitCommandError,
     PushDeclined,
     PushRejected,

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewkit.errors import CheckFailed
-from reviewkit.git import open_repo
-from reviewkit.ledger import EVENTS_REF, append_event, merge_into, parse_event, read_ledger
+from reviewkit.base.errors import CheckFailed
+from reviewkit.base.git import open_repo
+from reviewkit.record.ledger import EVENTS_REF, append_event, merge_into, parse_event, read_ledger
 
 from conftest import GitRepo, Project, article, examples, git, put_event, rk
 
@@ -158,7 +158,7 @@ def test_merge_conflict_same_name_different_bytes(project: Project) -> None:
 
 def test_append_creates_ref_and_keeps_history(project: Project) -> None:
     repo = open_repo(project.path)
-    from reviewkit.ledger import make_event
+    from reviewkit.record.ledger import make_event
 
     aid = "01JDX3Q7G6M2N8P4R5S6T7V8W9"
     e1 = make_event("commented", article=aid, path=A, digest="sha256:" + "0" * 64,
@@ -191,8 +191,8 @@ def test_event_model_is_never_looser_than_the_schema(changes: dict, drops: list)
     """Reading trusts the pydantic model alone when it accepts: it must imply the schema."""
     from pydantic import ValidationError
 
-    from reviewkit.ledger import _event_validator
-    from reviewkit.model import ReviewEvent
+    from reviewkit.base.model import ReviewEvent
+    from reviewkit.record.ledger import _event_validator
 
     doc = {**VALID_EVENT, **changes}
     for k in drops:

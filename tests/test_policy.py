@@ -2,7 +2,7 @@
 
 No git, no ssh-keygen: events are built in memory and a stub verifier stands in for the
 signature check (a signature reading ``bad`` is rejected, one of an unregistered actor
-names the registry, as :func:`reviewkit.policy.verify_event` does). The end-to-end tests
+names the registry, as :func:`reviewkit.review.policy.verify_event` does). The end-to-end tests
 (test_gate.py, tests/security/) prove the same rules through git and real keys.
 """
 
@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
-from reviewkit.model import ArticleSummary, Policy, Registry, Reviewer, ReviewEvent
-from reviewkit.policy import (
+from reviewkit.base.model import ArticleSummary, Policy, Registry, Reviewer, ReviewEvent
+from reviewkit.base.verdict import ArticleStatus, StoredEvent
+from reviewkit.review.policy import (
     apply_revocations,
     approval_problem,
     decide_state,
     evaluate,
     judge_events,
 )
-from reviewkit.verdict import ArticleStatus, StoredEvent
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 V1 = "sha256:" + "1" * 64
@@ -257,7 +257,7 @@ def test_decision(case: Case) -> None:
 
 
 def test_every_state_is_covered() -> None:
-    from reviewkit.model import STATES
+    from reviewkit.base.model import STATES
 
     assert {c.state for c in CASES} == set(STATES)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.publish import human_date
-from reviewkit.signing import AllowedKey, verify
+from reviewkit.outputs.publish import human_date
+from reviewkit.record.signing import AllowedKey, verify
 
 from conftest import Project, article
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.publish import human_date
+from reviewkit.outputs.publish import human_date
 
 from conftest import BODY, Project, article
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import reviewkit.scaffold
+import reviewkit.article.scaffold
+from reviewkit.base.fsutil import check_output_dir, staged_directory, write_atomic
 from reviewkit.cli import echo_lines
-from reviewkit.fsutil import check_output_dir, staged_directory, write_atomic
-from reviewkit.output import plain
-from reviewkit.render import Signoff, due_lines, signoff
+from reviewkit.outputs.output import plain
+from reviewkit.outputs.render import Signoff, due_lines, signoff
 
 from conftest import Project
 
@@ -97,7 +97,7 @@ def test_debug_is_the_groups_option_not_any_word(project: Project, monkeypatch: 
     def broken(*args: object, **kw: object) -> Path:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(reviewkit.scaffold, "new_article", broken)
+    monkeypatch.setattr(reviewkit.article.scaffold, "new_article", broken)
     r = project.rk("new", "Title", "--slug", "--debug")  # --debug is the slug here
     assert r.code == 4 and "Traceback" not in r.err and "rerun with --debug" in r.err
     r = project.rk("--debug", "new", "Title")

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from catalogue_fixture import Catalogue, big_catalogue  # noqa: F401
 
-from reviewkit.project import load_project
-from reviewkit.workflow import record
+from reviewkit.record.project import load_project
+from reviewkit.review.workflow import record
 
 from conftest import Project, article, rk
 
@@ -351,8 +351,8 @@ def test_events_of_deleted_articles_are_noted(project: Project, tmp_path: Path) 
 
 
 def test_unreadable_event_files_are_shown(project: Project, tmp_path: Path) -> None:
-    from reviewkit.git import open_repo
-    from reviewkit.ledger import EVENTS_REF
+    from reviewkit.base.git import open_repo
+    from reviewkit.record.ledger import EVENTS_REF
 
     p = project
     assert p.rk("submit", str(p.path / "content/articles/coping-with-worry.md")).code == 0

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 
-from reviewkit.errors import ConfigError
-from reviewkit.findings import Finding
+from reviewkit.base.errors import ConfigError
+from reviewkit.base.findings import Finding
 from reviewkit.rules import RULE_IDS, Linter, RulesConfig
 
 from conftest import examples

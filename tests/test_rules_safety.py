@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from reviewkit.errors import ConfigError
-from reviewkit.findings import Finding
+from reviewkit.base.errors import ConfigError
+from reviewkit.base.findings import Finding
 from reviewkit.rules import RULE_IDS, Linter, RulesConfig
 from reviewkit.rules._words import forms, phrase_regex
 
@@ -508,9 +508,9 @@ def test_validate_cache_follows_the_packaged_word_lists(
 ) -> None:
     """Cached findings are dropped when a packaged word list changes (an upgrade that adds
     a word must not be hidden by a warm cache of the same reviewkit version)."""
-    from reviewkit.project import load_project
+    from reviewkit.record.project import load_project
+    from reviewkit.review.status import open_cache
     from reviewkit.rules import _words
-    from reviewkit.status import open_cache
 
     p = load_project(project.path)
     before = open_cache(p, lint=True).article_context

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reviewkit.frontmatter import update
-from reviewkit.scaffold import new_ulid, scaffold_files, slugify
+from reviewkit.article.frontmatter import update
+from reviewkit.article.scaffold import new_ulid, scaffold_files, slugify
 
 from conftest import GitRepo, rk
 

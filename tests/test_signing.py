@@ -23,9 +23,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from reviewkit import signing, sshsig
-from reviewkit.errors import EnvError, UsageError
-from reviewkit.signing import (
+from reviewkit.base.errors import EnvError, UsageError
+from reviewkit.record import signing, sshsig
+from reviewkit.record.signing import (
     NAMESPACE,
     AllowedKey,
     Verification,

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviewkit.content import parse_article
-from reviewkit.frontmatter import MAX_FILE_BYTES
-from reviewkit.schema import compile_schema
+from reviewkit.article.content import parse_article
+from reviewkit.article.frontmatter import MAX_FILE_BYTES
+from reviewkit.article.schema import compile_schema
 
 from conftest import Project, article, examples, rk
 
@@ -213,7 +213,7 @@ def test_fast_loader_equals_ruamel_safe_load(items: list[tuple[str, str]], style
     """load_yaml builds values from events; it must give what ruamel's safe load gives."""
     from yaml_reference import load_yaml_reference
 
-    from reviewkit.frontmatter import FrontMatterError, load_yaml
+    from reviewkit.article.frontmatter import FrontMatterError, load_yaml
 
     text = _doc(items, style)
     if style == "block" and seq:
@@ -292,7 +292,7 @@ def test_fast_validator_never_accepts_what_jsonschema_rejects(overrides: dict, n
 
 
 def test_valid_sample_documents_take_the_fast_path() -> None:
-    from reviewkit.frontmatter import decode, load_yaml, split
+    from reviewkit.article.frontmatter import decode, load_yaml, split
 
     data = (ROOT / "content/articles/fear-of-intimacy.md").read_bytes()
     doc = load_yaml(split(decode(data)).yaml_text)

@@ -67,7 +67,7 @@ def test_rehashed_tampering_is_still_caught(bundle: Path) -> None:
     approved source's digest and the signatures do not follow."""
     import hashlib
 
-    from reviewkit.publish import manifest_integrity
+    from reviewkit.outputs.publish import manifest_integrity
 
     src = bundle / "review-record/sources/coping-with-worry.md.txt"
     src.write_text(src.read_text().replace("Plain words.", "Unreviewed advice."))
@@ -84,7 +84,7 @@ def test_rehashed_tampering_is_still_caught(bundle: Path) -> None:
 def test_byline_must_name_the_signer(bundle: Path) -> None:
     import hashlib
 
-    from reviewkit.publish import manifest_integrity
+    from reviewkit.outputs.publish import manifest_integrity
 
     page = bundle / "coping-with-worry.html"
     page.write_text(page.read_text().replace("Michael Okafor, MD", "Someone Else, MD"))

@@ -1,4 +1,4 @@
-"""The reference YAML loader the fast :func:`reviewkit.frontmatter.load_yaml` is tested
+"""The reference YAML loader the fast :func:`reviewkit.article.frontmatter.load_yaml` is tested
 against: the plain ruamel.yaml safe load, then a walk to JSON values (slower: it composes
 nodes first). Test-only; it was a production module's dead weight."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from reviewkit.frontmatter import (
+from reviewkit.article.frontmatter import (
     JSON,
     MAX_DEPTH,
     MAX_NODES,

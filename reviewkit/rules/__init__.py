@@ -3,6 +3,9 @@
 One :class:`Linter` per configuration: it compiles the word lists and regexes once; each
 :meth:`Linter.lint` parses the body once with markdown-it-py and hands the same token
 stream to every rule. ``docs/rules.md`` documents each rule.
+
+Layer: rules/ (may import base/; ``leftovers`` reads the template of ``reviewkit new`` from
+article/scaffold, a listed exception in tests/test_layout.py).
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from reviewkit.errors import ConfigError
-from reviewkit.findings import Finding
+from reviewkit.base.errors import ConfigError
+from reviewkit.base.findings import Finding
 from reviewkit.rules import (
     citations,
     count_matches_list,

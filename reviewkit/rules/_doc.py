@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 
 def make_parser() -> MarkdownIt:
-    from reviewkit.markdown import make_parser as project_parser
+    from reviewkit.base.markdown import make_parser as project_parser
 
     return project_parser()
 

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from reviewkit.errors import ConfigError
+from reviewkit.base.errors import ConfigError
 
 PACKAGED = (
     "safe-messaging",

@@ -4,7 +4,7 @@
   "TODO", a standalone "TK", "[insert …]", "XX%"), in paragraphs, list items, headings and
   table cells (never in code or HTML comments, which readers do not see).
 * Template text: a paragraph left exactly (whitespace aside) as ``reviewkit new`` wrote it
-  (:func:`reviewkit.scaffold.article_text`), and the template's front-matter description.
+  (:func:`reviewkit.article.scaffold.article_text`), and the template's front-matter description.
   The template's editorial-process note is a real note and is not reported.
 * Empty sections: a heading followed directly by a heading of the same or a higher rank,
   or by the end of the article (HTML comments are not content).
@@ -48,7 +48,7 @@ def _flat(text: str) -> str:
 @lru_cache(maxsize=1)
 def template_text() -> tuple[frozenset[str], str]:
     """(paragraphs, description) that ``reviewkit new`` writes, whitespace collapsed."""
-    from reviewkit.scaffold import article_text
+    from reviewkit.article.scaffold import article_text
 
     text = article_text("Title", "title", "Author", "author@example.org", dt.date(2000, 1, 1))
     _, fm, body = text.split("---\n", 2)

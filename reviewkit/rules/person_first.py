@@ -44,7 +44,7 @@ class PersonFirst:
         known = {e.id for e in w.avoid if e.id}
         unknown = sorted(set(options.levels) - known)
         if unknown:
-            from reviewkit.errors import ConfigError
+            from reviewkit.base.errors import ConfigError
 
             raise ConfigError(
                 f"rules.person-first.options.levels: unknown entry id {', '.join(unknown)} "

@@ -65,7 +65,7 @@ def set_registry(project: Project, edit: Any, commit: bool = True) -> None:
 
 def put_raw(path: Path, files: dict[str, bytes], *, parent: bool = True) -> str:
     """Commit raw files onto the events ref (an attacker with push access to it)."""
-    from reviewkit.git import open_repo
+    from reviewkit.base.git import open_repo
 
     repo = open_repo(path)
     old = repo.rev_parse(EVENTS_REF)

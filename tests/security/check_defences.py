@@ -30,37 +30,37 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "signature required": ([
         ("reviewkit/data/schemas/review-event.schema.json",
          '"then": {"required": ["sig"]}', '"then": {}'),
-        ("reviewkit/policy.py", 'return False, "not signed", reviewer', 'return True, "", reviewer'),
+        ("reviewkit/review/policy.py", 'return False, "not signed", reviewer', 'return True, "", reviewer'),
     ], [ATT + "test_forged_approval_without_signature",
         ATT + "test_forged_approval_without_signature_evaluated_directly"]),
     "key bound to its reviewer": ([
-        ("reviewkit/signing.py",
+        ("reviewkit/record/signing.py",
          "if k.principal == principal and blob == sig.key_blob]",
          "if k.principal == principal]"),
     ], [ATT + "test_signature_by_unknown_key",
         ATT + "test_reviewer_signature_claiming_another_actor"]),
     "signature covers every field": ([
-        ("reviewkit/signing.py", "    if not good:\n        return Verification(",
+        ("reviewkit/record/signing.py", "    if not good:\n        return Verification(",
          "    if False:\n        return Verification("),
     ], [ATT + "test_event_altered_after_signing[" + f + "]" for f in
         ["event", "article", "path", "digest", "blob", "commit", "actor", "at", "nonce",
          "message", "credential"]] + [T + "test_fuzz.py::test_fuzz_event_files_parse_and_decide"]),
     "event version pinned": ([
         ("reviewkit/data/schemas/review-event.schema.json", '"v": {"const": 1}', '"v": {}'),
-        ("reviewkit/model.py", "    v: Literal[1]\n", "    v: int\n"),
-        ("reviewkit/model.py", 'if isinstance(data.get("v"), bool):', "if False:"),
+        ("reviewkit/base/model.py", "    v: Literal[1]\n", "    v: int\n"),
+        ("reviewkit/base/model.py", 'if isinstance(data.get("v"), bool):', "if False:"),
     ], [ATT + "test_event_altered_after_signing[v]"]),
     "file name matches content": ([
-        ("reviewkit/ledger.py", "    if expected != name:", "    if False:"),
+        ("reviewkit/record/ledger.py", "    if expected != name:", "    if False:"),
     ], [ATT + "test_approval_file_copied_to_another_article"]),
     "approval bound to its digest": ([
-        ("reviewkit/policy.py",
+        ("reviewkit/review/policy.py",
          "current = [c for c in approvals if c.event and c.event.digest == digest]",
          "current = [c for c in approvals if c.event]"),
     ], [ATT + "test_approval_replayed_for_older_digest_after_revert_and_reedit",
         POL + "stale]"]),
     "revocation by changes_requested": ([
-        ("reviewkit/policy.py", "                c.counts = False\n                c.reason = f\"revoked",
+        ("reviewkit/review/policy.py", "                c.counts = False\n                c.reason = f\"revoked",
          "                pass\n                c.reason = f\"revoked"),
     ], [ATT + "test_revert_to_revoked_version_stays_blocked", POL + "approve-then-request]"]),
     "medication topic required": ([
@@ -69,28 +69,28 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [ATT + "test_medication_article_without_the_topic_cannot_be_signed_off_by_an_lpc",
         "tests/test_rules_safety.py::test_medication_guard_blocks_sign_off_without_the_topic"]),
     "no self-approval": ([
-        ("reviewkit/policy.py", "if (not policy.allow_self_approval and author_email",
+        ("reviewkit/review/policy.py", "if (not policy.allow_self_approval and author_email",
          "if (False and author_email"),
     ], [ATT + "test_self_approval", POL + "self-approval]"]),
     "clinical role required": ([
-        ("reviewkit/policy.py", '    if "clinical_reviewer" not in reviewer.roles:\n        return (',
+        ("reviewkit/review/policy.py", '    if "clinical_reviewer" not in reviewer.roles:\n        return (',
          '    if False:\n        return ('),
     ], [ATT + "test_approval_by_editor_only_role",
         ATT + "test_approval_by_admin_without_clinical_role", POL + "editor-approval]"]),
     "license valid on the approval date": ([
-        ("reviewkit/policy.py", "valid = [c for c in held if c.valid_on(day)]", "valid = held"),
+        ("reviewkit/review/policy.py", "valid = [c for c in held if c.valid_on(day)]", "valid = held"),
     ], [ATT + "test_expired_license", POL + "expired-credential]"]),
     "key validity window": ([
-        ("reviewkit/signing.py", "valid = [k for k in matching if _valid_at(k, t)]",
+        ("reviewkit/record/signing.py", "valid = [k for k in matching if _valid_at(k, t)]",
          "valid = matching"),
     ], [ATT + "test_key_used_outside_its_validity_window"]),
     "no future-dated events": ([
-        ("reviewkit/policy.py", "        if e.when > now + skew:", "        if False:"),
+        ("reviewkit/review/policy.py", "        if e.when > now + skew:", "        if False:"),
     ], [ATT + "test_future_dated_approval",
         ATT + "test_future_dated_changes_cannot_be_outvoted_early", POL + "future-dated]",
         POL + "future-dated-request-cannot-be-outvoted]"]),
     "trust root (--trust-ref)": ([
-        ("reviewkit/project.py", "        if self.trust_ref:\n            return self.repo.show_file",
+        ("reviewkit/record/project.py", "        if self.trust_ref:\n            return self.repo.show_file",
          "        if False:\n            return self.repo.show_file"),
     ], [ATT + "test_registry_edited_in_the_same_change",
         ATT + "test_registry_key_swapped_in_the_same_change",
@@ -99,51 +99,51 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ATT + "test_content_root_moved_in_the_same_change",
         ATT + "test_schema_exemption_added_in_the_same_change"]),
     "--expect-events-ancestor": ([
-        ("reviewkit/gate.py",
+        ("reviewkit/outputs/gate.py",
          "elif ledger.tip is None or not project.repo.is_ancestor(expected, ledger.tip):",
          "elif False:"),
     ], [ATT + "test_changes_requested_deleted_by_rewriting_the_events_ref"]),
     "sync never takes a rewritten history": ([
-        ("reviewkit/ledger.py", "    if seen and not repo.is_ancestor(seen, fetched):",
+        ("reviewkit/record/ledger.py", "    if seen and not repo.is_ancestor(seen, fetched):",
          "    if False:"),
     ], [ATT + "test_changes_requested_deleted_on_the_remote_is_refused_by_sync",
         T + "test_sync_faults.py::test_rewritten_remote_history_is_refused_and_reported"]),
     "symlinks are findings": ([
-        ("reviewkit/content.py", "        if stat.S_ISLNK(st.st_mode):", "        if False:"),
+        ("reviewkit/article/content.py", "        if stat.S_ISLNK(st.st_mode):", "        if False:"),
     ], [ATT + "test_symlinked_article_pointing_outside_the_repo",
         ATT + "test_symlinked_article_inside_the_repo_is_refused_too",
         ATT + "test_symlinked_content_root"]),
     "CLI paths stay inside the repository": ([
-        ("reviewkit/workflow.py", "        rel = absolute.relative_to(project.root).as_posix()",
+        ("reviewkit/review/workflow.py", "        rel = absolute.relative_to(project.root).as_posix()",
          "        rel = os.path.relpath(absolute, project.root)"),
-        ("reviewkit/content.py", "                candidate.relative_to(root)\n",
+        ("reviewkit/article/content.py", "                candidate.relative_to(root)\n",
          "                pass\n"),
     ], [ATT + "test_cli_path_with_dotdot_leaving_the_repo"]),
     "config paths stay inside the repository": ([
-        ("reviewkit/model.py", 'if p.startswith("/") or ".." in parts:', "if False:"),
+        ("reviewkit/base/model.py", 'if p.startswith("/") or ".." in parts:', "if False:"),
     ], [ATT + "test_config_paths_with_dotdot_or_absolute"]),
     "event path is never read": ([
-        ("reviewkit/workflow.py",
+        ("reviewkit/review/workflow.py",
          "        found = project.repo.read_blobs([base.blob], max_size=MAX_FILE_BYTES)",
          "        found = {base.blob: (project.root / base.path).read_bytes()}"),
     ], [ATT + "test_event_path_field_is_never_read"]),
     "article id checked before it names a ledger file": ([
-        ("reviewkit/ledger.py", "        if not pattern.fullmatch(value):", "        if False:"),
+        ("reviewkit/record/ledger.py", "        if not pattern.fullmatch(value):", "        if False:"),
     ], [ATT + "test_article_id_with_path_characters_cannot_escape_the_ledger"]),
     "tree paths git would drop": ([
-        ("reviewkit/git.py", 'if any(p in ("", ".", "..")', 'if False and any(p in ("", ".", "..")'),
-        ("reviewkit/git.py", 'c in path for c in "\\0\\n\\r\\\\"):', 'c in path for c in ""):'),
+        ("reviewkit/base/git.py", 'if any(p in ("", ".", "..")', 'if False and any(p in ("", ".", "..")'),
+        ("reviewkit/base/git.py", 'c in path for c in "\\0\\n\\r\\\\"):', 'c in path for c in ""):'),
     ], [ATT + "test_ledger_tree_never_takes_a_path_git_would_drop"]),
     "one id, one article": ([
-        ("reviewkit/content.py", "        if len(paths) > 1:", "        if False:"),
+        ("reviewkit/article/content.py", "        if len(paths) > 1:", "        if False:"),
     ], [ATT + "test_two_articles_claiming_one_id"]),
     "compare-and-swap append": ([
-        ("reviewkit/ledger.py",
+        ("reviewkit/record/ledger.py",
          'outcome = repo.update_ref(ref, commit, old, f"reviewkit: {event.event}")',
          'outcome = repo.update_ref(ref, commit, repo.rev_parse(ref), f"reviewkit: {event.event}")'),
     ], [T + "test_crash.py::test_sixteen_concurrent_writers_lose_no_event"]),
     "atomic bundle swap": ([
-        ("reviewkit/fsutil.py", "        swap_directory(tmp, out)\n",
+        ("reviewkit/base/fsutil.py", "        swap_directory(tmp, out)\n",
          "        shutil.rmtree(out, ignore_errors=True)\n"
          "        for f in sorted(tmp.iterdir()):\n"
          "            out.mkdir(exist_ok=True)\n"
@@ -151,30 +151,30 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "            __import__('time').sleep(0.05)\n"),
     ], [T + "test_crash.py::test_sigkill_during_publish"]),
     "sync retries when the remote moved": ([
-        ("reviewkit/ledger.py", "            continue  # the remote moved",
+        ("reviewkit/record/ledger.py", "            continue  # the remote moved",
          "            raise EnvError('moved')  # the remote moved"),
     ], [T + "test_sync_faults.py::test_remote_moved_during_push_is_retried"]),
     "declined push reported at once": ([
-        ("reviewkit/git.py", '        if "declined" in low:', "        if False:"),
+        ("reviewkit/base/git.py", '        if "declined" in low:', "        if False:"),
     ], [T + "test_sync_faults.py::test_remote_refuses_the_push"]),
     # --- issue 11 ----------------------------------------------------------------------------
     "events history append-only (gate, status)": ([
-        ("reviewkit/ledger.py", "    edits = repo.history_edits(tip, exclude)", "    edits = []"),
+        ("reviewkit/record/ledger.py", "    edits = repo.history_edits(tip, exclude)", "    edits = []"),
     ], [HIST + "test_fast_forward_that_deletes_a_changes_requested_is_refused",
         HIST + "test_later_commits_do_not_hide_an_earlier_deletion",
         HIST + "test_deletion_through_the_second_parent_of_a_merge_is_refused",
         HIST + "test_event_file_changed_in_place_is_refused",
         HIST + "test_forged_memory_of_a_verified_tip_does_not_pass"]),
     "append-only on every parent of a merge": ([
-        ("reviewkit/git.py", '"--diff-merges=separate",', '"--diff-merges=first-parent",'),
+        ("reviewkit/base/git.py", '"--diff-merges=separate",', '"--diff-merges=first-parent",'),
     ], [HIST + "test_deletion_through_the_second_parent_of_a_merge_is_refused"]),
     "remembered verified tip authenticated": ([
-        ("reviewkit/cache.py",
+        ("reviewkit/record/cache.py",
          "if (isinstance(tip, str) and isinstance(claimed, str) and hmac.compare_digest(",
          "if isinstance(tip, str) or hmac.compare_digest("),
     ], [HIST + "test_forged_memory_of_a_verified_tip_does_not_pass"]),
     "sync checks the fetched history before any ref moves": ([
-        ("reviewkit/ledger.py", "    edits = history_edits(repo, fetched, remember=False)",
+        ("reviewkit/record/ledger.py", "    edits = history_edits(repo, fetched, remember=False)",
          "    edits = []"),
     ], [HIST + "test_sync_never_moves_a_local_ref_to_a_history_that_lost_an_event"]),
     "server hook refuses a deleting fast-forward": ([
@@ -182,33 +182,33 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [HIST + "test_server_hook_refuses_a_deleting_fast_forward_and_accepts_an_append",
         HIST + "test_server_hook_checks_the_history_of_a_new_ref"]),
     "ambiguous ref refused": ([
-        ("reviewkit/git.py", "        if len(found) > 1:", "        if False:"),
+        ("reviewkit/base/git.py", "        if len(found) > 1:", "        if False:"),
     ], [REFS + "test_trust_ref_shadowed_by_a_tag_or_branch_is_refused[refs/tags/origin/main]",
         REFS + "test_trust_ref_shadowed_by_a_tag_or_branch_is_refused[refs/heads/origin/main]",
         REFS + "test_expect_events_ancestor_ambiguous_is_refused"]),
     "no ref begins with '-'": ([
-        ("reviewkit/git.py", '    if not value or value.startswith("-"):', "    if not value:"),
+        ("reviewkit/base/git.py", '    if not value or value.startswith("-"):', "    if not value:"),
     ], [REFS + f"test_option_injection_through_a_ref_is_refused[argv{i}]" for i in range(4)]),
     "event times in range": ([
-        ("reviewkit/model.py", '        check_time_range(parse_time(v), "at")',
+        ("reviewkit/base/model.py", '        check_time_range(parse_time(v), "at")',
          "        parse_time(v)"),
     ], [HOST + "test_event_dated_out_of_range_is_a_clean_ledger_problem[" + at + "]" for at in
         ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z",
          "1969-12-31T23:59:59Z")]),
     "event blob sizes before reads": ([
-        ("reviewkit/ledger.py", "max_size=MAX_EVENT_BYTES)", "max_size=None)"),
+        ("reviewkit/record/ledger.py", "max_size=MAX_EVENT_BYTES)", "max_size=None)"),
     ], [HOST + "test_huge_compressible_event_blob_is_never_read"]),
     "cache authenticated (HMAC, key outside the repository)": ([
-        ("reviewkit/cache.py",
+        ("reviewkit/record/cache.py",
          "or not hmac.compare_digest(claimed, mac(key, _binding(path), payload.encode()))):",
          "or False):"),
     ], [HOST + "test_forged_cache_claiming_approval_for_changed_content",
         HOST + "test_forged_lint_cache_does_not_hide_errors"]),
     "stale ref lock told from contention": ([
-        ("reviewkit/ledger.py", "    if outcome is RefUpdate.LOCKED:", "    if False:"),
+        ("reviewkit/record/ledger.py", "    if outcome is RefUpdate.LOCKED:", "    if False:"),
     ], [HOST + "test_stale_events_lock_is_reported_not_retried"]),
     "the setup change publishes nothing": ([
-        ("reviewkit/gate.py", "    if publishable:\n        paths =", "    if False:\n        paths ="),
+        ("reviewkit/outputs/gate.py", "    if publishable:\n        paths =", "    if False:\n        paths ="),
     ], [T + "test_setup_and_trust.py::test_setup_change_cannot_publish_an_unreviewed_article"]),
     "validate reads rules and word lists from the trust ref": ([
         ("reviewkit/cli.py", "    project = _ctx().project(trust_ref, allow_setup=True)\n    notes = []",
@@ -216,67 +216,67 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [T + "test_setup_and_trust.py::test_rule_switched_off_in_the_same_change_still_applies",
         T + "test_setup_and_trust.py::test_word_list_allowing_a_phrase_in_the_same_change_does_not_count"]),
     "trusted word lists": ([
-        ("reviewkit/project.py", "            if self.trust_ref and config.word_lists:",
+        ("reviewkit/record/project.py", "            if self.trust_ref and config.word_lists:",
          "            if False:"),
     ], [T + "test_setup_and_trust.py::test_word_list_allowing_a_phrase_in_the_same_change_does_not_count"]),
     "a body's byline names an approver": ([
-        ("reviewkit/policy.py", "        if wrong:\n", "        if False:\n"),
+        ("reviewkit/review/policy.py", "        if wrong:\n", "        if False:\n"),
     ], [T + "test_setup_and_trust.py::test_byline_naming_someone_who_did_not_approve_is_blocked",
         POL + "byline-names-someone-else]"]),
     "approve checks the trusted registry": ([
-        ("reviewkit/workflow.py", "        if trusted is not None:\n            _check_trusted(",
+        ("reviewkit/review/workflow.py", "        if trusted is not None:\n            _check_trusted(",
          "        if False:\n            _check_trusted("),
     ], [T + "test_setup_and_trust.py::test_approve_refuses_a_sign_off_the_trusted_registry_would_not_count"]),
     "report text escaped for Markdown": ([
-        ("reviewkit/summary.py",
+        ("reviewkit/outputs/summary.py",
          '    escaped = "".join("\\\\" + ch if ch in _MD_PUNCT else ch for ch in clean(text))',
          "    escaped = text"),
     ], [T + "test_ci_reports.py::test_titles_and_paths_cannot_break_the_table_or_inject_html",
         T + "test_ci_reports.py::test_md_helpers_keep_one_cell"]),
     "report code spans keep one cell": ([
-        ("reviewkit/summary.py", '    body = clean(text).replace("|", "\\\\|")',
+        ("reviewkit/outputs/summary.py", '    body = clean(text).replace("|", "\\\\|")',
          "    body = clean(text)"),
     ], [T + "test_ci_reports.py::test_titles_and_paths_cannot_break_the_table_or_inject_html",
         T + "test_ci_reports.py::test_md_helpers_keep_one_cell"]),
     "--changed-since refuses options": ([
-        ("reviewkit/git.py", 'if not rev or rev.startswith("-") or any(', "if not rev or any("),
+        ("reviewkit/base/git.py", 'if not rev or rev.startswith("-") or any(', "if not rev or any("),
     ], [T + "test_ci_reports.py::test_changed_since_refuses_bad_names[" + rev + "-not a revision name]"
         for rev in ("-oops", "--output=/tmp/x")]),
     "--changed-since refuses ambiguous names": ([
-        ("reviewkit/git.py", "        if len(matches) > 1:", "        if False:"),
+        ("reviewkit/base/git.py", "        if len(matches) > 1:", "        if False:"),
     ], [T + "test_ci_reports.py::test_changed_since_refuses_an_ambiguous_name"]),
     # --- content (issue 11: items 3, 4, 5, 8, 9, 13) ---
     "front matter is one YAML document": ([
-        ("reviewkit/frontmatter.py", "        if _DOC_MARKER.match(line):", "        if False:"),
-        ("reviewkit/frontmatter.py", 'if documents > 1 or getattr(e, "explicit", False):',
+        ("reviewkit/article/frontmatter.py", "        if _DOC_MARKER.match(line):", "        if False:"),
+        ("reviewkit/article/frontmatter.py", 'if documents > 1 or getattr(e, "explicit", False):',
          "if False:"),
     ], [CON + f"test_second_yaml_document_in_front_matter[{m}]" for m in
         ["dashes-comment", "dashes-tab", "dashes-tag", "dots-comment", "dashes-folded"]]
        + [CON + "test_every_splitter_refuses_a_second_document"]),
     "line breaks and controls refused in front matter": ([
-        ("reviewkit/frontmatter.py", "            for ln, col, ch in printable.find(yaml_text):",
+        ("reviewkit/article/frontmatter.py", "            for ln, col, ch in printable.find(yaml_text):",
          "            for ln, col, ch in []:"),
     ], [CON + f"test_line_separator_in_front_matter_is_refused_at_its_position[U+{c:04X}]"
         for c in (0x85, 0x2028, 0x2029, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x0D)]),
     "loaders agree (no tags, anchors, tabs, lax block headers)": ([
-        ("reviewkit/frontmatter.py", "        if e.tag is not None:\n            # any tag",
+        ("reviewkit/article/frontmatter.py", "        if e.tag is not None:\n            # any tag",
          "        if False:\n            # any tag"),
-        ("reviewkit/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
+        ("reviewkit/article/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
          "            if False:"),
-        ("reviewkit/frontmatter.py", "            if tab >= 0:", "            if False:"),
-        ("reviewkit/frontmatter.py", "                block_header(e)\n", "                pass\n"),
+        ("reviewkit/article/frontmatter.py", "            if tab >= 0:", "            if False:"),
+        ("reviewkit/article/frontmatter.py", "                block_header(e)\n", "                pass\n"),
     ], [CON + "test_fast_and_roundtrip_loaders_agree_on_every_accepted_input"]),
     "control characters in values and body are findings": ([
-        ("reviewkit/content.py",
+        ("reviewkit/article/content.py",
          "    result.findings += value_control_findings(rel, fm, parts.yaml_text, parts.yaml_line)\n",
          ""),
-        ("reviewkit/content.py",
+        ("reviewkit/article/content.py",
          "    result.findings += body_control_findings(rel, parts.body, parts.body_line)\n", ""),
     ], [CON + f"test_yaml_escapes_cannot_smuggle_control_characters[{e}]"
         for e in ["L", "P", "N", "e", "x9b", "u202e"]]
        + [CON + "test_body_control_characters_are_validation_errors"]),
     "printed text is printable": ([
-        ("reviewkit/printable.py", "    if pattern.search(text) is None:\n        return text\n",
+        ("reviewkit/base/printable.py", "    if pattern.search(text) is None:\n        return text\n",
          "    return text\n"),
     ], [CON + f"test_no_command_prints_a_control_character[{c}]" for c in
         ["status", "status-format-github", "queue", "log-A", "review-A", "review-color-A",
@@ -289,11 +289,11 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
           CON + "test_github_annotations_cannot_inject_workflow_commands",
           CON + "test_printable_is_total_idempotent_and_clean"]),
     "JSON output escapes what JSON leaves raw": ([
-        ("reviewkit/output.py", "    return UNSAFE.sub(_u_escape, text)", "    return text"),
+        ("reviewkit/outputs/output.py", "    return UNSAFE.sub(_u_escape, text)", "    return text"),
     ], [CON + f"test_no_command_prints_a_control_character[{c}]" for c in
         ["log-format-json-A", "audit-format-json"]]),
     "identities, not strings": ([
-        ("reviewkit/identity.py",
+        ("reviewkit/base/identity.py",
          "    return any(canonical_email(o) in mine for o in others if o)",
          "    return any(o.strip().lower() in {e.strip().lower() for e in emails} for o in others)"),
     ], [CON + f"test_self_approval_through_an_equivalent_address[{a}]" for a in
@@ -301,13 +301,13 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
        + [CON + "test_self_approval_through_another_registered_or_git_address",
           CON + "test_identity_normal_forms"]),
     "look-alike addresses refused": ([
-        ("reviewkit/identity.py", "    parts = _split(address)\n    if parts is None:\n        return f",
+        ("reviewkit/base/identity.py", "    parts = _split(address)\n    if parts is None:\n        return f",
          "    return None\n    parts = _split(address)\n    if parts is None:\n        return f"),
     ], [CON + f"test_look_alike_author_address_is_refused[{a}]" for a in
         ["cyrillic-domain", "punycode-domain", "cyrillic-local-part", "two-ats"]]
        + [CON + "test_look_alike_registry_address_is_refused"]),
     "approver's git identity counts": ([
-        ("reviewkit/workflow.py", "            mine.append(git_email)", "            pass"),
+        ("reviewkit/review/workflow.py", "            mine.append(git_email)", "            pass"),
     ], [CON + "test_git_identity_of_the_approver_counts"]),
     "heading sections in one pass": ([
         ("reviewkit/rules/_doc.py", "        return self._section_table()[heading.index][0]",
@@ -319,9 +319,9 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[500]",
         CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[1000]"]),
     "every file under a content root is an article or a finding": ([
-        ("reviewkit/content.py", '            if p.name.startswith(".") and p not in explicit:',
+        ("reviewkit/article/content.py", '            if p.name.startswith(".") and p not in explicit:',
          "            if False:"),
-        ("reviewkit/content.py", '        findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
+        ("reviewkit/article/content.py", '        findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
          '                                f"{why}',
          '        return\n        findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
          '                                f"{why}'),
@@ -330,47 +330,47 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "content/articles/.hidden.md", "content/articles/.drafts/other.md",
          "content/articles/notes.txt", "content/articles/sub/README"]]),
     "one slug, one page": ([
-        ("reviewkit/content.py", "        for p in claimants if len(claimants) >= 2 else ():",
+        ("reviewkit/article/content.py", "        for p in claimants if len(claimants) >= 2 else ():",
          "        for p in ():"),
     ], [PUB + "test_duplicate_slug_across_content_roots_is_refused",
         PUB + "test_effective_slug_is_the_file_name_when_slug_is_absent"]),
     "YAML anchors refused": ([
-        ("reviewkit/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
+        ("reviewkit/article/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
          "            if False:"),
     ], [PUB + "test_yaml_anchor_in_front_matter_is_refused"]),
     "bundle front matter written from the approved values": ([
-        ("reviewkit/publish.py", "        text = json.dumps(value, ensure_ascii=False)\n",
+        ("reviewkit/outputs/publish.py", "        text = json.dumps(value, ensure_ascii=False)\n",
          "        text = value\n"),
     ], [PUB + "test_md_bundle_front_matter_is_written_from_the_approved_values",
         PUB + "test_line_separators_in_approved_front_matter_publish"]),
     "exempt fields never published": ([
-        ("reviewkit/publish.py",
+        ("reviewkit/outputs/publish.py",
          "    return {k: v for k, v in front_matter.items() if k not in exempt}",
          "    return dict(front_matter)"),
     ], [PUB + "test_exempt_fields_are_not_published",
         PUB + "test_every_article_the_gate_passes_publishes_in_md_and_html"]),
     "publish serves the approved version, not the current one": ([
-        ("reviewkit/publish.py", "            version = finder.find(status, approved)",
+        ("reviewkit/outputs/publish.py", "            version = finder.find(status, approved)",
          "            version = finder.current(status.path)"),
     ], ["tests/test_publish_versions.py::test_edit_after_approval_serves_the_approved_version"]),
     "assets are in the digest": ([
-        ("reviewkit/content.py",
+        ("reviewkit/article/content.py",
          "    digest = content_digest(fm, parts.body, article_schema.exempt, hashes)",
          "    digest = content_digest(fm, parts.body, article_schema.exempt)"),
     ], ["tests/test_publish_versions.py::"
         "test_replaced_image_makes_the_approval_stale_and_publish_serves_approved_bytes"]),
     "assets stay inside the repository": ([
-        ("reviewkit/assets.py",
+        ("reviewkit/article/assets.py",
          '    if joined == ".." or joined.startswith("../") or joined in (".", ""):',
          "    if False:"),
     ], ["tests/test_publish_versions.py::test_missing_and_escaping_assets_are_findings"]),
     "cached articles re-hash their assets": ([
-        ("reviewkit/catalogue.py",
+        ("reviewkit/record/catalogue.py",
          "                if hit is not None and _assets_unchanged(hit, hasher):",
          "                if hit is not None:"),
     ], ["tests/test_publish_versions.py::test_cache_rereads_an_article_whose_asset_changed"]),
     "an output directory that is a symlink is refused": ([
-        ("reviewkit/fsutil.py", "    if out.is_symlink():\n", "    if False:\n"),
+        ("reviewkit/base/fsutil.py", "    if out.is_symlink():\n", "    if False:\n"),
     ], [f"tests/test_render.py::test_output_directory_that_is_a_symlink_is_refused[{c}]"
         for c in ("publish", "report")]),
     # the renderers also make article and event text one-line printable: this is the CLI's
@@ -379,7 +379,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/cli.py", "else printable(t)\n", "else t\n"),
     ], ["tests/test_render.py::test_colour_comes_from_the_kind_and_text_stays_printable"]),
     "verify checks every file's hash": ([
-        ("reviewkit/verify.py", "        if _sha256(content) != digest:", "        if False:"),
+        ("reviewkit/outputs/verify.py", "        if _sha256(content) != digest:", "        if False:"),
     ], ["tests/test_verify.py::test_one_changed_byte_fails_naming_the_file[img/chart.png]"]),
     "init's workflow runs an action pinned by the repository's commit": ([
         ("reviewkit/data/scaffold/workflow.yml", "        uses: ./.github/actions/reviewkit\n",
@@ -388,10 +388,10 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         "tests/test_action.py::"
         "test_the_workflow_init_writes_goes_green_on_the_setup_pull_request_and_on_main"]),
     "invalid content never published": ([
-        ("reviewkit/versions.py",
+        ("reviewkit/review/versions.py",
          'unpublishable = status.digest if status.state == "invalid" else None',
          "unpublishable = None"),
-        ("reviewkit/publish.py",
+        ("reviewkit/outputs/publish.py",
          "            if any(f.is_error for f in version.result.findings):  # never serve invalid",
          "            if False:  # never serve invalid"),
     ], [PUB + "test_line_separators_in_front_matter_never_crash_publish"]),

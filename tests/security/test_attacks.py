@@ -29,9 +29,9 @@ from _sec import (
     why,
 )
 
-from reviewkit.ledger import event_bytes, make_event
-from reviewkit.model import ReviewEvent
-from reviewkit.signing import sign
+from reviewkit.base.model import ReviewEvent
+from reviewkit.record.ledger import event_bytes, make_event
+from reviewkit.record.signing import sign
 
 from conftest import BODY, Key, Project, article, current, git, put_event, rk
 
@@ -53,15 +53,15 @@ def test_forged_approval_without_signature(project: Project) -> None:
 
 def test_forged_approval_without_signature_evaluated_directly(project: Project) -> None:
     """Second layer: even an event object that skipped the schema is 'not signed'."""
-    from reviewkit.ledger import StoredEvent
-    from reviewkit.policy import evaluate
-    from reviewkit.project import load_project
+    from reviewkit.record.ledger import StoredEvent
+    from reviewkit.record.project import load_project
+    from reviewkit.review.policy import evaluate
 
     aid, digest, blob, head = current(project.path, A)
     e = make_event("approved", article=aid, path=A, digest=digest, blob=blob, commit=head,
                    actor="dwhitfield")
     p = load_project(project.path)
-    from reviewkit.content import load_article
+    from reviewkit.article.content import load_article
 
     art = load_article(p.root, A, p.schema).summary
     s = evaluate(art, A, [StoredEvent(e.file_name(), "0" * 40, e)], p.registry,
@@ -402,7 +402,7 @@ def test_schema_exemption_added_in_the_same_change(project: Project) -> None:
 def _rewrite_without(path: Path, kind: str) -> str:
     """A new events history with every ``kind`` event removed; the local ref is forced to it."""
     files = {n: d for n, d in event_files(path).items() if f"-{kind}-" not in n}
-    from reviewkit.git import open_repo
+    from reviewkit.base.git import open_repo
 
     repo = open_repo(path)
     tree = repo.tree_with(None, {n: repo.hash_object(d) for n, d in files.items()})
@@ -584,10 +584,10 @@ def test_article_id_with_path_characters_cannot_escape_the_ledger(project: Proje
     assert_blocked(project)
     # the CLI refuses such an article before the ledger is reached (it does not validate);
     # the ledger refuses it on its own too, for any caller of the library
-    from reviewkit.errors import CheckFailed
-    from reviewkit.git import open_repo
-    from reviewkit.ledger import append_event
-    from reviewkit.model import ReviewEvent
+    from reviewkit.base.errors import CheckFailed
+    from reviewkit.base.git import open_repo
+    from reviewkit.base.model import ReviewEvent
+    from reviewkit.record.ledger import append_event
 
     good = {"v": 1, "event": "commented", "article": A_ID, "path": A,
             "digest": "sha256:" + "0" * 64, "blob": "1" * 40, "commit": "2" * 40,
@@ -621,7 +621,7 @@ def test_two_articles_claiming_one_id(project: Project) -> None:
 @pytest.mark.parametrize("name", ["../x.json", "a/../b.json", "/abs.json", "a//b.json",
                                   ".git/config", "a/./b.json", "x\n.json"])
 def test_ledger_tree_never_takes_a_path_git_would_drop(project: Project, name: str) -> None:
-    from reviewkit.git import GitCommandError, open_repo
+    from reviewkit.base.git import GitCommandError, open_repo
 
     repo = open_repo(project.path)
     blob = repo.hash_object(b"{}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from reviewkit.summary import md_code, md_text
+from reviewkit.outputs.summary import md_code, md_text
 
 from conftest import Project, article, git
 

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from yaml_reference import load_yaml_reference, to_json
 
-from reviewkit import frontmatter
-from reviewkit.content import parse_article
-from reviewkit.findings import Finding
-from reviewkit.identity import canonical_email, email_problem, same_person
-from reviewkit.output import github_annotation
-from reviewkit.printable import UNSAFE, printable
+from reviewkit.article import frontmatter
+from reviewkit.article.content import parse_article
+from reviewkit.base.findings import Finding
+from reviewkit.base.identity import canonical_email, email_problem, same_person
+from reviewkit.base.printable import UNSAFE, printable
+from reviewkit.outputs.output import github_annotation
 
 from conftest import Project, article, examples, put_event
 
@@ -456,7 +456,7 @@ def test_assets_are_allowed_and_configurable(project: Project) -> None:
 
 
 def test_parse_article_refuses_before_any_loader_runs() -> None:
-    from reviewkit.schema import compile_schema
+    from reviewkit.article.schema import compile_schema
 
     root = Path(__file__).resolve().parents[2]
     path = root / "schemas/article.schema.json"

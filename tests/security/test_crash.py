@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from _sec import B_ID, EVENTS_REF, A, B, approve, gate, rk_proc
 
-from reviewkit.git import Repo, open_repo
-from reviewkit.ledger import read_ledger
-from reviewkit.policy import verify_event
-from reviewkit.project import load_project
+from reviewkit.base.git import Repo, open_repo
+from reviewkit.record.ledger import read_ledger
+from reviewkit.record.project import load_project
+from reviewkit.review.policy import verify_event
 
 from conftest import Project, article, figures, git, rk
 

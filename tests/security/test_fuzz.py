@@ -16,12 +16,12 @@ import pytest
 from _sec import A_ID, A, event_files, gate, put_raw
 from hypothesis import HealthCheck, given, settings
 
-from reviewkit.content import parse_article
-from reviewkit.ledger import StoredEvent, event_bytes, make_event, parse_event
-from reviewkit.model import ReviewEvent
-from reviewkit.policy import evaluate
-from reviewkit.project import load_project
-from reviewkit.signing import sign
+from reviewkit.article.content import parse_article
+from reviewkit.base.model import ReviewEvent
+from reviewkit.record.ledger import StoredEvent, event_bytes, make_event, parse_event
+from reviewkit.record.project import load_project
+from reviewkit.record.signing import sign
+from reviewkit.review.policy import evaluate
 
 from conftest import Project, article, current, examples, figures
 
@@ -185,7 +185,7 @@ def test_fuzz_front_matter_parse_and_decide(project: Project) -> None:
 
 def test_fuzz_event_files_parse_and_decide(project: Project) -> None:
     p = load_project(project.path)
-    from reviewkit.content import load_article
+    from reviewkit.article.content import load_article
 
     art = load_article(p.root, A, p.schema).summary
     assert art is not None
@@ -254,7 +254,7 @@ def test_fuzz_event_files_end_to_end(project: Project) -> None:
         name = name or _name_for(data, original.file_name())
         if not _safe_name(name):
             name = original.file_name()
-        from reviewkit.git import open_repo
+        from reviewkit.base.git import open_repo
 
         repo = open_repo(project.path)
         if tip0 is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from _sec import EVENTS_REF, approve, assert_blocked, gate, request_changes
 
-from reviewkit.git import open_repo
+from reviewkit.base.git import open_repo
 
 from conftest import Project, git, rk
 

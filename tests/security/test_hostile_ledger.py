@@ -20,10 +20,10 @@ from _sec import A_ID, EVENTS_REF, A, approve, assert_blocked, gate, put_raw, rk
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewkit.digest import canonical_json
-from reviewkit.ledger import make_event
-from reviewkit.model import parse_time
-from reviewkit.signing import sign
+from reviewkit.base.digest import canonical_json
+from reviewkit.base.model import parse_time
+from reviewkit.record.ledger import make_event
+from reviewkit.record.signing import sign
 
 from conftest import Project, current, examples, git
 
@@ -133,7 +133,7 @@ def test_huge_compressible_event_blob_is_never_read(project: Project, tmp_path: 
             fh.write(chunk)
     sha = git(project.path, "hash-object", "-w", str(spaces))
     spaces.unlink()
-    from reviewkit.git import open_repo
+    from reviewkit.base.git import open_repo
 
     repo = open_repo(project.path)
     old = repo.rev_parse(EVENTS_REF)
@@ -247,7 +247,7 @@ def test_fresh_lock_that_stays_is_reported_within_seconds(project: Project) -> N
 
 
 def test_update_ref_tells_a_lock_from_a_lost_race(project: Project) -> None:
-    from reviewkit.git import RefUpdate, open_repo
+    from reviewkit.base.git import RefUpdate, open_repo
 
     approve(project)
     repo = open_repo(project.path)

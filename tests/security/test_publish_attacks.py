@@ -46,8 +46,8 @@ def test_effective_slug_is_the_file_name_when_slug_is_absent(project: Project) -
     """Duplicate detection keys on the effective slug, so two files named alike in two
     folders collide even when one has a different front-matter slug... and a front-matter
     slug that equals another file's name collides with it."""
-    from reviewkit.content import ArticleResult, check_catalogue
-    from reviewkit.model import ArticleSummary
+    from reviewkit.article.content import ArticleResult, check_catalogue
+    from reviewkit.base.model import ArticleSummary
 
     def res(path: str, slug: str | None) -> ArticleResult:
         return ArticleResult(path, summary=ArticleSummary(path, "0" * 40, "x", "t", slug, False))
@@ -145,13 +145,13 @@ def test_every_article_the_gate_passes_publishes_in_md_and_html(
         extra: dict[str, str], slug: str) -> None:
     import datetime as dt
 
-    from reviewkit.content import parse_article
-    from reviewkit.frontmatter import load_yaml, split
-    from reviewkit.ledger import StoredEvent, make_event
-    from reviewkit.model import Credential, Reviewer
-    from reviewkit.policy import EventCheck
-    from reviewkit.publish import Page, approved_values, render_html, render_md
-    from reviewkit.schema import compile_schema
+    from reviewkit.article.content import parse_article
+    from reviewkit.article.frontmatter import load_yaml, split
+    from reviewkit.article.schema import compile_schema
+    from reviewkit.base.model import Credential, Reviewer
+    from reviewkit.outputs.publish import Page, approved_values, render_html, render_md
+    from reviewkit.record.ledger import StoredEvent, make_event
+    from reviewkit.review.policy import EventCheck
 
     schema = compile_schema((ROOT / "schemas/article.schema.json").read_bytes(), "schema")
     fm = {"id": "01JDX3Q7G6M2N8P4R5S6T7V8W9", "title": title, "slug": slug,

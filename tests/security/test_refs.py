@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from _sec import A, approve, put_raw, set_registry
 
-from reviewkit.git import open_repo
+from reviewkit.base.git import open_repo
 
 from conftest import Key, Project, git, put_event
 
@@ -105,7 +105,7 @@ def test_resolve_ref_library_operation(project: Project) -> None:
     assert repo.resolve_ref(head[:10]).commit == head
     git(project.path, "tag", "-a", "-m", "t", "v1")
     assert repo.resolve_ref("v1").commit == head  # an annotated tag pinned to its commit
-    from reviewkit.errors import EnvError, UsageError
+    from reviewkit.base.errors import EnvError, UsageError
 
     with pytest.raises(EnvError):
         repo.resolve_ref("no-such-branch")

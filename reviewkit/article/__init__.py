@@ -1,0 +1,7 @@
+"""The article: what one Markdown file with front matter is.
+
+Front matter (frontmatter), its JSON Schema (schema), the local files an article shows
+(assets), bylines typed into the body (byline), finding, reading and digesting articles
+(content), and the files ``init`` and ``new`` start from (scaffold). May import base/ and
+rules/ (the content rules); no git history, no ledger, no signatures.
+"""

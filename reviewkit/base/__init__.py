@@ -1,0 +1,9 @@
+"""The ground floor: values and tools every other layer uses.
+
+Errors with their exit codes (errors), findings as data (findings), control characters shown
+as escapes (printable), atomic writes and directory swaps (fsutil), worker processes
+(workers), git (git: the only module that runs git), the one Markdown dialect (markdown),
+the content digest (digest), who is the same person (identity), the pydantic models (model)
+and the value types the review decision works on (verdict). Imports nothing of reviewkit
+outside base/.
+"""

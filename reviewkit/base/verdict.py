@@ -1,0 +1,155 @@
+"""The values the review decision works on and produces: an event file as stored, one
+event judged, and the state of one article.
+
+Plain data beside :mod:`reviewkit.base.model`; no git, no signatures, no terminal. The ledger
+produces :class:`StoredEvent`; the policy turns them into :class:`EventCheck` and
+:class:`ArticleStatus`.
+
+Layer: base/ (imports only base/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from reviewkit.base.model import DECIDING_KINDS, Credential, Reviewer, ReviewEvent, State
+
+
+@dataclass
+class StoredEvent:
+    """An event file on the ref. ``event`` is None when the file does not count."""
+
+    name: str
+    blob: str
+    event: ReviewEvent | None
+    problem: str | None = None
+
+    @property
+    def article_dir(self) -> str:
+        return self.name.split("/", 1)[0]
+
+
+@dataclass
+class EventCheck:
+    """One event of an article, judged: ``verified`` (signature), ``counts`` and why not."""
+
+    stored: StoredEvent
+    verified: bool | None = None  # None: unsigned kind, not checked
+    counts: bool = False
+    reason: str = ""
+    reviewer: Reviewer | None = None
+    credential: Credential | None = None
+    expired: bool = False  # a valid approval older than max_age_days
+
+    @property
+    def event(self) -> ReviewEvent | None:
+        return self.stored.event
+
+
+@dataclass
+class ArticleStatus:
+    """The state of one article with the reasons a person can act on."""
+
+    path: str
+    state: State
+    article_id: str | None = None
+    title: str | None = None
+    slug: str | None = None
+    draft: bool = False
+    digest: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    fix: str | None = None
+    approvals: list[EventCheck] = field(default_factory=list)  # counting, current digest
+    checks: list[EventCheck] = field(default_factory=list)  # every event, oldest first
+    last_approved: EventCheck | None = None  # newest approval that counted for any digest
+    due: dt.date | None = None  # when the current approval expires
+    submitted_at: str | None = None
+    requested_reviewer: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The status as JSON (``status --format json``, the cache)."""
+        def approval(c: EventCheck) -> dict[str, object]:
+            e = c.event
+            assert e is not None
+            return {
+                "actor": e.actor,
+                "name": c.reviewer.name if c.reviewer else None,
+                "credential": c.credential.type if c.credential else None,
+                "at": e.at, "digest": e.digest, "blob": e.blob, "event": c.stored.name,
+            }
+
+        return {
+            "path": self.path, "id": self.article_id, "title": self.title, "slug": self.slug,
+            "draft": self.draft, "state": self.state, "digest": self.digest,
+            "reasons": self.reasons, "fix": self.fix,
+            "approvals": [approval(c) for c in self.approvals],
+            "last_approved": approval(self.last_approved) if self.last_approved else None,
+            "due": self.due.isoformat() if self.due else None,
+            "submitted_at": self.submitted_at, "requested_reviewer": self.requested_reviewer,
+            "rejected": [
+                {"event": c.stored.name, "kind": c.event.event if c.event else None,
+                 "actor": c.event.actor if c.event else None, "reason": c.reason}
+                for c in self.checks
+                if c.reason and (c.event is None or c.event.event in DECIDING_KINDS)
+                and not c.counts
+            ],
+        }
+
+
+_NOT_KEPT = ("approvals", "checks", "last_approved")
+
+
+class CachedVerdict(ArticleStatus):
+    """A verdict restored from the cache: the decision (state, reasons, next command, due
+    date) and its JSON form, without the judged events it was made from.
+
+    It is not a complete :class:`ArticleStatus`: ``approvals``, ``checks`` and
+    ``last_approved`` are not kept, and reading them raises AttributeError rather than
+    answering "none" (their JSON form is in :meth:`to_dict`). Code that needs the events
+    evaluates without the cache.
+    """
+
+    def __init__(self, record: dict[str, Any], **fields: Any) -> None:
+        super().__init__(**fields)
+        self.record = record
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CachedVerdict:
+        """A verdict as :meth:`ArticleStatus.to_dict` wrote it."""
+        due = d.get("due")
+        return cls(
+            d, path=d["path"], state=d["state"], article_id=d.get("id"), title=d.get("title"),
+            slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
+            reasons=list(d.get("reasons") or []), fix=d.get("fix"),
+            due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
+            submitted_at=d.get("submitted_at"), requested_reviewer=d.get("requested_reviewer"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.record
+
+    def __repr__(self) -> str:
+        return f"CachedVerdict(path={self.path!r}, state={self.state!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CachedVerdict) and self.record == other.record
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _not_kept(name: str) -> property:
+    def get(self: CachedVerdict) -> Any:
+        raise AttributeError(f"{name} is not kept in the verdict cache: read "
+                             f"to_dict()[{name!r}], or evaluate without the cache")
+
+    def put(self: CachedVerdict, value: Any) -> None:
+        if value:  # the dataclass initialiser sets the empty defaults
+            raise AttributeError(f"{name} cannot be set on a verdict from the cache")
+
+    return property(get, put)
+
+
+for _name in _NOT_KEPT:
+    setattr(CachedVerdict, _name, _not_kept(_name))

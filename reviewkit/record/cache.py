@@ -1,0 +1,374 @@
+"""A cache under ``.git/reviewkit/`` that makes a gate over an unchanged catalogue I/O-bound.
+
+Three parts, each tied to a *context* (reviewkit's version and the hashes of the schema,
+configuration and registry) so a change of any of them drops what it could affect:
+
+- ``articles``: git blob id → the article's summary and findings (parse + schema + digest);
+- ``ledger_ok``: an events tip whose every event file parsed, so a later run only parses
+  the event files added since (``git diff-tree``);
+- ``verdicts``: a key over (article summary, findings, the article's event names and blob
+  ids) → its status, with the time until which that status cannot change by itself.
+
+The file is authenticated: an HMAC-SHA256 under a key kept outside the repository
+(``$XDG_CACHE_HOME/reviewkit/cache-key``, else ``~/.cache/reviewkit/cache-key``, made
+0600 on first use) over the payload and the git directory it belongs to. A missing,
+unreadable, corrupt, forged or foreign cache is ignored, never trusted, so a verdict with a
+cache is the verdict without one: whoever can write ``.git/reviewkit/`` cannot claim an
+approval there. Without a usable key there is no cache (slower, never different). It is
+written atomically (temp file + rename).
+
+Every format the cache holds is written and read here: article entries
+(:func:`article_entry`, :func:`article_from_entry`, :func:`article_key`), verdicts
+(:func:`compact_verdict`, :func:`restore_verdict`, :func:`verdict_key`) and the contexts
+(:func:`open_cache`). The library opens and saves it (:func:`project_cache`); commands only
+say whether to use it.
+
+Layer: record/ (may import base/, rules/, article/).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reviewkit import __version__
+from reviewkit.base.findings import Finding
+from reviewkit.base.fsutil import write_atomic
+from reviewkit.base.model import ArticleSummary
+from reviewkit.base.verdict import CachedVerdict
+
+if TYPE_CHECKING:
+    from reviewkit.article.content import ArticleResult
+    from reviewkit.base.verdict import ArticleStatus
+    from reviewkit.record.project import Project
+
+FORMAT = "reviewkit-cache"
+VERSION = 6  # 3: readability in article entries; 4: parse findings include control characters and
+# document markers; 5: authenticated (HMAC) with a per-user key; 6: summaries carry the
+# body's bylines
+KEY_FILE = "cache-key"
+
+
+def key_dir() -> Path:
+    """Where the cache key lives: outside every repository, per user."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reviewkit"
+
+
+def cache_key() -> bytes | None:
+    """The per-user key that authenticates caches; made (0600) on first use. None when it
+    cannot be read or made: then nothing is cached, and nothing cached is trusted."""
+    path = key_dir() / KEY_FILE
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # mode 0600; another process may have made one meanwhile: keep theirs
+        with contextlib.suppress(FileExistsError):
+            write_atomic(path, secrets.token_bytes(32), exclusive=True)
+        data = path.read_bytes()
+        return data if len(data) >= 32 else None
+    except OSError:
+        return None
+
+
+def mac(key: bytes, *parts: bytes) -> str:
+    """HMAC-SHA256 of ``parts`` (length-prefixed, so no two part lists collide)."""
+    h = hmac.new(key, digestmod=hashlib.sha256)
+    for p in parts:
+        h.update(len(p).to_bytes(8, "big"))
+        h.update(p)
+    return h.hexdigest()
+
+
+def _binding(path: Path) -> bytes:
+    # a cache authenticates only where it was written: the git directory it lives in
+    return os.fsencode(os.path.abspath(path))
+
+
+def digest_of(*parts: object) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        data = p if isinstance(p, bytes) else json.dumps(p, sort_keys=True, default=str).encode()
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@dataclass
+class Cache:
+    path: Path | None
+    article_context: str
+    verdict_context: str
+    articles: dict[str, Any] = field(default_factory=dict)
+    verdicts: dict[str, Any] = field(default_factory=dict)
+    ledger_ok: str | None = None
+    dirty: bool = False
+    touched_articles: set[str] = field(default_factory=set)
+    touched_verdicts: set[str] = field(default_factory=set)
+
+    # -- articles ----------------------------------------------------------------------
+
+    def get_article(self, key: str) -> Any:
+        entry = self.articles.get(key)
+        if entry is not None:
+            self.touched_articles.add(key)
+        return entry
+
+    def put_article(self, key: str, entry: Any) -> None:
+        self.articles[key] = entry
+        self.touched_articles.add(key)
+        self.dirty = True
+
+    # -- verdicts ----------------------------------------------------------------------
+
+    def get_verdict(self, key: str, now_iso: str) -> Any:
+        entry = self.verdicts.get(key)
+        if entry is None or not isinstance(entry, dict):
+            return None
+        since, until = entry.get("since"), entry.get("until")
+        # valid from when it was computed until time alone could change it; a clock that
+        # went backwards (a future-dated event not yet due) is outside that window too
+        if not isinstance(since, str) or not isinstance(until, str) or not since <= now_iso < until:
+            return None
+        self.touched_verdicts.add(key)
+        return entry.get("status")
+
+    def put_verdict(self, key: str, status: Any, since_iso: str, until_iso: str) -> None:
+        self.verdicts[key] = {"status": status, "since": since_iso, "until": until_iso}
+        self.touched_verdicts.add(key)
+        self.dirty = True
+
+    def set_ledger_ok(self, tip: str | None) -> None:
+        if tip != self.ledger_ok:
+            self.ledger_ok = tip
+            self.dirty = True
+
+    # -- file ----------------------------------------------------------------------------
+
+    def save(self, *, prune: bool = True) -> None:
+        """Write atomically. ``prune`` keeps only the entries this run used, so the cache
+        follows the catalogue instead of growing with its history."""
+        stale = prune and (len(self.touched_articles) < len(self.articles)
+                           or len(self.touched_verdicts) < len(self.verdicts))
+        if self.path is None or not (self.dirty or stale):
+            return
+        articles, verdicts = self.articles, self.verdicts
+        if prune:
+            articles = {k: v for k, v in articles.items() if k in self.touched_articles}
+            verdicts = {k: v for k, v in verdicts.items() if k in self.touched_verdicts}
+        body = {
+            "article_context": self.article_context, "verdict_context": self.verdict_context,
+            "articles": articles, "verdicts": verdicts, "ledger_ok": self.ledger_ok,
+        }
+        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        del body, articles, verdicts
+        key = cache_key()
+        if key is None:
+            return
+        doc = json.dumps({"format": FORMAT, "version": VERSION,
+                          "mac": mac(key, _binding(self.path), payload)})
+        # written in pieces (no second copy in memory); one that cannot be is only slower
+        with contextlib.suppress(OSError):
+            write_atomic(self.path, (doc[:-1].encode() + b',"body":', payload, b"}"))
+
+
+def load_cache(path: Path | None, article_context: str, verdict_context: str) -> Cache:
+    """The cache at ``path`` for these contexts; empty when absent, corrupt or stale."""
+    cache = Cache(path, article_context, verdict_context)
+    if path is None:
+        return cache
+    key = cache_key()
+    if key is None:
+        return cache
+    try:
+        raw = path.read_text(encoding="utf-8")
+        cut = raw.index(',"body":')
+        doc = json.loads(raw[:cut] + "}")
+        payload = raw[cut + len(',"body":'):-1]
+        claimed = doc.get("mac")
+        if (doc.get("format") != FORMAT or doc.get("version") != VERSION
+                or not isinstance(claimed, str)
+                or not hmac.compare_digest(claimed, mac(key, _binding(path), payload.encode()))):
+            return cache
+        body = json.loads(payload)
+        if body.get("article_context") == article_context and isinstance(body.get("articles"), dict):
+            cache.articles = body["articles"]
+        if body.get("verdict_context") == verdict_context and isinstance(body.get("verdicts"), dict):
+            cache.verdicts = body["verdicts"]
+            ledger_ok = body.get("ledger_ok")
+            cache.ledger_ok = ledger_ok if isinstance(ledger_ok, str) else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Cache(path, article_context, verdict_context)
+    return cache
+
+
+def contexts(schema_sha: str, config: Any, registry_bytes: bytes | None, lint: bool) -> tuple[str, str]:
+    """(article context, verdict context) for the current inputs."""
+    article = digest_of(__version__, FORMAT, VERSION, schema_sha, config.model_dump(mode="json"), lint)
+    verdict = digest_of(article, registry_bytes or b"")
+    return article, verdict
+
+
+def cache_path(git_dir: Path, *, lint: bool = False) -> Path:
+    """``cache.json`` for gate and status; ``cache-lint.json`` for ``validate`` (content
+    rules on), so the two never evict each other."""
+    return git_dir / "reviewkit" / ("cache-lint.json" if lint else "cache.json")
+
+
+# --- opening and saving: the library's, not the commands' -----------------------------------
+
+def open_cache(project: Project, *, lint: bool = False) -> Cache:
+    """The cache of this repository for the current schema, configuration and registry."""
+    from reviewkit.record.config import CONFIG_FILE
+
+    registry = project.read_trusted(project.config.registry)
+    config = project.read_trusted(CONFIG_FILE)
+    article_ctx, verdict_ctx = contexts(project.schema.sha256, project.config, registry, lint)
+    if lint:  # the publication's extra word lists change findings as much as the config does
+        lists = project.config.rules.get("word_lists") or []
+        extra = []
+        for rel in lists if isinstance(lists, list) else []:
+            extra.append((str(rel), project.read_trusted(str(rel)) or b""))
+        from reviewkit.rules._words import packaged_digest
+
+        article_ctx = digest_of(article_ctx, packaged_digest(),
+                                *[part for pair in extra for part in pair])
+    verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
+    return load_cache(cache_path(project.repo.git_dir, lint=lint), article_ctx, verdict_ctx)
+
+
+@contextmanager
+def project_cache(project: Project, *, lint: bool = False,
+                  enabled: bool = True) -> Iterator[Cache | None]:
+    """The project's cache for the length of a run (None when not ``enabled``), saved when
+    the run completes; a run that fails leaves the file as it was."""
+    cache = open_cache(project, lint=lint) if enabled else None
+    yield cache
+    if cache is not None:
+        cache.save()
+
+
+# --- article entries: git blob id (+ path, catalogue slugs) -> summary, findings, assets --------
+
+def article_key(blob: str, rel: str, slug_key: str) -> str:
+    """The key of an article entry: the path is part of it (the slug must match the file
+    name); with the content rules on, so are the catalogue's slugs (internal links)."""
+    extra = hashlib.sha256(f"{rel}\0{slug_key}".encode()).hexdigest()[:16]
+    return f"{blob}:{extra}"
+
+
+def article_entry(r: ArticleResult) -> dict[str, Any]:
+    """What the cache keeps of a parsed article (not its body)."""
+    s = r.summary.to_dict() if r.summary else None
+    if s is not None:
+        del s["path"]
+    entry: dict[str, Any] = {"summary": s,
+                             "findings": [[f.line, f.col, f.level, f.rule, f.message, f.suggestion]
+                                          for f in r.findings],
+                             "assets": [list(a) for a in r.asset_states]}
+    if r.readability is not None:
+        entry["readability"] = list(r.readability)
+    return entry
+
+
+def article_from_entry(rel: str, blob: str, entry: Any) -> ArticleResult | None:
+    """An article result from its entry; None for a malformed entry (ignored, never trusted)."""
+    from reviewkit.article.content import ArticleResult
+
+    try:
+        s = entry["summary"]
+        summary = ArticleSummary.from_dict({**s, "blob": blob}, rel) if s is not None else None
+        findings = [Finding(rel, int(f[0]), int(f[1]), f[2], str(f[3]), str(f[4]), f[5])
+                    for f in entry["findings"]]
+        grade = entry.get("readability")
+        readability = (float(grade[0]), int(grade[1])) if grade is not None else None
+        assets = [(str(t), str(h)) for t, h in entry.get("assets") or []]
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+    return ArticleResult(rel, findings, summary=summary, blob=blob, readability=readability,
+                         asset_states=assets)
+
+
+# --- verdicts: (summary, findings, the article's event files) -> its status -----------------
+
+# fields of a status that the article's summary already holds: not stored in the cache
+_FROM_SUMMARY = ("path", "id", "title", "slug", "draft", "digest")
+
+
+def verdict_key(cache: Cache, r: ArticleResult, errors: Sequence[str], ledger_missing: bool,
+                events: Sequence[tuple[str, str]]) -> str:
+    """The key of an article's verdict: its summary and errors, whether the events ref
+    exists, and its event files' (name, blob id)."""
+    return digest_of(cache.verdict_context, r.path, r.summary.to_dict() if r.summary else None,
+                     list(errors), ledger_missing, [list(e) for e in events])
+
+
+def compact_verdict(st: ArticleStatus | CachedVerdict) -> str:
+    """A verdict as the cache keeps it: compact JSON of the decision, without what the
+    article's summary already says (strings, not dict trees: a tenth of the memory)."""
+    d = {k: v for k, v in st.to_dict().items() if k not in _FROM_SUMMARY}
+    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+
+def restore_verdict(text: Any, r: ArticleResult) -> CachedVerdict | None:
+    """The verdict kept for ``r``; None when absent or malformed (ignored, never trusted)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        d = json.loads(text)
+        s = r.summary
+        d.update(path=r.path, id=s.id if s else None, title=s.title if s else None,
+                 slug=s.slug if s else None, draft=s.draft if s else False,
+                 digest=s.digest if s else None)
+        return CachedVerdict.from_dict(d)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+# --- the last events tip whose whole history was checked append-only -----------------------
+
+VERIFIED_FILE = "append-only.json"
+
+
+def load_verified_tip(git_dir: Path) -> str | None:
+    """The events tip whose history was last found append-only here, if its record
+    authenticates; None otherwise. The caller still checks that it is an ancestor of the
+    tip it judges (a rewritten ref starts over)."""
+    key = cache_key()
+    path = git_dir / "reviewkit" / VERIFIED_FILE
+    if key is None:
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        tip, claimed = doc["tip"], doc["mac"]
+        if (isinstance(tip, str) and isinstance(claimed, str) and hmac.compare_digest(
+                claimed, mac(key, b"append-only", _binding(path), tip.encode()))):
+            return tip
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def save_verified_tip(git_dir: Path, tip: str) -> None:
+    """Remember (authenticated) that ``tip``'s history was checked append-only."""
+    key = cache_key()
+    if key is None:
+        return
+    path = git_dir / "reviewkit" / VERIFIED_FILE
+    doc = json.dumps({"tip": tip, "mac": mac(key, b"append-only", _binding(path), tip.encode())})
+    with contextlib.suppress(OSError):  # only slower next time
+        write_atomic(path, doc)

@@ -1,0 +1,142 @@
+"""Loading reviewkit.yaml and reviewers.yaml, with errors that name file, line and field.
+
+Layer: record/ (may import base/, rules/, article/).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from reviewkit.article.frontmatter import FrontMatterError, decode, load_roundtrip, load_yaml
+from reviewkit.base.errors import ConfigError
+from reviewkit.base.findings import Finding
+from reviewkit.base.model import Config, Registry
+
+CONFIG_FILE = "reviewkit.yaml"
+REGISTRY_FILE = "reviewers.yaml"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(data: bytes, source: str) -> Any:
+    try:
+        return load_yaml(decode(data), 1)
+    except FrontMatterError as exc:
+        raise ConfigError(f"{source}:{exc.line}:{exc.col}: {exc.message}") from None
+
+
+def _model(model: type[M], value: Any, source: str, data: bytes | None = None) -> M:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        findings = _validation_findings(exc, model, source, data)
+        first = findings[0]
+        more = (f"; and {len(findings) - 1} more: run 'reviewkit validate' to list them all"
+                if len(findings) > 1 else "")
+        raise ConfigError(f"{source}:{first.line}:{first.col}: {first.message}{more}") from None
+
+
+def _validation_findings(exc: ValidationError, model: type[BaseModel], source: str,
+                         data: bytes | None) -> list[Finding]:
+    """Every error of a pydantic validation, each at its line and column in the YAML."""
+    import difflib
+
+    from reviewkit.article.schema import locate
+
+    node = None
+    if data is not None:
+        try:
+            node = load_roundtrip(decode(data))
+        except Exception:  # positions are a courtesy; the errors are reported regardless
+            node = None
+    out = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"]]
+        where = ".".join(str(p) for p in loc) or "top level"
+        pos = locate(node, loc, err["type"] == "extra_forbidden") if node is not None else None
+        line, col = (pos[0] + 1, pos[1] + 1) if pos else (1, 1)
+        msg = f"{where}: {err['msg']}"
+        if err["type"] == "extra_forbidden" and loc and len(loc) == 1:
+            near = difflib.get_close_matches(str(loc[-1]), sorted(model.model_fields), n=1)
+            if near:
+                msg += f" (did you mean `{near[0]}`?)"
+        out.append(Finding(source, line, col, "error", "config", msg))
+    return out
+
+
+def registry_findings(data: bytes, source: str = REGISTRY_FILE) -> list[Finding]:
+    """Every problem of a reviewers.yaml, each with its position (``validate`` lists them)."""
+    from reviewkit.article.schema import locate
+
+    try:
+        value = _parse(data, source)
+    except ConfigError as exc:
+        parts = exc.message.split(":", 3)
+        try:
+            return [Finding(source, int(parts[1]), int(parts[2]), "error", "config",
+                            parts[3].strip())]
+        except (IndexError, ValueError):
+            return [Finding(source, 1, 1, "error", "config", exc.message)]
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        return [Finding(source, 1, 1, "error", "config",
+                        "must be a mapping with a 'reviewers' list")]
+    try:
+        registry = Registry.model_validate(value)
+    except ValidationError as exc:
+        return sorted(_validation_findings(exc, Registry, source, data))
+    node = load_roundtrip(decode(data))
+    out = []
+    seen: set[str] = set()
+    for i, r in enumerate(registry.reviewers):
+        pos = locate(node, ["reviewers", i, "id"], False) or (0, 0)
+        if r.id in seen:
+            out.append(Finding(source, pos[0] + 1, pos[1] + 1, "error", "config",
+                               f"reviewer id '{r.id}' is listed twice"))
+        seen.add(r.id)
+        for j, k in enumerate(r.keys):
+            from reviewkit.record.signing import parse_public_key
+
+            try:
+                parse_public_key(k.key)
+            except ValueError as exc:
+                kpos = locate(node, ["reviewers", i, "keys", j], False) or pos
+                out.append(Finding(source, kpos[0] + 1, kpos[1] + 1, "error", "config",
+                                   f"reviewer '{r.id}': bad public key: {exc}"))
+    return sorted(out)
+
+
+def parse_config(data: bytes, source: str = CONFIG_FILE) -> Config:
+    """reviewkit.yaml from its bytes. An empty file means all defaults."""
+    value = _parse(data, source)
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: must be a mapping of settings")
+    return _model(Config, value, source, data)
+
+
+def parse_registry(data: bytes, source: str = REGISTRY_FILE) -> Registry:
+    """reviewers.yaml from its bytes; ids must be unique and keys well-formed."""
+    value = _parse(data, source)
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: must be a mapping with a 'reviewers' list")
+    registry = _model(Registry, value, source, data)
+    seen: set[str] = set()
+    for r in registry.reviewers:
+        if r.id in seen:
+            raise ConfigError(f"{source}: reviewer id '{r.id}' is listed twice")
+        seen.add(r.id)
+        for k in r.keys:
+            from reviewkit.record.signing import parse_public_key
+
+            try:
+                parse_public_key(k.key)
+            except ValueError as exc:
+                raise ConfigError(f"{source}: reviewer '{r.id}': bad public key: {exc}") from None
+    return registry

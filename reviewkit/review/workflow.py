@@ -1,0 +1,453 @@
+"""Submit, approve, request changes, withdraw, comment: the library functions the CLI calls.
+
+Every function refuses, with the reason, what the gate would not count, and appends at
+most one event. Nothing here touches the checked-out branch, the index or the work tree.
+
+Layer: review/ (may import base/, rules/, article/, record/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewkit.article.assets import CommitAssets
+from reviewkit.article.content import ArticleResult, known_slugs, load_article, parse_article
+from reviewkit.article.frontmatter import MAX_FILE_BYTES
+from reviewkit.base.errors import CheckFailed, EnvError, UsageError
+from reviewkit.base.model import Article, Reviewer, ReviewEvent
+from reviewkit.record import signing
+from reviewkit.record.ledger import append_event, events_for, make_event
+from reviewkit.record.project import Project
+from reviewkit.review.policy import (
+    ArticleStatus,
+    approval_problem,
+    evaluate,
+    role_problem,
+    verify_event,
+)
+from reviewkit.review.submissions import Submission, find_submission, read_submitted
+
+SIGNED_KINDS = frozenset({"approved", "changes_requested", "withdrawn"})
+
+
+@dataclass
+class Recorded:
+    event: ReviewEvent
+    tip: str
+    status: ArticleStatus
+
+
+def relative_path(project: Project, path: str) -> str:
+    """``path`` (as typed, relative to the cwd) as a repository-relative article path."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        rel = absolute.relative_to(project.root).as_posix()
+    except ValueError:
+        raise UsageError(f"{path}: outside the repository {project.root}") from None
+    if not absolute.exists():
+        raise UsageError(f"{path}: no such file")
+    if absolute.is_symlink():
+        raise UsageError(f"{path}: is a symbolic link; articles must be regular files")
+    return rel
+
+
+def read_current(project: Project, rel: str) -> ArticleResult:
+    """The article as it is in the work tree, validated (schema and rules)."""
+    from reviewkit.record.catalogue import load_catalogue
+
+    cat = load_catalogue(project, [str(project.root / rel)], keep_articles=True)
+    if not cat.results:
+        raise UsageError(f"{rel}: not an article (articles are .md files under "
+                         f"{', '.join(project.config.content)})")
+    return cat.results[0]
+
+
+def article_status(project: Project, rel: str, now: dt.datetime | None = None) -> ArticleStatus:
+    """The state of one article: reads one file and the ledger, independent of catalogue size."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    result = load_article(project.root, rel, project.schema)
+    _, events = events_for(project.repo, result.article_id)
+    errors = [f.format() for f in result.findings if f.is_error]
+    return evaluate(result.summary, rel, events, project.registry, project.config.policy, now,
+                    invalid_reasons=errors)
+
+
+def resolve_actor(project: Project, as_id: str | None) -> Reviewer:
+    """``--as ID``, else the registry entry whose email is git's ``user.email``."""
+    registry = project.registry
+    if as_id:
+        person = registry.get(as_id)
+        if person is None:
+            raise UsageError(f"--as {as_id}: no such person in {project.config.registry}")
+        return person
+    email = project.repo.config_get("user.email")
+    if not email:
+        raise UsageError("who are you? set git config user.email, or pass --as ID")
+    person = registry.by_email(email)
+    if person is None:
+        raise UsageError(
+            f"{email} (git config user.email) is not in {project.config.registry}",
+            hint="pass --as ID, or ask an admin to add you to the registry",
+        )
+    return person
+
+
+@contextmanager
+def resolve_key(project: Project, key: str | None) -> Iterator[Path]:
+    """``--key PATH``, else git's ``user.signingkey``, else ``~/.ssh/id_ed25519``."""
+    if key:
+        path = Path(os.path.expanduser(key))
+        if not path.exists():
+            raise UsageError(f"--key {key}: no such file")
+        yield path
+        return
+    configured = project.repo.config_get("user.signingkey")
+    if configured and configured.startswith("key::"):
+        # a literal public key whose private half is in ssh-agent (git's convention)
+        with tempfile.TemporaryDirectory(prefix="reviewkit-key-") as tmp:
+            pub = Path(tmp) / "key.pub"
+            pub.write_text(configured[len("key::"):].strip() + "\n")
+            yield pub
+        return
+    if configured:
+        path = Path(os.path.expanduser(configured))
+        if not path.exists():
+            raise UsageError(f"git config user.signingkey {configured}: no such file")
+        yield path
+        return
+    default = Path(os.path.expanduser("~/.ssh/id_ed25519"))
+    if not default.exists():
+        raise UsageError(
+            "no signing key: pass --key PATH, or set git config user.signingkey",
+            hint=f"{default} does not exist",
+        )
+    yield default
+
+
+def _public_line(key_path: Path) -> str | None:
+    pub = key_path if key_path.suffix == ".pub" else Path(str(key_path) + ".pub")
+    if pub.is_file():
+        return pub.read_text().strip()
+    return None
+
+
+def _check_key_registered(person: Reviewer, key_path: Path) -> None:
+    line = _public_line(key_path)
+    if line is None:
+        return  # verified after signing instead
+    try:
+        _, blob = signing.parse_public_key(line)
+    except ValueError:
+        return
+    for k in person.keys:
+        try:
+            if signing.parse_public_key(k.key)[1] == blob:
+                return
+        except ValueError:
+            continue
+    raise CheckFailed(
+        f"key {signing.fingerprint(line)} is not registered for {person.id} in the registry",
+        hint="use --key with your registered key, or ask an admin to add this one",
+    )
+
+
+@dataclass
+class Target:
+    """The version of an article an event is about: its committed bytes, parsed."""
+
+    rel: str
+    result: ArticleResult
+    blob: str
+    commit: str
+    text: str
+    source: str  # where it was read from, for people
+    submission: Submission | None = None
+
+
+def _parse_blob(project: Project, rel: str, blob: str,
+                commit: str) -> tuple[ArticleResult, str]:
+    data = project.repo.read_blobs([blob])[blob]
+    linter = project.linter(known_slugs(project.root, project.config.content))
+    # the assets of the same commit: a review is of committed content, images included
+    return (parse_article(rel, data, project.schema, linter, CommitAssets(project.repo, commit)),
+            data.decode("utf-8", errors="replace"))
+
+
+def resolve_target(project: Project, arg: str) -> Target:
+    """``arg`` as a file (its version at HEAD, which must match the work tree as git
+    compares them) or as an article id / unique id prefix shown by ``queue`` (the
+    submitted version, read from the commit it was submitted from)."""
+    if not os.path.lexists(arg):
+        sub = find_submission(project, os.path.basename(arg.rstrip("/\\")))
+        if sub is None:
+            raise UsageError(
+                f"{arg}: no such file, and no submitted article has an id starting with it",
+                hint="pass an article's path, or an id as shown by reviewkit queue",
+            )
+        result = read_submitted(project, sub)
+        blob = project.repo.blob_in(sub.event.commit, sub.event.path)
+        assert blob is not None  # read_submitted checked it
+        text = project.repo.read_blobs([blob])[blob].decode("utf-8", errors="replace")
+        return Target(sub.event.path, result, blob, sub.event.commit, text,
+                      f"submitted on {sub.where}", sub)
+    rel = relative_path(project, arg)
+    head = project.repo.head()
+    if head is None:
+        raise UsageError("the repository has no commits yet; commit the article first")
+    if not rel.endswith(".md") or not any(
+            rel.startswith(root.rstrip("/") + "/") for root in project.config.content):
+        raise UsageError(f"{rel}: not an article (articles are .md files under "
+                         f"{', '.join(project.config.content)})")
+    blob = project.repo.blob_at_head(rel)
+    if blob is None:
+        raise CheckFailed(f"{rel} is not committed; a review is of committed content",
+                          hint="git add and git commit it first")
+    # what git compares (clean/smudge filters, core.autocrlf, eol attributes), not raw bytes
+    if not project.repo.is_clean(rel):
+        raise CheckFailed(f"{rel} has uncommitted changes; a review is of committed content",
+                          hint="commit them first, or discard them")
+    result, text = _parse_blob(project, rel, blob, head)
+    return Target(rel, result, blob, head, text, "HEAD")
+
+
+def target_status(project: Project, target: Target,
+                  now: dt.datetime | None = None) -> ArticleStatus:
+    """The state of the target version (the submitted one, not the work tree's)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    _, events = events_for(project.repo, target.result.article_id)
+    errors = [f.format() for f in target.result.findings if f.is_error]
+    return evaluate(target.result.summary, target.rel, events, project.registry,
+                    project.config.policy, now, invalid_reasons=errors)
+
+
+def _require_valid(result: ArticleResult, action: str) -> Article:
+    errors = [f for f in result.findings if f.is_error]
+    if result.article is None or errors:
+        first = errors[0].format() if errors else "the article could not be read"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise CheckFailed(f"cannot {action}: the article does not validate: {first}{more}",
+                          hint=f"run reviewkit validate {result.path}")
+    return result.article
+
+
+def trusted_project(project: Project, trust_ref: str | None) -> Project | None:
+    """The configuration CI will trust: ``trust_ref``, else the remote's default branch
+    (or the current branch's upstream); None when none is known or it has no
+    reviewkit.yaml yet (the setup change)."""
+    from reviewkit.record.config import CONFIG_FILE
+    from reviewkit.record.project import load_project
+
+    ref = trust_ref or project.repo.default_upstream()
+    if ref is None or ref == project.trust_ref:
+        return None
+    if trust_ref is None and project.repo.show_file(ref, CONFIG_FILE) is None:
+        return None
+    return load_project(project.root, ref)
+
+
+def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
+                   topics: list[str]) -> None:
+    """Refuse a decision the gate, reading ``trusted``'s registry, would not count."""
+    ref = trusted.trust_name
+    hint = (f"CI reads the registry and policy from {ref}; a registry change counts once it "
+            "is merged there")
+    person = trusted.registry.get(person_id)
+    if person is None:
+        raise CheckFailed(f"this would not count: {person_id} is not in {trusted.config.registry} "
+                          f"at {ref}; nothing was recorded", hint=hint)
+    if event.event in ("approved", "changes_requested") and role_problem(person):
+        raise CheckFailed(f"this would not count: {person_id} is not a clinical reviewer in "
+                          f"{trusted.config.registry} at {ref}; nothing was recorded", hint=hint)
+    ok, why, _ = verify_event(event, trusted.registry)
+    if not ok:
+        raise CheckFailed(f"this would not count under the registry at {ref}: {why}; "
+                          "nothing was recorded", hint=hint)
+    if event.event == "approved":
+        cred, problem = approval_problem(person, when=event.when, credential=event.credential,
+                                         topics=topics, author_email=None,
+                                         policy=trusted.config.policy)
+        if cred is None:
+            raise CheckFailed(f"this approval would not count under the policy at {ref}: "
+                              f"{problem}; nothing was recorded", hint=hint)
+
+
+def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = None,
+           as_id: str | None = None, message: str = "", key: str | None = None,
+           reviewer: str | None = None, credential: str | None = None,
+           now: dt.datetime | None = None, trust_ref: str | None = None,
+           check_trusted: bool = True) -> Recorded:
+    """Record one review event of ``kind`` for the article at ``path`` (a file, whose
+    committed version is meant, or an article id as ``queue`` shows it, whose submitted
+    version is read from the commit it was submitted from)."""
+    target = resolve_target(project, path)
+    rel, result, blob, commit = target.rel, target.result, target.blob, target.commit
+    person = actor or resolve_actor(project, as_id)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    policy = project.config.policy
+
+    if kind in ("approved", "changes_requested", "submitted"):
+        verb = {"approved": "approve", "changes_requested": "review", "submitted": "submit"}[kind]
+        article = _require_valid(result, verb)
+    elif result.article is None:
+        article = _require_valid(result, kind.replace("_", " "))
+    else:
+        article = result.article
+    if kind in ("approved", "changes_requested") and role_problem(person):
+        raise CheckFailed(
+            f"{role_problem(person)}; only clinical reviewers can "
+            f"{'approve' if kind == 'approved' else 'request changes'}"
+        )
+    if reviewer is not None:
+        asked = project.registry.get(reviewer)
+        if asked is None or role_problem(asked):
+            raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry")
+    if kind == "approved":
+        # the registered addresses, and the git identity approving now unless it is
+        # another registered person's (an unregistered one is taken as the approver's own)
+        mine = person.all_emails()
+        git_email = project.repo.config_get("user.email")
+        if git_email and project.registry.by_email(git_email) in (None, person):
+            mine.append(git_email)
+        cred, problem = approval_problem(person, when=now, credential=credential,
+                                         topics=article.meta.topics,
+                                         author_email=article.meta.author.email,
+                                         approver_emails=mine, policy=policy)
+        if cred is None:
+            raise CheckFailed(f"this approval would not count: {problem}",
+                              hint="ask another clinical reviewer" if problem
+                              and problem.startswith("self-approval") else None)
+        credential = cred.type
+
+    if kind == "approved":
+        from reviewkit.article.byline import byline_problem
+
+        problem = byline_problem(article.body, project, approver=person)
+        if problem:
+            raise CheckFailed(f"cannot approve {rel}: {problem}",
+                              hint="fix or remove the byline; publish writes it from the sign-off")
+
+    event = make_event(kind, article=article.meta.id, path=rel, digest=article.digest,
+                       blob=blob, commit=commit, actor=person.id, message=message, at=now,
+                       reviewer=reviewer, credential=credential)
+    if kind in SIGNED_KINDS:
+        signing.require_signing_support()
+        with resolve_key(project, key) as key_path:
+            _check_key_registered(person, key_path)
+            sig = signing.sign(event.signed_payload(), key_path)
+        event = event.model_copy(update={"sig": sig})
+        ok, why, _ = verify_event(event, project.registry)
+        if not ok:
+            raise CheckFailed(f"the signature would not count: {why}; nothing was recorded")
+        trusted = trusted_project(project, trust_ref) if check_trusted else None
+        if trusted is not None:
+            _check_trusted(trusted, event, person.id, list(article.meta.topics))
+    tip = append_event(project.repo, event)
+    status = target_status(project, target, now=now)
+    return Recorded(event, tip, status)
+
+
+@dataclass
+class ReviewView:
+    """What ``review`` shows: the target version, the version it is compared with and why."""
+
+    status: ArticleStatus
+    target: Target | None
+    base_kind: str  # "approved", "changes_requested" or "none"
+    base: ReviewEvent | None
+    lines: list[str]
+
+
+def review_diff(project: Project, path: str, *, word_diff: bool = False) -> ReviewView:
+    """The diff a reviewer reads: from the newest of (the last approved version, the
+    version changes were last requested on) to the committed or submitted version."""
+    if os.path.lexists(path):
+        rel = relative_path(project, path)
+        status = article_status(project, rel)
+        current = (project.root / rel).read_text(encoding="utf-8", errors="replace")
+        target = None
+    else:
+        target = resolve_target(project, path)
+        rel, current = target.rel, target.text
+        status = target_status(project, target)
+    base_kind, base = _review_base(status)
+    if base is None:
+        return ReviewView(status, target, "none", None,
+                          diff_since_approved(rel, current, None, None))
+    try:
+        found = project.repo.read_blobs([base.blob], max_size=MAX_FILE_BYTES)
+    except EnvError:
+        raise EnvError(
+            f"the {'approved' if base_kind == 'approved' else 'reviewed'} version "
+            f"({base.blob[:12]}) is not in this clone",
+            hint="fetch the full history: git fetch --unshallow",
+        ) from None
+    old = found.get(base.blob)
+    if old is None:  # never read: no article is that large
+        raise CheckFailed(f"the reviewed version ({base.blob[:12]}) is larger than "
+                          f"{MAX_FILE_BYTES:,} bytes; it cannot be an article")
+    if word_diff:
+        lines = word_diff_lines(old.decode("utf-8", errors="replace"), current)
+    else:
+        lines = diff_since_approved(rel, current, old, base)
+    if target is None:  # the work tree's assets against the approved ones
+        from reviewkit.review.versions import asset_changes
+
+        result = load_article(project.root, rel, project.schema)
+        lines += asset_changes(project, status, result.asset_states)
+    return ReviewView(status, target, base_kind, base, lines)
+
+def _review_base(status: ArticleStatus) -> tuple[str, ReviewEvent | None]:
+    last = status.last_approved.event if status.last_approved else None
+    requests = [c.event for c in status.checks
+                if c.counts and c.event is not None and c.event.event == "changes_requested"]
+    req = requests[-1] if requests else None
+    if req is not None and req.digest != status.digest and (last is None or req.when > last.when):
+        return "changes_requested", req
+    if last is not None:
+        return "approved", last
+    return "none", None
+
+
+_WORD = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff_lines(old: str, new: str) -> list[str]:
+    """A word-level diff, paragraph by paragraph: ``[-removed-]{+added+}``, as in
+    ``git diff --word-diff``; unchanged lines are left out, changed ones shown whole."""
+    a = _WORD.findall(old.replace("\r\n", "\n"))
+    b = _WORD.findall(new.replace("\r\n", "\n"))
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append("".join(a[i1:i2]))
+            continue
+        if i2 > i1:
+            out.append("[-" + "".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + "".join(b[j1:j2]) + "+}")
+    merged = "".join(out).split("\n")
+    return [line for line in merged if "[-" in line or "{+" in line]
+
+
+def diff_since_approved(rel: str, current: str, approved: bytes | None,
+                        last: ReviewEvent | None) -> list[str]:
+    """Unified diff lines from the approved version's bytes to ``current`` (all of it,
+    as added lines, when nothing was approved)."""
+    if approved is None or last is None:
+        return [f"+{line}" for line in current.replace("\r\n", "\n").splitlines()]
+    old_text = approved.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    label = "approved" if last.event == "approved" else "changes requested"
+    diff = difflib.unified_diff(
+        old_text.splitlines(), current.replace("\r\n", "\n").splitlines(),
+        fromfile=f"{label} {last.at[:10]} ({last.blob[:10]})",
+        tofile=f"{rel} (now)", lineterm="",
+    )
+    return list(diff)
