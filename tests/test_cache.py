@@ -340,7 +340,7 @@ def test_chunked_status_keeps_every_event_in_order(catalogue: Project,
     """Without compact (status, audit), every event read is in the report, in the order a
     whole read gives, whatever the chunk size."""
     from reviewkit.review import status as status_mod
-    from reviewkit.status import evaluate_repo
+    from reviewkit.review.status import evaluate_repo
 
     whole = evaluate_repo(load_project(catalogue.path), now=NOW)
     monkeypatch.setattr(status_mod, "CHUNK_EVENTS", 1)
