@@ -217,6 +217,19 @@ def _rel(root: Path, p: Path) -> str:
     return p.relative_to(root).as_posix()
 
 
+def stem(name: str) -> str:
+    """``PurePosixPath(name).stem`` without building a path (one per article)."""
+    base = name.rsplit("/", 1)[-1]
+    i = base.rfind(".")
+    return base[:i] if 0 < i < len(base) - 1 else base
+
+
+def _suffix(name: str) -> str:
+    """``PurePosixPath(name).suffix`` of a file name."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
 # files a directory may hold without being content: empty placeholders that keep it in git
 _PLACEHOLDERS = frozenset({".gitkeep", ".keep"})
 
@@ -255,60 +268,69 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
                 findings.append(Finding(r, 0, 0, "error", "content-root",
                                         f"content root '{r}' (reviewkit.yaml) does not exist"))
 
-    def visit(p: Path) -> None:
+    # paths are strings below (one per file: pathlib's parsing would cost more than the
+    # lstat); targets are normalised Paths, and a child is its parent joined with a name
+    root_s = str(root)
+
+    def rel_of(p: str) -> str:
+        return "." if p == root_s else p[len(root_s) + 1:]
+
+    def visit(p: str) -> None:
         try:
             st = os.lstat(p)
         except OSError as exc:
-            findings.append(Finding(_rel(root, p), 0, 0, "error", "unreadable", str(exc.strerror)))
+            findings.append(Finding(rel_of(p), 0, 0, "error", "unreadable", str(exc.strerror)))
             return
+        name = os.path.basename(p)
         if stat.S_ISLNK(st.st_mode):
             target = os.path.realpath(p)
             inside = Path(target).is_relative_to(root)
             where = "inside" if inside else "outside"
             findings.append(
-                Finding(_rel(root, p), 0, 0, "error", "symlink",
+                Finding(rel_of(p), 0, 0, "error", "symlink",
                         f"is a symbolic link (to a path {where} the repository); "
                         "articles must be regular files")
             )
             return
         if stat.S_ISDIR(st.st_mode):
-            if p.name.startswith(".") and p not in explicit:
-                findings.append(Finding(_rel(root, p), 0, 0, "error", "content-file",
+            if name.startswith(".") and p not in explicit:
+                findings.append(Finding(rel_of(p), 0, 0, "error", "content-file",
                                         "hidden directory under a content root: its files "
                                         "would be published unseen; rename or move it"))
                 return
             for entry in sorted(os.listdir(p)):
                 # a link (to a file or a directory) becomes the `symlink` finding: an
                 # article behind a linked directory must not go unseen by the gate
-                visit(p / entry)
+                visit(os.path.join(p, entry))
             return
-        rel = _rel(root, p)
+        rel = rel_of(p)
+        suffix = _suffix(name)
         if not stat.S_ISREG(st.st_mode):
             findings.append(Finding(rel, 0, 0, "error", "content-file",
                                     "not a regular file; articles are regular .md files"))
             return
-        if (p.suffix == ".md" and not p.name.startswith(".")) or p in explicit:
+        if (suffix == ".md" and not name.startswith(".")) or p in explicit:
             found.append(rel)  # a file named on the command line is read as an article
             return
-        if p.name in _PLACEHOLDERS and st.st_size == 0:
+        if name in _PLACEHOLDERS and st.st_size == 0:
             return
-        ext = p.suffix[1:].lower()
-        if p.name.startswith("."):
+        ext = suffix[1:].lower()
+        if name.startswith("."):
             why = "hidden file under a content root"
         elif ext in asset_exts:
             return
         elif ext in ARTICLE_LIKE:
-            why = f"'.{p.suffix[1:]}' is not an article: articles end in '.md' (lower case)"
+            why = f"'.{suffix[1:]}' is not an article: articles end in '.md' (lower case)"
         else:
-            why = (f"'{p.suffix or p.name}' is neither an article (.md) nor an asset "
+            why = (f"'{suffix or name}' is neither an article (.md) nor an asset "
                    f"({', '.join(sorted(asset_exts)) or 'none'}; reviewkit.yaml `assets`)")
         findings.append(Finding(rel, 0, 0, "error", "content-file",
                                 f"{why}: rename it, move it out of the content root, or "
                                 "list its extension under `assets` in reviewkit.yaml"))
 
-    explicit = set(targets)
+    explicit = {str(t) for t in targets}
     for t in targets:
-        visit(t)
+        visit(str(t))
     return sorted(dict.fromkeys(found)), findings
 
 
@@ -334,7 +356,7 @@ def known_slugs(root: Path, content_roots: Sequence[str]) -> set[str]:
 def read_file(root: Path, rel: str) -> bytes:
     """Bytes of a regular file inside ``root``, refusing links (O_NOFOLLOW) and huge files."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(root / rel, flags)
+    fd = os.open(os.path.join(root, rel), flags)
     try:
         chunks = []
         remaining = frontmatter.MAX_FILE_BYTES + 1  # one byte more tells "too large"

@@ -20,6 +20,7 @@ from reviewkit.article.content import (
     known_slugs,
     load_article,
     read_file,
+    stem,
     unreadable,
 )
 from reviewkit.base.findings import Finding
@@ -99,7 +100,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                                   progress=progress, meanwhile=meanwhile)
     rels, findings = discover(project.root, project.config.content, paths,
                               assets=project.config.assets)
-    slugs = {Path(r).stem for r in rels}
+    slugs = {stem(r) for r in rels}
     if paths and lint:  # links may point at articles outside the selection
         slugs |= known_slugs(project.root, project.config.content)
     linter = project.linter(slugs) if lint else None
