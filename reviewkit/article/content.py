@@ -234,6 +234,49 @@ def _suffix(name: str) -> str:
 _PLACEHOLDERS = frozenset({".gitkeep", ".keep"})
 
 
+def _not_content(name: str, size: int, asset_exts: Collection[str]) -> str | None:
+    """Why a regular file that is not an article may not sit under a content root, or
+    None when it may (an asset, an empty placeholder)."""
+    if name in _PLACEHOLDERS and size == 0:
+        return None
+    suffix = _suffix(name)
+    ext = suffix[1:].lower()
+    if name.startswith("."):
+        return "hidden file under a content root"
+    if ext in asset_exts:
+        return None
+    if ext in ARTICLE_LIKE:
+        return f"'.{suffix[1:]}' is not an article: articles end in '.md' (lower case)"
+    return (f"'{suffix or name}' is neither an article (.md) nor an asset "
+            f"({', '.join(sorted(asset_exts)) or 'none'}; reviewkit.yaml `assets`)")
+
+
+def _targets(root: Path, content_roots: Sequence[str], paths: Sequence[str],
+             findings: list[Finding]) -> list[Path]:
+    """Where discovery starts: the given ``paths`` (inside ``root``), else the content
+    roots (a missing one is a finding)."""
+    targets: list[Path] = []
+    if paths:
+        for p in paths:
+            candidate = Path(os.path.abspath(p))
+            try:
+                candidate.relative_to(root)
+            except ValueError:
+                raise UsageError(f"{p}: outside the repository {root}") from None
+            if not os.path.lexists(candidate):
+                raise UsageError(f"{p}: no such file or directory")
+            targets.append(candidate)
+        return targets
+    for r in content_roots:
+        if os.path.lexists(root / r):
+            targets.append(root / r)
+        else:
+            # articles moved outside every content root must not pass unseen
+            findings.append(Finding(r, 0, 0, "error", "content-root",
+                                    f"content root '{r}' (reviewkit.yaml) does not exist"))
+    return targets
+
+
 def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = (), *,
              assets: Collection[str] = DEFAULT_ASSETS) -> tuple[list[str], list[Finding]]:
     """Article files (relative paths) under the content roots, or the given ``paths``.
@@ -248,25 +291,7 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
     findings: list[Finding] = []
     found: list[str] = []
     root = root.resolve()
-    targets: list[Path] = []
-    if paths:
-        for p in paths:
-            candidate = Path(os.path.abspath(p))
-            try:
-                candidate.relative_to(root)
-            except ValueError:
-                raise UsageError(f"{p}: outside the repository {root}") from None
-            if not os.path.lexists(candidate):
-                raise UsageError(f"{p}: no such file or directory")
-            targets.append(candidate)
-    else:
-        for r in content_roots:
-            if os.path.lexists(root / r):
-                targets.append(root / r)
-            else:
-                # articles moved outside every content root must not pass unseen
-                findings.append(Finding(r, 0, 0, "error", "content-root",
-                                        f"content root '{r}' (reviewkit.yaml) does not exist"))
+    targets = _targets(root, content_roots, paths, findings)
 
     # paths are strings below (one per file: pathlib's parsing would cost more than the
     # lstat); targets are normalised Paths, and a child is its parent joined with a name
@@ -304,29 +329,18 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
                 visit(os.path.join(p, entry))
             return
         rel = rel_of(p)
-        suffix = _suffix(name)
         if not stat.S_ISREG(st.st_mode):
             findings.append(Finding(rel, 0, 0, "error", "content-file",
                                     "not a regular file; articles are regular .md files"))
             return
-        if (suffix == ".md" and not name.startswith(".")) or p in explicit:
+        if (_suffix(name) == ".md" and not name.startswith(".")) or p in explicit:
             found.append(rel)  # a file named on the command line is read as an article
             return
-        if name in _PLACEHOLDERS and st.st_size == 0:
-            return
-        ext = suffix[1:].lower()
-        if name.startswith("."):
-            why = "hidden file under a content root"
-        elif ext in asset_exts:
-            return
-        elif ext in ARTICLE_LIKE:
-            why = f"'.{suffix[1:]}' is not an article: articles end in '.md' (lower case)"
-        else:
-            why = (f"'{suffix or name}' is neither an article (.md) nor an asset "
-                   f"({', '.join(sorted(asset_exts)) or 'none'}; reviewkit.yaml `assets`)")
-        findings.append(Finding(rel, 0, 0, "error", "content-file",
-                                f"{why}: rename it, move it out of the content root, or "
-                                "list its extension under `assets` in reviewkit.yaml"))
+        why = _not_content(name, st.st_size, asset_exts)
+        if why is not None:
+            findings.append(Finding(rel, 0, 0, "error", "content-file",
+                                    f"{why}: rename it, move it out of the content root, or "
+                                    "list its extension under `assets` in reviewkit.yaml"))
 
     explicit = {str(t) for t in targets}
     for t in targets:
