@@ -11,6 +11,7 @@ Layer: base/ (imports only base/).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,16 +112,29 @@ class CachedVerdict(ArticleStatus):
     evaluates without the cache.
     """
 
-    def __init__(self, record: dict[str, Any], **fields: Any) -> None:
+    def __init__(self, record: dict[str, Any] | str, **fields: Any) -> None:
         super().__init__(**fields)
-        self.record = record
+        # the JSON form, or (compact) its text without the fields kept as attributes
+        # above: a dict per article would hold thousands of small objects (the gate's memory)
+        self._record = record
+
+    @property
+    def record(self) -> dict[str, Any]:
+        if isinstance(self._record, dict):
+            return self._record
+        d: dict[str, Any] = json.loads(self._record)
+        d.update(path=self.path, id=self.article_id, title=self.title, slug=self.slug,
+                 draft=self.draft, digest=self.digest)
+        return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> CachedVerdict:
-        """A verdict as :meth:`ArticleStatus.to_dict` wrote it."""
+    def from_dict(cls, d: dict[str, Any], text: str | None = None) -> CachedVerdict:
+        """A verdict as :meth:`ArticleStatus.to_dict` wrote it. ``text``: the same without
+        path, id, title, slug, draft and digest, as compact JSON (the cache's form), kept
+        instead of ``d``."""
         due = d.get("due")
         return cls(
-            d, path=d["path"], state=d["state"], article_id=d.get("id"), title=d.get("title"),
+            d if text is None else text, path=d["path"], state=d["state"], article_id=d.get("id"), title=d.get("title"),
             slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
             reasons=list(d.get("reasons") or []), fix=d.get("fix"),
             due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
