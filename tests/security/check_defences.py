@@ -319,12 +319,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[500]",
         CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[1000]"]),
     "every file under a content root is an article or a finding": ([
-        ("reviewkit/article/content.py", '            if p.name.startswith(".") and p not in explicit:',
+        ("reviewkit/article/content.py", '            if name.startswith(".") and p not in explicit:',
          "            if False:"),
-        ("reviewkit/article/content.py", '        findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
-         '                                f"{why}',
-         '        return\n        findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
-         '                                f"{why}'),
+        ("reviewkit/article/content.py", '            findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
+         '                                    f"{why}',
+         '            return\n            findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
+         '                                    f"{why}'),
     ], [CON + f"test_no_file_under_a_content_root_is_skipped[{n}]" for n in
         ["content/articles/other.MD", "content/articles/other.markdown", "content/articles/x.mdx",
          "content/articles/.hidden.md", "content/articles/.drafts/other.md",
