@@ -488,6 +488,15 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         "identical verdicts with and without it and with 1 or 2 workers.",
         "- **One article** (`status PATH`, `approve`, `log`) reads only its own event directory "
         "(`ls-tree -- <id>/`), so its cost does not grow with the catalogue.",
+        "- **Memory bounded by a chunk, not the ledger**: after the catalogue is read, events"
+        " are read, verified and decided about 20,000 files at a time (`CHUNK_EVENTS` in "
+        "review/status.py; every file added since the cached tip is still read, problems "
+        "reported in the same order), and the `gate` command keeps each verdict as a cached "
+        "run does (its JSON as one string, no judged events: `run_gate(..., compact=True)`), "
+        "so its memory grows with the number of articles only. Worker slices hold at most "
+        "1,000 results. tests/test_cache.py checks the compact, chunked run against the one "
+        "that keeps everything (chunk sizes 1, 3 and the default; no cache, cold and warm "
+        "cache).",
         "",
         "## What is measured",
         "",
