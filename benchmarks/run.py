@@ -335,7 +335,7 @@ def profile_cold_gate(repo: Path, manifest: dict[str, object], env: dict[str, st
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
     rows = [line for line in lines[start + 1:] if line.strip()]
     skip = ("builtins.exec", "<module>", "run_module", "_run_code", "core.py", "__main__",
-            "cli.py")
+            "(main)", " ci.py:")  # the CLI's entry point and its gate command
     rows = [r for r in rows if not any(s in r for s in skip)]
     return [lines[start], *rows[:15]]
 
@@ -578,6 +578,16 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
     print(f"wrote {path}")
 
 
+def run_peer(args: argparse.Namespace, env: dict[str, str], logs: Path) -> list[str]:
+    """The realistic-corpus rows of benchmarks/peer.py, as table lines."""
+    import peer
+
+    out, manifest = peer.realistic_corpus(args.articles, args.events, args.seed)
+    print(f"realistic: N={args.articles:,} M={args.events:,}")
+    ops, note = peer.suite(out / "repo", manifest, max(1, min(3, args.repeat)), env, logs)
+    return peer.summary(ops, note)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=10_000)
@@ -594,6 +604,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          "else 11)")
     ap.add_argument("--no-scaling", action="store_true", help="skip the smaller corpora")
     ap.add_argument("--profile", action="store_true", help="also profile the cold gate")
+    ap.add_argument("--peer", action="store_true",
+                    help="also validate the realistic corpus (same N) beside markdownlint-cli2 "
+                         "(benchmarks/peer.py)")
     ap.add_argument("--docs", type=Path, default=None,
                     help="where to write the report (default: docs/performance.md for a full run)")
     ap.add_argument("--no-docs", action="store_true")
@@ -649,6 +662,7 @@ def main(argv: list[str] | None = None) -> int:
                 sizes.append((n, m, suite(sout / "repo", smanifest, max(1, min(3, args.repeat)),
                                           env, logs, only_scaling=True)))
         profile = profile_cold_gate(repo, manifest, env, out / "gate.prof") if args.profile else None
+        peer_lines = run_peer(args, env, logs) if args.peer else None
     total = time.perf_counter() - t0
     if {"cold_gate", "status_one"} <= ops.keys():
         sizes.append((args.articles, args.events, ops))
@@ -661,8 +675,14 @@ def main(argv: list[str] | None = None) -> int:
     if profile:
         print("\ncold gate profile (top 15 cumulative):")
         print("\n".join(profile))
+    if peer_lines:
+        print("\n" + "\n".join(peer_lines))
     if docs:
         write_docs(docs, args, manifest, ops, profile, total, scaling)
+        if peer_lines:
+            with open(docs, "a", encoding="utf-8") as f:
+                f.write("\n## Realistic articles and the peer linter\n\n"
+                        + "\n".join(peer_lines) + "\n")
     print(f"total {total / 60:.1f} min")
     return 0
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -68,6 +67,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
     from reviewkit.outputs.publish import publish
     from reviewkit.record import signing
     from reviewkit.record.project import load_project
+    from reviewkit.record.ssh_keygen import generate_key
     from reviewkit.review.workflow import record, review_diff
 
     signing.require_signing_support()
@@ -87,8 +87,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
         site = init_repo(repo, git_env)
         scaffold.init(repo)
         key = base / "dwhitfield_ed25519"
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "demo reviewer",
-                        "-f", str(key)], check=True, capture_output=True)
+        public = generate_key(key, "demo reviewer")
         say("   Dana Whitfield, LPC, joins as clinical reviewer with a new SSH key;")
         say("   Jordan Lee is the editor.")
         registry = {"reviewers": [
@@ -96,7 +95,7 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
              "roles": ["clinical_reviewer"],
              "credentials": [{"type": "LPC", "license": "L-1001", "region": "US-OR",
                               "expires": (dt.date.today() + dt.timedelta(days=700)).isoformat()}],
-             "keys": [Path(str(key) + ".pub").read_text().strip()]},
+             "keys": [public.read_text().strip()]},
             {"id": "jlee", "name": "Jordan Lee", "email": "j.lee@example.org", "roles": ["editor"]},
         ]}
         (repo / "reviewers.yaml").write_text(json.dumps(registry, indent=2) + "\n")

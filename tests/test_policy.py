@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from reviewkit.base.model import ArticleSummary, Policy, Registry, Reviewer, ReviewEvent
-from reviewkit.base.verdict import ArticleStatus, StoredEvent
+from reviewkit.base.verdict import ArticleStatus, SourceView, StoredEvent
 from reviewkit.review.policy import (
     apply_revocations,
     approval_problem,
@@ -43,6 +43,10 @@ REGISTRY = Registry.model_validate({"reviewers": [
      "credentials": [{"type": "LCSW", "expires": "2026-01-31"}]},
     {"id": "tnone", "name": "Taylor None", "email": "tnone@example.org",
      "roles": ["clinical_reviewer"]},
+    {"id": "scastro", "name": "Sam Castro", "email": "scastro@example.org",
+     "roles": ["clinical_reviewer"], "credentials": [{"type": "LCSW"}], "languages": ["en", "es"]},
+    {"id": "pmx", "name": "Pat Ruiz", "email": "pruiz@example.org",
+     "roles": ["clinical_reviewer"], "credentials": [{"type": "LCSW"}], "languages": ["es-MX"]},
 ]})
 
 
@@ -91,10 +95,26 @@ class Case:
     invalid: list[str] = field(default_factory=list)
     ledger_missing: bool = False
     rejected: dict[int, str] = field(default_factory=dict)  # event index -> reason substring
+    source: SourceView | None = None  # a translation's source
+    live: bool | None = None  # source_changed: kept published?
 
 
 def _events(*specs: StoredEvent) -> list[StoredEvent]:
     return list(specs)
+
+
+SRC = "01J0SOURCE"
+V8 = "sha256:" + "8" * 64
+V9 = "sha256:" + "9" * 64
+
+
+def translation(lang: str = "es", made_from: str = V9) -> ArticleSummary:
+    return summary(lang=lang, translation_of=SRC, source_digest=made_from)
+
+
+def source(last: str | None = V9, *approved: str) -> SourceView:
+    return SourceView(SRC, "content/source.md", last, "2026-05-20T00:00:00.000000Z",
+                      frozenset(approved or ((last,) if last else ())))
 
 
 CASES = [
@@ -227,6 +247,44 @@ CASES = [
     Case("stale-with-current-rejected", _events(ev("approved", "dwhitfield", 3, V2),
                                                 ev("approved", "jlee", 1, n=1)),
          "stale", ["the content changed since", "approval by jlee"]),
+    # --- translations: the reviewer reads the language; the source moves on ------------------
+    Case("translation-approved-by-a-reader", _events(ev("approved", "scastro", 1)), "approved",
+         approvers=["scastro"], summary=translation(), source=source()),
+    Case("translation-refused-to-a-non-reader", _events(ev("approved", "dwhitfield", 1)), "draft",
+         ["dwhitfield does not read es (languages: en, the default)"],
+         summary=translation(), source=source(),
+         rejected={0: "dwhitfield does not read es (languages: en, the default)"}),
+    Case("language-case-does-not-matter", _events(ev("approved", "scastro", 1)), "approved",
+         approvers=["scastro"], summary=translation(lang="ES"), source=source()),
+    Case("a-language-reads-its-regions", _events(ev("approved", "scastro", 1)), "approved",
+         approvers=["scastro"], summary=translation(lang="es-MX"), source=source()),
+    Case("a-region-does-not-read-the-language", _events(ev("approved", "pmx", 1)), "draft",
+         ["pmx does not read es (languages: es-MX)"], summary=translation(), source=source()),
+    Case("an-original-in-another-language", _events(ev("approved", "dwhitfield", 1)), "draft",
+         ["dwhitfield does not read es"], summary=summary(lang="es")),
+    Case("source-changed-kept-live", _events(ev("approved", "scastro", 1)), "source_changed",
+         ["the source changed: its source content/source.md was approved as version"],
+         "source_digest: " + V8, approvers=["scastro"], summary=translation(),
+         source=source(V8, V8, V9), live=True),
+    Case("source-changed-withdrawn-by-policy", _events(ev("approved", "scastro", 1)),
+         "source_changed", ["withdrawn"], summary=translation(), source=source(V8, V8, V9),
+         approvers=["scastro"], policy={"translations": {"source_changed": "withdraw"}},
+         live=False),
+    Case("source-digest-never-approved", _events(ev("approved", "scastro", 1)), "source_changed",
+         ["which is not an approved version of the source"], approvers=["scastro"],
+         summary=translation(), source=source(V8), live=False),
+    Case("source-has-no-approved-version", _events(ev("approved", "scastro", 1)),
+         "source_changed", ["has no approved version"], approvers=["scastro"],
+         summary=translation(), source=source(None), live=False),
+    Case("source-not-judged-fails-closed", _events(ev("approved", "scastro", 1)),
+         "source_changed", ["was not found"], approvers=["scastro"], summary=translation(),
+         live=False),
+    Case("stale-translation-source-changed", _events(ev("approved", "scastro", 1, V2)),
+         "source_changed", ["the content changed since"], summary=translation(),
+         source=source(V8, V8, V9), live=True),
+    Case("translation-in-review-source-changed", _events(ev("submitted", "jlee", 1)),
+         "in_review", ["the source changed", "update the translation first"],
+         summary=translation(), source=source(V8, V8, V9)),
     # --- bylines ------------------------------------------------------------------------------
     Case("byline-names-someone-else", _events(ev("approved", "dwhitfield", 1)), "invalid",
          ["the body's byline names Michael Okafor, who did not approve this version "
@@ -241,8 +299,10 @@ def test_decision(case: Case) -> None:
                                     **case.policy})
     st = evaluate(case.summary, PATH, case.events, REGISTRY, policy, NOW,
                   invalid_reasons=case.invalid, ledger_missing=case.ledger_missing,
-                  verifier=stub_verifier)
+                  verifier=stub_verifier, source=case.source)
     assert st.state == case.state, st.reasons
+    if case.live is not None:
+        assert st.live is case.live
     for want in case.reasons:
         assert any(want in r for r in st.reasons), (want, st.reasons)
     if case.fix is not None:

@@ -15,7 +15,7 @@ import pytest
 
 from reviewkit.outputs.publish import human_date
 
-from conftest import BODY, Project, article
+from conftest import BODY, Project, article, default_reviewers, registry_yaml
 
 A = "content/articles/coping-with-worry.md"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,6 +45,9 @@ def page(project: Project, tmp_path: Path) -> tuple[Path, str]:
                  '    publisher: "Example Press"\n    year: 2021\n'
                  "    url: https://example.org/lee2021\n")
     project.repo.write(A, text)
+    people = default_reviewers(project.reviewer, project.second, project.editor)
+    people[0]["languages"] = ["en", "es"]  # a Spanish page needs a reader of Spanish
+    project.repo.write("reviewers.yaml", registry_yaml(people))
     project.repo.commit("a page with everything")
     r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
                    "--as", "dwhitfield")

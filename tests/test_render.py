@@ -10,7 +10,7 @@ import pytest
 
 import reviewkit.article.scaffold
 from reviewkit.base.fsutil import check_output_dir, staged_directory, write_atomic
-from reviewkit.cli import echo_lines
+from reviewkit.cli._terminal import echo_lines
 from reviewkit.outputs.output import plain
 from reviewkit.outputs.render import Signoff, due_lines, signoff
 

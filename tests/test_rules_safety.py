@@ -39,13 +39,16 @@ def split(path: Path) -> tuple[dict[str, Any], str, int]:
 
 def lint(body: str, rule: str | None = None, fm: dict[str, Any] | None = None,
          root: Path = REPO, word_lists: list[str] | None = None,
-         level: str | None = None, **options: Any) -> list[Finding]:
+         level: str | None = None, languages: dict[str, list[str]] | None = None,
+         **options: Any) -> list[Finding]:
     data: dict[str, Any] = {}
     if rule is not None:
         data = {r: "off" for r in RULE_IDS}
         data[rule] = {"options": options, **({"level": level} if level else {})}
     if word_lists:
         data["word_lists"] = word_lists
+    if languages:
+        data["languages"] = languages
     linter = Linter(RulesConfig.model_validate(data), root=root, known_slugs=[])
     return linter.lint(body, fm or {}, path="x.md", body_line=1)
 
@@ -170,14 +173,20 @@ def test_crisis_resource_by_locale() -> None:
     assert lint(us, "safe-messaging") == []
     assert len(lint(us, "safe-messaging", default_lang="en-GB")) == 1
     assert lint(uk, "safe-messaging", default_lang="en-gb") == []
-    # a locale with no entry falls back to crisis_resources
-    assert lint(us, "safe-messaging", fm={"lang": "fr-FR"}) == []
+    # a language without word lists: the rule is skipped (said once), never run with the
+    # English lists; with the publication's French list, its French locale applies
+    skipped = lint(us, "safe-messaging", fm={"lang": "fr-FR"})
+    assert [(f.level, f.rule) for f in skipped] == [("info", "rule-language")]
+    assert skipped[0].message == "no fr-fr word list; rule safe-messaging skipped"
+    french = {"fr": ["tests/data/wordlists-fr.yaml"]}
+    assert lint(us, "safe-messaging", fm={"lang": "fr-CA"}, languages=french,
+                crisis_resources=["988"]) == []
     # the publication adds its own locales
     fr = text + "Appelez le 3114.\n"
-    found = lint(fr, "safe-messaging", fm={"lang": "fr-FR"},
+    found = lint(fr, "safe-messaging", fm={"lang": "fr-FR"}, languages=french,
                  locales={"fr-FR": {"resources": ["3114"], "suggestion": "ajoutez le 3114"}})
     assert found == []
-    found = lint(us, "safe-messaging", fm={"lang": "fr-FR"},
+    found = lint(us, "safe-messaging", fm={"lang": "fr-FR"}, languages=french,
                  locales={"fr-FR": {"resources": ["3114"], "suggestion": "ajoutez le 3114"}})
     assert len(found) == 1 and found[0].suggestion == "ajoutez le 3114"
 

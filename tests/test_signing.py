@@ -712,3 +712,23 @@ def test_malformed_registry_key_is_skipped(keys: dict[str, Key]) -> None:
     sig = sign(MESSAGE, key.private)
     allowed = [AllowedKey("dwhitfield", "ssh-ed25519 broken"), AllowedKey("dwhitfield", key.public)]
     assert both(MESSAGE, sig, "dwhitfield", allowed).ok
+
+
+def test_generate_key_makes_a_signing_key_and_never_overwrites(tmp_path: Path) -> None:
+    from reviewkit.record.ssh_keygen import generate_key
+
+    path = tmp_path / "demo_ed25519"
+    public = generate_key(path, "demo reviewer")
+    line = public.read_text().strip()
+    assert line.startswith("ssh-ed25519 ") and line.endswith(" demo reviewer")
+    # ssh-keygen itself derives the same public key from the private file, unencrypted
+    derived = subprocess.run(["ssh-keygen", "-y", "-P", "", "-f", str(path)], check=True,
+                             capture_output=True, text=True, stdin=subprocess.DEVNULL).stdout
+    assert derived.split()[:2] == line.split()[:2]
+    assert signing.sign(MESSAGE, path).startswith("-----BEGIN SSH SIGNATURE-----")
+    before = path.read_bytes()
+    with pytest.raises(EnvError, match="already exists"):
+        generate_key(path, "another")
+    assert path.read_bytes() == before
+    with pytest.raises(EnvError, match="ssh-keygen could not make a key at"):
+        generate_key(tmp_path / "no-such-dir" / "key", "x")

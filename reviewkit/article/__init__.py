@@ -2,6 +2,7 @@
 
 Front matter (frontmatter), its JSON Schema (schema), the local files an article shows
 (assets), bylines typed into the body (byline), finding, reading and digesting articles
-(content), and the files ``init`` and ``new`` start from (scaffold). May import base/ and
+(content), the files ``init`` and ``new`` start from (scaffold), and language tags and
+the fields that tie a translation to its source (translation). May import base/ and
 rules/ (the content rules); no git history, no ledger, no signatures.
 """

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from reviewkit.base.findings import Finding
-from reviewkit.base.model import Registry, Reviewer
-
-if TYPE_CHECKING:
-    from reviewkit.record.project import Project
+from reviewkit.base.markdown import strip_comments
+from reviewkit.base.model import Config, Registry, Reviewer
 
 RULE = "byline-reviewer"
 _BYLINE = re.compile(
@@ -50,7 +48,7 @@ def find_bylines(body: str, body_line: int = 1) -> tuple[tuple[int, str], ...]:
             if "-->" not in line:
                 continue
             in_comment, line = False, line.split("-->", 1)[1]
-        line = re.sub(r"<!--.*?-->", "", line)
+        line = strip_comments(line)
         if "<!--" in line:
             in_comment, line = True, line.split("<!--", 1)[0]
         text = line.strip().lstrip(">#").strip().strip("*_").strip()
@@ -93,7 +91,18 @@ def unapproved_names(bylines: Iterable[Sequence[object]], approvers: Iterable[st
     return [str(name) for _, name in bylines if _norm(str(name)) not in ok]
 
 
-def byline_problem(body: str, project: Project, approver: Reviewer | None = None) -> str | None:
+class ProjectView(Protocol):
+    """What :func:`byline_problem` reads of a project (``record.project.Project`` is one):
+    the registry, read only when a byline needs it, and the configuration."""
+
+    @property
+    def registry(self) -> Registry: ...
+
+    @property
+    def config(self) -> Config: ...
+
+
+def byline_problem(body: str, project: ProjectView, approver: Reviewer | None = None) -> str | None:
     """Why the bylines of ``body`` cannot stand for an approval by ``approver``, or None."""
     for _, name in find_bylines(body):
         if clinical_reviewer_named(project.registry, name) is None:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from reviewkit.article import frontmatter, schema
+from reviewkit.article import frontmatter, schema, translation
 from reviewkit.article.assets import AssetError, AssetHasher, asset_refs, covered
 from reviewkit.article.byline import find_bylines
 from reviewkit.article.schema import ArticleSchema
@@ -65,8 +65,12 @@ def _str(value: Any) -> str | None:
 
 def summarize(rel: str, blob: str, fm: dict[str, Any], meta: FrontMatter | None,
               digest: str | None,
-              bylines: tuple[tuple[int, str], ...] = ()) -> ArticleSummary:
+              bylines: tuple[tuple[int, str], ...] = (),
+              fields: translation.Fields | None = None) -> ArticleSummary:
+    t = fields or translation.Fields()
     return ArticleSummary(
+        lang=t.lang, translation_of=t.translation_of, source_digest=t.source_digest,
+        translation_line=t.line,
         path=rel, blob=blob, id=_str(fm.get("id")), title=_str(fm.get("title")),
         slug=_str(fm.get("slug")), draft=fm.get("draft") is True,
         digest=digest if meta is not None else None,
@@ -105,7 +109,10 @@ def parse_article(
         )
         return result
     result.front_matter = fm
-    result.summary = summarize(rel, result.blob or "", fm, None, None)
+    fields, field_findings = translation.read_fields(
+        rel, fm, lambda keys: schema.locate_value(parts.yaml_text, parts.yaml_line, keys))
+    result.summary = summarize(rel, result.blob or "", fm, None, None, fields=fields)
+    result.findings += field_findings
     result.findings += value_control_findings(rel, fm, parts.yaml_text, parts.yaml_line)
     result.findings += body_control_findings(rel, parts.body, parts.body_line)
     result.findings += schema.validate(
@@ -133,7 +140,23 @@ def parse_article(
         from reviewkit.rules.readability import grade_body
 
         result.readability = grade_body(parts.body)
-    refs = asset_refs(parts.body, rel)
+    hashes = _hash_assets(result, parts.body, parts.body_line, assets)
+    digest = content_digest(fm, parts.body, article_schema.exempt, hashes)
+    result.summary = summarize(rel, result.blob or "", fm, meta, digest,
+                               find_bylines(parts.body, parts.body_line), fields)
+    result.article = Article(
+        path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
+        body_line=parts.body_line, digest=digest,
+    )
+    result.findings.sort()
+    return result
+
+
+def _hash_assets(result: ArticleResult, body: str, body_line: int,
+                 assets: AssetHasher | None) -> list[tuple[str, str]]:
+    """Hashes of the local files the body shows or links (findings and each asset's state
+    go on ``result``)."""
+    refs = asset_refs(body, result.path)
     hasher = assets if assets is not None else _no_assets
     states: dict[str, str] = {}
 
@@ -145,18 +168,10 @@ def parse_article(
             raise
         return states[target]
 
-    hashes, asset_findings = covered(refs, record, rel, parts.body_line)
+    hashes, asset_findings = covered(refs, record, result.path, body_line)
     result.asset_states = sorted(states.items())
     result.findings += asset_findings
-    digest = content_digest(fm, parts.body, article_schema.exempt, hashes)
-    result.summary = summarize(rel, result.blob or "", fm, meta, digest,
-                               find_bylines(parts.body, parts.body_line))
-    result.article = Article(
-        path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
-        body_line=parts.body_line, digest=digest,
-    )
-    result.findings.sort()
-    return result
+    return hashes
 
 
 MAX_CONTROL_FINDINGS = 10

@@ -2,8 +2,8 @@
 
 Errors with their exit codes (errors), findings as data (findings), control characters shown
 as escapes (printable), atomic writes and directory swaps (fsutil), worker processes
-(workers), git (git: the only module that runs git), the one Markdown dialect (markdown),
-the content digest (digest), who is the same person (identity), the pydantic models (model)
-and the value types the review decision works on (verdict). Imports nothing of reviewkit
-outside base/.
+(workers), git (the git/ package: the only way to git), the files shipped in
+reviewkit/data/ (package_data), the one Markdown dialect (markdown), the content digest
+(digest), who is the same person (identity), the pydantic models (model) and the value
+types the review decision works on (verdict). Imports nothing of reviewkit outside base/.
 """

@@ -23,9 +23,11 @@ from pydantic import (
 EVENT_KINDS = ("submitted", "approved", "changes_requested", "commented", "withdrawn")
 DECIDING_KINDS = frozenset({"approved", "changes_requested", "withdrawn"})
 EventKind = Literal["submitted", "approved", "changes_requested", "commented", "withdrawn"]
-State = Literal["draft", "in_review", "changes_requested", "approved", "stale", "expired", "invalid"]
+State = Literal["draft", "in_review", "changes_requested", "approved", "stale", "expired",
+                "invalid", "source_changed"]
 STATES: tuple[State, ...] = (
-    "invalid", "changes_requested", "stale", "expired", "in_review", "draft", "approved",
+    "invalid", "changes_requested", "stale", "expired", "source_changed", "in_review", "draft",
+    "approved",
 )
 
 
@@ -77,19 +79,31 @@ class ArticleSummary:
     topics: tuple[str, ...] = ()
     # (line, name) of each "Clinically reviewed by NAME" typed into the body (byline.py)
     bylines: tuple[tuple[int, str], ...] = ()
+    # translations (docs/guide/translations.md): the front matter's `lang` as written
+    # (None: the publication's default), the source article's id and the source version
+    # translated; None when absent or not well formed (the finding says why)
+    lang: str | None = None
+    translation_of: str | None = None
+    source_digest: str | None = None
+    translation_line: int = 1  # the line of `translation_of`, for findings
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "blob": self.blob, "id": self.id, "title": self.title,
                 "slug": self.slug, "draft": self.draft, "digest": self.digest,
                 "author_email": self.author_email, "topics": list(self.topics),
-                "bylines": [list(b) for b in self.bylines]}
+                "bylines": [list(b) for b in self.bylines], "lang": self.lang,
+                "translation_of": self.translation_of, "source_digest": self.source_digest,
+                "translation_line": self.translation_line}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], path: str) -> ArticleSummary:
         return cls(path=path, blob=str(d["blob"]), id=d.get("id"), title=d.get("title"),
                    slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
                    author_email=d.get("author_email"), topics=tuple(d.get("topics") or ()),
-                   bylines=tuple((int(b[0]), str(b[1])) for b in d.get("bylines") or ()))
+                   bylines=tuple((int(b[0]), str(b[1])) for b in d.get("bylines") or ()),
+                   lang=d.get("lang"), translation_of=d.get("translation_of"),
+                   source_digest=d.get("source_digest"),
+                   translation_line=int(d.get("translation_line") or 1))
 
 
 class Article(BaseModel):
@@ -108,6 +122,16 @@ class Article(BaseModel):
 # --- configuration -------------------------------------------------------------------------
 
 
+class TranslationPolicy(BaseModel):
+    """``policy.translations`` in reviewkit.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    # a translation whose source was re-approved since: keep serving its approved version
+    # with a warning until it is re-approved (default), or withdraw it (gate fails, publish
+    # holds it back)
+    source_changed: Literal["keep", "withdraw"] = "keep"
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     approvals_required: int = Field(1, ge=1)
@@ -122,6 +146,14 @@ class Policy(BaseModel):
     # what publish does with an article whose approval is older than max_age_days:
     # withdraw it from the bundle (default), or keep serving it with a warning
     expired: Literal["withdraw", "keep"] = "withdraw"
+    translations: TranslationPolicy = Field(default_factory=lambda: TranslationPolicy())
+    # the language of articles without `lang` (publish.lang; set by Config): what a
+    # reviewer without `languages` reads
+    _default_lang: str = PrivateAttr(default="en")
+
+    @property
+    def default_lang(self) -> str:
+        return self._default_lang
 
 
 class PublishSettings(BaseModel):
@@ -165,6 +197,11 @@ class Config(BaseModel):
         return out
     publish: PublishSettings = Field(default_factory=lambda: PublishSettings())
 
+    @model_validator(mode="after")
+    def _default_lang(self) -> Config:
+        self.policy._default_lang = self.publish.lang
+        return self
+
     @field_validator("content", "schema_path", "registry")
     @classmethod
     def _relative(cls, v: Any) -> Any:
@@ -178,6 +215,8 @@ class Config(BaseModel):
 # --- registry ------------------------------------------------------------------------------
 
 Role = Literal["editor", "clinical_reviewer", "admin"]
+# a BCP 47 language tag as reviewkit accepts it (ASCII only: no look-alike letters)
+LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 
 
 class Credential(BaseModel):
@@ -219,6 +258,19 @@ class Reviewer(BaseModel):
     roles: list[Role] = Field(default_factory=list)
     credentials: list[Credential] = Field(default_factory=list)
     keys: list[PublicKey] = Field(default_factory=list)
+    # BCP 47 tags of the languages this person reviews in; None: the publication's default
+    languages: list[str] | None = None
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
+        for tag in v:
+            if not isinstance(tag, str) or not re.fullmatch(LANG_PATTERN, tag, re.ASCII):
+                raise ValueError(f"languages: {tag!r} is not a language tag (BCP 47: en, es, "
+                                 "pt-BR, …)")
+        return v
 
     @field_validator("email")
     @classmethod

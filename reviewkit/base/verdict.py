@@ -49,6 +49,46 @@ class EventCheck:
         return self.stored.event
 
 
+@dataclass(frozen=True)
+class SourceView:
+    """What a translation's verdict needs of its source article (by id): where it is, its
+    newest approval that counts (digest, date, git blob) and every digest with a counting
+    approval. ``path`` None: no article has the id."""
+
+    id: str
+    path: str | None = None
+    last_digest: str | None = None
+    last_at: str | None = None
+    approved: frozenset[str] = frozenset()
+    # digest -> git blob of a verified approval of it (what `review` diffs)
+    blobs: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "path": self.path, "last_digest": self.last_digest,
+                "last_at": self.last_at, "approved": sorted(self.approved),
+                "blobs": [list(b) for b in self.blobs]}
+
+    @classmethod
+    def of(cls, source_id: str, status: ArticleStatus | None) -> SourceView:
+        """The view of ``status`` (fresh or from the cache: both have the JSON form)."""
+        if status is None:
+            return cls(source_id)
+        d = status.to_dict()
+        last = d.get("last_approved") or {}
+        return cls(source_id, status.path, last.get("digest"), last.get("at"),
+                   frozenset(d.get("approved_digests") or ()),
+                   tuple((str(k), str(v)) for k, v in (d.get("approval_blobs") or {}).items()))
+
+    @classmethod
+    def from_dict(cls, d: Any) -> SourceView | None:
+        """The view :meth:`to_dict` wrote (None for none)."""
+        if d is None:
+            return None
+        return cls(str(d["id"]), d.get("path"), d.get("last_digest"), d.get("last_at"),
+                   frozenset(str(x) for x in d.get("approved") or ()),
+                   tuple((str(k), str(v)) for k, v in d.get("blobs") or ()))
+
+
 @dataclass
 class ArticleStatus:
     """The state of one article with the reasons a person can act on."""
@@ -68,6 +108,20 @@ class ArticleStatus:
     due: dt.date | None = None  # when the current approval expires
     submitted_at: str | None = None
     requested_reviewer: str | None = None
+    # a translation: its source as judged; `live`: source_changed, and the policy keeps its
+    # approved version published meanwhile
+    source: SourceView | None = None
+    live: bool = False
+
+    def approved_digests(self) -> list[str]:
+        """Every digest with an approval that counts (expired ones included)."""
+        return sorted({c.event.digest for c in self.checks
+                       if c.event is not None and c.event.event == "approved" and c.counts})
+
+    def approval_blobs(self) -> dict[str, str]:
+        """digest -> git blob, from verified approvals (to diff a source's versions)."""
+        return {c.event.digest: c.event.blob for c in self.checks
+                if c.event is not None and c.event.event == "approved" and c.verified}
 
     def to_dict(self) -> dict[str, Any]:
         """The status as JSON (``status --format json``, the cache)."""
@@ -89,6 +143,9 @@ class ArticleStatus:
             "last_approved": approval(self.last_approved) if self.last_approved else None,
             "due": self.due.isoformat() if self.due else None,
             "submitted_at": self.submitted_at, "requested_reviewer": self.requested_reviewer,
+            "approved_digests": self.approved_digests(),
+            "approval_blobs": self.approval_blobs(),
+            "source": self.source.to_dict() if self.source else None, "live": self.live,
             "rejected": [
                 {"event": c.stored.name, "kind": c.event.event if c.event else None,
                  "actor": c.event.actor if c.event else None, "reason": c.reason}
@@ -139,6 +196,7 @@ class CachedVerdict(ArticleStatus):
             reasons=list(d.get("reasons") or []), fix=d.get("fix"),
             due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
             submitted_at=d.get("submitted_at"), requested_reviewer=d.get("requested_reviewer"),
+            source=SourceView.from_dict(d.get("source")), live=d.get("live") is True,
         )
 
     def to_dict(self) -> dict[str, Any]:

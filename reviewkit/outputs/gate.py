@@ -139,6 +139,11 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
             result.drafts.append(s)
         elif s.state == "approved":
             result.passed_articles.append(s)
+        elif s.state == "source_changed" and s.live:
+            # policy.translations.source_changed: keep: its approved version stays live
+            result.passed_articles.append(s)
+            result.notes.append(f"warning: {s.path}: {s.reasons[0] if s.reasons else ''}; "
+                                "its approved translation stays published until re-approved")
         else:
             result.blocked.append(s)
     return result

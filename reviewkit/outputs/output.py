@@ -187,6 +187,11 @@ _RULE_DOCS: tuple[tuple[str, str, str], ...] = (
      "The front matter's slug must match the file name (rename the file or set the slug)."),
     ("duplicate-id", "front-matter-and-file-checks",
      "Two articles claim the same id; every article needs its own."),
+    ("rule-language", "languages",
+     "Content rules skipped for articles in a language that has no word list (info)."),
+    ("translation", "front-matter-and-file-checks",
+     "A translation's lang, translation_of or source_digest is missing, malformed, or names "
+     "no source, a translation, or a source in the same language (docs/guide/translations.md)."),
     ("unreadable", "front-matter-and-file-checks",
      "The file could not be read (permissions, encoding, size)."),
     ("content-root", "front-matter-and-file-checks",
@@ -206,6 +211,9 @@ _RULE_DOCS: tuple[tuple[str, str, str], ...] = (
      "An earlier version was approved; the current content was not."),
     ("gate-expired", "gate-results",
      "The approval is older than the policy's max_age_days: periodic re-review is due."),
+    ("gate-source-changed", "gate-results",
+     "A translation whose source was approved again since it was made (or whose source "
+     "version is not approved), withdrawn by policy.translations.source_changed."),
     ("gate-invalid", "gate-results",
      "The front matter does not validate, so the article cannot be approved."),
 )

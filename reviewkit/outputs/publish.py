@@ -53,7 +53,8 @@ class Held:
     path: str
     title: str | None
     state: str
-    outcome: Literal["held back", "older version served", "served with expired approval"]
+    outcome: Literal["held back", "older version served", "served with expired approval",
+                     "served, source changed"]
     why: str
     next: str | None
 
@@ -280,6 +281,29 @@ class Page:
     name: str
     url: str
     lang: str
+    # hreflang alternates: the page itself, its source and the source's other translations
+    # in the bundle, then x-default (the source); empty for an article without any
+    alternates: list[dict[str, str]] = field(default_factory=list)
+
+
+def link_alternates(pages: list[Page]) -> None:
+    """Tie each source page and its translations' pages together (both ways, plus
+    ``x-default``: the source), by ``translation_of`` in their approved front matter."""
+    families: dict[str, list[Page]] = {}
+    for p in pages:
+        of = p.values.get("translation_of")
+        key = of if isinstance(of, str) else p.values.get("id")
+        if isinstance(key, str):
+            families.setdefault(key, []).append(p)
+    for members in families.values():
+        if len(members) < 2:
+            continue
+        source = [p for p in members if not isinstance(p.values.get("translation_of"), str)]
+        links = [{"lang": p.lang, "url": p.url} for p in sorted(members, key=lambda p: p.lang)]
+        if source:
+            links.append({"lang": "x-default", "url": source[0].url})
+        for p in members:
+            p.alternates = list(links)
 
 
 @functools.lru_cache(maxsize=1)
@@ -303,7 +327,7 @@ def render_html(page: Page, pattern: re.Pattern[str]) -> str:
         author=(author or {}).get("name"), updated=updated_text,
         byline=byline(page.approvals),
         body_html=_render_body(page.body, meta.get("citations") or [], pattern),
-        digest=page.digest, manifest=MANIFEST,
+        digest=page.digest, manifest=MANIFEST, alternates=page.alternates,
         json_ld=_script_json(json_ld(page.approvals, meta, page.url, page.lang)),
     ))
 
@@ -370,6 +394,8 @@ def render_md(page: Page, pattern: re.Pattern[str]) -> str:
         # would break schema.org names such as reviewedBy
         "json_ld": _script_json(json_ld(page.approvals, page.values, page.url, page.lang)),
     })
+    if page.alternates:
+        values["alternates"] = page.alternates
     signed = f"*{byline(page.approvals)}*"
     return "---\n" + yaml_dump(values) + "\n---\n" + replace_byline(page.body, pattern, signed)
 
@@ -479,6 +505,9 @@ def _plan(project: Project, result: GateResult, finder: VersionFinder,
                      and c.counts])
     plan = []
     for status in sorted(candidates, key=lambda s: s.path):
+        if status.state == "source_changed" and not status.live:
+            held.append(_held(status, "held back", "; ".join(status.reasons), status.fix))
+            continue
         if status.state == "approved" and status.digest:
             approved: Approved | None = Approved(status.digest, list(status.approvals))
         else:
@@ -513,6 +542,9 @@ def _plan(project: Project, result: GateResult, finder: VersionFinder,
                 status, "older version served",
                 f"the version approved on {newest.at[:10]} ({short(approved.digest)}) stays "
                 f"live; the current version is {status.state}: {why}", status.fix))
+        if status.state == "source_changed":
+            held.append(_held(status, "served, source changed", "; ".join(status.reasons),
+                              status.fix))
         if approved.expired:
             held.append(_held(
                 status, "served with expired approval",
@@ -573,14 +605,16 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
                         page_url(project, name), str(lang))
             ready.append((status, approved, version, slug, name, assets, page))
 
+        link_alternates([r[-1] for r in ready])
+
         def render(page: Page) -> bytes:
             text = render_html(page, pattern) if fmt == "html" else render_md(page, pattern)
             return text.encode("utf-8")
 
         # rendering is the costly part (a Markdown parse per page): forked workers
         texts = parallel_map(render, [r[-1] for r in ready], default_workers())
-        for (status, approved, version, slug, name, assets, _), text in zip(ready, texts,
-                                                                             strict=True):
+        for (status, approved, version, slug, name, assets, page), text in zip(
+                ready, texts, strict=True):
             w.write(name, text)
             listed = []
             for rel, (target, data) in assets.items():
@@ -613,6 +647,7 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
                 "version": {"path": version.path, "commit": version.commit, "blob": version.blob},
                 "approved_source": source, "assets": listed,
                 "byline": byline(approved.approvals), "approvals": approvals,
+                "lang": page.lang, "alternates": page.alternates,
             })
         if strict and bundle.held:
             raise CheckFailed("publish refused (--strict): "

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 LABEL = {
     "approved": "approved", "draft": "draft", "in_review": "in review",
     "changes_requested": "changes requested", "stale": "stale", "expired": "expired",
+    "source_changed": "source changed",
     "invalid": "invalid",
 }
 
@@ -348,7 +349,9 @@ def review_lines(view: ReviewView, path: str, *, word_diff: bool = False) -> lis
             lines.append([("diff-hunk", line)])
         else:
             lines.append([("", line)])
-    if st.state != "approved":
+    if st.state == "source_changed" and st.fix:  # the translation needs updating first
+        lines.append([("hint", f"→ {_1(st.fix)}")])
+    elif st.state != "approved":
         lines.append([("hint", f"→ reviewkit approve {target}   or   "
                                f"reviewkit request-changes {target} -m …")])
     return lines

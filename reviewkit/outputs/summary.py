@@ -30,6 +30,7 @@ SUMMARY_LIMIT = 900_000
 _LABEL = {
     "approved": "approved", "draft": "not submitted", "in_review": "in review",
     "changes_requested": "changes requested", "stale": "stale", "expired": "expired",
+    "source_changed": "source changed",
     "invalid": "invalid",
 }
 # bidirectional overrides and isolates reorder what a reader sees ("Trojan Source")

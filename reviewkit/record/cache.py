@@ -52,9 +52,9 @@ if TYPE_CHECKING:
     from reviewkit.record.project import Project
 
 FORMAT = "reviewkit-cache"
-VERSION = 6  # 3: readability in article entries; 4: parse findings include control characters and
+VERSION = 7  # 3: readability in article entries; 4: parse findings include control characters and
 # document markers; 5: authenticated (HMAC) with a per-user key; 6: summaries carry the
-# body's bylines
+# body's bylines; 7: and the translation fields
 KEY_FILE = "cache-key"
 
 

@@ -154,7 +154,12 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
         progress(len(rels), len(rels))
     done = [r for r in results if r is not None]
     by_path = {r.path: r for r in done}
-    for f in check_catalogue(done):
+    from reviewkit.article.translation import catalogue_findings
+
+    _skipped_once(done)
+
+    for f in [*check_catalogue(done),
+              *catalogue_findings(done, project.config.policy.default_lang)]:
         by_path[f.path].findings.append(f)
     return Catalogue(done, findings)
 
@@ -186,3 +191,25 @@ def under_content_roots(project: Project, paths: Sequence[str]) -> tuple[list[st
         notes.append(f"note: {rel or '.'}: skipped, not under a content root "
                      f"({', '.join(project.config.content)} in reviewkit.yaml)")
     return list(dict.fromkeys(keep)), notes
+
+
+def _skipped_once(results: list[ArticleResult]) -> None:
+    """A rule skipped for lack of a word list in an article's language is said once per
+    language and rule (on the first such article, with the count), not once per article."""
+    from reviewkit.rules import SKIPPED
+
+    first: dict[str, tuple[Finding, int]] = {}
+    for r in results:
+        keep = []
+        for f in r.findings:
+            if f.rule != SKIPPED:
+                keep.append(f)
+                continue
+            seen = first.get(f.message)
+            first[f.message] = (seen[0] if seen else f, (seen[1] if seen else 0) + 1)
+        if len(keep) != len(r.findings):
+            r.findings = keep
+    by_path = {r.path: r for r in results}
+    for message, (f, n) in first.items():
+        text = f"{message} for {n} article{'s' if n != 1 else ''}"
+        by_path[f.path].findings.append(Finding(f.path, 1, 1, "info", SKIPPED, text))

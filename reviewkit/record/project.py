@@ -111,20 +111,23 @@ class Project:
         key = frozenset(known_slugs)
         if self._linter is None or self._linter[0] != key:
             config = rules_config(self.config)
-            if self.trust_ref and config.word_lists:
+            lists = [*config.word_lists, *(f for fs in config.languages.values() for f in fs)]
+            lang = self.config.policy.default_lang
+            if self.trust_ref and lists:
                 # the publication's word lists, like the rule levels, come from the trust ref
                 import tempfile
 
                 with tempfile.TemporaryDirectory(prefix="reviewkit-words-") as tmp:
-                    for rel in config.word_lists:
+                    for rel in lists:
                         data = self.read_trusted(rel)
                         if data is not None:
                             target = Path(tmp) / rel
                             target.parent.mkdir(parents=True, exist_ok=True)
                             target.write_bytes(data)
-                    linter = Linter(config, root=Path(tmp), known_slugs=key)
+                    linter = Linter(config, root=Path(tmp), known_slugs=key,
+                                    default_lang=lang)
             else:
-                linter = Linter(config, root=self.root, known_slugs=key)
+                linter = Linter(config, root=self.root, known_slugs=key, default_lang=lang)
             self._linter = (key, linter)
         return self._linter[1]
 

@@ -1,5 +1,6 @@
-"""The ``ssh-keygen`` wrapper: its version, ``-Y sign``, and ``-Y verify`` (the reference
-verifier), each run through :func:`_run_ssh_keygen` in its own session with askpass off.
+"""The ``ssh-keygen`` wrapper: its version, ``-Y sign``, ``-Y verify`` (the reference
+verifier) and ``-t`` (a new key, for the demo), each run through :func:`_run_ssh_keygen` in
+its own session with askpass off.
 
 Layer: record/ (may import base/, rules/, article/).
 """
@@ -135,6 +136,22 @@ def _run_ssh_keygen(args: Sequence[str], message: bytes, timeout: int, too_slow:
         raise EnvError(too_slow, hint=hint) from exc
     except OSError as exc:
         raise EnvError(f"cannot run ssh-keygen: {exc.strerror or exc}") from exc
+
+
+def generate_key(path: Path, comment: str) -> Path:
+    """Make a new ed25519 key pair without a passphrase at ``path`` and ``path.pub``
+    (``ssh-keygen -t ed25519``); returns the public key file. Refuses to overwrite a file
+    that exists. For throwaway keys (the demo's reviewer): a real reviewer makes their own.
+    EnvError (exit 3) when ssh-keygen cannot make it."""
+    if path.exists() or Path(f"{path}.pub").exists():
+        raise EnvError(f"{path}: a key file already exists there")
+    proc = _run_ssh_keygen(["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
+                           b"", 60, "ssh-keygen did not make a key within 60 s")
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise EnvError(f"ssh-keygen could not make a key at {path}: "
+                       f"{lines[-1] if lines else f'exit status {proc.returncode}'}")
+    return Path(f"{path}.pub")
 
 
 def _subprocess_env(**extra: str) -> dict[str, str]:

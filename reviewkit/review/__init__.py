@@ -3,5 +3,5 @@
 The decision over plain values (policy), the last approved version of each article
 (versions), submissions made on other branches (submissions), the whole catalogue's
 evaluation (status) and the actions that record events: submit, approve, request changes
-(workflow). May import base/, rules/, article/ and record/.
+(workflow); a translation's source, its diff and ``translate`` (translate). May import base/, rules/, article/ and record/.
 """

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
+from reviewkit.article.translation import effective_lang, language_problem
 from reviewkit.base.digest import short
 from reviewkit.base.identity import same_person
 from reviewkit.base.model import (
@@ -35,7 +36,7 @@ from reviewkit.base.model import (
 )
 from reviewkit.base.verdict import ArticleStatus as ArticleStatus  # re-exported (its old home)
 from reviewkit.base.verdict import EventCheck as EventCheck
-from reviewkit.base.verdict import StoredEvent
+from reviewkit.base.verdict import SourceView, StoredEvent
 from reviewkit.record.signing import AllowedKey, verify
 
 # (event, registry) -> (signature ok, why not, the registered signer)
@@ -124,10 +125,14 @@ def role_problem(reviewer: Reviewer) -> str | None:
 def approval_problem(reviewer: Reviewer, *, when: dt.datetime, credential: str | None,
                      topics: Sequence[str], author_email: str | None, policy: Policy,
                      approver_emails: Sequence[str] | None = None,
+                     lang: str | None = None,
                      ) -> tuple[Credential | None, str | None]:
     """The one home of the rules an approval must meet beyond its signature (whose key
-    window :func:`verify_event` judges): the clinical role, no self-approval (by identity,
-    :func:`reviewkit.base.identity.same_person`), and a credential that is accepted (or that
+    window :func:`verify_event` judges): the clinical role, reading the article's language
+    (``lang``: its front matter's, None for the publication's default; the reviewer's
+    ``languages``, :func:`reviewkit.article.translation.reads`), no self-approval (by
+    identity, :func:`reviewkit.base.identity.same_person`), and a credential that is
+    accepted (or that
     the article's topics require), held and valid on the approval's date.
 
     Returns the credential the approval counts under, or the problem. The gate passes the
@@ -136,6 +141,10 @@ def approval_problem(reviewer: Reviewer, *, when: dt.datetime, credential: str |
     whole state (:func:`decide_state`) and, for one approver, by ``byline.byline_problem``.
     """
     problem = role_problem(reviewer)
+    if problem is not None:
+        return None, problem
+    problem = language_problem(reviewer, effective_lang(lang, policy.default_lang),
+                               policy.default_lang)
     if problem is not None:
         return None, problem
     emails = list(approver_emails) if approver_emails is not None else reviewer.all_emails()
@@ -162,8 +171,12 @@ def evaluate(
     verified: Mapping[str, tuple[bool, str]] | None = None,
     ledger_missing: bool = False,
     verifier: Verifier | None = None,
+    source: SourceView | None = None,
 ) -> ArticleStatus:
     """The state of one article from its current content and its events (oldest first).
+
+    A translation (``translation_of``) is also judged against ``source``, its source
+    article's view (:func:`check_source`); without one it cannot be approved.
 
     ``verified`` holds signature results computed beforehand (by event blob id), e.g. in
     worker processes; events not in it are checked by ``verifier`` (default
@@ -173,8 +186,10 @@ def evaluate(
     checks = judge_events(events, summary, registry, policy, now, verified=verified,
                           verifier=verifier or verify_event)
     apply_revocations(checks, policy, now)
-    return decide_state(summary, path, checks, policy, now, invalid_reasons=invalid_reasons,
-                        ledger_missing=ledger_missing)
+    status = decide_state(summary, path, checks, policy, now, invalid_reasons=invalid_reasons,
+                          ledger_missing=ledger_missing)
+    check_source(status, summary, source, policy)
+    return status
 
 
 def judge_events(events: Sequence[StoredEvent], summary: ArticleSummary | None,
@@ -219,7 +234,8 @@ def _judge(c: EventCheck, summary: ArticleSummary | None, registry: Registry, po
     cred, problem = approval_problem(
         c.reviewer, when=e.when, credential=e.credential,
         topics=list(summary.topics) if summary else [],
-        author_email=summary.author_email if summary else None, policy=policy)
+        author_email=summary.author_email if summary else None, policy=policy,
+        lang=summary.lang if summary else None)
     if cred is None:
         c.reason = f"not counted: {problem}"
         return
@@ -419,3 +435,48 @@ def _not_yet_approved(status: ArticleStatus, ordered: list[EventCheck],
         else:
             status.reasons.append("not submitted for review")
         status.fix = f"reviewkit submit {path}"
+
+
+def check_source(status: ArticleStatus, summary: ArticleSummary | None,
+                 source: SourceView | None, policy: Policy) -> None:
+    """Step 4, for a translation: its approval holds only while its ``source_digest`` is
+    the source's newest approved version. When the source was approved again since (or
+    its approval was revoked, or the digest names no approved version), an approved,
+    expired or stale translation is ``source_changed``: kept live (``live``) when
+    ``policy.translations.source_changed`` is ``keep`` and it was made from a version of
+    the source that was approved; otherwise withdrawn. Other states get the reason."""
+    if summary is None or summary.translation_of is None or status.state == "invalid":
+        return
+    status.source = source
+    made_from = summary.source_digest or ""
+    if source is not None and source.last_digest is not None and source.last_digest == made_from:
+        return
+    if source is None or source.path is None:
+        why = f"its source {summary.translation_of} was not found in the catalogue"
+    elif source.last_digest is None:
+        why = (f"its source {source.path} has no approved version, so source_digest "
+               f"{short(made_from)} names none")
+    else:
+        why = (f"its source {source.path} was approved as version {short(source.last_digest)} "
+               f"on {(source.last_at or '')[:10]}; this translation was made from version "
+               f"{short(made_from)}")
+        if made_from not in source.approved:
+            why += ", which is not an approved version of the source"
+    if status.state not in ("approved", "expired", "stale"):
+        status.reasons.append(f"the source changed: {why}; update the translation first")
+        return
+    status.state = "source_changed"
+    status.live = (policy.translations.source_changed == "keep" and source is not None
+                   and made_from in source.approved)
+    status.reasons.insert(0, f"the source changed: {why}")
+    if status.live:
+        status.reasons.append("its approved version stays published until the translation is "
+                              "updated and approved again (policy.translations.source_changed: "
+                              "keep)")
+    else:
+        status.reasons.append("withdrawn: not published until the translation is updated and "
+                              "approved again")
+    target = f"source_digest: {source.last_digest}" if source and source.last_digest else (
+        "source_digest to the source's approved version")
+    status.fix = (f"reviewkit review {status.path} shows what changed in the source; update "
+                  f"the translation, set {target}, commit, then reviewkit submit {status.path}")

@@ -13,7 +13,7 @@ from reviewkit.article.content import ArticleResult
 from reviewkit.base.findings import Finding
 from reviewkit.base.git import HistoryEdit, TreeEntry
 from reviewkit.base.model import DECIDING_KINDS, STATES, Policy, Registry, format_time
-from reviewkit.base.verdict import ArticleStatus, StoredEvent
+from reviewkit.base.verdict import ArticleStatus, SourceView, StoredEvent
 from reviewkit.base.verdict import CachedVerdict as CachedVerdict  # what a cached verdict is
 from reviewkit.base.workers import parallel_map
 from reviewkit.record.cache import (
@@ -169,15 +169,15 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         report = _new_report(project, catalogue, index, now, ledger.problems, readability,
                              history_checked)
         slots, misses = _reuse_verdicts(cache, catalogue, index, now)
-        for chunk in _chunks(misses):
-            parsed = ledger.read([e for m in chunk.values() for e in m.entries])
-            verified = _verify_new_events(project.registry, chunk, parsed, workers)
-            for i, miss in chunk.items():
-                st = _decide(project, miss, parsed, verified, now,
-                             ledger_missing=index.tip is None)
-                _record(cache, miss, st, parsed, project.config.policy, now)
-                slots[i] = _compacted(st, miss.result) if compact else st
-            ledger.done(chunk)
+        translations = {i: m for i, m in misses.items() if _translation_of(m.result)}
+        decide = _Decider(project, ledger, slots, cache=cache, now=now, workers=workers,
+                          ledger_missing=index.tip is None, compact=compact)
+        decide({i: m for i, m in misses.items() if i not in translations})
+        # translations after the others: each is judged against its source's verdict (a
+        # compact one too), so no source's events need be kept
+        by_id = {s.article_id: s for s in slots if s is not None and s.article_id}
+        decide(translations, sources=lambda miss: _source_view(project, miss, by_id,
+                                                               whole=whole, now=now))
         ledger.finish()
         if cache is not None and whole and not ledger.problems:
             cache.set_ledger_ok(index.tip)
@@ -297,6 +297,50 @@ def _compacted(st: ArticleStatus, r: ArticleResult) -> ArticleStatus:
     return restored if restored is not None else st
 
 
+class _Decider:
+    """Phase 4 over misses, a chunk of about CHUNK_EVENTS event files at a time: read the
+    chunk's events, verify the new signatures, decide each article, record its verdict;
+    the chunk's events are then dropped (unless the ledger reader keeps them)."""
+
+    def __init__(self, project: Project, ledger: _LedgerReader,
+                 slots: list[ArticleStatus | None], *, cache: Cache | None, now: dt.datetime,
+                 workers: int, ledger_missing: bool, compact: bool) -> None:
+        self.project, self.ledger, self.slots, self.cache = project, ledger, slots, cache
+        self.now, self.workers = now, workers
+        self.ledger_missing, self.compact = ledger_missing, compact
+
+    def __call__(self, misses: dict[int, _Miss],
+                 sources: Callable[[_Miss], SourceView | None] | None = None) -> None:
+        """Decide ``misses``; with ``sources`` (translations), each against its source's
+        view, and never cached (the verdict also depends on the source's)."""
+        for chunk in _chunks(misses):
+            parsed = self.ledger.read([e for m in chunk.values() for e in m.entries])
+            verified = _verify_new_events(self.project.registry, chunk, parsed, self.workers)
+            for i, miss in chunk.items():
+                source = sources(miss) if sources is not None else None
+                st = _decide(self.project, miss, parsed, verified, self.now,
+                             ledger_missing=self.ledger_missing, source=source)
+                if sources is None:
+                    _record(self.cache, miss, st, parsed, self.project.config.policy, self.now)
+                self.slots[i] = _compacted(st, miss.result) if self.compact else st
+            self.ledger.done(chunk)
+
+
+def _source_view(project: Project, miss: _Miss, by_id: dict[str, ArticleStatus], *,
+                 whole: bool, now: dt.datetime) -> SourceView | None:
+    """What a translation's verdict needs of its source: from the source's verdict in this
+    run; for a selection without its source, from the source evaluated alone."""
+    source_id = _translation_of(miss.result)
+    assert source_id is not None
+    if source_id in by_id:
+        return SourceView.of(source_id, by_id[source_id])
+    if whole:  # no such article (a `translation` finding says so)
+        return SourceView(source_id)
+    from reviewkit.review.translate import source_view
+
+    return source_view(project, miss.result.summary, now)
+
+
 def _new_report(project: Project, catalogue: Catalogue, index: LedgerIndex, now: dt.datetime,
                 problems: list[StoredEvent], readability: bool,
                 history_checked: str | None) -> StatusReport:
@@ -324,7 +368,8 @@ def _reuse_verdicts(cache: Cache | None, catalogue: Catalogue, index: LedgerInde
     for r in catalogue.results:
         entries = by_dir.get(r.article_id, []) if r.article_id else []
         key = ""
-        if cache is not None:
+        # a translation's verdict also depends on its source's: never cached
+        if cache is not None and not _translation_of(r):
             key = verdict_key(cache, r, _invalid_reasons(r.findings), index.tip is None,
                               [(e.path, e.sha) for e in entries])
             restored = restore_verdict(cache.get_verdict(key, now_iso), r)
@@ -349,15 +394,19 @@ def _verify_new_events(registry: Registry, misses: dict[int, _Miss],
     return dict(parallel_map(_verify, to_verify, workers))
 
 
+def _translation_of(r: ArticleResult) -> str | None:
+    return r.summary.translation_of if r.summary is not None else None
+
+
 def _decide(project: Project, miss: _Miss, parsed: dict[str, StoredEvent],
             verified: dict[str, tuple[bool, str]], now: dt.datetime, *,
-            ledger_missing: bool) -> ArticleStatus:
+            ledger_missing: bool, source: SourceView | None = None) -> ArticleStatus:
     """Phase 4: one article's state (:func:`reviewkit.review.policy.evaluate`)."""
     r = miss.result
     events = sorted((parsed[e.path] for e in miss.entries), key=event_order)
     st = evaluate(r.summary, r.path, events, project.registry, project.config.policy, now,
                   invalid_reasons=_invalid_reasons(r.findings), verified=verified,
-                  ledger_missing=ledger_missing)
+                  ledger_missing=ledger_missing, source=source)
     if st.state == "stale" and r.asset_states:  # name the asset that changed
         from reviewkit.review.versions import asset_changes
 
@@ -385,7 +434,8 @@ def _reading_target(project: Project) -> tuple[float, int]:
 
 def review_queue(report: StatusReport, reviewer: str | None = None) -> list[ArticleStatus]:
     """Articles awaiting a clinical reviewer, oldest submission first."""
-    waiting = [s for s in report.statuses if s.state in ("in_review", "stale", "expired")]
+    waiting = [s for s in report.statuses
+               if s.state in ("in_review", "stale", "expired", "source_changed")]
     if reviewer is not None:
         waiting = [s for s in waiting if s.requested_reviewer == reviewer]
     return sorted(waiting, key=lambda s: (s.submitted_at or "9999", s.path))
@@ -407,8 +457,10 @@ def parse_window(text: str) -> int:
 
 
 def due_list(report: StatusReport, within_days: int) -> list[ArticleStatus]:
-    """Approved articles whose approval expires within the window, and expired ones."""
+    """Approved articles whose approval expires within the window, and expired ones; a
+    translation whose source changed is listed too (its re-review is due now)."""
     horizon = (report.now + dt.timedelta(days=within_days)).date()
     out = [s for s in report.statuses
-           if (s.state == "approved" and s.due and s.due <= horizon) or s.state == "expired"]
+           if (s.state == "approved" and s.due and s.due <= horizon)
+           or s.state in ("expired", "source_changed")]
     return sorted(out, key=lambda s: (s.due or dt.date.min, s.path))

@@ -22,7 +22,7 @@ from reviewkit.record.ledger import Ledger, StoredEvent, read_ledger
 from reviewkit.record.project import Project
 from reviewkit.review.policy import ArticleStatus, evaluate
 
-OPEN_STATES = frozenset({"in_review", "stale", "expired"})
+OPEN_STATES = frozenset({"in_review", "stale", "expired", "source_changed"})
 _ID_PREFIX = re.compile(r"[0-9A-Za-z-]{4,64}")
 
 
@@ -125,7 +125,10 @@ def submissions(project: Project, ledger: Ledger | None = None,
     for aid, events, last in candidates:
         present = project.repo.has_commit(last.commit)
         summary = _summary(project, last, present)
-        status = evaluate(summary, last.path, events, registry, policy, now)
+        from reviewkit.review.translate import source_view
+
+        status = evaluate(summary, last.path, events, registry, policy, now,
+                          source=source_view(project, summary, now))
         if only_open and status.state not in OPEN_STATES:
             continue
         branches = project.repo.refs_containing(last.commit) if present else []

@@ -34,6 +34,7 @@ from reviewkit.review.policy import (
     verify_event,
 )
 from reviewkit.review.submissions import Submission, find_submission, read_submitted
+from reviewkit.review.translate import source_diff, source_view
 
 SIGNED_KINDS = frozenset({"approved", "changes_requested", "withdrawn"})
 
@@ -77,7 +78,7 @@ def article_status(project: Project, rel: str, now: dt.datetime | None = None) -
     _, events = events_for(project.repo, result.article_id)
     errors = [f.format() for f in result.findings if f.is_error]
     return evaluate(result.summary, rel, events, project.registry, project.config.policy, now,
-                    invalid_reasons=errors)
+                    invalid_reasons=errors, source=source_view(project, result.summary, now))
 
 
 def resolve_actor(project: Project, as_id: str | None) -> Reviewer:
@@ -225,7 +226,8 @@ def target_status(project: Project, target: Target,
     _, events = events_for(project.repo, target.result.article_id)
     errors = [f.format() for f in target.result.findings if f.is_error]
     return evaluate(target.result.summary, target.rel, events, project.registry,
-                    project.config.policy, now, invalid_reasons=errors)
+                    project.config.policy, now, invalid_reasons=errors,
+                    source=source_view(project, target.result.summary, now))
 
 
 def _require_valid(result: ArticleResult, action: str) -> Article:
@@ -254,7 +256,7 @@ def trusted_project(project: Project, trust_ref: str | None) -> Project | None:
 
 
 def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
-                   topics: list[str]) -> None:
+                   topics: list[str], lang: str | None = None) -> None:
     """Refuse a decision the gate, reading ``trusted``'s registry, would not count."""
     ref = trusted.trust_name
     hint = (f"CI reads the registry and policy from {ref}; a registry change counts once it "
@@ -273,7 +275,7 @@ def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
     if event.event == "approved":
         cred, problem = approval_problem(person, when=event.when, credential=event.credential,
                                          topics=topics, author_email=None,
-                                         policy=trusted.config.policy)
+                                         policy=trusted.config.policy, lang=lang)
         if cred is None:
             raise CheckFailed(f"this approval would not count under the policy at {ref}: "
                               f"{problem}; nothing was recorded", hint=hint)
@@ -319,7 +321,8 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         cred, problem = approval_problem(person, when=now, credential=credential,
                                          topics=article.meta.topics,
                                          author_email=article.meta.author.email,
-                                         approver_emails=mine, policy=policy)
+                                         approver_emails=mine, policy=policy,
+                                         lang=result.summary.lang if result.summary else None)
         if cred is None:
             raise CheckFailed(f"this approval would not count: {problem}",
                               hint="ask another clinical reviewer" if problem
@@ -348,7 +351,8 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
             raise CheckFailed(f"the signature would not count: {why}; nothing was recorded")
         trusted = trusted_project(project, trust_ref) if check_trusted else None
         if trusted is not None:
-            _check_trusted(trusted, event, person.id, list(article.meta.topics))
+            _check_trusted(trusted, event, person.id, list(article.meta.topics),
+                           result.summary.lang if result.summary else None)
     tip = append_event(project.repo, event)
     status = target_status(project, target, now=now)
     return Recorded(event, tip, status)
@@ -402,6 +406,9 @@ def review_diff(project: Project, path: str, *, word_diff: bool = False) -> Revi
 
         result = load_article(project.root, rel, project.schema)
         lines += asset_changes(project, status, result.asset_states)
+    lines += source_diff(project, status, (target.result if target else
+                                           load_article(project.root, rel,
+                                                        project.schema)).summary)
     return ReviewView(status, target, base_kind, base, lines)
 
 def _review_base(status: ArticleStatus) -> tuple[str, ReviewEvent | None]:

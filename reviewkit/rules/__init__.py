@@ -62,6 +62,13 @@ _REGISTRY: dict[str, tuple[type[BaseModel], Callable[[Any, WordLists], Rule], Ru
     leftovers.ID: (leftovers.Options, leftovers.Leftovers, "error"),
 }
 RULE_IDS: tuple[str, ...] = tuple(_REGISTRY)
+# rules that read the text's language (word lists, an English reading formula): run on an
+# article only in a language they have lists for; the others run in every language
+LANGUAGE_BOUND = frozenset({count_matches_list.ID, safe_messaging.ID, person_first.ID,
+                            citations.ID, readability.ID, medication.ID, leftovers.ID})
+WORD_LISTS_LANG = "en"  # the language of the packaged word lists and of `word_lists`
+# the finding that a rule was skipped for lack of a word list (one per language and rule)
+SKIPPED = "rule-language"
 DEFAULT_LEVELS: dict[str, RuleLevel] = {k: v[2] for k, v in _REGISTRY.items()}
 
 
@@ -103,6 +110,10 @@ class RulesConfig(BaseModel):
     medication: RuleSettings = Field(default_factory=_default("medication"))
     leftovers: RuleSettings = Field(default_factory=_default("leftovers"))
     word_lists: list[str] = []
+    # word lists per language (BCP 47 tag -> files): an article in such a language is
+    # checked with these instead of the packaged English lists (readability, an English
+    # formula, is skipped); in a language with none, the word-list rules are skipped
+    languages: dict[str, list[str]] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -152,7 +163,8 @@ def _options(rule_id: str, raw: Mapping[str, Any], exc: type[Exception]) -> Base
 class Linter:
     """Checks article bodies against the configured rules. Build once, lint many."""
 
-    def __init__(self, config: RulesConfig, *, root: Path, known_slugs: Collection[str]) -> None:
+    def __init__(self, config: RulesConfig, *, root: Path, known_slugs: Collection[str],
+                 default_lang: str = WORD_LISTS_LANG) -> None:
         self.config = config
         self.root = root
         self.known_slugs = frozenset(known_slugs)
@@ -165,6 +177,35 @@ class Linter:
             if settings.level == "off":
                 continue
             self._rules.append((factory(options, self.words), settings.level))
+        self.default_lang = default_lang
+        # language (lower case) -> its rules; the packaged lists' language has them all
+        self._by_lang: dict[str, list[tuple[Rule, Literal["error", "warning"]]]] = {
+            WORD_LISTS_LANG: self._rules}
+        for lang, files in config.languages.items():
+            words = load_word_lists(files, root, packaged=False)
+            self._by_lang[lang.lower()] = [
+                (factory(_options(rule.id, config.settings(rule.id).options, ConfigError),
+                         words), level)
+                for rule, level in self._rules if rule.id != readability.ID
+                for factory in [_REGISTRY[rule.id][1]]]
+
+    def has_lists(self, lang: str) -> bool:
+        """Does the configuration give word lists for ``lang`` (or its primary subtag)?"""
+        tag = lang.strip().lower()
+        return tag in self._by_lang or tag.split("-")[0] in self._by_lang
+
+    def rules_for(self, lang: str) -> tuple[list[tuple[Rule, Literal["error", "warning"]]],
+                                            list[str]]:
+        """(the rules that run on an article in ``lang``, the ids of those skipped)."""
+        tag = lang.strip().lower()
+        for key in (tag, tag.split("-")[0]):
+            if key in self._by_lang:
+                rules = self._by_lang[key]
+                break
+        else:
+            rules = [(r, lvl) for r, lvl in self._rules if r.id not in LANGUAGE_BOUND]
+        ran = {r.id for r, _ in rules}
+        return rules, [r.id for r, _ in self._rules if r.id not in ran]
 
     def lint(
         self, body: str, front_matter: Mapping[str, Any], *, path: str, body_line: int
@@ -176,7 +217,16 @@ class Linter:
         found, bad = collect(doc, RULE_IDS)
         sups = Suppressions(found)
         out: list[Finding] = [self._finding(ctx, r, SUPPRESSION, "error") for r in bad]
-        for rule, level in self._rules:
+        lang = front_matter.get("lang") if hasattr(front_matter, "get") else None
+        lang = lang if isinstance(lang, str) and lang.strip() else self.default_lang
+        rules, skipped = self.rules_for(lang)
+        if skipped:  # counted and reported once per language by the catalogue
+            what = "rule" if len(skipped) == 1 else "rules"
+            tag = lang.strip().lower()
+            why = (f"{tag}: English only" if self.has_lists(tag) else f"no {tag} word list")
+            out.append(Finding(path, 0, 0, "info", SKIPPED,
+                               f"{why}; {what} {', '.join(skipped)} skipped"))
+        for rule, level in rules:
             for r in rule.check(doc, ctx):
                 if sups.covers(rule.id, r.line):
                     continue

@@ -4,7 +4,8 @@
   "TODO", a standalone "TK", "[insert …]", "XX%"), in paragraphs, list items, headings and
   table cells (never in code or HTML comments, which readers do not see).
 * Template text: a paragraph left exactly (whitespace aside) as ``reviewkit new`` wrote it
-  (:func:`reviewkit.article.scaffold.article_text`), and the template's front-matter description.
+  (the template ``reviewkit/data/scaffold/article.md``), and the template's front-matter
+  description.
   The template's editorial-process note is a real note and is not reported.
 * Empty sections: a heading followed directly by a heading of the same or a higher rank,
   or by the end of the article (HTML comments are not content).
@@ -15,7 +16,6 @@ they are reported as info: a draft is expected to be unfinished.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -23,6 +23,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from reviewkit.base.markdown import strip_comments
+from reviewkit.base.package_data import ARTICLE_TEMPLATE, read_data
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document, first_col, make_parser, parse
 from reviewkit.rules._words import PhraseMatcher, WordLists
@@ -30,7 +32,6 @@ from reviewkit.rules._words import PhraseMatcher, WordLists
 ID = "leftovers"
 Level = Literal["error", "warning", "info", "off"]
 _KEEP_SECTIONS = {"editorial process"}  # template text that is fine as it stands
-_COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 class Options(BaseModel):
@@ -48,9 +49,7 @@ def _flat(text: str) -> str:
 @lru_cache(maxsize=1)
 def template_text() -> tuple[frozenset[str], str]:
     """(paragraphs, description) that ``reviewkit new`` writes, whitespace collapsed."""
-    from reviewkit.article.scaffold import article_text
-
-    text = article_text("Title", "title", "Author", "author@example.org", dt.date(2000, 1, 1))
+    text = read_data(ARTICLE_TEMPLATE).decode("utf-8")
     _, fm, body = text.split("---\n", 2)
     doc = parse(make_parser(), body)
     paragraphs: set[str] = set()
@@ -65,7 +64,7 @@ def template_text() -> tuple[frozenset[str], str]:
 
 
 def _is_comment_only(html: str) -> bool:
-    return not _COMMENTS.sub("", html).strip()
+    return not strip_comments(html).strip()
 
 
 class Leftovers:

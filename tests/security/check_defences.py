@@ -6,6 +6,12 @@ Not collected by pytest (no ``test_`` prefix). Run from the repository root:
 
 Each mutation edits the source in place, runs the tests that cover the threat, and
 restores the file whatever happens. A mutation "is caught" when every listed test fails.
+
+    .venv/bin/python tests/security/check_defences.py --resolve
+
+only checks that every entry still points somewhere: each defence's code is found exactly
+once in its file, and each listed test function exists (tests/security/test_defences_resolve.py
+runs this in the suite, so moving code cannot silently disarm an entry).
 """
 
 from __future__ import annotations
@@ -24,9 +30,36 @@ REFS = T + "test_refs.py::"
 HOST = T + "test_hostile_ledger.py::"
 PUB = T + "test_publish_attacks.py::"
 POL = "tests/test_policy.py::test_decision["  # the decision on values (stub verifier)
+TRA = T + "test_translation_attacks.py::"
 
 # name: ([(file, old, new), ...], [test selectors that must all fail])
 MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
+    "approval needs a reader of the article's language": ([
+        ("reviewkit/review/policy.py", "    problem = language_problem(",
+         "    problem = None and language_problem("),
+    ], [TRA + "test_approval_by_a_non_reader_forged_onto_the_ledger_does_not_count",
+        TRA + "test_a_reader_added_in_the_change_under_test_does_not_count",
+        POL + "translation-refused-to-a-non-reader]"]),
+    "translation served only from an approved source version": ([
+        ("reviewkit/review/policy.py", "                   and made_from in source.approved)",
+         "                   )"),
+    ], [TRA + "test_a_forged_source_digest_is_never_served",
+        TRA + "test_a_translation_of_an_unapproved_source_is_never_served",
+        POL + "source-digest-never-approved]"]),
+    "an unjudged source fails closed": ([
+        ("reviewkit/review/policy.py", "    if source is not None and source.last_digest is not None",
+         "    if source is None or source.last_digest is not None"),
+    ], [POL + "source-not-judged-fails-closed]"]),
+    "no translation of a translation (cycles)": ([
+        ("reviewkit/article/translation.py", "        if source.summary.translation_of is not None:",
+         "        if False:"),
+    ], [TRA + "test_translation_of_itself_or_in_a_cycle_is_invalid"]),
+    "language tags compared case-insensitively": ([
+        ("reviewkit/article/translation.py", "    return tag.strip().lower()", "    return tag.strip()"),
+    ], [TRA + "test_lookalike_and_case_variant_language_tags"]),
+    "source paths from events confined to content roots": ([
+        ("reviewkit/review/translate.py", 'posixpath.normpath(rel) != rel:', 'False:'),
+    ], [TRA + "test_source_paths_from_the_ledger_are_confined_to_the_content_roots"]),
     "signature required": ([
         ("reviewkit/data/schemas/review-event.schema.json",
          '"then": {"required": ["sig"]}', '"then": {}'),
@@ -131,8 +164,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/record/ledger.py", "        if not pattern.fullmatch(value):", "        if False:"),
     ], [ATT + "test_article_id_with_path_characters_cannot_escape_the_ledger"]),
     "tree paths git would drop": ([
-        ("reviewkit/base/git.py", 'if any(p in ("", ".", "..")', 'if False and any(p in ("", ".", "..")'),
-        ("reviewkit/base/git.py", 'c in path for c in "\\0\\n\\r\\\\"):', 'c in path for c in ""):'),
+        ("reviewkit/base/git/objects.py", 'if any(p in ("", ".", "..")', 'if False and any(p in ("", ".", "..")'),
+        ("reviewkit/base/git/objects.py", 'c in path for c in "\\0\\n\\r\\\\"):', 'c in path for c in ""):'),
     ], [ATT + "test_ledger_tree_never_takes_a_path_git_would_drop"]),
     "one id, one article": ([
         ("reviewkit/article/content.py", "        if len(paths) > 1:", "        if False:"),
@@ -155,7 +188,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "            raise EnvError('moved')  # the remote moved"),
     ], [T + "test_sync_faults.py::test_remote_moved_during_push_is_retried"]),
     "declined push reported at once": ([
-        ("reviewkit/base/git.py", '        if "declined" in low:', "        if False:"),
+        ("reviewkit/base/git/refs.py", '        if "declined" in low:', "        if False:"),
     ], [T + "test_sync_faults.py::test_remote_refuses_the_push"]),
     # --- issue 11 ----------------------------------------------------------------------------
     "events history append-only (gate, status)": ([
@@ -166,7 +199,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         HIST + "test_event_file_changed_in_place_is_refused",
         HIST + "test_forged_memory_of_a_verified_tip_does_not_pass"]),
     "append-only on every parent of a merge": ([
-        ("reviewkit/base/git.py", '"--diff-merges=separate",', '"--diff-merges=first-parent",'),
+        ("reviewkit/base/git/history.py", '"--diff-merges=separate",', '"--diff-merges=first-parent",'),
     ], [HIST + "test_deletion_through_the_second_parent_of_a_merge_is_refused"]),
     "remembered verified tip authenticated": ([
         ("reviewkit/record/cache.py",
@@ -182,12 +215,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [HIST + "test_server_hook_refuses_a_deleting_fast_forward_and_accepts_an_append",
         HIST + "test_server_hook_checks_the_history_of_a_new_ref"]),
     "ambiguous ref refused": ([
-        ("reviewkit/base/git.py", "        if len(found) > 1:", "        if False:"),
+        ("reviewkit/base/git/refs.py", "        if len(found) > 1:", "        if False:"),
     ], [REFS + "test_trust_ref_shadowed_by_a_tag_or_branch_is_refused[refs/tags/origin/main]",
         REFS + "test_trust_ref_shadowed_by_a_tag_or_branch_is_refused[refs/heads/origin/main]",
         REFS + "test_expect_events_ancestor_ambiguous_is_refused"]),
     "no ref begins with '-'": ([
-        ("reviewkit/base/git.py", '    if not value or value.startswith("-"):', "    if not value:"),
+        ("reviewkit/base/git/refs.py", '    if not value or value.startswith("-"):', "    if not value:"),
     ], [REFS + f"test_option_injection_through_a_ref_is_refused[argv{i}]" for i in range(4)]),
     "event times in range": ([
         ("reviewkit/base/model.py", '        check_time_range(parse_time(v), "at")',
@@ -211,12 +244,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/outputs/gate.py", "    if publishable:\n        paths =", "    if False:\n        paths ="),
     ], [T + "test_setup_and_trust.py::test_setup_change_cannot_publish_an_unreviewed_article"]),
     "validate reads rules and word lists from the trust ref": ([
-        ("reviewkit/cli.py", "    project = _ctx().project(trust_ref, allow_setup=True)\n    notes = []",
+        ("reviewkit/cli/editor.py", "    project = _ctx().project(trust_ref, allow_setup=True)\n    notes = []",
          "    project = _ctx().project(None, allow_setup=True)\n    notes = []"),
     ], [T + "test_setup_and_trust.py::test_rule_switched_off_in_the_same_change_still_applies",
         T + "test_setup_and_trust.py::test_word_list_allowing_a_phrase_in_the_same_change_does_not_count"]),
     "trusted word lists": ([
-        ("reviewkit/record/project.py", "            if self.trust_ref and config.word_lists:",
+        ("reviewkit/record/project.py", "            if self.trust_ref and lists:",
          "            if False:"),
     ], [T + "test_setup_and_trust.py::test_word_list_allowing_a_phrase_in_the_same_change_does_not_count"]),
     "a body's byline names an approver": ([
@@ -239,11 +272,11 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [T + "test_ci_reports.py::test_titles_and_paths_cannot_break_the_table_or_inject_html",
         T + "test_ci_reports.py::test_md_helpers_keep_one_cell"]),
     "--changed-since refuses options": ([
-        ("reviewkit/base/git.py", 'if not rev or rev.startswith("-") or any(', "if not rev or any("),
+        ("reviewkit/base/git/history.py", 'if not rev or rev.startswith("-") or any(', "if not rev or any("),
     ], [T + "test_ci_reports.py::test_changed_since_refuses_bad_names[" + rev + "-not a revision name]"
         for rev in ("-oops", "--output=/tmp/x")]),
     "--changed-since refuses ambiguous names": ([
-        ("reviewkit/base/git.py", "        if len(matches) > 1:", "        if False:"),
+        ("reviewkit/base/git/history.py", "        if len(matches) > 1:", "        if False:"),
     ], [T + "test_ci_reports.py::test_changed_since_refuses_an_ambiguous_name"]),
     # --- content (issue 11: items 3, 4, 5, 8, 9, 13) ---
     "front matter is one YAML document": ([
@@ -341,8 +374,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "bundle front matter written from the approved values": ([
         ("reviewkit/outputs/publish.py", "        text = json.dumps(value, ensure_ascii=False)\n",
          "        text = value\n"),
-    ], [PUB + "test_md_bundle_front_matter_is_written_from_the_approved_values",
-        PUB + "test_line_separators_in_approved_front_matter_publish"]),
+    ], [PUB + "test_md_bundle_front_matter_is_written_from_the_approved_values"]),
     "exempt fields never published": ([
         ("reviewkit/outputs/publish.py",
          "    return {k: v for k, v in front_matter.items() if k not in exempt}",
@@ -376,7 +408,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     # the renderers also make article and event text one-line printable: this is the CLI's
     # own layer, for every span whatever made it
     "every printed span is printable": ([
-        ("reviewkit/cli.py", "else printable(t)\n", "else t\n"),
+        ("reviewkit/cli/_terminal.py", "else printable(t)\n", "else t\n"),
     ], ["tests/test_render.py::test_colour_comes_from_the_kind_and_text_stays_printable"]),
     "verify checks every file's hash": ([
         ("reviewkit/outputs/verify.py", "        if _sha256(content) != digest:", "        if False:"),
@@ -427,7 +459,33 @@ def run(name: str) -> bool:
     return ok
 
 
+def unresolved(names: list[str] | None = None) -> list[str]:
+    """Entries that no longer point somewhere: a defence's code not found exactly once in its
+    file, or a listed test whose file or function does not exist."""
+    problems: list[str] = []
+    for name in names or list(MUTATIONS):
+        edits, tests = MUTATIONS[name]
+        for rel, old, _ in edits:
+            path = ROOT / rel
+            found = path.read_text().count(old) if path.is_file() else 0
+            if found != 1:
+                problems.append(f"{name}: {rel}: the defence's code is found {found} times, "
+                                f"not once: {old!r}")
+        for selector in tests:
+            rel, _, func = selector.partition("::")
+            path = ROOT / rel
+            func = func.split("[", 1)[0]
+            if not path.is_file() or not re.search(rf"^def {re.escape(func)}\(",
+                                                   path.read_text(), re.M):
+                problems.append(f"{name}: no test {selector}")
+    return problems
+
+
 def main(names: list[str]) -> int:
+    if names[:1] == ["--resolve"]:
+        problems = unresolved(names[1:])
+        print("\n".join(problems) or f"every entry of {len(names[1:]) or len(MUTATIONS)} resolves")
+        return 1 if problems else 0
     names = names or list(MUTATIONS)
     results = {n: run(n) for n in names}
     print(f"\n{sum(results.values())} of {len(results)} defences: removing it makes its tests fail")

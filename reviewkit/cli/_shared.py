@@ -1,0 +1,90 @@
+"""Steps several commands share: evaluating the catalogue, recording an event, the CI
+reports of validate and gate, naming the trusted configuration.
+
+Layer: the command line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from reviewkit.cli._options import _arg_path, _ctx, _paths
+from reviewkit.cli._terminal import _progress, echo
+
+
+def _changed(project: Any, rev: str | None) -> set[str] | None:
+    return None if rev is None else project.repo.changed_paths(rev)
+
+
+def _more_hint(summary: str | None, comment_file: str | None, command: str) -> str:
+    from reviewkit.outputs.summary import report_targets
+
+    if report_targets(summary, os.environ) is not None:
+        return "see the job summary"
+    if comment_file:
+        return "see the pull-request comment"
+    return f"run `reviewkit {command}` or pass --summary FILE to list them all"
+
+
+def _write_reports(markdown: Callable[[int], str], summary: str | None,
+                   comment_file: str | None) -> None:
+    """Append the job summary and write the comment file (``markdown(limit)``)."""
+    from pathlib import Path
+
+    from reviewkit.base.errors import EnvError
+    from reviewkit.base.fsutil import write_atomic
+    from reviewkit.outputs.summary import (
+        COMMENT_LIMIT,
+        SUMMARY_LIMIT,
+        append_summary,
+        as_comment,
+        report_targets,
+    )
+
+    target = report_targets(summary, os.environ)
+    try:
+        if target is not None:
+            append_summary(target, markdown(SUMMARY_LIMIT))
+        if comment_file:
+            write_atomic(Path(comment_file).resolve(), as_comment(markdown(COMMENT_LIMIT)))
+    except OSError as exc:  # the verdict stands; the report could not be written
+        where = exc.filename or target or comment_file
+        raise EnvError(f"cannot write the report to {where}: {exc.strerror or exc}") from None
+
+
+def _evaluate(project: Any, paths: Sequence[str] = (), *, readability: bool = False) -> Any:
+    """The catalogue's states for status, queue and due: the cache (whole catalogue only),
+    the default workers and a progress bar on a terminal."""
+    from reviewkit.base.workers import default_workers
+    from reviewkit.review.status import evaluate_repo
+
+    with _progress("reading") as progress:
+        return evaluate_repo(project, _paths(paths), lint=False, use_cache=True,
+                             workers=default_workers(), progress=progress,
+                             readability=readability)
+
+
+def _print_recorded(rec: Any, verb: str) -> None:
+    from reviewkit.base.printable import one_line as _1
+
+    e = rec.event
+    echo(f"{verb} {_1(e.path)} ({e.digest[:15]}) as {_1(e.actor)}; event {_1(e.file_name())}")
+    echo(f"state now: {rec.status.state}")
+    if rec.status.state != "approved" and rec.status.reasons:
+        for r in rec.status.reasons:
+            echo(f"  {_1(r)}")
+    echo("share it: reviewkit sync")
+
+
+def _record(kind: str, path: str, **kw: Any) -> Any:
+    from reviewkit.review.workflow import record
+
+    return record(_ctx().project(), kind, _arg_path(path), **kw)
+
+
+def _say_trusted(project: Any) -> None:
+    """Name the full ref and commit the trusted files were read from (stderr)."""
+    if project.trusted is not None:
+        echo(f"trusted configuration: {project.trusted.describe()}", err=True)
