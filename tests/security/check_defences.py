@@ -281,7 +281,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     # --- content (issue 11: items 3, 4, 5, 8, 9, 13) ---
     "front matter is one YAML document": ([
         ("reviewkit/article/frontmatter.py", "        if _DOC_MARKER.match(line):", "        if False:"),
-        ("reviewkit/article/frontmatter.py", 'if documents > 1 or getattr(e, "explicit", False):',
+        ("reviewkit/article/frontmatter.py", 'if self.documents > 1 or getattr(e, "explicit", False):',
          "if False:"),
     ], [CON + f"test_second_yaml_document_in_front_matter[{m}]" for m in
         ["dashes-comment", "dashes-tab", "dashes-tag", "dots-comment", "dashes-folded"]]
@@ -294,10 +294,10 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "loaders agree (no tags, anchors, tabs, lax block headers)": ([
         ("reviewkit/article/frontmatter.py", "        if e.tag is not None:\n            # any tag",
          "        if False:\n            # any tag"),
-        ("reviewkit/article/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
-         "            if False:"),
+        ("reviewkit/article/frontmatter.py", '        if getattr(e, "anchor", None) is not None:',
+         "        if False:"),
         ("reviewkit/article/frontmatter.py", "            if tab >= 0:", "            if False:"),
-        ("reviewkit/article/frontmatter.py", "                block_header(e)\n", "                pass\n"),
+        ("reviewkit/article/frontmatter.py", "                self.block_header(e)\n", "                pass\n"),
     ], [CON + "test_fast_and_roundtrip_loaders_agree_on_every_accepted_input"]),
     "control characters in values and body are findings": ([
         ("reviewkit/article/content.py",
@@ -368,8 +368,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [PUB + "test_duplicate_slug_across_content_roots_is_refused",
         PUB + "test_effective_slug_is_the_file_name_when_slug_is_absent"]),
     "YAML anchors refused": ([
-        ("reviewkit/article/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
-         "            if False:"),
+        ("reviewkit/article/frontmatter.py", '        if getattr(e, "anchor", None) is not None:',
+         "        if False:"),
     ], [PUB + "test_yaml_anchor_in_front_matter_is_refused"]),
     "bundle front matter written from the approved values": ([
         ("reviewkit/outputs/publish.py", "        text = json.dumps(value, ensure_ascii=False)\n",
@@ -398,8 +398,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], ["tests/test_publish_versions.py::test_missing_and_escaping_assets_are_findings"]),
     "cached articles re-hash their assets": ([
         ("reviewkit/record/catalogue.py",
-         "                if hit is not None and _assets_unchanged(hit, hasher):",
-         "                if hit is not None:"),
+         "    if hit is not None and _assets_unchanged(hit, hasher):",
+         "    if hit is not None:"),
     ], ["tests/test_publish_versions.py::test_cache_rereads_an_article_whose_asset_changed"]),
     "an output directory that is a symlink is refused": ([
         ("reviewkit/base/fsutil.py", "    if out.is_symlink():\n", "    if False:\n"),
