@@ -348,3 +348,44 @@ def test_chunked_status_keeps_every_event_in_order(catalogue: Project,
     assert [e.name for e in chunked.ledger.events] == [e.name for e in whole.ledger.events]
     assert len(whole.ledger.events) == 9
     assert ([s.to_dict() for s in chunked.statuses] == [s.to_dict() for s in whole.statuses])
+
+
+def test_compact_chunked_gate_decides_translations_as_the_whole_run(
+        catalogue: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Translations are decided after every other article, from their sources' verdicts:
+    chunked and compact, cold and warm, the gate gives the verdicts of the run that keeps
+    everything (a source_changed translation, a draft one, their sources in other chunks)."""
+    from test_translations import ES, approve, spanish, with_languages
+
+    from reviewkit.review import status as status_mod
+
+    with_languages(catalogue, mokafor=["en", "es"])
+    catalogue.repo.commit("mokafor reads Spanish")
+    assert approve(catalogue, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    for src, lang in ((A, "es"), ("content/articles/topic-2.md", "fr")):
+        r = catalogue.rk("translate", str(catalogue.path / src), "--lang", lang)
+        assert r.code == 0, r.output
+    spanish(catalogue)
+    catalogue.repo.commit("translations")
+    assert approve(catalogue, ES, "mokafor").code == 0  # type: ignore[attr-defined]
+    en = catalogue.path / A
+    en.write_text(en.read_text().replace("Plain words", "Simple words"))
+    catalogue.repo.commit("English update")
+    assert approve(catalogue, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+
+    keep = gate(catalogue.path, cached=False, workers=1)
+    states = {s.path: s.state for s in keep.report.statuses}
+    assert states[ES] == "source_changed"  # judged against the re-approved source
+    assert states["content/articles/topic-2.fr.md"] == "draft"
+    for chunk in (1, 3, 20_000):
+        monkeypatch.setattr(status_mod, "CHUNK_EVENTS", chunk)
+        for cached in (False, True, True):  # no cache, cold cache, warm cache
+            project = load_project(catalogue.path)
+            cache = open_cache(project) if cached else None
+            got = run_gate(project, cache=cache, workers=2,
+                           now=dt.datetime.now(dt.timezone.utc), compact=True)
+            if cache is not None:
+                cache.save()
+            assert verdicts(got) == verdicts(keep)
+            es = next(s for s in got.report.statuses if s.path == ES)
+            assert es.source is not None and es.source.path == A and es.live
