@@ -405,7 +405,7 @@ def table(ops: dict[str, Op]) -> list[str]:
 
 def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object],
                ops: dict[str, Op], profile: list[str] | None, total_s: float,
-               scaling: Sequence[str] = ()) -> None:
+               scaling: Sequence[str] = (), peer: Sequence[str] = ()) -> None:
     m = machine()
     cold = ops["cold_gate"]
     lines = [
@@ -493,10 +493,12 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         "review/status.py; every file added since the cached tip is still read, problems "
         "reported in the same order), and the `gate` command keeps each verdict as a cached "
         "run does (its JSON as one string, no judged events: `run_gate(..., compact=True)`), "
-        "so its memory grows with the number of articles only. Worker slices hold at most "
-        "1,000 results. tests/test_cache.py checks the compact, chunked run against the one "
-        "that keeps everything (chunk sizes 1, 3 and the default; no cache, cold and warm "
-        "cache).",
+        "so its memory grows with the number of articles only. Translations are decided "
+        "after every other article, also a chunk at a time, from their sources' verdicts "
+        "(compact ones included), so no source's events are kept for them. Worker slices "
+        "hold at most 1,000 results. tests/test_cache.py checks the compact, chunked run "
+        "against the one that keeps everything (chunk sizes 1, 3 and the default; no cache, "
+        "cold and warm cache; with translations too).",
         "",
         "## What is measured",
         "",
@@ -555,6 +557,8 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
             *profile,
             "```",
         ]
+    if peer:
+        lines += ["", "## Realistic articles and the peer linter", "", *peer]
     lines += [
         "",
         "## How to rerun",
@@ -565,6 +569,7 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         ".venv/bin/python benchmarks/run.py --quick         # smoke (CI): N=1,000, M=3,000, prints only",
         ".venv/bin/python benchmarks/run.py --scale 100000  # issue 17: gate rows at N=100,000, M=300,000, scaling at N/4, N/2, N",
         ".venv/bin/python benchmarks/run.py --repeat 3 --profile   # fewer repeats, with the profile",
+        ".venv/bin/python benchmarks/run.py --peer          # also realistic articles beside markdownlint-cli2",
         "```",
         "",
         "The corpus is cached in `benchmarks/corpus/` (git-ignored) by its parameters and "
@@ -678,11 +683,7 @@ def main(argv: list[str] | None = None) -> int:
     if peer_lines:
         print("\n" + "\n".join(peer_lines))
     if docs:
-        write_docs(docs, args, manifest, ops, profile, total, scaling)
-        if peer_lines:
-            with open(docs, "a", encoding="utf-8") as f:
-                f.write("\n## Realistic articles and the peer linter\n\n"
-                        + "\n".join(peer_lines) + "\n")
+        write_docs(docs, args, manifest, ops, profile, total, scaling, peer_lines or ())
     print(f"total {total / 60:.1f} min")
     return 0
 
