@@ -18,6 +18,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PER_WORKER = 200
+MAX_PER_SLICE = 1000
 _TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
@@ -49,7 +50,9 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int,
         if meanwhile is not None:
             meanwhile()
         return [fn(x) for x in items]
-    chunks = workers * 4
+    # at least four slices per worker (balance), at most MAX_PER_SLICE items each: a
+    # slice's results are held twice (list and pickle) until sent, so this bounds memory
+    chunks = max(workers * 4, -(-n // MAX_PER_SLICE))
     step = -(-n // chunks)
     bounds = [(i, min(i + step, n)) for i in range(0, n, step)]
     _TASK = (fn, items)

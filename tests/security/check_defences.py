@@ -352,10 +352,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[500]",
         CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[1000]"]),
     "every file under a content root is an article or a finding": ([
-        ("reviewkit/article/content.py", '            if p.name.startswith(".") and p not in explicit:',
+        ("reviewkit/article/content.py", '            if name.startswith(".") and p not in explicit:',
          "            if False:"),
-        ("reviewkit/article/content.py", "        if problem is not None:\n            findings.append(problem)",
-         "        if False:\n            findings.append(problem)"),
+        ("reviewkit/article/content.py", '            findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
+         '                                    f"{why}',
+         '            return\n            findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
+         '                                    f"{why}'),
     ], [CON + f"test_no_file_under_a_content_root_is_skipped[{n}]" for n in
         ["content/articles/other.MD", "content/articles/other.markdown", "content/articles/x.mdx",
          "content/articles/.hidden.md", "content/articles/.drafts/other.md",
@@ -396,8 +398,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], ["tests/test_publish_versions.py::test_missing_and_escaping_assets_are_findings"]),
     "cached articles re-hash their assets": ([
         ("reviewkit/record/catalogue.py",
-         "                if hit is not None and _assets_unchanged(hit, hasher):",
-         "                if hit is not None:"),
+         "    if hit is not None and _assets_unchanged(hit, hasher):",
+         "    if hit is not None:"),
     ], ["tests/test_publish_versions.py::test_cache_rereads_an_article_whose_asset_changed"]),
     "an output directory that is a symlink is refused": ([
         ("reviewkit/base/fsutil.py", "    if out.is_symlink():\n", "    if False:\n"),
