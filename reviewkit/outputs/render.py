@@ -22,8 +22,6 @@ from reviewkit.base.digest import short
 from reviewkit.base.model import STATES
 from reviewkit.base.printable import one_line as _1
 from reviewkit.base.printable import printable
-from reviewkit.outputs.audit import COLUMNS, AuditReport, check_dict
-from reviewkit.outputs.gate import GateResult
 from reviewkit.outputs.output import (
     Format,
     Line,
@@ -34,7 +32,11 @@ from reviewkit.outputs.output import (
     sarif_log,
     to_json,
 )
-from reviewkit.review.status import StatusReport
+
+if TYPE_CHECKING:  # imported where used: `status` of one article needs neither (import time)
+    from reviewkit.outputs.audit import AuditReport
+    from reviewkit.outputs.gate import GateResult
+    from reviewkit.review.status import StatusReport
 
 if TYPE_CHECKING:
     import jinja2
@@ -222,6 +224,8 @@ def queue_lines(items: Sequence[ArticleStatus], elsewhere: Sequence[Submission],
 
 
 def log_json(st: ArticleStatus) -> str:
+    from reviewkit.outputs.audit import check_dict
+
     return to_json({"path": st.path, "id": st.article_id, "state": st.state,
                     "digest": st.digest, "events": [check_dict(c) for c in st.checks]})
 
@@ -237,6 +241,8 @@ def log_lines(st: ArticleStatus) -> list[Line]:
     ]
     if not st.checks:
         lines.append([("", "no review events")])
+    from reviewkit.outputs.audit import check_dict
+
     for c in st.checks:
         d = check_dict(c)
         verdict = "counts" if c.counts else (c.reason or "does not count")
@@ -296,6 +302,8 @@ def due_csv(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def audit_csv(result: AuditReport) -> str:
+    from reviewkit.outputs.audit import COLUMNS
+
     return csv_text((r.csv_dict() for r in result.rows), COLUMNS)
 
 
