@@ -130,6 +130,12 @@ class TranslationPolicy(BaseModel):
     # with a warning until it is re-approved (default), or withdraw it (gate fails, publish
     # holds it back)
     source_changed: Literal["keep", "withdraw"] = "keep"
+    # also require a language review: an approval of the same version by a reviewer with
+    # the `linguist` role who reads the translation's lang (docs/guide/translations.md)
+    linguistic_review: bool = False
+    # may one person's approval be both the clinical sign-off and the language review (a
+    # reviewer holding both roles)? Default: no, two different people
+    one_reviewer_for_both: bool = False
 
 
 class Policy(BaseModel):
@@ -214,7 +220,9 @@ class Config(BaseModel):
 
 # --- registry ------------------------------------------------------------------------------
 
-Role = Literal["editor", "clinical_reviewer", "admin"]
+# `linguist`: reviews translations for language (policy.translations.linguistic_review);
+# never a clinical sign-off
+Role = Literal["editor", "clinical_reviewer", "admin", "linguist"]
 # a BCP 47 language tag as reviewkit accepts it (ASCII only: no look-alike letters)
 LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 

@@ -43,6 +43,12 @@ class EventCheck:
     reviewer: Reviewer | None = None
     credential: Credential | None = None
     expired: bool = False  # a valid approval older than max_age_days
+    # a translation under policy.translations.linguistic_review: this event is its language
+    # reviewer's (an approval that counts as the language review, never as a clinical one;
+    # or a request for changes / withdrawal by one)
+    language_review: bool = False
+    # a clinical approval that does not count (yet) only for want of a language review
+    awaiting_language: bool = False
 
     @property
     def event(self) -> ReviewEvent | None:
@@ -112,6 +118,8 @@ class ArticleStatus:
     # approved version published meanwhile
     source: SourceView | None = None
     live: bool = False
+    # a translation whose current version still needs a language review: its lang
+    needs_language_review: str | None = None
 
     def approved_digests(self) -> list[str]:
         """Every digest with an approval that counts (expired ones included)."""
@@ -146,12 +154,13 @@ class ArticleStatus:
             "approved_digests": self.approved_digests(),
             "approval_blobs": self.approval_blobs(),
             "source": self.source.to_dict() if self.source else None, "live": self.live,
+            "needs_language_review": self.needs_language_review,
             "rejected": [
                 {"event": c.stored.name, "kind": c.event.event if c.event else None,
                  "actor": c.event.actor if c.event else None, "reason": c.reason}
                 for c in self.checks
                 if c.reason and (c.event is None or c.event.event in DECIDING_KINDS)
-                and not c.counts
+                and not c.counts and not c.language_review
             ],
         }
 
@@ -197,6 +206,7 @@ class CachedVerdict(ArticleStatus):
             due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
             submitted_at=d.get("submitted_at"), requested_reviewer=d.get("requested_reviewer"),
             source=SourceView.from_dict(d.get("source")), live=d.get("live") is True,
+            needs_language_review=d.get("needs_language_review"),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -71,6 +71,8 @@ def _print_recorded(rec: Any, verb: str) -> None:
 
     e = rec.event
     echo(f"{verb} {_1(e.path)} ({e.digest[:15]}) as {_1(e.actor)}; event {_1(e.file_name())}")
+    if getattr(rec, "counted_as", None):
+        echo(f"counts as: {_1(rec.counted_as)}")
     echo(f"state now: {rec.status.state}")
     if rec.status.state != "approved" and rec.status.reasons:
         for r in rec.status.reasons:

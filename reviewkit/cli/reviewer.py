@@ -35,21 +35,24 @@ def queue(mine: bool, as_id: str | None, fmt: str) -> None:
     Example:  reviewkit queue --mine
     """
     from reviewkit.outputs.render import queue_json, queue_lines
-    from reviewkit.review.status import review_queue
+    from reviewkit.review.status import awaits_language_review, review_queue
     from reviewkit.review.submissions import open_submissions
 
     project = _ctx().project()
     report = _evaluate(project)
-    me = None
+    me = person = None
     if mine:
         from reviewkit.review.workflow import resolve_actor
 
-        me = resolve_actor(project, as_id).id
-    items = review_queue(report, me)
+        person = resolve_actor(project, as_id)
+        me = person.id
+    lang = project.config.policy.default_lang
+    items = review_queue(report, me, linguist=person, default_lang=lang)
     current = {(s.article_id, s.digest) for s in report.statuses if s.article_id and s.digest}
     # submitted on other branches: read from the commit they were submitted from
     elsewhere = [s for s in open_submissions(project, current)
-                 if me is None or s.status.requested_reviewer == me]
+                 if me is None or s.status.requested_reviewer == me
+                 or awaits_language_review(s.status, person, lang)]
     if fmt == "json":
         echo(queue_json(items, elsewhere))
     else:

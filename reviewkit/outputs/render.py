@@ -206,6 +206,8 @@ def queue_lines(items: Sequence[ArticleStatus], elsewhere: Sequence[Submission],
         who = f" for {_1(s.requested_reviewer)}" if s.requested_reviewer else ""
         lines.append([("", f"{_1(s.path)}  [{s.state}]  {_1(s.title or '')}")])
         detail = f"; {_1(s.reasons[0])}" if s.state != "in_review" and s.reasons else ""
+        if s.needs_language_review:
+            detail += f"; needs a language review ({_1(s.needs_language_review)})"
         lines.append([("", f"    id {_1(s.article_id or '')}  submitted {since or '—'}{who}{detail}")])
         lines.append([("hint", f"    → reviewkit review {_1(s.path)}")])
     for sub in elsewhere:

@@ -5,9 +5,13 @@ the policy and the time): no git, no terminal. Read :func:`evaluate` top down; i
 steps, each a plain function:
 
 1. :func:`judge_events`: which events are eligible (signature, date, and for approvals
-   :func:`approval_problem`, the one home of the role, self-approval and credential rules);
+   :func:`approval_problem`, the one home of the role, self-approval and credential rules,
+   and :func:`language_review_problem`, the one home of who counts as a translation's
+   language reviewer);
 2. :func:`apply_revocations`: what a later request for changes or withdrawal revokes, and
-   which approvals have expired;
+   which approvals have expired; then :func:`require_language_review`: under
+   ``policy.translations.linguistic_review`` a translation's clinical approvals of a version
+   count only together with a language review of that same version;
 3. :func:`decide_state`: the resulting state, its reasons and the next command.
 
 Signatures are checked by a ``verifier`` (default :func:`verify_event`: the in-process
@@ -38,6 +42,14 @@ from reviewkit.base.verdict import ArticleStatus as ArticleStatus  # re-exported
 from reviewkit.base.verdict import EventCheck as EventCheck
 from reviewkit.base.verdict import SourceView, StoredEvent
 from reviewkit.record.signing import AllowedKey, verify
+from reviewkit.review.translation_policy import LINGUIST as LINGUIST
+from reviewkit.review.translation_policy import check_source as check_source
+from reviewkit.review.translation_policy import (
+    language_review_problem,
+    language_review_required,
+    language_state,
+    require_language_review,
+)
 
 # (event, registry) -> (signature ok, why not, the registered signer)
 Verifier = Callable[[ReviewEvent, Registry], tuple[bool, str, Reviewer | None]]
@@ -186,6 +198,7 @@ def evaluate(
     checks = judge_events(events, summary, registry, policy, now, verified=verified,
                           verifier=verifier or verify_event)
     apply_revocations(checks, policy, now)
+    require_language_review(checks, summary, policy)
     status = decide_state(summary, path, checks, policy, now, invalid_reasons=invalid_reasons,
                           ledger_missing=ledger_missing)
     check_source(status, summary, source, policy)
@@ -229,22 +242,46 @@ def _judge(c: EventCheck, summary: ArticleSummary | None, registry: Registry, po
         c.reviewer = registry.get(e.actor)
     if e.event != "approved":
         c.counts = True
+        if e.event in DECIDING_KINDS and c.reviewer is not None:
+            c.language_review = language_review_problem(c.reviewer, summary, policy,
+                                                        revocation=True) is None
         return
     assert c.reviewer is not None  # a verified signature has a registered signer
+    cred, language, problem = judge_approval(
+        c.reviewer, when=e.when, credential=e.credential, summary=summary, policy=policy)
+    c.credential, c.counts, c.language_review = cred, cred is not None, language
+    if cred is None:
+        c.reason = (f"not counted: {problem}" if not language else
+                    "counts as the language review only, never as a clinical sign-off")
+
+
+def judge_approval(reviewer: Reviewer, *, when: dt.datetime, credential: str | None,
+                   summary: ArticleSummary | None, policy: Policy,
+                   approver_emails: Sequence[str] | None = None,
+                   ) -> tuple[Credential | None, bool, str | None]:
+    """What one approval by ``reviewer`` counts as: a clinical sign-off (the credential,
+    :func:`approval_problem`), a translation's language review (:func:`
+    language_review_problem`), both (one person with both roles: the decide step allows
+    them to stand for both only under ``policy.translations.one_reviewer_for_both``), or
+    neither. Returns (credential or None, counts as the language review, why it counts
+    as no clinical sign-off)."""
     cred, problem = approval_problem(
-        c.reviewer, when=e.when, credential=e.credential,
+        reviewer, when=when, credential=credential,
         topics=list(summary.topics) if summary else [],
         author_email=summary.author_email if summary else None, policy=policy,
-        lang=summary.lang if summary else None)
-    if cred is None:
-        c.reason = f"not counted: {problem}"
-        return
-    c.credential = cred
-    c.counts = True
+        approver_emails=approver_emails, lang=summary.lang if summary else None)
+    language = language_review_problem(reviewer, summary, policy,
+                                       approver_emails=approver_emails)
+    if cred is None and language is not None and LINGUIST in reviewer.roles:
+        problem = f"{problem}; as the language review: {language}"
+    return cred, language is None, problem
 
 
 def _by_reviewer(c: EventCheck) -> bool:
-    return c.reviewer is not None and "clinical_reviewer" in c.reviewer.roles
+    """A reviewer's event (its request for changes or withdrawal revokes approvals): a
+    clinical reviewer's, or the translation's language reviewer's."""
+    return c.reviewer is not None and ("clinical_reviewer" in c.reviewer.roles
+                                       or c.language_review)
 
 
 def apply_revocations(checks: Sequence[EventCheck], policy: Policy, now: dt.datetime) -> None:
@@ -256,7 +293,7 @@ def apply_revocations(checks: Sequence[EventCheck], policy: Policy, now: dt.date
     for i, c in enumerate(ordered):
         e = c.event
         assert e is not None
-        if e.event != "approved" or not c.counts:
+        if e.event != "approved" or not (c.counts or c.language_review):
             continue
         for later in ordered[i + 1:]:
             le = later.event
@@ -265,10 +302,10 @@ def apply_revocations(checks: Sequence[EventCheck], policy: Policy, now: dt.date
                     and le.digest == e.digest and _by_reviewer(later)):
                 who = later.reviewer.name if later.reviewer else le.actor
                 what = "changes requested" if le.event == "changes_requested" else "withdrawn"
-                c.counts = False
+                c.counts = c.language_review = False
                 c.reason = f"revoked: {what} by {who} on {_day(le)}"
                 break
-        if c.counts and e.when + max_age < now:
+        if (c.counts or c.language_review) and e.when + max_age < now:
             c.expired = True
 
 
@@ -316,19 +353,29 @@ def decide_state(summary: ArticleSummary | None, path: str, checks: list[EventCh
         status.requested_reviewer = submissions[-1].reviewer
 
     need = policy.approvals_required
+    # a translation's language reviews of this version (require_language_review)
+    language = [c for c in ordered if _kind(c) == "approved" and c.language_review
+                and not c.expired and c.event and c.event.digest == digest]
     if len(fresh) >= need:
-        return _approved(status, summary, fresh, policy)
+        _approved(status, summary, fresh, policy)
+        if status.state == "approved" and language and status.due is not None:
+            newest = max(c.event.when for c in language if c.event)
+            status.due = min(status.due, (newest + dt.timedelta(days=policy.max_age_days)).date())
+        return status
     if len(latest_per_actor) >= need:
         return _expired(status, list(latest_per_actor.values()), policy, now)
     _not_yet_approved(status, ordered, current, approvals, ledger_missing)
     if status.state == "draft" and ledger_missing:
         return status
+    if language_review_required(summary, policy):
+        language_state(status, summary, ordered, language, policy)
     if current and len(latest_per_actor) < need:
         status.reasons.append(
             f"{len(latest_per_actor)} of {need} required approvals from distinct reviewers"
         )
     rejected = [c for c in checks if c.event and c.event.event == "approved"
-                and c.event.digest == digest and not c.counts]
+                and c.event.digest == digest and not c.counts
+                and not c.awaiting_language and not c.language_review]
     for c in rejected[-3:]:
         e = c.event
         assert e is not None
@@ -437,46 +484,3 @@ def _not_yet_approved(status: ArticleStatus, ordered: list[EventCheck],
         status.fix = f"reviewkit submit {path}"
 
 
-def check_source(status: ArticleStatus, summary: ArticleSummary | None,
-                 source: SourceView | None, policy: Policy) -> None:
-    """Step 4, for a translation: its approval holds only while its ``source_digest`` is
-    the source's newest approved version. When the source was approved again since (or
-    its approval was revoked, or the digest names no approved version), an approved,
-    expired or stale translation is ``source_changed``: kept live (``live``) when
-    ``policy.translations.source_changed`` is ``keep`` and it was made from a version of
-    the source that was approved; otherwise withdrawn. Other states get the reason."""
-    if summary is None or summary.translation_of is None or status.state == "invalid":
-        return
-    status.source = source
-    made_from = summary.source_digest or ""
-    if source is not None and source.last_digest is not None and source.last_digest == made_from:
-        return
-    if source is None or source.path is None:
-        why = f"its source {summary.translation_of} was not found in the catalogue"
-    elif source.last_digest is None:
-        why = (f"its source {source.path} has no approved version, so source_digest "
-               f"{short(made_from)} names none")
-    else:
-        why = (f"its source {source.path} was approved as version {short(source.last_digest)} "
-               f"on {(source.last_at or '')[:10]}; this translation was made from version "
-               f"{short(made_from)}")
-        if made_from not in source.approved:
-            why += ", which is not an approved version of the source"
-    if status.state not in ("approved", "expired", "stale"):
-        status.reasons.append(f"the source changed: {why}; update the translation first")
-        return
-    status.state = "source_changed"
-    status.live = (policy.translations.source_changed == "keep" and source is not None
-                   and made_from in source.approved)
-    status.reasons.insert(0, f"the source changed: {why}")
-    if status.live:
-        status.reasons.append("its approved version stays published until the translation is "
-                              "updated and approved again (policy.translations.source_changed: "
-                              "keep)")
-    else:
-        status.reasons.append("withdrawn: not published until the translation is updated and "
-                              "approved again")
-    target = f"source_digest: {source.last_digest}" if source and source.last_digest else (
-        "source_digest to the source's approved version")
-    status.fix = (f"reviewkit review {status.path} shows what changed in the source; update "
-                  f"the translation, set {target}, commit, then reviewkit submit {status.path}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from reviewkit.article.content import ArticleResult
 from reviewkit.base.findings import Finding
 from reviewkit.base.git import HistoryEdit, TreeEntry
-from reviewkit.base.model import DECIDING_KINDS, STATES, Policy, Registry, format_time
+from reviewkit.base.model import DECIDING_KINDS, STATES, Policy, Registry, Reviewer, format_time
 from reviewkit.base.verdict import ArticleStatus, SourceView, StoredEvent
 from reviewkit.base.verdict import CachedVerdict as CachedVerdict  # what a cached verdict is
 from reviewkit.base.workers import parallel_map
@@ -432,13 +432,29 @@ def _reading_target(project: Project) -> tuple[float, int]:
     return options.max_grade, options.min_words
 
 
-def review_queue(report: StatusReport, reviewer: str | None = None) -> list[ArticleStatus]:
-    """Articles awaiting a clinical reviewer, oldest submission first."""
+def review_queue(report: StatusReport, reviewer: str | None = None, *,
+                 linguist: Reviewer | None = None, default_lang: str = "en",
+                 ) -> list[ArticleStatus]:
+    """Articles awaiting a clinical reviewer, oldest submission first. ``reviewer``: only
+    those asked of that reviewer; with ``linguist`` (that reviewer's registry entry), also
+    the translations waiting for a language review it reads (:func:`awaits_language_review`)."""
     waiting = [s for s in report.statuses
                if s.state in ("in_review", "stale", "expired", "source_changed")]
     if reviewer is not None:
-        waiting = [s for s in waiting if s.requested_reviewer == reviewer]
+        waiting = [s for s in waiting if s.requested_reviewer == reviewer
+                   or awaits_language_review(s, linguist, default_lang)]
     return sorted(waiting, key=lambda s: (s.submitted_at or "9999", s.path))
+
+
+def awaits_language_review(status: ArticleStatus, linguist: Reviewer | None,
+                           default_lang: str) -> bool:
+    """Is ``status`` a translation whose current version waits for a language review that
+    ``linguist`` (role ``linguist``) can give, reading its language?"""
+    from reviewkit.article.translation import reads
+
+    lang = status.needs_language_review
+    return (linguist is not None and lang is not None and "linguist" in linguist.roles
+            and reads(linguist.languages, lang, default_lang))
 
 
 def parse_window(text: str) -> int:

@@ -15,26 +15,28 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reviewkit.article.assets import CommitAssets
 from reviewkit.article.content import ArticleResult, known_slugs, load_article, parse_article
 from reviewkit.article.frontmatter import MAX_FILE_BYTES
 from reviewkit.base.errors import CheckFailed, EnvError, UsageError
-from reviewkit.base.model import Article, Reviewer, ReviewEvent
+from reviewkit.base.model import Article, ArticleSummary, Policy, Reviewer, ReviewEvent
 from reviewkit.record import signing
 from reviewkit.record.ledger import append_event, events_for, make_event
 from reviewkit.record.project import Project
 from reviewkit.review.policy import (
+    LINGUIST,
     ArticleStatus,
-    approval_problem,
     evaluate,
+    judge_approval,
     role_problem,
     verify_event,
 )
 from reviewkit.review.submissions import Submission, find_submission, read_submitted
 from reviewkit.review.translate import source_diff, source_view
+from reviewkit.review.translation_policy import counted_as, language_review_problem
 
 SIGNED_KINDS = frozenset({"approved", "changes_requested", "withdrawn"})
 
@@ -44,6 +46,22 @@ class Recorded:
     event: ReviewEvent
     tip: str
     status: ArticleStatus
+    # an approval of a translation under policy.translations.linguistic_review: what it
+    # counts as, in words ("the language review (es), not a clinical sign-off")
+    counted_as: str | None = None
+
+
+def decision_problem(person: Reviewer, kind: str, summary: ArticleSummary | None,
+                     policy: Policy) -> str | None:
+    """Why ``person`` may not request changes on the article (or approve it at all): not a
+    clinical reviewer, nor the translation's language reviewer
+    (:func:`reviewkit.review.policy.language_review_problem`)."""
+    problem = role_problem(person)
+    if problem is None or kind not in ("approved", "changes_requested"):
+        return None
+    if language_review_problem(person, summary, policy, revocation=True) is None:
+        return None
+    return problem
 
 
 def relative_path(project: Project, path: str) -> str:
@@ -256,7 +274,7 @@ def trusted_project(project: Project, trust_ref: str | None) -> Project | None:
 
 
 def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
-                   topics: list[str], lang: str | None = None) -> None:
+                   summary: ArticleSummary | None) -> None:
     """Refuse a decision the gate, reading ``trusted``'s registry, would not count."""
     ref = trusted.trust_name
     hint = (f"CI reads the registry and policy from {ref}; a registry change counts once it "
@@ -265,7 +283,8 @@ def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
     if person is None:
         raise CheckFailed(f"this would not count: {person_id} is not in {trusted.config.registry} "
                           f"at {ref}; nothing was recorded", hint=hint)
-    if event.event in ("approved", "changes_requested") and role_problem(person):
+    policy = trusted.config.policy
+    if decision_problem(person, event.event, summary, policy):
         raise CheckFailed(f"this would not count: {person_id} is not a clinical reviewer in "
                           f"{trusted.config.registry} at {ref}; nothing was recorded", hint=hint)
     ok, why, _ = verify_event(event, trusted.registry)
@@ -273,10 +292,12 @@ def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
         raise CheckFailed(f"this would not count under the registry at {ref}: {why}; "
                           "nothing was recorded", hint=hint)
     if event.event == "approved":
-        cred, problem = approval_problem(person, when=event.when, credential=event.credential,
-                                         topics=topics, author_email=None,
-                                         policy=trusted.config.policy, lang=lang)
-        if cred is None:
+        # the author's address is judged against the project's own registry (approve)
+        judged = replace(summary, author_email=None) if summary is not None else None
+        cred, language, problem = judge_approval(person, when=event.when,
+                                                 credential=event.credential,
+                                                 summary=judged, policy=policy)
+        if cred is None and not language:
             raise CheckFailed(f"this approval would not count under the policy at {ref}: "
                               f"{problem}; nothing was recorded", hint=hint)
 
@@ -294,6 +315,7 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
     person = actor or resolve_actor(project, as_id)
     now = now or dt.datetime.now(dt.timezone.utc)
     policy = project.config.policy
+    said: str | None = None
 
     if kind in ("approved", "changes_requested", "submitted"):
         verb = {"approved": "approve", "changes_requested": "review", "submitted": "submit"}[kind]
@@ -302,15 +324,19 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         article = _require_valid(result, kind.replace("_", " "))
     else:
         article = result.article
-    if kind in ("approved", "changes_requested") and role_problem(person):
+    # a linguist's approval: judge_approval below says why it cannot count
+    if decision_problem(person, kind, result.summary, policy) and (
+            kind != "approved" or LINGUIST not in person.roles):
         raise CheckFailed(
-            f"{role_problem(person)}; only clinical reviewers can "
+            f"{role_problem(person)}; only clinical reviewers "
+            f"{'(and linguists, on translations) ' if LINGUIST in person.roles else ''}can "
             f"{'approve' if kind == 'approved' else 'request changes'}"
         )
     if reviewer is not None:
         asked = project.registry.get(reviewer)
-        if asked is None or role_problem(asked):
-            raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry")
+        if asked is None or decision_problem(asked, "approved", result.summary, policy):
+            raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry "
+                             "(nor this translation's linguist)")
     if kind == "approved":
         # the registered addresses, and the git identity approving now unless it is
         # another registered person's (an unregistered one is taken as the approver's own)
@@ -318,18 +344,17 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         git_email = project.repo.config_get("user.email")
         if git_email and project.registry.by_email(git_email) in (None, person):
             mine.append(git_email)
-        cred, problem = approval_problem(person, when=now, credential=credential,
-                                         topics=article.meta.topics,
-                                         author_email=article.meta.author.email,
-                                         approver_emails=mine, policy=policy,
-                                         lang=result.summary.lang if result.summary else None)
-        if cred is None:
+        cred, language, problem = judge_approval(person, when=now, credential=credential,
+                                                 summary=result.summary, approver_emails=mine,
+                                                 policy=policy)
+        if cred is None and not language:
             raise CheckFailed(f"this approval would not count: {problem}",
                               hint="ask another clinical reviewer" if problem
                               and problem.startswith("self-approval") else None)
-        credential = cred.type
+        credential = cred.type if cred else None
+        said = counted_as(credential, language, result.summary, policy)
 
-    if kind == "approved":
+    if kind == "approved" and credential is not None:
         from reviewkit.article.byline import byline_problem
 
         problem = byline_problem(article.body, project, approver=person)
@@ -351,11 +376,10 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
             raise CheckFailed(f"the signature would not count: {why}; nothing was recorded")
         trusted = trusted_project(project, trust_ref) if check_trusted else None
         if trusted is not None:
-            _check_trusted(trusted, event, person.id, list(article.meta.topics),
-                           result.summary.lang if result.summary else None)
+            _check_trusted(trusted, event, person.id, result.summary)
     tip = append_event(project.repo, event)
     status = target_status(project, target, now=now)
-    return Recorded(event, tip, status)
+    return Recorded(event, tip, status, said)
 
 
 @dataclass

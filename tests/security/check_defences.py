@@ -40,14 +40,46 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [TRA + "test_approval_by_a_non_reader_forged_onto_the_ledger_does_not_count",
         TRA + "test_a_reader_added_in_the_change_under_test_does_not_count",
         POL + "translation-refused-to-a-non-reader]"]),
+    "a translation's clinical approvals count only with its language review": ([
+        ("reviewkit/review/translation_policy.py", "        if paired(fresh, fresh_l):", "        if True:"),
+    ], [POL + "lr-clinical-only]", POL + "lr-both-but-different-digests]",
+        TRA + "test_a_clinical_approval_alone_is_not_served_when_a_language_review_is_required",
+        TRA + "test_a_linguist_role_added_in_the_change_under_test_does_not_count"]),
+    "a language review is never a clinical sign-off": ([
+        ("reviewkit/review/policy.py",
+         "    c.credential, c.counts, c.language_review = cred, cred is not None, language",
+         "    c.credential, c.counts, c.language_review = cred, cred is not None or language, "
+         "language"),
+    ], [POL + "lr-linguistic-only]",
+        TRA + "test_a_linguist_approval_never_passes_a_clinically_unreviewed_translation[True]"]),
+    "the clinical and the language review by two different people": ([
+        ("reviewkit/review/translation_policy.py", "(set() if same_ok else {who})", "set()"),
+    ], [POL + "lr-same-person-for-both]",
+        POL + "lr-two-clinicians-required-dual-cannot-be-third]"]),
+    "a language review needs the linguist role": ([
+        ("reviewkit/review/translation_policy.py", "    if LINGUIST not in reviewer.roles:", "    if False:"),
+    ], [POL + "lr-two-clinicians-are-no-language-review]"]),
+    "a language review needs a reader of the translation's language": ([
+        ("reviewkit/review/translation_policy.py", "    reason = language_problem(",
+         "    reason = None and language_problem("),
+    ], [POL + "lr-linguist-not-reading-the-lang]"]),
+    "no language review by the translation's author": ([
+        ("reviewkit/review/translation_policy.py",
+         "    if summary.author_email and same_person(emails, [summary.author_email]):",
+         "    if False:"),
+    ], [POL + "lr-linguist-is-the-author]"]),
+    "a linguist's request for changes revokes": ([
+        ("reviewkit/review/policy.py", "                                       or c.language_review)",
+         "                                       )"),
+    ], [POL + "lr-linguist-requests-changes]"]),
     "translation served only from an approved source version": ([
-        ("reviewkit/review/policy.py", "                   and made_from in source.approved)",
+        ("reviewkit/review/translation_policy.py", "                   and made_from in source.approved)",
          "                   )"),
     ], [TRA + "test_a_forged_source_digest_is_never_served",
         TRA + "test_a_translation_of_an_unapproved_source_is_never_served",
         POL + "source-digest-never-approved]"]),
     "an unjudged source fails closed": ([
-        ("reviewkit/review/policy.py", "    if source is not None and source.last_digest is not None",
+        ("reviewkit/review/translation_policy.py", "    if source is not None and source.last_digest is not None",
          "    if source is None or source.last_digest is not None"),
     ], [POL + "source-not-judged-fails-closed]"]),
     "no translation of a translation (cycles)": ([
@@ -93,7 +125,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [ATT + "test_approval_replayed_for_older_digest_after_revert_and_reedit",
         POL + "stale]"]),
     "revocation by changes_requested": ([
-        ("reviewkit/review/policy.py", "                c.counts = False\n                c.reason = f\"revoked",
+        ("reviewkit/review/policy.py",
+         "                c.counts = c.language_review = False\n                c.reason = f\"revoked",
          "                pass\n                c.reason = f\"revoked"),
     ], [ATT + "test_revert_to_revoked_version_stays_blocked", POL + "approve-then-request]"]),
     "medication topic required": ([

@@ -5,10 +5,12 @@ in a cycle, a forged or unapproved source version, and language tags that look a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+import pytest
 from _sec import A_ID, A, approve, gate
 
-from conftest import Project, article, default_reviewers, git, put_event, registry_yaml
+from conftest import Key, Project, article, default_reviewers, git, put_event, registry_yaml
 
 ES = "content/articles/coping-with-worry.es.md"
 ES_ID = "01JDX3Q7G6M2N8P4R5S6T7V8Y9"
@@ -148,3 +150,102 @@ def test_source_paths_from_the_ledger_are_confined_to_the_content_roots(
     for bad in ("../etc/passwd.md", "content/articles/../../x.md", "/etc/x.md",
                 "content/articles\\x.md", "reviewers.yaml", "content/articlesX/y.md", ""):
         assert not _article_path(p, bad), bad
+
+
+# --- the optional language review (policy.translations.linguistic_review) ---------------------
+
+LINGUIST_ROW = {"id": "lmarin", "name": "Lucia Marin", "email": "l.marin@example.org",
+                "roles": ["linguist"], "languages": ["es"]}
+
+
+def _with_linguist(project: Project, linguist: object, *, on: bool = True,
+                   **languages: list[str]) -> None:
+    people = default_reviewers(project.reviewer, project.second, project.editor)
+    for p in people:
+        if p["id"] in languages:
+            p["languages"] = languages[str(p["id"])]
+    people.append({**LINGUIST_ROW, "keys": [linguist.line]})  # type: ignore[attr-defined]
+    project.repo.write("reviewers.yaml", registry_yaml(people))
+    if on:
+        path = project.path / "reviewkit.yaml"
+        path.write_text(path.read_text().replace(
+            "policy:\n", "policy:\n  translations: {linguistic_review: true}\n", 1))
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_a_linguist_approval_never_passes_a_clinically_unreviewed_translation(
+        project: Project, keys: Callable[[str], Key], on: bool) -> None:
+    """However many language reviews, written straight onto the ledger: without a
+    clinical sign-off the translation is neither approved by the gate nor published."""
+    linguist, second = keys("lmarin"), keys("ncortes")
+    approve(project)
+    _with_linguist(project, linguist, on=on, mokafor=["es"])
+    doc = json.loads(project.repo.read("reviewers.yaml"))
+    doc["reviewers"].append({"id": "ncortes", "name": "Noa Cortes",
+                             "email": "n.cortes@example.org", "roles": ["linguist"],
+                             "languages": ["es"], "keys": [second.line]})
+    project.repo.write("reviewers.yaml", registry_yaml(doc["reviewers"]))
+    _spanish(project)
+    project.repo.commit("es, untranslated")
+    put_event(project.path, "approved", ES, "lmarin", linguist)
+    put_event(project.path, "approved", ES, "lmarin", linguist, credential="MD")
+    put_event(project.path, "approved", ES, "ncortes", second)
+    code, doc = gate(project)
+    assert code == 1
+    st = _state(doc, ES)
+    assert st["state"] != "approved" and st["approvals"] == []
+    out = project.path.parent / "bundle"
+    r = project.rk("publish", "--out", str(out))
+    assert r.code == 0, r.output
+    assert [h["path"] for h in json.loads((out / "manifest.json").read_text())["held_back"]] == [ES]
+    assert not (out / "x-es.md").exists()
+
+
+def test_a_clinical_approval_alone_is_not_served_when_a_language_review_is_required(
+        project: Project, keys: Callable[[str], Key]) -> None:
+    """The clinical half alone: not approved, not published (publish reads the same rule)."""
+    linguist = keys("lmarin")
+    approve(project)
+    _with_linguist(project, linguist, mokafor=["es"])
+    _spanish(project)
+    project.repo.commit("es")
+    approve(project, "mokafor", ES)
+    code, doc = gate(project)
+    assert code == 1 and _state(doc, ES)["state"] == "in_review"
+    out = project.path.parent / "bundle"
+    assert project.rk("publish", "--out", str(out)).code == 0
+    assert not (out / "x-es.md").exists()
+    put_event(project.path, "approved", ES, "lmarin", linguist)
+    assert gate(project)[0] == 0
+
+
+def test_a_linguist_role_added_in_the_change_under_test_does_not_count(
+        project: Project, keys: Callable[[str], Key]) -> None:
+    """reviewers.yaml comes from the trust ref: a pull request that makes someone a
+    linguist (here a clinician who does not read Spanish) cannot supply the language
+    review."""
+    approve(project)
+    _readers(project, mokafor=["es"])
+    path = project.path / "reviewkit.yaml"
+    path.write_text(path.read_text().replace(
+        "policy:\n", "policy:\n  translations: {linguistic_review: true}\n", 1))
+    _spanish(project)
+    project.repo.commit("es; language review required")
+    git(project.path, "update-ref", "refs/remotes/origin/main", "HEAD")  # the base
+    people = default_reviewers(project.reviewer, project.second, project.editor)
+    for p in people:
+        if p["id"] == "mokafor":
+            p["languages"] = ["es"]
+        if p["id"] == "dwhitfield":
+            p["roles"], p["languages"] = ["clinical_reviewer", "linguist"], ["en", "es"]
+    project.repo.write("reviewers.yaml", registry_yaml(people))
+    project.repo.commit("dwhitfield is now a Spanish 'linguist'")
+    approve(project, "mokafor", ES)
+    put_event(project.path, "approved", ES, "dwhitfield", project.reviewer)
+    code, doc = gate(project, "--trust-ref", "origin/main")
+    assert code == 1
+    st = _state(doc, ES)
+    assert st["state"] == "in_review"
+    assert any("needs a language review by a reader of es" in r for r in st["reasons"])
+    # without a trust ref (the local view) the registry of the work tree applies
+    assert gate(project)[0] == 0
