@@ -6,7 +6,7 @@ Layer: record/ (may import base/, rules/, article/).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,10 +157,23 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
 
     _skipped_once(done)
 
+    # A translation names its source by id: checked on a selection of paths, it is judged
+    # against the whole catalogue (its source, other translations), not the selection.
+    context = done + (_others(project, by_path, hasher) if paths and any(
+        r.summary is not None and r.summary.translation_of for r in done) else [])
     for f in [*check_catalogue(done),
-              *catalogue_findings(done, project.config.policy.default_lang)]:
-        by_path[f.path].findings.append(f)
+              *catalogue_findings(context, project.config.policy.default_lang)]:
+        if f.path in by_path:
+            by_path[f.path].findings.append(f)
     return Catalogue(done, findings)
+
+
+def _others(project: Project, selected: Collection[str],
+            hasher: AssetHasher) -> list[ArticleResult]:
+    """The articles under the content roots outside ``selected``, front matter only."""
+    rels, _ = discover(project.root, project.config.content, assets=project.config.assets)
+    return [load_article(project.root, rel, project.schema, None, assets=hasher)
+            for rel in rels if rel not in selected]
 
 
 def under_content_roots(project: Project, paths: Sequence[str]) -> tuple[list[str], list[str]]:
