@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from test_translations import ES, approve, translated  # noqa: F401  (fixture)
+from test_translations import ES, A, approve, translated  # noqa: F401  (fixture)
 
 from conftest import Project
 
@@ -34,3 +34,26 @@ def _second(project: Project) -> str:
     text = (project.path / ES).read_text()
     text = re.sub(r"^id: .*$", "id: 01JDX3Q7G6M2N8P4R5S6T7V8Z9", text, count=1, flags=re.M)
     return re.sub(r"^slug: .*$", "slug: dup-es", text, count=1, flags=re.M)
+
+
+def _source_changed(project: Project) -> None:
+    """The Spanish approved; the English edited and approved again."""
+    assert approve(project, ES, "mokafor").code == 0  # type: ignore[attr-defined]
+    en = project.path / A
+    en.write_text(en.read_text().replace("Plain words about the topic.",
+                                         "Plain words about the topic, and what helps."))
+    project.repo.commit("English update")
+    assert approve(project, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+
+
+def test_due_lists_a_source_changed_translation_as_due_now_not_at_its_approval_date(
+        translated: Project) -> None:  # noqa: F811
+    project = translated
+    _source_changed(project)
+    r = project.rk("due", "--within", "400d")
+    assert r.code == 0, r.output
+    first = r.out.splitlines()[0]
+    assert first.startswith("SOURCE CHANGED now  " + ES), r.out
+    assert "update the translation" in first
+    # the English article's own re-review date still prints as a date
+    assert any(line.startswith("due 20") and A + " " in line for line in r.out.splitlines())

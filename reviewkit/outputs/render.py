@@ -272,6 +272,11 @@ def due_lines(rows: Sequence[Mapping[str, Any]], days: int) -> list[Line]:
     for r in rows:
         who = f"{r['reviewer']}, {r['credential']}" if r["credential"] else r["reviewer"]
         overdue = r["state"] == "expired"
+        if r["state"] == "source_changed":  # due now, whatever its approval's own date
+            lines.append([("stale", "SOURCE CHANGED"),
+                          ("", f" now  {_1(str(r['path']))}  (the source changed; "
+                               f"update the translation: reviewkit review {_1(str(r['path']))})")])
+            continue
         lines.append([("expired" if overdue else "stale", "OVERDUE" if overdue else "due"),
                       ("", f" {r['due']}  {_1(str(r['path']))}  (approved "
                            f"{_1(str(r['approved_at']))[:10]} by {_1(str(who))})")])
