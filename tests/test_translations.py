@@ -177,7 +177,7 @@ def test_translation_review_flow_end_to_end(translated: Project) -> None:
     # the default policy keeps the approved translation live, with a warning
     gate = project.rk("gate", "--format", "json")
     assert gate.code == 0, gate.output
-    assert any("coping-with-worry.es.md" in n for n in json.loads(gate.out)["notes"])
+    assert [w["path"] for w in json.loads(gate.out)["warnings"]] == [ES]
     # queue and due list it
     queue = project.rk("queue", "--format", "json")
     assert "coping-with-worry.es.md" in queue.out

@@ -4,6 +4,7 @@ who read one or two languages, CI), each through the CLI on a throwaway reposito
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from test_translations import ES, A, approve, translated  # noqa: F401  (fixture)
 
@@ -57,3 +58,25 @@ def test_due_lists_a_source_changed_translation_as_due_now_not_at_its_approval_d
     assert "update the translation" in first
     # the English article's own re-review date still prints as a date
     assert any(line.startswith("due 20") and A + " " in line for line in r.out.splitlines())
+
+
+def test_gate_warns_about_a_kept_source_changed_translation_as_a_warning(
+        translated: Project, tmp_path: Path) -> None:  # noqa: F811
+    """It was printed as "note: warning: …" and annotated on GitHub as a ::notice."""
+    project = translated
+    _source_changed(project)
+    text = project.rk("gate")
+    assert text.code == 0, text.output
+    assert f"WARNING {ES} [source changed]" in text.out
+    assert "note: warning" not in text.out
+    gh = project.rk("gate", "--format", "github")
+    assert gh.code == 0
+    warn = [line for line in gh.out.splitlines() if line.startswith("::warning")]
+    assert len(warn) == 1 and f"file={ES}," in warn[0] and "source_digest:" in warn[0]
+    assert "::notice" not in gh.out
+    summary = tmp_path / "summary.md"
+    assert project.rk("gate", "--summary", str(summary)).code == 0
+    assert f"**Warning:** `{ES}`" in summary.read_text()
+    sarif = json.loads(project.rk("gate", "--format", "sarif").out)
+    levels = {(r["ruleId"], r["level"]) for r in sarif["runs"][0]["results"]}
+    assert ("gate-source-changed", "warning") in levels

@@ -23,7 +23,7 @@ from reviewkit.base.model import STATES
 from reviewkit.base.printable import one_line as _1
 from reviewkit.base.printable import printable
 from reviewkit.outputs.audit import COLUMNS, AuditReport, check_dict
-from reviewkit.outputs.gate import GateResult
+from reviewkit.outputs.gate import GateResult, kept_message
 from reviewkit.outputs.output import (
     Format,
     Line,
@@ -144,6 +144,10 @@ def render_gate(result: GateResult, fmt: Format, *, first: Collection[str] = (),
             items.append(("error", "", github_annotation("error", f, title="reviewkit gate")))
         for n in result.notes:
             items.append(("notice", "", github_annotation("notice", n, title="reviewkit gate")))
+        for s in sorted(result.warnings, key=lambda s: s.path):
+            items.append(("warning", s.path, github_annotation(
+                "warning", kept_message(s), path=s.path,
+                title=f"reviewkit gate: {LABEL[s.state]}")))
         for s in sorted(result.blocked, key=lambda s: s.path):
             fix = f" Fix: {s.fix}" if s.fix else ""
             items.append(("error", s.path, github_annotation(
@@ -163,6 +167,12 @@ def gate_lines(result: GateResult) -> list[Line]:
         lines.append([("fail", f"FAIL {_1(f)}")])
     for n in result.notes:
         lines.append([("note", f"note: {_1(n)}")])
+    for s in sorted(result.warnings, key=lambda s: s.path):
+        lines.append([("stale", f"WARNING {_1(s.path)} [{LABEL[s.state]}]")])
+        for r in s.reasons:
+            lines.append([("", f"    {_1(r)}")])
+        if s.fix:
+            lines.append([("hint", f"    → {_1(s.fix)}")])
     for s in sorted(result.blocked, key=lambda s: s.path):
         lines.append([("blocked", f"BLOCKED {_1(s.path)} [{LABEL[s.state]}]")])
         for r in s.reasons:
