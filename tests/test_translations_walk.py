@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_translations import ES, A, approve, translated  # noqa: F401  (fixture)
+from test_translations import ES, A, approve, spanish, translated  # noqa: F401  (fixture)
 
 from conftest import Project
 
@@ -80,3 +80,25 @@ def test_gate_warns_about_a_kept_source_changed_translation_as_a_warning(
     sarif = json.loads(project.rk("gate", "--format", "sarif").out)
     levels = {(r["ruleId"], r["level"]) for r in sarif["runs"][0]["results"]}
     assert ("gate-source-changed", "warning") in levels
+
+
+def test_the_translate_marker_left_in_a_published_translation_is_an_error(
+        project: Project) -> None:
+    """English word lists are skipped for Spanish, so nothing caught a skeleton whose title
+    still said "TRANSLATE: …" once it was set draft: false."""
+    assert approve(project, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    assert project.rk("translate", str(project.path / A), "--lang", "es").code == 0
+    draft = project.rk("validate", "--format", "json", str(project.path / ES))
+    assert draft.code == 0, draft.output
+    marks = [f for f in json.loads(draft.out)["findings"] if "TRANSLATE:" in f["message"]]
+    assert [(f["level"], f["line"]) for f in marks] == [("info", 3), ("info", 5)], marks
+    es = project.path / ES
+    es.write_text(es.read_text().replace("draft: true", "draft: false"))
+    r = project.rk("validate", str(es))
+    assert r.code == 1
+    assert f"{ES}:3:8: error[translation]: title: still starts with 'TRANSLATE:'" in r.out
+    project.repo.commit("forgot to translate the title")
+    assert project.rk("gate").code == 1
+    spanish(project)  # translated: title and description in Spanish
+    done = project.rk("validate", "--format", "json", str(es))
+    assert not [f for f in json.loads(done.out)["findings"] if "TRANSLATE:" in f["message"]]

@@ -20,7 +20,7 @@ from typing import Any
 
 from reviewkit.article.content import ArticleResult, load_article
 from reviewkit.article.frontmatter import MAX_FILE_BYTES
-from reviewkit.article.translation import LANG_RE, effective_lang
+from reviewkit.article.translation import LANG_RE, MARKER, effective_lang
 from reviewkit.base.digest import short
 from reviewkit.base.errors import CheckFailed, EnvError, UsageError
 from reviewkit.base.model import ArticleSummary
@@ -203,9 +203,9 @@ def _skeleton(fm: dict[str, Any], new_id: str, slug: str, lang: str, source_id: 
     lines = [
         "---",
         f"id: {new_id}",
-        f"title: {q('TRANSLATE: ' + str(fm.get('title', '')))}",
+        f"title: {q(MARKER + ' ' + str(fm.get('title', '')))}",
         f"slug: {slug}",
-        f"description: {q('TRANSLATE: ' + str(fm.get('description', '')))}",
+        f"description: {q(MARKER + ' ' + str(fm.get('description', '')))}",
         f"author: {{name: {q(author.get('name', ''))}, email: {q(author.get('email', ''))}}}",
         f"topics: {q(list(fm.get('topics') or []))}",
         "draft: true",
