@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_translations import ES, A, approve, spanish, translated  # noqa: F401  (fixture)
+from test_translations import ES, A, approve, spanish, state, translated  # noqa: F401  (fixture)
 
 from conftest import Project
 
@@ -102,3 +102,20 @@ def test_the_translate_marker_left_in_a_published_translation_is_an_error(
     spanish(project)  # translated: title and description in Spanish
     done = project.rk("validate", "--format", "json", str(es))
     assert not [f for f in json.loads(done.out)["findings"] if "TRANSLATE:" in f["message"]]
+
+
+def test_submit_refuses_to_ask_a_reviewer_who_does_not_read_the_language(
+        translated: Project) -> None:  # noqa: F811
+    """`submit --reviewer dwhitfield` on a Spanish page put it in her `queue --mine`,
+    though she could never approve it; the translation's review stalled."""
+    project = translated
+    r = project.rk("submit", str(project.path / ES), "--reviewer", "dwhitfield")
+    assert r.code == 2
+    assert ("--reviewer dwhitfield: dwhitfield does not read es (languages: en, the "
+            "default); ask a clinical reviewer who reads es") in r.err
+    assert state(project, ES)["state"] == "draft"  # nothing recorded
+    ok = project.rk("submit", str(project.path / ES), "--reviewer", "mokafor")
+    assert ok.code == 0, ok.output
+    assert state(project, ES)["state"] == "in_review"
+    # the source, in the default language, may still be sent to her
+    assert project.rk("submit", str(project.path / A), "--reviewer", "dwhitfield").code == 0

@@ -21,6 +21,7 @@ from pathlib import Path
 from reviewkit.article.assets import CommitAssets
 from reviewkit.article.content import ArticleResult, known_slugs, load_article, parse_article
 from reviewkit.article.frontmatter import MAX_FILE_BYTES
+from reviewkit.article.translation import language_problem
 from reviewkit.base.errors import CheckFailed, EnvError, UsageError
 from reviewkit.base.model import Article, Reviewer, ReviewEvent
 from reviewkit.record import signing
@@ -311,6 +312,11 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
         asked = project.registry.get(reviewer)
         if asked is None or role_problem(asked):
             raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry")
+        lang = result.summary.lang if result.summary else None
+        unread = language_problem(asked, lang, policy.default_lang) if lang else None
+        if unread:  # they could not approve it: asking them would stall the review
+            raise UsageError(f"--reviewer {reviewer}: {unread}; ask a clinical reviewer who "
+                             f"reads {lang}")
     if kind == "approved":
         # the registered addresses, and the git identity approving now unless it is
         # another registered person's (an unregistered one is taken as the approver's own)
