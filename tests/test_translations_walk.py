@@ -119,3 +119,19 @@ def test_submit_refuses_to_ask_a_reviewer_who_does_not_read_the_language(
     assert state(project, ES)["state"] == "in_review"
     # the source, in the default language, may still be sent to her
     assert project.rk("submit", str(project.path / A), "--reviewer", "dwhitfield").code == 0
+
+
+def test_review_of_a_source_changed_translation_gives_the_next_step_not_itself(
+        translated: Project) -> None:  # noqa: F811
+    """`review x.es.md` ended with "→ reviewkit review x.es.md shows what changed in the
+    source; …": the command the user had just run."""
+    project = translated
+    _source_changed(project)
+    r = project.rk("review", str(project.path / ES))
+    assert r.code == 0, r.output
+    last = r.out.rstrip().splitlines()[-1]
+    assert last.startswith("→ the source's changes are above: update the translation, set "
+                           "source_digest: sha256:"), last
+    assert f"then reviewkit submit {ES}" in last and "reviewkit review" not in last
+    # status, which shows no diff, still points at review
+    assert "reviewkit review" in state(project, ES)["fix"]

@@ -34,6 +34,7 @@ from reviewkit.outputs.output import (
     sarif_log,
     to_json,
 )
+from reviewkit.review.policy import SOURCE_DIFF_HINT
 from reviewkit.review.status import StatusReport
 
 if TYPE_CHECKING:
@@ -357,7 +358,8 @@ def review_lines(view: ReviewView, path: str, *, word_diff: bool = False) -> lis
         else:
             lines.append([("", line)])
     if st.state == "source_changed" and st.fix:  # the translation needs updating first
-        lines.append([("hint", f"→ {_1(st.fix)}")])
+        fix = st.fix.removeprefix(SOURCE_DIFF_HINT.format(path=st.path))
+        lines.append([("hint", f"→ the source's changes are above: {_1(fix)}")])
     elif st.state != "approved":
         lines.append([("hint", f"→ reviewkit approve {target}   or   "
                                f"reviewkit request-changes {target} -m …")])
