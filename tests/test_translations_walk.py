@@ -135,3 +135,37 @@ def test_review_of_a_source_changed_translation_gives_the_next_step_not_itself(
     assert f"then reviewkit submit {ES}" in last and "reviewkit review" not in last
     # status, which shows no diff, still points at review
     assert "reviewkit review" in state(project, ES)["fix"]
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000100e527de000000"
+                    "0049454e44ae426082")
+
+
+def test_a_translation_in_the_language_folder_keeps_the_source_images(
+        project: Project) -> None:
+    """In content/es/articles the skeleton kept `img/chart.png` from content/articles:
+    validate then said asset-missing, and the translator had to work out `../../…`."""
+    path = project.path / "reviewkit.yaml"
+    path.write_text(path.read_text().replace("content: [content/articles]",
+                                             "content: [content/articles, content/es/articles]"))
+    project.repo.write("content/es/articles/.gitkeep", "")
+    project.repo.write("content/articles/img/chart.png", PNG)
+    en = project.path / A
+    en.write_text(en.read_text().replace(
+        "## Find care", "![A chart](img/chart.png)\n\nSee [the chart](img/chart.png#top), "
+        "[a page](https://example.org/img/chart.png) and <img src=\"img/chart.png\" alt=\"\">."
+        "\n\n## Find care"))
+    project.repo.commit("a folder for Spanish; an image")
+    assert project.rk("validate", str(en)).code == 0
+    assert approve(project, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    r = project.rk("translate", str(en), "--lang", "es", "--slug", "preocupacion")
+    assert r.code == 0, r.output
+    made = project.path / "content/es/articles/preocupacion.md"
+    text = made.read_text()
+    assert "![A chart](../../articles/img/chart.png)" in text
+    assert "[the chart](../../articles/img/chart.png#top)" in text
+    assert '<img src="../../articles/img/chart.png"' in text
+    assert "(https://example.org/img/chart.png)" in text  # a URL is left alone
+    v = project.rk("validate", "--format", "json", str(made))
+    assert not [f for f in json.loads(v.out)["findings"] if f["rule"].startswith("asset")], v.out

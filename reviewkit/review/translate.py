@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,9 +187,33 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
         target = project.root / Path(rel).parent / f"{stem}.{lang_tag.lower()}.md"
     # the front matter of the version translated (the approved one), not the work tree's
     fm = dict(approved_fm) if isinstance(approved_fm, dict) else dict(source.article.front_matter)
+    body = relink(body, rel, target.relative_to(project.root).as_posix())
     out = _skeleton(fm, new_ulid(), new_slug, lang_tag, source_id, digest, now.date(), body)
     write_new_file(target, out.encode("utf-8"))
     return Created(target, rel, digest, approved)
+
+
+def relink(body: str, source_rel: str, target_rel: str) -> str:
+    """``body`` with its relative asset references (images, linked files) rewritten for a
+    file at ``target_rel``: a translation in another folder (content/es/articles) shows the
+    source's images. References not written literally (percent-encoded…) stay as they are;
+    validate reports any that then points at nothing."""
+    from reviewkit.article.assets import asset_refs
+
+    here = posixpath.dirname(target_rel)
+    if here == posixpath.dirname(source_rel):
+        return body
+    moved: dict[str, str] = {}
+    for raw in dict.fromkeys(r.raw for r in asset_refs(body, source_rel) if r.target):
+        path = raw.split("#", 1)[0].split("?", 1)[0]
+        whole = posixpath.normpath(posixpath.join(posixpath.dirname(source_rel), path))
+        moved[raw] = posixpath.relpath(whole, here or ".") + raw[len(path):]
+    if not moved:
+        return body
+    # the whole destination, in one pass: `](raw)`, `](raw "title")`, `[id]: raw`, src="raw"
+    names = "|".join(re.escape(raw) for raw in sorted(moved, key=len, reverse=True))
+    return re.sub(r"(\]\(\s*|\]:[ \t]+|src=[\"'])(" + names + r")(?=[\s)\"'>]|$)",
+                  lambda m: m.group(1) + moved[m.group(2)], body, flags=re.MULTILINE)
 
 
 def _skeleton(fm: dict[str, Any], new_id: str, slug: str, lang: str, source_id: str,
