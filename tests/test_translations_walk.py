@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_translations import ES, A, approve, spanish, state, translated  # noqa: F401  (fixture)
+from test_translations import ES, A, approve, spanish, state, translated, with_languages  # noqa: F401  (fixture)
 
 from conftest import Project
 
@@ -143,29 +143,62 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 
 
 def test_a_translation_in_the_language_folder_keeps_the_source_images(
-        project: Project) -> None:
+        project: Project, tmp_path: Path) -> None:
     """In content/es/articles the skeleton kept `img/chart.png` from content/articles:
-    validate then said asset-missing, and the translator had to work out `../../…`."""
+    validate said asset-missing; pointing at `../../articles/img/chart.png` passed validate
+    and the gate, but publish then held the approved translation back (an asset must lie in
+    its article's folder). translate now copies the files the text shows beside it."""
     path = project.path / "reviewkit.yaml"
     path.write_text(path.read_text().replace("content: [content/articles]",
                                              "content: [content/articles, content/es/articles]"))
     project.repo.write("content/es/articles/.gitkeep", "")
+    with_languages(project, mokafor=["en", "es"])
     project.repo.write("content/articles/img/chart.png", PNG)
+    project.repo.write("content/es/articles/img/kept.png", b"already translated")
+    project.repo.write("content/articles/img/kept.png", PNG)
     en = project.path / A
     en.write_text(en.read_text().replace(
         "## Find care", "![A chart](img/chart.png)\n\nSee [the chart](img/chart.png#top), "
-        "[a page](https://example.org/img/chart.png) and <img src=\"img/chart.png\" alt=\"\">."
+        "[a page](https://example.org/img/chart.png) and <img src=\"img/kept.png\" alt=\"\">."
         "\n\n## Find care"))
-    project.repo.commit("a folder for Spanish; an image")
+    project.repo.commit("a folder for Spanish; images")
     assert project.rk("validate", str(en)).code == 0
     assert approve(project, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
     r = project.rk("translate", str(en), "--lang", "es", "--slug", "preocupacion")
     assert r.code == 0, r.output
-    made = project.path / "content/es/articles/preocupacion.md"
-    text = made.read_text()
-    assert "![A chart](../../articles/img/chart.png)" in text
-    assert "[the chart](../../articles/img/chart.png#top)" in text
-    assert '<img src="../../articles/img/chart.png"' in text
-    assert "(https://example.org/img/chart.png)" in text  # a URL is left alone
+    assert "copied content/es/articles/img/chart.png" in r.out
+    assert "kept.png" not in r.out  # never overwritten
+    es_dir = project.path / "content/es/articles"
+    assert (es_dir / "img/chart.png").read_bytes() == PNG
+    assert (es_dir / "img/kept.png").read_bytes() == b"already translated"
+    made = es_dir / "preocupacion.md"
+    assert "![A chart](img/chart.png)" in made.read_text()
     v = project.rk("validate", "--format", "json", str(made))
     assert not [f for f in json.loads(v.out)["findings"] if f["rule"].startswith("asset")], v.out
+    # and it publishes once approved, with its own copy of the image
+    spanish_text = made.read_text().replace("TRANSLATE: ", "").replace("draft: true",
+                                                                       "draft: false")
+    made.write_text(spanish_text)
+    # the bundle is flat: a different image under the same name would collide (guide)
+    (es_dir / "img/kept.png").write_bytes(PNG)
+    project.repo.commit("Spanish, with its images")
+    assert approve(project, "content/es/articles/preocupacion.md", "mokafor").code == 0  # type: ignore[attr-defined]
+    out = tmp_path / "bundle"
+    pub = project.rk("publish", "--out", str(out), "--format", "html")
+    assert pub.code == 0 and "held back" not in pub.out, pub.output
+    assert (out / "preocupacion.html").exists()
+
+
+def test_an_asset_above_the_article_folder_is_a_finding_not_a_surprise_at_publish(
+        project: Project) -> None:
+    """`![x](../shared/x.png)` passed validate and the gate, then publish held the approved
+    article back ("lies outside the article's folder"): now validate and the gate say so."""
+    project.repo.write("content/shared/x.png", PNG)
+    en = project.path / A
+    en.write_text(en.read_text().replace("## Find care", "![x](../shared/x.png)\n\n## Find care"))
+    project.repo.commit("a shared image")
+    r = project.rk("validate", str(en))
+    assert r.code == 1
+    assert ("error[asset-outside]: image '../shared/x.png' lies outside the article's folder "
+            "(content/articles)") in r.out
+    assert project.rk("gate").code == 1

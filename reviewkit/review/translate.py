@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import posixpath
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,6 +111,7 @@ class Created:
     source: str
     source_digest: str
     approved: bool  # the source version is an approved one
+    copied: list[str]  # the source's assets copied beside the translation
 
 
 def create_translation(project: Project, rel: str, lang: str, *, slug: str | None = None,
@@ -187,33 +187,34 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
         target = project.root / Path(rel).parent / f"{stem}.{lang_tag.lower()}.md"
     # the front matter of the version translated (the approved one), not the work tree's
     fm = dict(approved_fm) if isinstance(approved_fm, dict) else dict(source.article.front_matter)
-    body = relink(body, rel, target.relative_to(project.root).as_posix())
     out = _skeleton(fm, new_ulid(), new_slug, lang_tag, source_id, digest, now.date(), body)
-    write_new_file(target, out.encode("utf-8"))
-    return Created(target, rel, digest, approved)
+    target_rel = target.relative_to(project.root).as_posix()
+    write_new_file(target, out.encode("utf-8"), shown=target_rel)
+    return Created(target, rel, digest, approved, _copy_assets(project, body, rel, target_rel))
 
 
-def relink(body: str, source_rel: str, target_rel: str) -> str:
-    """``body`` with its relative asset references (images, linked files) rewritten for a
-    file at ``target_rel``: a translation in another folder (content/es/articles) shows the
-    source's images. References not written literally (percent-encoded…) stay as they are;
-    validate reports any that then points at nothing."""
+def _copy_assets(project: Project, body: str, source_rel: str, target_rel: str) -> list[str]:
+    """In another folder (content/es/articles), the translation gets a copy of each local
+    file the source text shows or links, at the same relative path, so the text's
+    references resolve there (an asset must lie in its article's folder). Never
+    overwrites: a file already there is kept. Returns the paths copied."""
     from reviewkit.article.assets import asset_refs
+    from reviewkit.article.scaffold import write_new_file
 
-    here = posixpath.dirname(target_rel)
-    if here == posixpath.dirname(source_rel):
-        return body
-    moved: dict[str, str] = {}
-    for raw in dict.fromkeys(r.raw for r in asset_refs(body, source_rel) if r.target):
-        path = raw.split("#", 1)[0].split("?", 1)[0]
-        whole = posixpath.normpath(posixpath.join(posixpath.dirname(source_rel), path))
-        moved[raw] = posixpath.relpath(whole, here or ".") + raw[len(path):]
-    if not moved:
-        return body
-    # the whole destination, in one pass: `](raw)`, `](raw "title")`, `[id]: raw`, src="raw"
-    names = "|".join(re.escape(raw) for raw in sorted(moved, key=len, reverse=True))
-    return re.sub(r"(\]\(\s*|\]:[ \t]+|src=[\"'])(" + names + r")(?=[\s)\"'>]|$)",
-                  lambda m: m.group(1) + moved[m.group(2)], body, flags=re.MULTILINE)
+    src_dir, dst_dir = posixpath.dirname(source_rel), posixpath.dirname(target_rel)
+    if src_dir == dst_dir:
+        return []
+    copied = []
+    for asset in dict.fromkeys(r.target for r in asset_refs(body, source_rel) if r.target):
+        src = project.root / asset
+        inside = posixpath.relpath(asset, src_dir or ".")
+        dst_rel = posixpath.join(dst_dir, inside)
+        dst = project.root / dst_rel
+        if inside.startswith("../") or not src.is_file() or src.is_symlink() or dst.exists():
+            continue  # validate says what is wrong with the translation's references
+        write_new_file(dst, src.read_bytes(), shown=dst_rel)
+        copied.append(dst_rel)
+    return copied
 
 
 def _skeleton(fm: dict[str, Any], new_id: str, slug: str, lang: str, source_id: str,
