@@ -152,20 +152,25 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     if progress is not None:
         progress(len(rels), len(rels))
     done = [r for r in results if r is not None]
-    by_path = {r.path: r for r in done}
+    _skipped_once(done)
+    _cross_findings(project, done, bool(paths), hasher)
+    return Catalogue(done, findings)
+
+
+def _cross_findings(project: Project, done: list[ArticleResult], selection: bool,
+                    hasher: AssetHasher) -> None:
+    """Add the findings across articles (ids, slugs, translations) to ``done``'s results.
+    A translation names its source by id: checked on a ``selection`` of paths, it is
+    judged against the whole catalogue (its source, other translations)."""
     from reviewkit.article.translation import catalogue_findings
 
-    _skipped_once(done)
-
-    # A translation names its source by id: checked on a selection of paths, it is judged
-    # against the whole catalogue (its source, other translations), not the selection.
-    context = done + (_others(project, by_path, hasher) if paths and any(
+    by_path = {r.path: r for r in done}
+    context = done + (_others(project, by_path, hasher) if selection and any(
         r.summary is not None and r.summary.translation_of for r in done) else [])
     for f in [*check_catalogue(done),
               *catalogue_findings(context, project.config.policy.default_lang)]:
         if f.path in by_path:
             by_path[f.path].findings.append(f)
-    return Catalogue(done, findings)
 
 
 def _others(project: Project, selected: Collection[str],
