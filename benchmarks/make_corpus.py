@@ -44,7 +44,17 @@ from reviewkit.base.digest import canonical_json, content_digest
 from reviewkit.base.git import blob_id
 from reviewkit.base.model import ReviewEvent, format_time
 
-GENERATOR_VERSION = 2  # 2: bodies without byline and editorial note
+GENERATOR_VERSION = 2  # standard shape; 2: bodies without byline and editorial note
+SHAPES = ("standard", "realistic")
+
+
+def generator_version(shape: str = "standard") -> str:
+    """The version a cached corpus of ``shape`` is keyed by (bumped per shape)."""
+    if shape == "standard":
+        return str(GENERATOR_VERSION)
+    from realistic import VERSION
+
+    return f"{GENERATOR_VERSION}r{VERSION}"
 NAMESPACE = "reviewkit"
 CONTENT_DIR = "content/articles"
 
@@ -423,8 +433,15 @@ def render_body(rng: random.Random, a: ArticlePlan, reviewer: Person) -> str:
     return "\n".join(parts)
 
 
-def make_revision_text(rng: random.Random, a: ArticlePlan, target: int, reviewer: Person) -> str:
+def make_revision_text(rng: random.Random, a: ArticlePlan, target: int, reviewer: Person,
+                       shape: str = "standard") -> str:
     """Grow or tweak the sections until the body is near ``target`` bytes."""
+    if shape == "realistic":
+        import realistic
+
+        cites = [str(c["id"]) for c in a.fm["citations"]]
+        related = [str(x) for x in a.fm.get("related", [])]
+        return realistic.render(rng, a.subject, a.intro, cites, related, target)
     body = render_body(rng, a, reviewer)
     while len(body.encode()) < target:
         i = rng.randrange(1, len(a.sections))
@@ -532,7 +549,8 @@ def git(repo: Path, *args: str, input: bytes | None = None) -> str:
                           capture_output=True).stdout.decode()
 
 
-def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date) -> dict[str, Any]:
+def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date,
+             shape: str = "standard") -> dict[str, Any]:
     t0 = time.perf_counter()
     rng = random.Random(seed)
     if out.exists():
@@ -588,7 +606,12 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date) -> dict[str, 
         a.intro = [rng.choice(OPENERS).format(s=a.subject, S=a.subject.capitalize()) + " "
                    + _para(rng, 3)]
         a.sections = [_para(rng, 4), _para(rng, 3), _para(rng, 3)]
-        target = rng.randint(1000, 3400)
+        if shape == "realistic":
+            import realistic
+
+            target = realistic.target_size(rng)
+        else:
+            target = rng.randint(1000, 3400)
         byline = rng.choice(reviewers)
         for r, ci in enumerate(a.commit_idx):
             if r > 0:  # a real edit: a section rewritten, the date moved
@@ -601,7 +624,7 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date) -> dict[str, 
                 a.fm["draft"] = True
             elif r == len(a.commit_idx) - 1:
                 a.fm["draft"] = False
-            body = make_revision_text(rng, a, target, byline)
+            body = make_revision_text(rng, a, target, byline, shape)
             data = ("---\n" + emit_yaml(a.fm) + "---\n" + body).encode("utf-8")
             a.revisions.append(data)
             a.digests.append(content_digest(a.fm, body, exempt))
@@ -716,7 +739,7 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date) -> dict[str, 
     t_events = time.perf_counter()
 
     # 5. self-checks
-    self_check(repo, keys, arts, signed_samples, schema, exempt, rng)
+    self_check(repo, keys, arts, signed_samples, schema, exempt, rng, shape)
     t_check = time.perf_counter()
 
     counts: dict[str, int] = {}
@@ -731,7 +754,7 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date) -> dict[str, 
     approve_target = in_review[0]
     approver = next(r for r in reviewers if r.id != approve_target.author.id)
     manifest = {
-        "generator_version": GENERATOR_VERSION, "articles": n, "events": len(events),
+        "generator_version": generator_version(shape), "shape": shape, "articles": n, "events": len(events),
         "seed": seed, "epoch": epoch.isoformat(), "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "states": counts, "event_kinds": kinds,
         "revisions": sum(len(a.revisions) for a in arts),
@@ -752,7 +775,7 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date) -> dict[str, 
 
 def self_check(repo: Path, keys: Path, arts: list[ArticlePlan],
                samples: list[tuple[ReviewEvent, Person]], schema: Any, exempt: Any,
-               rng: random.Random) -> None:
+               rng: random.Random, shape: str = "standard") -> None:
     """reviewkit's own parser, digest, schema and ssh-keygen agree with what was generated."""
     from reviewkit.article.content import parse_article
     from reviewkit.record.signing import AllowedKey, verify
@@ -767,7 +790,8 @@ def self_check(repo: Path, keys: Path, arts: list[ArticlePlan],
         assert res.blob == a.blobs[r]
         n_keys = len(res.front_matter or {})
         assert 15 <= n_keys <= 30, (a.path, n_keys)
-        assert 1000 <= len(res.article.body.encode()) <= 3600, (a.path, len(res.article.body))
+        lo, hi = (2000, 14_000) if shape == "realistic" else (1000, 3600)
+        assert lo <= len(res.article.body.encode()) <= hi, (a.path, len(res.article.body))
         if r == len(a.revisions) - 1:
             assert (repo / a.path).read_bytes() == a.revisions[r]
     # signatures: in-process verifier, and the reference ssh-keygen
@@ -800,9 +824,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="Events end the day before this date (default: today, UTC). "
                          "Approvals expire after 365 days, so keep it recent.")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--shape", choices=SHAPES, default="standard",
+                    help="standard: bodies of 1-3.5 KB; realistic: 2-12 KB (median about 6 KB) "
+                         "with long lists, a table, links and citations (benchmarks/realistic.py)")
     args = ap.parse_args(argv)
     epoch = args.epoch or dt.datetime.now(dt.timezone.utc).date()
-    manifest = generate(args.articles, args.events, args.seed, args.out, epoch)
+    manifest = generate(args.articles, args.events, args.seed, args.out, epoch, args.shape)
     shown = {k: v for k, v in manifest.items() if k != "articles_list"}
     print(json.dumps(shown, indent=1))
     return 0

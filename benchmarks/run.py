@@ -538,6 +538,16 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
     print(f"wrote {path}")
 
 
+def run_peer(args: argparse.Namespace, env: dict[str, str], logs: Path) -> list[str]:
+    """The realistic-corpus rows of benchmarks/peer.py, as table lines."""
+    import peer
+
+    out, manifest = peer.realistic_corpus(args.articles, args.events, args.seed)
+    print(f"realistic: N={args.articles:,} M={args.events:,}")
+    ops, note = peer.suite(out / "repo", manifest, max(1, min(3, args.repeat)), env, logs)
+    return peer.summary(ops, note)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=10_000)
@@ -547,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="N=1,000, M=3,000, 3 repeats, no docs")
     ap.add_argument("--no-scaling", action="store_true", help="skip the half-size corpus")
     ap.add_argument("--profile", action="store_true", help="also profile the cold gate")
+    ap.add_argument("--peer", action="store_true",
+                    help="also validate the realistic corpus (same N) beside markdownlint-cli2 "
+                         "(benchmarks/peer.py)")
     ap.add_argument("--docs", type=Path, default=None,
                     help="where to write the report (default: docs/performance.md for a full run)")
     ap.add_argument("--no-docs", action="store_true")
@@ -579,6 +592,7 @@ def main(argv: list[str] | None = None) -> int:
             half = suite(hout / "repo", half_manifest, max(1, min(3, args.repeat)), env, logs,
                          only_scaling=True)
         profile = profile_cold_gate(repo, manifest, env, out / "gate.prof") if args.profile else None
+        peer_lines = run_peer(args, env, logs) if args.peer else None
     total = time.perf_counter() - t0
     print()
     print("\n".join(table(ops)))
@@ -591,8 +605,14 @@ def main(argv: list[str] | None = None) -> int:
     if profile:
         print("\ncold gate profile (top 15 cumulative):")
         print("\n".join(profile))
+    if peer_lines:
+        print("\n" + "\n".join(peer_lines))
     if docs:
         write_docs(docs, args, manifest, ops, half, half_manifest, profile, total)
+        if peer_lines:
+            with open(docs, "a", encoding="utf-8") as f:
+                f.write("\n## Realistic articles and the peer linter\n\n"
+                        + "\n".join(peer_lines) + "\n")
     print(f"total {total / 60:.1f} min")
     return 0
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from reviewkit.base.findings import Finding
+from reviewkit.base.markdown import strip_comments
 from reviewkit.base.model import Config, Registry, Reviewer
 
 RULE = "byline-reviewer"
@@ -47,7 +48,7 @@ def find_bylines(body: str, body_line: int = 1) -> tuple[tuple[int, str], ...]:
             if "-->" not in line:
                 continue
             in_comment, line = False, line.split("-->", 1)[1]
-        line = re.sub(r"<!--.*?-->", "", line)
+        line = strip_comments(line)
         if "<!--" in line:
             in_comment, line = True, line.split("<!--", 1)[0]
         text = line.strip().lstrip(">#").strip().strip("*_").strip()

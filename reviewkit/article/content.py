@@ -140,7 +140,23 @@ def parse_article(
         from reviewkit.rules.readability import grade_body
 
         result.readability = grade_body(parts.body)
-    refs = asset_refs(parts.body, rel)
+    hashes = _hash_assets(result, parts.body, parts.body_line, assets)
+    digest = content_digest(fm, parts.body, article_schema.exempt, hashes)
+    result.summary = summarize(rel, result.blob or "", fm, meta, digest,
+                               find_bylines(parts.body, parts.body_line), fields)
+    result.article = Article(
+        path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
+        body_line=parts.body_line, digest=digest,
+    )
+    result.findings.sort()
+    return result
+
+
+def _hash_assets(result: ArticleResult, body: str, body_line: int,
+                 assets: AssetHasher | None) -> list[tuple[str, str]]:
+    """Hashes of the local files the body shows or links (findings and each asset's state
+    go on ``result``)."""
+    refs = asset_refs(body, result.path)
     hasher = assets if assets is not None else _no_assets
     states: dict[str, str] = {}
 
@@ -152,18 +168,10 @@ def parse_article(
             raise
         return states[target]
 
-    hashes, asset_findings = covered(refs, record, rel, parts.body_line)
+    hashes, asset_findings = covered(refs, record, result.path, body_line)
     result.asset_states = sorted(states.items())
     result.findings += asset_findings
-    digest = content_digest(fm, parts.body, article_schema.exempt, hashes)
-    result.summary = summarize(rel, result.blob or "", fm, meta, digest,
-                               find_bylines(parts.body, parts.body_line), fields)
-    result.article = Article(
-        path=rel, blob=result.blob or "", meta=meta, front_matter=fm, body=parts.body,
-        body_line=parts.body_line, digest=digest,
-    )
-    result.findings.sort()
-    return result
+    return hashes
 
 
 MAX_CONTROL_FINDINGS = 10
@@ -242,25 +250,7 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
     findings: list[Finding] = []
     found: list[str] = []
     root = root.resolve()
-    targets: list[Path] = []
-    if paths:
-        for p in paths:
-            candidate = Path(os.path.abspath(p))
-            try:
-                candidate.relative_to(root)
-            except ValueError:
-                raise UsageError(f"{p}: outside the repository {root}") from None
-            if not os.path.lexists(candidate):
-                raise UsageError(f"{p}: no such file or directory")
-            targets.append(candidate)
-    else:
-        for r in content_roots:
-            if os.path.lexists(root / r):
-                targets.append(root / r)
-            else:
-                # articles moved outside every content root must not pass unseen
-                findings.append(Finding(r, 0, 0, "error", "content-root",
-                                        f"content root '{r}' (reviewkit.yaml) does not exist"))
+    targets = _targets(root, content_roots, paths, findings)
 
     def visit(p: Path) -> None:
         try:
@@ -299,24 +289,58 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
             return
         if p.name in _PLACEHOLDERS and st.st_size == 0:
             return
-        ext = p.suffix[1:].lower()
-        if p.name.startswith("."):
-            why = "hidden file under a content root"
-        elif ext in asset_exts:
-            return
-        elif ext in ARTICLE_LIKE:
-            why = f"'.{p.suffix[1:]}' is not an article: articles end in '.md' (lower case)"
-        else:
-            why = (f"'{p.suffix or p.name}' is neither an article (.md) nor an asset "
-                   f"({', '.join(sorted(asset_exts)) or 'none'}; reviewkit.yaml `assets`)")
-        findings.append(Finding(rel, 0, 0, "error", "content-file",
-                                f"{why}: rename it, move it out of the content root, or "
-                                "list its extension under `assets` in reviewkit.yaml"))
+        problem = _not_an_article(p, rel, asset_exts)
+        if problem is not None:
+            findings.append(problem)
 
     explicit = set(targets)
     for t in targets:
         visit(t)
     return sorted(dict.fromkeys(found)), findings
+
+
+def _targets(root: Path, content_roots: Sequence[str], paths: Sequence[str],
+             findings: list[Finding]) -> list[Path]:
+    """What :func:`discover` walks: the given paths (each inside ``root``, existing) or the
+    content roots (a missing root is a finding)."""
+    targets: list[Path] = []
+    if paths:
+        for p in paths:
+            candidate = Path(os.path.abspath(p))
+            try:
+                candidate.relative_to(root)
+            except ValueError:
+                raise UsageError(f"{p}: outside the repository {root}") from None
+            if not os.path.lexists(candidate):
+                raise UsageError(f"{p}: no such file or directory")
+            targets.append(candidate)
+        return targets
+    for r in content_roots:
+        if os.path.lexists(root / r):
+            targets.append(root / r)
+        else:
+            # articles moved outside every content root must not pass unseen
+            findings.append(Finding(r, 0, 0, "error", "content-root",
+                                    f"content root '{r}' (reviewkit.yaml) does not exist"))
+    return targets
+
+
+def _not_an_article(p: Path, rel: str, asset_exts: frozenset[str]) -> Finding | None:
+    """The finding for a regular file under a content root that is not an article (None
+    for an asset)."""
+    ext = p.suffix[1:].lower()
+    if p.name.startswith("."):
+        why = "hidden file under a content root"
+    elif ext in asset_exts:
+        return None
+    elif ext in ARTICLE_LIKE:
+        why = f"'.{p.suffix[1:]}' is not an article: articles end in '.md' (lower case)"
+    else:
+        why = (f"'{p.suffix or p.name}' is neither an article (.md) nor an asset "
+               f"({', '.join(sorted(asset_exts)) or 'none'}; reviewkit.yaml `assets`)")
+    return Finding(rel, 0, 0, "error", "content-file",
+                   f"{why}: rename it, move it out of the content root, or "
+                   "list its extension under `assets` in reviewkit.yaml")
 
 
 def known_slugs(root: Path, content_roots: Sequence[str]) -> set[str]:

@@ -236,68 +236,97 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
     and non-string keys, NaN and infinity, nesting deeper than :data:`MAX_DEPTH`.
     ``line_offset`` is the file line of the text's first line (for messages).
     """
-    global _resolve_first
-    from ruamel.yaml import events as ev
-    from ruamel.yaml.nodes import ScalarNode
+    builder = _Builder(text, line_offset)
+    try:
+        for e in _events(text):
+            builder.feed(e)
+    except FrontMatterError:
+        raise
+    except Exception as exc:
+        raise _parser_error(exc, line_offset) from None
+    return builder.root
 
-    y = _safe_loader()
-    resolver, constructor = y.resolver, y.constructor
-    if _resolve_first is None:
-        # first characters for which YAML 1.2 resolution can give anything but a string
-        _resolve_first = frozenset(resolver.versioned_resolver.keys())
-    first = _resolve_first
 
-    def fail(rule: str, msg: str, mark: Any) -> FrontMatterError:
-        line = mark.line + line_offset if mark is not None else line_offset
+def _short_tag(tag: Any) -> str:
+    return str(tag).replace("tag:yaml.org,2002:", "!!")
+
+
+class _Builder:
+    """Plain JSON values from one YAML event stream (see :func:`load_yaml`)."""
+
+    def __init__(self, text: str, line_offset: int) -> None:
+        global _resolve_first
+        from ruamel.yaml import events as ev
+        from ruamel.yaml.nodes import ScalarNode
+
+        self.node_type = ScalarNode
+        y = _safe_loader()
+        self.resolver, self.constructor = y.resolver, y.constructor
+        if _resolve_first is None:
+            # first characters for which YAML 1.2 resolution can give anything but a string
+            _resolve_first = frozenset(self.resolver.versioned_resolver.keys())
+        self.first = _resolve_first
+        self.ev = ev
+        self.text = text
+        self.line_offset = line_offset
+        self.root: JSON = None
+        self.stack: list[list[Any]] = []  # each frame: [container, pending key, key mark]
+        self.count = 0
+        self.documents = 0
+
+    def fail(self, rule: str, msg: str, mark: Any) -> FrontMatterError:
+        line = mark.line + self.line_offset if mark is not None else self.line_offset
         col = mark.column + 1 if mark is not None else 1
         return FrontMatterError(rule, msg, line, col)
 
-    def scalar(e: Any) -> tuple[JSON, bool]:
+    def scalar(self, e: Any) -> tuple[JSON, bool]:
         """The value, and whether YAML reads it as a string (a date is not, though its
         JSON value is an ISO string)."""
         value: str = e.value
         if e.tag is not None:
             # any tag, even !!str or the non-specific '!': the safe loader and the
             # round-trip loader give different values; front matter never needs one
-            short = str(e.tag).replace("tag:yaml.org,2002:", "!!")
+            short = _short_tag(e.tag)
             what = ("merge keys (<<) are not allowed in front matter" if short == "!!merge"
                     else f"YAML tag not allowed in front matter: {short}; quote the value instead")
-            raise fail("yaml-tag", what, e.start_mark)
+            raise self.fail("yaml-tag", what, e.start_mark)
         if not e.implicit[0]:
             if e.style in ("|", ">"):
-                block_header(e)
+                self.block_header(e)
             return value, True  # quoted or block scalar: a string
         if value and value[0] not in _MAYBE_NOT_STR and value not in _WORDS:
             return value, True  # YAML 1.2 cannot read this plain scalar as anything but a string
-        if value and value[0] not in first:
+        if value and value[0] not in self.first:
             return value, True
         if value in _plain_values:  # dates, years, numbers repeat across articles
             return _plain_values[value]
-        tag = str(resolver.resolve(ScalarNode, value, (True, False)))
-        resolved = (_construct(tag, value, e), tag == _STR)
+        tag = str(self.resolver.resolve(self.node_type, value, (True, False)))
+        resolved = (self.construct(tag, value, e), tag == _STR)
         if len(_plain_values) < 8192:
             _plain_values[value] = resolved
         return resolved
 
-    def block_header(e: Any) -> None:
+    def block_header(self, e: Any) -> None:
         # the header of | and > ends with a blank or the line end; libyaml also takes
         # '|#' or '>\t', which the pure-Python (round-trip) parser refuses
+        text = self.text
         i = e.start_mark.index + 1
         while i < len(text) and text[i] in "123456789+-":
             i += 1
         if i < len(text) and text[i] not in " \n":
-            raise fail("yaml-syntax", "invalid YAML: a block scalar indicator (| or >) must be "
-                       "followed by a space or the end of the line", e.start_mark)
+            raise self.fail("yaml-syntax", "invalid YAML: a block scalar indicator (| or >) "
+                            "must be followed by a space or the end of the line", e.start_mark)
 
-    def _construct(tag: str, value: str, e: Any) -> JSON:
+    def construct(self, tag: str, value: str, e: Any) -> JSON:
         if tag == _STR:
             return value
         if tag not in _SCALAR_TAGS:
-            short = tag.replace("tag:yaml.org,2002:", "!!")
+            short = _short_tag(tag)
             what = ("merge keys (<<) are not allowed in front matter" if short == "!!merge"
                     else f"YAML tag not allowed in front matter: {short}")
-            raise fail("yaml-tag", what, e.start_mark)
-        node = ScalarNode(tag, value, start_mark=e.start_mark)
+            raise self.fail("yaml-tag", what, e.start_mark)
+        node = self.node_type(tag, value, start_mark=e.start_mark)
+        constructor = self.constructor
         try:
             data = constructor.construct_object(node, deep=True)
         finally:  # the constructor remembers nodes per document; this is no document
@@ -305,81 +334,71 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
         try:
             return _json_scalar(data)
         except ValueError as exc:
-            raise fail("yaml-type", str(exc), e.start_mark) from None
+            raise self.fail("yaml-type", str(exc), e.start_mark) from None
 
-    root: JSON = None
-    # each frame: [container, pending key, key mark]
-    stack: list[list[Any]] = []
-    count = 0
-    documents = 0
-
-    def add(value: JSON, e: Any, is_container: bool, is_str: bool = True) -> None:
-        nonlocal root
-        if not stack:
-            root = value
+    def add(self, value: JSON, e: Any, is_container: bool, is_str: bool = True) -> None:
+        if not self.stack:
+            self.root = value
             return
-        frame = stack[-1]
+        frame = self.stack[-1]
         container = frame[0]
         if isinstance(container, list):
             container.append(value)
         elif frame[1] is None:
             if is_container or not isinstance(value, str) or not is_str:
                 shown = "a mapping or list" if is_container else repr(value)
-                raise fail("yaml-type", f"key {shown} is not a string", e.start_mark)
+                raise self.fail("yaml-type", f"key {shown} is not a string", e.start_mark)
             if value in container:
-                raise fail("yaml-duplicate-key", f'found duplicate key "{value}"', e.start_mark)
+                raise self.fail("yaml-duplicate-key", f'found duplicate key "{value}"',
+                                e.start_mark)
             frame[1] = value
         else:
             container[frame[1]] = value
             frame[1] = None
 
-    try:
-        for e in _events(text):
-            kind = type(e)
-            if getattr(e, "anchor", None) is not None:
-                # an anchor alone changes nothing to the safe loader but makes the
-                # round-trip loader keep a tagged object (and aliases are refused below)
-                raise fail("yaml-alias", "YAML anchors and aliases are not allowed",
-                           e.start_mark)
-            if kind is ev.ScalarEvent:
-                count += 1
-                if count > MAX_NODES:
-                    raise fail("yaml-size", f"front matter has more than {MAX_NODES:,} values",
-                               e.start_mark)
-                value, is_str = scalar(e)
-                add(value, e, False, is_str)
-            elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
-                is_map = kind is ev.MappingStartEvent
-                if e.tag is not None:
-                    short = str(e.tag).replace("tag:yaml.org,2002:", "!!")
-                    raise fail("yaml-tag", f"YAML tag not allowed in front matter: {short}",
-                               e.start_mark)
-                if len(stack) >= MAX_DEPTH:
-                    raise fail("yaml-depth",
-                               f"front matter is nested deeper than {MAX_DEPTH} levels",
-                               e.start_mark)
-                container: Any = {} if is_map else []
-                add(container, e, True)
-                stack.append([container, None, None])
-            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-                stack.pop()
-            elif kind is ev.AliasEvent:
-                raise fail("yaml-alias", "YAML anchors and aliases are not allowed",
-                           e.start_mark)
-            elif kind is ev.DocumentStartEvent:
-                if e.version or e.tags:
-                    raise fail("yaml-syntax", "%YAML and %TAG directives are not supported",
-                               e.start_mark)
-                documents += 1
-                if documents > 1 or getattr(e, "explicit", False):
-                    # split() refuses the marker lines; this holds for any other caller
-                    raise fail("front-matter", "front matter is exactly one YAML document; "
-                               "remove the document marker ('---' or '...')", e.start_mark)
-    except FrontMatterError:
-        raise
-    except Exception as exc:
-        raise _parser_error(exc, line_offset) from None
-    return root
+    def feed(self, e: Any) -> None:
+        """Take one parser event."""
+        ev = self.ev
+        kind = type(e)
+        if getattr(e, "anchor", None) is not None:
+            # an anchor alone changes nothing to the safe loader but makes the
+            # round-trip loader keep a tagged object (and aliases are refused below)
+            raise self.fail("yaml-alias", "YAML anchors and aliases are not allowed",
+                            e.start_mark)
+        if kind is ev.ScalarEvent:
+            self.count += 1
+            if self.count > MAX_NODES:
+                raise self.fail("yaml-size", f"front matter has more than {MAX_NODES:,} values",
+                                e.start_mark)
+            value, is_str = self.scalar(e)
+            self.add(value, e, False, is_str)
+        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+            self.open(e, kind is ev.MappingStartEvent)
+        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+            self.stack.pop()
+        elif kind is ev.AliasEvent:
+            raise self.fail("yaml-alias", "YAML anchors and aliases are not allowed",
+                            e.start_mark)
+        elif kind is ev.DocumentStartEvent:
+            if e.version or e.tags:
+                raise self.fail("yaml-syntax", "%YAML and %TAG directives are not supported",
+                                e.start_mark)
+            self.documents += 1
+            if self.documents > 1 or getattr(e, "explicit", False):
+                # split() refuses the marker lines; this holds for any other caller
+                raise self.fail("front-matter", "front matter is exactly one YAML document; "
+                                "remove the document marker ('---' or '...')", e.start_mark)
+
+    def open(self, e: Any, is_map: bool) -> None:
+        if e.tag is not None:
+            raise self.fail("yaml-tag", f"YAML tag not allowed in front matter: "
+                            f"{_short_tag(e.tag)}", e.start_mark)
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.fail("yaml-depth", f"front matter is nested deeper than {MAX_DEPTH} levels",
+                            e.start_mark)
+        container: Any = {} if is_map else []
+        self.add(container, e, True)
+        self.stack.append([container, None, None])
 
 
 def _parser_error(exc: Exception, line_offset: int) -> FrontMatterError:

@@ -16,6 +16,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from reviewkit.rules._words import normalize
+
 
 def make_parser() -> MarkdownIt:
     from reviewkit.base.markdown import make_parser as project_parser
@@ -43,6 +45,14 @@ class Inline:
     lines: list[str] = field(repr=False)
     seg_starts: list[int] = field(repr=False)
     segs: list[tuple[int, int, int, int]] = field(repr=False)  # start, end, line, col0 (-1: ?)
+    _normalized: str | None = field(default=None, repr=False)
+
+    def normalized(self) -> str:
+        """``text`` with curly apostrophes straightened (same length): what word lists
+        match. Made once and shared by every rule, so that matchers see one string."""
+        if self._normalized is None:
+            self._normalized = normalize(self.text)
+        return self._normalized
 
     def line_of(self, offset: int) -> int:
         return self.map[0] + self.text.count("\n", 0, offset)

@@ -26,207 +26,50 @@ hanging, hung; ``~overdose`` = overdose, overdoses, overdosed, overdosing: see
 from __future__ import annotations
 
 import bisect
+import importlib
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from dataclasses import dataclass
+from typing import Any
 
 from reviewkit.base.errors import ConfigError
-
-PACKAGED = (
-    "safe-messaging",
-    "person-first",
-    "citations",
-    "count-matches-list",
-    "medication",
-    "leftovers",
+from reviewkit.rules._wordlists import (
+    PACKAGED,
+    CitationWords,
+    CountWords,
+    Entry,
+    LeftoverWords,
+    MedicationWords,
+    PersonFirstWords,
+    SafeMessagingWords,
+    WordListFile,
+    WordLists,
+    load_word_lists,
+    packaged_digest,
 )
-_FORBIDDEN_IN_PATTERN = re.compile(r"\(\?P[<=]|\\[1-9]|\(\?[aiLmsux]+\)")
 
-
-class Entry(BaseModel):
-    """One phrase (or regex) to look for."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None = None
-    phrase: str | list[str] | None = None
-    pattern: str | None = None
-    not_followed_by: list[str] = []
-    suggestion: str | None = None  # replacement wording, shown as: use “…”
-    hint: str | None = None  # free-text advice, shown as is (when there is no suggestion)
-    message: str | None = None
-    # this entry's level, overriding the rule's (e.g. slurs are errors in a warning rule)
-    level: Literal["error", "warning", "off"] | None = None
-    case_sensitive: bool = False  # "TODO", "TK": only in capitals
-
-    def advice(self) -> str | None:
-        return f"use “{self.suggestion}”" if self.suggestion else self.hint
-
-    @model_validator(mode="after")
-    def _one_of(self) -> Entry:
-        if (self.phrase is None) == (self.pattern is None):
-            raise ValueError("an entry needs exactly one of 'phrase' or 'pattern'")
-        if self.pattern is not None:
-            if _FORBIDDEN_IN_PATTERN.search(self.pattern):
-                raise ValueError(
-                    f"pattern {self.pattern!r}: named groups, backreferences and inline "
-                    "flags are not allowed (use (?:…) groups; matching is case-insensitive)"
-                )
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {self.pattern!r} is not a valid regex: {exc}") from None
-        return self
-
-    @property
-    def phrases(self) -> list[str]:
-        if self.phrase is None:
-            return []
-        return [self.phrase] if isinstance(self.phrase, str) else list(self.phrase)
-
-    def label(self) -> str:
-        return self.id or (self.phrases[0] if self.phrases else str(self.pattern))
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SafeMessagingWords(_Section):
-    avoid: list[Entry] = []
-    allow: list[str] = []
-    mentions: list[Entry] = []
-    methods: list[Entry] = []  # a method description when near a ``context`` match
-    explicit_methods: list[Entry] = []  # a method description on their own ("hanged himself")
-    context: list[Entry] = []  # suicide, self-harm, death by suicide: what methods must be near
-
-
-class PersonFirstWords(_Section):
-    avoid: list[Entry] = []
-    allow: list[str] = []
-
-
-class CitationWords(_Section):
-    claims: list[Entry] = []
-    allow: list[str] = []
-    clinical: list[Entry] = []  # clinical statements: an article with them should cite sources
-
-
-class MedicationWords(_Section):
-    names: list[Entry] = []  # psychiatric medicines, generic and brand names
-    doses: list[Entry] = []  # amounts: "20 mg"
-    frequencies: list[Entry] = []  # "twice daily": a dose only with dose_context nearby
-    dose_context: list[Entry] = []  # "take", "dose", "tablet", a medicine name…
-    allow: list[str] = []
-
-
-class LeftoverWords(_Section):
-    placeholders: list[Entry] = []
-
-
-class CountWords(_Section):
-    not_items: list[str] = []
-
-
-class WordListFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    safe_messaging: SafeMessagingWords = Field(
-        default_factory=SafeMessagingWords, alias="safe-messaging"
-    )
-    person_first: PersonFirstWords = Field(default_factory=PersonFirstWords, alias="person-first")
-    citations: CitationWords = Field(default_factory=CitationWords)
-    count_matches_list: CountWords = Field(default_factory=CountWords, alias="count-matches-list")
-    medication: MedicationWords = Field(default_factory=MedicationWords)
-    leftovers: LeftoverWords = Field(default_factory=LeftoverWords)
-
-
-@dataclass
-class WordLists:
-    """All word lists merged (packaged first, then the publication's files in order)."""
-
-    safe_messaging: SafeMessagingWords = field(default_factory=SafeMessagingWords)
-    person_first: PersonFirstWords = field(default_factory=PersonFirstWords)
-    citations: CitationWords = field(default_factory=CitationWords)
-    count_matches_list: CountWords = field(default_factory=CountWords)
-    medication: MedicationWords = field(default_factory=MedicationWords)
-    leftovers: LeftoverWords = field(default_factory=LeftoverWords)
-
-    def extend(self, other: WordListFile) -> None:
-        for name in type(other).model_fields:
-            mine, theirs = getattr(self, name), getattr(other, name)
-            for key in type(theirs).model_fields:
-                getattr(mine, key).extend(getattr(theirs, key))
-
-
-def _parse(text: str, name: str) -> WordListFile:
-    try:
-        data: Any = YAML(typ="safe", pure=False).load(text)
-    except YAMLError as exc:
-        raise ConfigError(f"word list {name}: not valid YAML: {exc}".replace("\n", " ")) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"word list {name}: expected a mapping of sections, got {type(data).__name__}"
-        )
-    try:
-        return WordListFile.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"word list {name}: {where}: {first['msg']}") from None
-
-
-@lru_cache(maxsize=1)
-def _packaged() -> tuple[WordListFile, ...]:
-    base = resources.files("reviewkit").joinpath("data").joinpath("wordlists")
-    out = []
-    for name in PACKAGED:
-        res = base.joinpath(f"{name}.yaml")
-        out.append(_parse(res.read_text(encoding="utf-8"), f"reviewkit/data/wordlists/{name}.yaml"))
-    return tuple(out)
-
-
-def packaged_digest() -> str:
-    """SHA-256 over the packaged word-list files: cached findings follow their edits."""
-    import hashlib
-
-    h = hashlib.sha256()
-    base = resources.files("reviewkit").joinpath("data").joinpath("wordlists")
-    for name in PACKAGED:
-        data = base.joinpath(f"{name}.yaml").read_bytes()
-        h.update(len(data).to_bytes(8, "big") + data)
-    return h.hexdigest()
-
-
-def load_word_lists(extra: Sequence[str], root: Path, *, packaged: bool = True) -> WordLists:
-    """Packaged lists (English; unless ``packaged`` is False) plus the publication's extra
-    files (paths relative to ``root``)."""
-    words = WordLists()
-    for f in _packaged() if packaged else ():
-        words.extend(f.model_copy(deep=True))
-    for rel in extra:
-        path = root / rel
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(
-                f"word list {rel}: file not found", hint=f"looked in {root}"
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"word list {rel}: cannot read: {exc}") from None
-        words.extend(_parse(text, rel))
-    return words
-
+__all__ = [
+    "PACKAGED",
+    "CitationWords",
+    "CountWords",
+    "Entry",
+    "LeftoverWords",
+    "Match",
+    "MedicationWords",
+    "PersonFirstWords",
+    "PhraseMatcher",
+    "SafeMessagingWords",
+    "WordListFile",
+    "WordLists",
+    "entry_regex",
+    "forms",
+    "is_quoted",
+    "load_word_lists",
+    "normalize",
+    "packaged_digest",
+    "phrase_regex",
+    "trie_regex",
+]
 
 # --- compiling -------------------------------------------------------------------------
 
@@ -394,12 +237,15 @@ class PhraseMatcher:
     """One combined regex for a list of entries, minus the spans of allowed phrases.
 
     Case-insensitive. Fast path: when every entry is lower-case-safe the regex is compiled
-    without ``re.IGNORECASE`` and run on the lower-cased text (about twice as fast).
+    without ``re.IGNORECASE`` and run on the lower-cased text (about twice as fast); there,
+    a text containing none of the strings that every match must contain
+    (:func:`required_literals`) is skipped without running the regex (``prefilter``:
+    most paragraphs hold no listed word, and the test costs a fraction of the regex).
     """
 
     def __init__(
         self, entries: Sequence[Entry], allow: Sequence[str], what: str, *,
-        ignore_case: bool = True,
+        ignore_case: bool = True, prefilter: bool = True,
     ) -> None:
         self.entries = list(entries)
         flags = re.IGNORECASE if ignore_case else 0
@@ -407,6 +253,9 @@ class PhraseMatcher:
         self._rx_i: re.Pattern[str] | None = None
         self._allow: re.Pattern[str] | None = None
         self._allow_i: re.Pattern[str] | None = None
+        # strings of which every match of ``_rx`` contains one (None: not known)
+        self._needs: tuple[str, ...] | None = None
+        self._needs_rx: re.Pattern[str] | None = None
         try:
             if self.entries:
                 # the word-start check is hoisted out of the alternation: inside a word the
@@ -441,6 +290,13 @@ class PhraseMatcher:
                         )
                         + ")"
                     )
+                    needs = required_literals(self._rx.pattern) if prefilter else None
+                    if needs is not None and len(needs) > 16:
+                        # many strings: one factored regex finds any of them faster than
+                        # a loop of `in` tests
+                        self._needs_rx = re.compile(trie_regex(needs))
+                    else:
+                        self._needs = needs
             if allow:
                 alts = "|".join(rf"(?<!\w)(?:{phrase_regex(a)})(?!\w)" for a in allow)
                 self._allow_i = re.compile(alts, flags)
@@ -456,8 +312,13 @@ class PhraseMatcher:
             return
         rx, allow = self._rx_i, self._allow_i
         if self._rx is not None:
-            low = text.lower()
+            low = _lowered(text)
             if len(low) == len(text):
+                needs, needs_rx = self._needs, self._needs_rx
+                if needs is not None and not any(n in low for n in needs):
+                    return  # no match can start anywhere in this text
+                if needs_rx is not None and needs_rx.search(low) is None:
+                    return
                 rx, allow, text = self._rx, self._allow, low
         allowed: list[tuple[int, int]] | None = None
         k = 0  # matches and allowed spans both come in order: one pointer, linear
@@ -475,6 +336,85 @@ class PhraseMatcher:
 
     def search(self, text: str) -> Match | None:
         return next(iter(self.finditer(text)), None)
+
+
+# the regex parser of the standard library (re._parser since 3.11, sre_parse before)
+try:
+    _sre_p: Any = importlib.import_module("re._parser")
+    _sre_c: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover - Python 3.10
+    _sre_p = importlib.import_module("sre_parse")
+    _sre_c = importlib.import_module("sre_constants")
+
+_REPEATS = {_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, getattr(_sre_c, "POSSESSIVE_REPEAT", None)}
+
+
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Strings of which every match of ``pattern`` (case-sensitive) contains at least one,
+    or None when the pattern gives no such set. A text containing none of them cannot
+    match, so the matcher skips it without running the regex (the set is read off the
+    parsed pattern: literal runs, alternations, groups and repeats of at least one)."""
+    try:
+        found = _required(_sre_p.parse(pattern))
+    except (re.error, RecursionError, TypeError, ValueError):  # pragma: no cover
+        return None
+    if not found or any(not f for f in found):
+        return None
+    return tuple(sorted(set(found), key=lambda f: (-len(f), f)))
+
+
+def _better(a: list[str] | None, b: list[str] | None) -> list[str] | None:
+    # the set whose shortest string is longest filters best (fewer strings on a tie)
+    if b is None or not b or any(not x for x in b):
+        return a
+    if a is None:
+        return b
+    ka, kb = (min(map(len, a)), -len(a)), (min(map(len, b)), -len(b))
+    return b if kb > ka else a
+
+
+def _required(items: Any) -> list[str] | None:
+    c = _sre_c
+    best: list[str] | None = None
+    run: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            best = _better(best, ["".join(run)])
+            run = []
+        cand: list[str] | None = None
+        if op is c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            cand = _required(sub) if not add_flags and not del_flags else None
+        elif op is c.BRANCH:
+            subs = [_required(b) for b in av[1]]
+            if all(x for x in subs):
+                cand = [x for sub in subs if sub for x in sub]
+        elif op in _REPEATS:
+            lo, _hi, sub = av
+            cand = _required(sub) if lo >= 1 else None
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            cand = _required(av)
+        best = _better(best, cand)
+    if run:
+        best = _better(best, ["".join(run)])
+    return best
+
+
+_LOWERED: dict[str, str] = {}
+
+
+def _lowered(text: str) -> str:
+    """``text.lower()``, made once per text: each rule runs several matchers on the same
+    paragraph (the dictionary is emptied when it grows past a few articles' worth)."""
+    low = _LOWERED.get(text)
+    if low is None:
+        if len(_LOWERED) > 4096:
+            _LOWERED.clear()
+        low = _LOWERED[text] = text.lower()
+    return low
 
 
 def _lower(phrase: str | list[str] | None) -> str | list[str] | None:

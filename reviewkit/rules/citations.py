@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document, Inline
-from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, normalize
+from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted
 
 ID = "citations"
 
@@ -84,7 +84,7 @@ class Citations:
         watch = want > 0 and not known and ctx.front_matter.get("draft") is not True
         clinical: list[tuple[int, int, str]] = []
         for inl in doc.inlines:
-            text = normalize(inl.text)
+            text = inl.normalized()
             keys = list(cite_keys(text)) if "@" in text else []
             if watch:
                 if keys or any(

@@ -23,6 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from reviewkit.base.markdown import strip_comments
 from reviewkit.base.package_data import ARTICLE_TEMPLATE, read_data
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document, first_col, make_parser, parse
@@ -31,7 +32,6 @@ from reviewkit.rules._words import PhraseMatcher, WordLists
 ID = "leftovers"
 Level = Literal["error", "warning", "info", "off"]
 _KEEP_SECTIONS = {"editorial process"}  # template text that is fine as it stands
-_COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 class Options(BaseModel):
@@ -64,7 +64,7 @@ def template_text() -> tuple[frozenset[str], str]:
 
 
 def _is_comment_only(html: str) -> bool:
-    return not _COMMENTS.sub("", html).strip()
+    return not strip_comments(html).strip()
 
 
 class Leftovers:

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
-from reviewkit.rules._words import PhraseMatcher, WordLists, normalize
+from reviewkit.rules._words import PhraseMatcher, WordLists
 from reviewkit.rules.citations import is_cited
 
 ID = "medication"
@@ -63,7 +63,7 @@ class Medication:
         )
         first: tuple[int, int, str, str] | None = None  # line, col, what, found
         for inl in doc.inlines:
-            text = normalize(inl.text)
+            text = inl.normalized()
             name = self.names.search(text)  # a quoted name still names the medicine
             dose = self.doses.search(text)
             if dose is None:

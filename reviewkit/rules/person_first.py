@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
-from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, normalize
+from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted
 
 ID = "person-first"
 
@@ -55,7 +55,7 @@ class PersonFirst:
         for inl in doc.inlines:
             if inl.kind == "heading" and not self.options.check_headings:
                 continue
-            text = normalize(inl.text)
+            text = inl.normalized()
             for m in self.avoid.finditer(text):
                 if is_quoted(text, m.start, m.end):
                     continue

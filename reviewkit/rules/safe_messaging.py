@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
-from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, normalize, phrase_regex
+from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, phrase_regex
 
 ID = "safe-messaging"
 
@@ -166,7 +166,7 @@ class SafeMessaging:
         methods = self.options.check_methods
         resources = self.resources_for(ctx.front_matter)
         for inl in doc.inlines:
-            text = normalize(inl.text)
+            text = inl.normalized()
             for m in self.avoid.finditer(text):
                 if is_quoted(text, m.start, m.end):
                     continue
