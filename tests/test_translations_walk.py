@@ -202,3 +202,16 @@ def test_an_asset_above_the_article_folder_is_a_finding_not_a_surprise_at_publis
     assert ("error[asset-outside]: image '../shared/x.png' lies outside the article's folder "
             "(content/articles)") in r.out
     assert project.rk("gate").code == 1
+
+
+def test_queue_says_a_source_changed_translation_waits_for_its_editor(
+        translated: Project) -> None:  # noqa: F811
+    """queue showed "submitted 2026-…" (the old submission) for a translation nobody had
+    resubmitted, with `reviewkit review` as if a clinician could act."""
+    project = translated
+    _source_changed(project)
+    r = project.rk("queue")
+    assert r.code == 0, r.output
+    block = r.out.split(f"{ES}  [source_changed]", 1)[1].splitlines()
+    assert "submitted" not in block[1] and "the source changed" in block[1]
+    assert block[2].strip().startswith("→ first its editor updates it: reviewkit review")

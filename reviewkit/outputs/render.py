@@ -214,6 +214,11 @@ def queue_lines(items: Sequence[ArticleStatus], elsewhere: Sequence[Submission],
         since = _1((s.submitted_at or "")[:10])
         who = f" for {_1(s.requested_reviewer)}" if s.requested_reviewer else ""
         lines.append([("", f"{_1(s.path)}  [{s.state}]  {_1(s.title or '')}")])
+        if s.state == "source_changed":  # nothing submitted: the translation is updated first
+            why = _1(s.reasons[0]) if s.reasons else "the source changed"
+            lines.append([("", f"    id {_1(s.article_id or '')}  {why}")])
+            lines.append([("hint", f"    → first its editor updates it: {_1(s.fix or '')}")])
+            continue
         detail = f"; {_1(s.reasons[0])}" if s.state != "in_review" and s.reasons else ""
         lines.append([("", f"    id {_1(s.article_id or '')}  submitted {since or '—'}{who}{detail}")])
         lines.append([("hint", f"    → reviewkit review {_1(s.path)}")])
