@@ -4,11 +4,12 @@ who read one or two languages, CI), each through the CLI on a throwaway reposito
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from test_translations import ES, A, approve, spanish, state, translated, with_languages  # noqa: F401  (fixture)
 
-from conftest import Project
+from conftest import GitRepo, Project
 
 
 def test_a_translation_checked_by_path_is_judged_against_the_whole_catalogue(
@@ -215,3 +216,18 @@ def test_queue_says_a_source_changed_translation_waits_for_its_editor(
     block = r.out.split(f"{ES}  [source_changed]", 1)[1].splitlines()
     assert "submitted" not in block[1] and "the source changed" in block[1]
     assert block[2].strip().startswith("→ first its editor updates it: reviewkit review")
+
+
+def test_init_tells_a_new_publication_about_languages_and_the_translation_policy(
+        git_repo: Callable[..., GitRepo]) -> None:
+    """init's reviewers.yaml and reviewkit.yaml said nothing of `languages` or
+    `policy.translations`: a team learnt of them only when approve refused."""
+    from conftest import rk
+
+    repo = git_repo()
+    assert rk("init", cwd=repo.path).code == 0
+    registry = (repo.path / "reviewers.yaml").read_text()
+    config = (repo.path / "reviewkit.yaml").read_text()
+    assert "# languages: the languages a clinical reviewer reads" in registry
+    assert "    source_changed: keep" in config
+    assert rk("status", "--format", "json", cwd=repo.path).code == 0  # still loads
