@@ -209,7 +209,8 @@ def test_translation_review_flow_end_to_end(translated: Project) -> None:
 def test_withdraw_policy_fails_the_gate_and_holds_the_translation_back(
         translated: Project) -> None:
     project = translated
-    set_policy(project, "  translations: {source_changed: withdraw}\n")
+    config = project.path / "reviewkit.yaml"  # init writes the default, keep
+    config.write_text(config.read_text().replace("source_changed: keep", "source_changed: withdraw"))
     project.repo.commit("withdraw outdated translations")
     assert approve(project, ES, "mokafor").code == 0  # type: ignore[attr-defined]
     en = project.path / A
