@@ -4,14 +4,17 @@
     python benchmarks/floor.py REPO --content-only       # validate: content only
     python benchmarks/floor.py REPO --article PATH       # status of one article
     python benchmarks/floor.py REPO --article PATH --sign KEY   # approve of one article
-    python benchmarks/floor.py REPO --write DIR          # publish: the gate's reads + write
+    python benchmarks/floor.py REPO --write DIR          # the gate's reads + write the sources
+    python benchmarks/floor.py REPO --write DIR --like BUNDLE   # publish: + write BUNDLE's bytes
 
 Content: ``git ls-files -s`` (paths and blob ids), read every file, SHA-256 it. Events:
 ``git ls-tree -r refs/reviewkit/events`` and one ``git cat-file --batch`` for all the event
 blobs, ``json.loads`` of each. For one article: read and hash its file, list and read only its
 event directory. ``--sign`` adds what an approval must do at least: one ``ssh-keygen -Y sign``
 and writing one event (blob, the article's subtree, the root tree, a commit, a compare-and-swap
-``update-ref``). The ref is restored by the caller.
+``update-ref``). The ref is restored by the caller. ``--like BUNDLE`` (publish) writes, instead
+of the sources, the very files of a bundle ``publish`` made (same paths, same bytes): read
+what the gate reads, write what publish writes.
 
 Prints one line of counts (so the work cannot be optimised away) and nothing else.
 """
@@ -73,6 +76,25 @@ def content(repo: Path, roots: list[str], write: Path | None = None) -> tuple[in
     return n, nbytes
 
 
+def write_like(bundle: Path, write: Path) -> tuple[int, int]:
+    """Write a copy of every file under ``bundle`` to ``write`` (same relative paths)."""
+    import shutil
+
+    shutil.rmtree(write, ignore_errors=True)
+    n = nbytes = 0
+    for folder, _, names in os.walk(bundle):
+        dest = write / os.path.relpath(folder, bundle)
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as fh:
+                data = fh.read()
+            with open(dest / name, "wb") as fh:
+                fh.write(data)
+            n += 1
+            nbytes += len(data)
+    return n, nbytes
+
+
 def events(repo: Path, under: str | None = None) -> int:
     args = ["ls-tree", "-r", "-z", EVENTS_REF]
     if under:
@@ -116,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sign", metavar="KEY")
     ap.add_argument("--roots", default="content/articles")
     ap.add_argument("--write", type=Path, metavar="DIR")
+    ap.add_argument("--like", type=Path, metavar="BUNDLE")
     args = ap.parse_args(argv)
     repo = args.repo.resolve()
     if args.article:
@@ -127,9 +150,12 @@ def main(argv: list[str] | None = None) -> int:
             sign_and_append(repo, aid, args.sign, f'{{"digest":"{digest}"}}'.encode())
         print(f"1 file, {len(data)} bytes, {n_ev} events")
         return 0
-    n, nbytes = content(repo, args.roots.split(","), args.write)
+    n, nbytes = content(repo, args.roots.split(","), None if args.like else args.write)
     n_ev = 0 if args.content_only else events(repo)
     print(f"{n} files, {nbytes} bytes, {n_ev} events")
+    if args.like and args.write:
+        n, nbytes = write_like(args.like, args.write)
+        print(f"wrote {n} files, {nbytes} bytes")
     return 0
 
 

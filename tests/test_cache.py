@@ -294,3 +294,98 @@ def test_a_verdict_from_the_cache_does_not_pretend_to_be_complete(catalogue: Pro
                 getattr(s, name)
     approved = [s for s in cached if s.state == "approved"]
     assert approved and approved[0].to_dict()["approvals"]  # listed, not silently empty
+
+
+def _put_files(path: Path, files: dict[str, bytes]) -> None:
+    """Commit raw files onto the events ref (files no `approve` would write)."""
+    from reviewkit.base.git import open_repo
+    from reviewkit.record.ledger import EVENTS_REF
+
+    repo = open_repo(path)
+    old = repo.rev_parse(EVENTS_REF)
+    tree = repo.tree_with(old, {n: repo.hash_object(d) for n, d in files.items()})
+    assert repo.update_ref(EVENTS_REF, repo.commit_tree(tree, [old] if old else [], "t",
+                                                        "m", "m@x"), old, "test")
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 20_000])
+def test_compact_chunked_gate_gives_the_same_verdicts(catalogue: Project, chunk: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate command's memory-bounded run (events read a chunk at a time, verdicts kept
+    compact) decides and reports exactly as the run that keeps everything, cold and warm,
+    with an event file that does not parse and one that no article needs."""
+    from reviewkit.review import status as status_mod
+
+    _put_files(catalogue.path, {
+        "01JDX3Q7G6M2N8P4R5S6T7V800/20260101T000000.000000Z-approved-x-00.json": b"{not json",
+        "01ORPHAN0000000000000000/20260101T000000.000000Z-commented-x-00.json": b"[]",
+    })
+    keep = gate(catalogue.path, cached=False, workers=1)
+    assert keep.failures and not keep.passed  # the bad files are reported
+    monkeypatch.setattr(status_mod, "CHUNK_EVENTS", chunk)
+    for cached in (False, True, True):  # no cache, cold cache, warm cache
+        project = load_project(catalogue.path)
+        cache = open_cache(project) if cached else None
+        got = run_gate(project, cache=cache, workers=2, now=dt.datetime.now(dt.timezone.utc),
+                       compact=True)
+        if cache is not None:
+            cache.save()
+        assert verdicts(got) == verdicts(keep)
+        assert [e.name for e in got.report.problems] == [e.name for e in keep.report.problems]
+        assert got.report.ledger.events == []  # compact: nothing kept once decided
+
+
+def test_chunked_status_keeps_every_event_in_order(catalogue: Project,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without compact (status, audit), every event read is in the report, in the order a
+    whole read gives, whatever the chunk size."""
+    from reviewkit.review import status as status_mod
+    from reviewkit.review.status import evaluate_repo
+
+    whole = evaluate_repo(load_project(catalogue.path), now=NOW)
+    monkeypatch.setattr(status_mod, "CHUNK_EVENTS", 1)
+    chunked = evaluate_repo(load_project(catalogue.path), now=NOW)
+    assert [e.name for e in chunked.ledger.events] == [e.name for e in whole.ledger.events]
+    assert len(whole.ledger.events) == 9
+    assert ([s.to_dict() for s in chunked.statuses] == [s.to_dict() for s in whole.statuses])
+
+
+def test_compact_chunked_gate_decides_translations_as_the_whole_run(
+        catalogue: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Translations are decided after every other article, from their sources' verdicts:
+    chunked and compact, cold and warm, the gate gives the verdicts of the run that keeps
+    everything (a source_changed translation, a draft one, their sources in other chunks)."""
+    from test_translations import ES, approve, spanish, with_languages
+
+    from reviewkit.review import status as status_mod
+
+    with_languages(catalogue, mokafor=["en", "es"])
+    catalogue.repo.commit("mokafor reads Spanish")
+    assert approve(catalogue, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    for src, lang in ((A, "es"), ("content/articles/topic-2.md", "fr")):
+        r = catalogue.rk("translate", str(catalogue.path / src), "--lang", lang)
+        assert r.code == 0, r.output
+    spanish(catalogue)
+    catalogue.repo.commit("translations")
+    assert approve(catalogue, ES, "mokafor").code == 0  # type: ignore[attr-defined]
+    en = catalogue.path / A
+    en.write_text(en.read_text().replace("Plain words", "Simple words"))
+    catalogue.repo.commit("English update")
+    assert approve(catalogue, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+
+    keep = gate(catalogue.path, cached=False, workers=1)
+    states = {s.path: s.state for s in keep.report.statuses}
+    assert states[ES] == "source_changed"  # judged against the re-approved source
+    assert states["content/articles/topic-2.fr.md"] == "draft"
+    for chunk in (1, 3, 20_000):
+        monkeypatch.setattr(status_mod, "CHUNK_EVENTS", chunk)
+        for cached in (False, True, True):  # no cache, cold cache, warm cache
+            project = load_project(catalogue.path)
+            cache = open_cache(project) if cached else None
+            got = run_gate(project, cache=cache, workers=2,
+                           now=dt.datetime.now(dt.timezone.utc), compact=True)
+            if cache is not None:
+                cache.save()
+            assert verdicts(got) == verdicts(keep)
+            es = next(s for s in got.report.statuses if s.path == ES)
+            assert es.source is not None and es.source.path == A and es.live

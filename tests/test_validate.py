@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from reviewkit.article.content import parse_article
@@ -298,3 +298,18 @@ def test_valid_sample_documents_take_the_fast_path() -> None:
     doc = load_yaml(split(decode(data)).yaml_text)
     assert SCHEMA.fast is not None and SCHEMA.fast.is_valid(doc)
     assert not list(SCHEMA.validator.iter_errors(doc))
+
+
+@given(st.lists(st.text(alphabet="ab.-_ xM\u00e9", min_size=1, max_size=8), min_size=1, max_size=3))
+def test_discovery_names_a_file_as_pathlib_does(parts: list[str]) -> None:
+    """discover() and the catalogue read names without pathlib (speed): same stem and
+    suffix as pathlib for any name."""
+    from pathlib import PurePosixPath
+
+    from reviewkit.article.content import _suffix, stem
+
+    name = "/".join(p for p in parts if p not in (".", ".."))
+    assume(name and not name.endswith("/"))
+    pure = PurePosixPath(name)
+    assert stem(name) == pure.stem
+    assert _suffix(pure.name) == pure.suffix

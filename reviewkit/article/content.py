@@ -232,77 +232,44 @@ def _rel(root: Path, p: Path) -> str:
     return p.relative_to(root).as_posix()
 
 
+def stem(name: str) -> str:
+    """``PurePosixPath(name).stem`` without building a path (one per article)."""
+    base = name.rsplit("/", 1)[-1]
+    i = base.rfind(".")
+    return base[:i] if 0 < i < len(base) - 1 else base
+
+
+def _suffix(name: str) -> str:
+    """``PurePosixPath(name).suffix`` of a file name."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
 # files a directory may hold without being content: empty placeholders that keep it in git
 _PLACEHOLDERS = frozenset({".gitkeep", ".keep"})
 
 
-def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = (), *,
-             assets: Collection[str] = DEFAULT_ASSETS) -> tuple[list[str], list[Finding]]:
-    """Article files (relative paths) under the content roots, or the given ``paths``.
-
-    Every file under a content root is an article (``*.md``), an asset (an extension in
-    ``assets``, case-insensitive) or an error finding (``content-file``): ``*.MD``,
-    ``*.markdown``, ``*.mdx``, other extensions, hidden files and directories, special
-    files. Nothing is skipped silently. Symbolic links and anything resolving outside
-    ``root`` are findings, never read.
-    """
-    asset_exts = frozenset(a.lower() for a in assets)
-    findings: list[Finding] = []
-    found: list[str] = []
-    root = root.resolve()
-    targets = _targets(root, content_roots, paths, findings)
-
-    def visit(p: Path) -> None:
-        try:
-            st = os.lstat(p)
-        except OSError as exc:
-            findings.append(Finding(_rel(root, p), 0, 0, "error", "unreadable", str(exc.strerror)))
-            return
-        if stat.S_ISLNK(st.st_mode):
-            target = os.path.realpath(p)
-            inside = Path(target).is_relative_to(root)
-            where = "inside" if inside else "outside"
-            findings.append(
-                Finding(_rel(root, p), 0, 0, "error", "symlink",
-                        f"is a symbolic link (to a path {where} the repository); "
-                        "articles must be regular files")
-            )
-            return
-        if stat.S_ISDIR(st.st_mode):
-            if p.name.startswith(".") and p not in explicit:
-                findings.append(Finding(_rel(root, p), 0, 0, "error", "content-file",
-                                        "hidden directory under a content root: its files "
-                                        "would be published unseen; rename or move it"))
-                return
-            for entry in sorted(os.listdir(p)):
-                # a link (to a file or a directory) becomes the `symlink` finding: an
-                # article behind a linked directory must not go unseen by the gate
-                visit(p / entry)
-            return
-        rel = _rel(root, p)
-        if not stat.S_ISREG(st.st_mode):
-            findings.append(Finding(rel, 0, 0, "error", "content-file",
-                                    "not a regular file; articles are regular .md files"))
-            return
-        if (p.suffix == ".md" and not p.name.startswith(".")) or p in explicit:
-            found.append(rel)  # a file named on the command line is read as an article
-            return
-        if p.name in _PLACEHOLDERS and st.st_size == 0:
-            return
-        problem = _not_an_article(p, rel, asset_exts)
-        if problem is not None:
-            findings.append(problem)
-
-    explicit = set(targets)
-    for t in targets:
-        visit(t)
-    return sorted(dict.fromkeys(found)), findings
+def _not_content(name: str, size: int, asset_exts: Collection[str]) -> str | None:
+    """Why a regular file that is not an article may not sit under a content root, or
+    None when it may (an asset, an empty placeholder)."""
+    if name in _PLACEHOLDERS and size == 0:
+        return None
+    suffix = _suffix(name)
+    ext = suffix[1:].lower()
+    if name.startswith("."):
+        return "hidden file under a content root"
+    if ext in asset_exts:
+        return None
+    if ext in ARTICLE_LIKE:
+        return f"'.{suffix[1:]}' is not an article: articles end in '.md' (lower case)"
+    return (f"'{suffix or name}' is neither an article (.md) nor an asset "
+            f"({', '.join(sorted(asset_exts)) or 'none'}; reviewkit.yaml `assets`)")
 
 
 def _targets(root: Path, content_roots: Sequence[str], paths: Sequence[str],
              findings: list[Finding]) -> list[Path]:
-    """What :func:`discover` walks: the given paths (each inside ``root``, existing) or the
-    content roots (a missing root is a finding)."""
+    """Where discovery starts: the given ``paths`` (inside ``root``), else the content
+    roots (a missing one is a finding)."""
     targets: list[Path] = []
     if paths:
         for p in paths:
@@ -325,22 +292,75 @@ def _targets(root: Path, content_roots: Sequence[str], paths: Sequence[str],
     return targets
 
 
-def _not_an_article(p: Path, rel: str, asset_exts: frozenset[str]) -> Finding | None:
-    """The finding for a regular file under a content root that is not an article (None
-    for an asset)."""
-    ext = p.suffix[1:].lower()
-    if p.name.startswith("."):
-        why = "hidden file under a content root"
-    elif ext in asset_exts:
-        return None
-    elif ext in ARTICLE_LIKE:
-        why = f"'.{p.suffix[1:]}' is not an article: articles end in '.md' (lower case)"
-    else:
-        why = (f"'{p.suffix or p.name}' is neither an article (.md) nor an asset "
-               f"({', '.join(sorted(asset_exts)) or 'none'}; reviewkit.yaml `assets`)")
-    return Finding(rel, 0, 0, "error", "content-file",
-                   f"{why}: rename it, move it out of the content root, or "
-                   "list its extension under `assets` in reviewkit.yaml")
+def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = (), *,
+             assets: Collection[str] = DEFAULT_ASSETS) -> tuple[list[str], list[Finding]]:
+    """Article files (relative paths) under the content roots, or the given ``paths``.
+
+    Every file under a content root is an article (``*.md``), an asset (an extension in
+    ``assets``, case-insensitive) or an error finding (``content-file``): ``*.MD``,
+    ``*.markdown``, ``*.mdx``, other extensions, hidden files and directories, special
+    files. Nothing is skipped silently. Symbolic links and anything resolving outside
+    ``root`` are findings, never read.
+    """
+    asset_exts = frozenset(a.lower() for a in assets)
+    findings: list[Finding] = []
+    found: list[str] = []
+    root = root.resolve()
+    targets = _targets(root, content_roots, paths, findings)
+
+    # paths are strings below (one per file: pathlib's parsing would cost more than the
+    # lstat); targets are normalised Paths, and a child is its parent joined with a name
+    root_s = str(root)
+
+    def rel_of(p: str) -> str:
+        return "." if p == root_s else p[len(root_s) + 1:]
+
+    def visit(p: str) -> None:
+        try:
+            st = os.lstat(p)
+        except OSError as exc:
+            findings.append(Finding(rel_of(p), 0, 0, "error", "unreadable", str(exc.strerror)))
+            return
+        name = os.path.basename(p)
+        if stat.S_ISLNK(st.st_mode):
+            target = os.path.realpath(p)
+            inside = Path(target).is_relative_to(root)
+            where = "inside" if inside else "outside"
+            findings.append(
+                Finding(rel_of(p), 0, 0, "error", "symlink",
+                        f"is a symbolic link (to a path {where} the repository); "
+                        "articles must be regular files")
+            )
+            return
+        if stat.S_ISDIR(st.st_mode):
+            if name.startswith(".") and p not in explicit:
+                findings.append(Finding(rel_of(p), 0, 0, "error", "content-file",
+                                        "hidden directory under a content root: its files "
+                                        "would be published unseen; rename or move it"))
+                return
+            for entry in sorted(os.listdir(p)):
+                # a link (to a file or a directory) becomes the `symlink` finding: an
+                # article behind a linked directory must not go unseen by the gate
+                visit(os.path.join(p, entry))
+            return
+        rel = rel_of(p)
+        if not stat.S_ISREG(st.st_mode):
+            findings.append(Finding(rel, 0, 0, "error", "content-file",
+                                    "not a regular file; articles are regular .md files"))
+            return
+        if (_suffix(name) == ".md" and not name.startswith(".")) or p in explicit:
+            found.append(rel)  # a file named on the command line is read as an article
+            return
+        why = _not_content(name, st.st_size, asset_exts)
+        if why is not None:
+            findings.append(Finding(rel, 0, 0, "error", "content-file",
+                                    f"{why}: rename it, move it out of the content root, or "
+                                    "list its extension under `assets` in reviewkit.yaml"))
+
+    explicit = {str(t) for t in targets}
+    for t in targets:
+        visit(str(t))
+    return sorted(dict.fromkeys(found)), findings
 
 
 def known_slugs(root: Path, content_roots: Sequence[str]) -> set[str]:
@@ -365,7 +385,7 @@ def known_slugs(root: Path, content_roots: Sequence[str]) -> set[str]:
 def read_file(root: Path, rel: str) -> bytes:
     """Bytes of a regular file inside ``root``, refusing links (O_NOFOLLOW) and huge files."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(root / rel, flags)
+    fd = os.open(os.path.join(root, rel), flags)
     try:
         chunks = []
         remaining = frontmatter.MAX_FILE_BYTES + 1  # one byte more tells "too large"

@@ -381,9 +381,15 @@ class ReviewEvent(BaseModel):
         check_time_range(parse_time(v), "at")
         return v
 
+    # (at, parse_time(at)): ``when`` is read many times per event by the decision
+    _when: tuple[str, dt.datetime] | None = PrivateAttr(default=None)
+
     @property
     def when(self) -> dt.datetime:
-        return parse_time(self.at)
+        cached = self._when
+        if cached is None or cached[0] != self.at:  # keyed on ``at``: a copy stays right
+            cached = self._when = (self.at, parse_time(self.at))
+        return cached[1]
 
     def signed_payload(self) -> bytes:
         """The bytes a signature covers: canonical JSON of the event without ``sig``."""

@@ -11,6 +11,7 @@ Layer: base/ (imports only base/).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +78,15 @@ class SourceView:
         return cls(source_id, status.path, last.get("digest"), last.get("at"),
                    frozenset(d.get("approved_digests") or ()),
                    tuple((str(k), str(v)) for k, v in (d.get("approval_blobs") or {}).items()))
+
+    @classmethod
+    def from_dict(cls, d: Any) -> SourceView | None:
+        """The view :meth:`to_dict` wrote (None for none)."""
+        if d is None:
+            return None
+        return cls(str(d["id"]), d.get("path"), d.get("last_digest"), d.get("last_at"),
+                   frozenset(str(x) for x in d.get("approved") or ()),
+                   tuple((str(k), str(v)) for k, v in d.get("blobs") or ()))
 
 
 @dataclass
@@ -159,21 +169,34 @@ class CachedVerdict(ArticleStatus):
     evaluates without the cache.
     """
 
-    def __init__(self, record: dict[str, Any], **fields: Any) -> None:
+    def __init__(self, record: dict[str, Any] | str, **fields: Any) -> None:
         super().__init__(**fields)
-        self.record = record
+        # the JSON form, or (compact) its text without the fields kept as attributes
+        # above: a dict per article would hold thousands of small objects (the gate's memory)
+        self._record = record
+
+    @property
+    def record(self) -> dict[str, Any]:
+        if isinstance(self._record, dict):
+            return self._record
+        d: dict[str, Any] = json.loads(self._record)
+        d.update(path=self.path, id=self.article_id, title=self.title, slug=self.slug,
+                 draft=self.draft, digest=self.digest)
+        return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> CachedVerdict:
-        """A verdict as :meth:`ArticleStatus.to_dict` wrote it."""
+    def from_dict(cls, d: dict[str, Any], text: str | None = None) -> CachedVerdict:
+        """A verdict as :meth:`ArticleStatus.to_dict` wrote it. ``text``: the same without
+        path, id, title, slug, draft and digest, as compact JSON (the cache's form), kept
+        instead of ``d``."""
         due = d.get("due")
         return cls(
-            d, path=d["path"], state=d["state"], article_id=d.get("id"), title=d.get("title"),
+            d if text is None else text, path=d["path"], state=d["state"], article_id=d.get("id"), title=d.get("title"),
             slug=d.get("slug"), draft=bool(d.get("draft")), digest=d.get("digest"),
             reasons=list(d.get("reasons") or []), fix=d.get("fix"),
             due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
             submitted_at=d.get("submitted_at"), requested_reviewer=d.get("requested_reviewer"),
-            live=d.get("live") is True,
+            source=SourceView.from_dict(d.get("source")), live=d.get("live") is True,
         )
 
     def to_dict(self) -> dict[str, Any]:

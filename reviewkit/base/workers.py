@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PER_WORKER = 200
+MAX_PER_SLICE = 1000
 _TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
@@ -49,7 +50,9 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int,
         if meanwhile is not None:
             meanwhile()
         return [fn(x) for x in items]
-    chunks = workers * 4
+    # at least four slices per worker (balance), at most MAX_PER_SLICE items each: a
+    # slice's results are held twice (list and pickle) until sent, so this bounds memory
+    chunks = max(workers * 4, -(-n // MAX_PER_SLICE))
     step = -(-n // chunks)
     bounds = [(i, min(i + step, n)) for i in range(0, n, step)]
     _TASK = (fn, items)
@@ -63,3 +66,27 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int,
     finally:
         _TASK = None
     return [r for part in parts for r in part]
+
+
+def parallel_iter(fn: Callable[[T], R], items: Sequence[T], workers: int,
+                  chunk: int = 16) -> Generator[R, None, None]:
+    """``fn(x)`` for each of ``items``, in order, yielded as they are ready: like
+    :func:`parallel_map`, but the caller can handle (write, drop) each result before the
+    next arrives instead of holding them all. Workers start at the first ``next()``;
+    closing the iterator stops them."""
+    global _TASK
+    n = len(items)
+    workers = min(workers, n // MIN_PER_WORKER)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for x in items:
+            yield fn(x)
+        return
+    bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
+    _TASK = (fn, items)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers) as pool:
+            for part in pool.imap(_run_slice, bounds):
+                yield from part
+    finally:
+        _TASK = None

@@ -68,7 +68,7 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
     with _progress("checking") as progress:
         result = run_gate(project, expect_events_ancestor=expect_events_ancestor,
                           use_cache=not no_cache, workers=workers or default_workers(),
-                          progress=progress)
+                          progress=progress, compact=True)
     if result.expected_ancestor is not None:
         echo(f"--expect-events-ancestor: {result.expected_ancestor.describe()}", err=True)
     if fmt == "text":

@@ -90,10 +90,13 @@ def gate_rule(state: str) -> str:
 def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
              now: dt.datetime | None = None, cache: Cache | None = None,
              use_cache: bool = False, workers: int = 1,
-             progress: Callable[[int, int], None] | None = None) -> GateResult:
+             progress: Callable[[int, int], None] | None = None,
+             compact: bool = False) -> GateResult:
     """Evaluate the whole catalogue for publication (verdicts identical with or without
     ``cache`` and for any number of ``workers``). ``use_cache``: open the repository's
-    cache and save it after the run."""
+    cache and save it after the run. ``compact``: keep each verdict as a cached run
+    does, without its judged events (memory bounded however long the ledger; the
+    ``gate`` command)."""
     # The gate decides on review state and front-matter validity; the content rules are
     # `reviewkit validate`'s (CI runs both), which keeps the gate within its I/O budget.
     pinned = None
@@ -104,8 +107,8 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
             pinned = None  # reported below as not found
     # the tip CI saw last was checked append-only by that run: check only what came since
     report = evaluate_repo(project, now=now, lint=False, cache=cache, use_cache=use_cache,
-                           workers=workers,
-                           progress=progress, history_checked=pinned.commit if pinned else None)
+                           workers=workers, progress=progress, compact=compact,
+                           history_checked=pinned.commit if pinned else None)
     result = GateResult(report, trusted=project.trusted)
     ledger = report.ledger
     publishable = [s for s in report.statuses if not (s.draft and s.state != "invalid")]

@@ -22,8 +22,6 @@ from reviewkit.base.digest import short
 from reviewkit.base.model import STATES
 from reviewkit.base.printable import one_line as _1
 from reviewkit.base.printable import printable
-from reviewkit.outputs.audit import COLUMNS, AuditReport, check_dict
-from reviewkit.outputs.gate import GateResult, kept_message
 from reviewkit.outputs.output import (
     Format,
     Line,
@@ -34,8 +32,11 @@ from reviewkit.outputs.output import (
     sarif_log,
     to_json,
 )
-from reviewkit.review.policy import SOURCE_DIFF_HINT
-from reviewkit.review.status import StatusReport
+
+if TYPE_CHECKING:  # imported where used: `status` of one article needs neither (import time)
+    from reviewkit.outputs.audit import AuditReport
+    from reviewkit.outputs.gate import GateResult
+    from reviewkit.review.status import StatusReport
 
 if TYPE_CHECKING:
     import jinja2
@@ -145,6 +146,8 @@ def render_gate(result: GateResult, fmt: Format, *, first: Collection[str] = (),
             items.append(("error", "", github_annotation("error", f, title="reviewkit gate")))
         for n in result.notes:
             items.append(("notice", "", github_annotation("notice", n, title="reviewkit gate")))
+        from reviewkit.outputs.gate import kept_message
+
         for s in sorted(result.warnings, key=lambda s: s.path):
             items.append(("warning", s.path, github_annotation(
                 "warning", kept_message(s), path=s.path,
@@ -236,6 +239,8 @@ def queue_lines(items: Sequence[ArticleStatus], elsewhere: Sequence[Submission],
 
 
 def log_json(st: ArticleStatus) -> str:
+    from reviewkit.outputs.audit import check_dict
+
     return to_json({"path": st.path, "id": st.article_id, "state": st.state,
                     "digest": st.digest, "events": [check_dict(c) for c in st.checks]})
 
@@ -251,6 +256,8 @@ def log_lines(st: ArticleStatus) -> list[Line]:
     ]
     if not st.checks:
         lines.append([("", "no review events")])
+    from reviewkit.outputs.audit import check_dict
+
     for c in st.checks:
         d = check_dict(c)
         verdict = "counts" if c.counts else (c.reason or "does not count")
@@ -315,6 +322,8 @@ def due_csv(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def audit_csv(result: AuditReport) -> str:
+    from reviewkit.outputs.audit import COLUMNS
+
     return csv_text((r.csv_dict() for r in result.rows), COLUMNS)
 
 
@@ -363,6 +372,8 @@ def review_lines(view: ReviewView, path: str, *, word_diff: bool = False) -> lis
         else:
             lines.append([("", line)])
     if st.state == "source_changed" and st.fix:  # the translation needs updating first
+        from reviewkit.review.policy import SOURCE_DIFF_HINT
+
         fix = st.fix.removeprefix(SOURCE_DIFF_HINT.format(path=st.path))
         lines.append([("hint", f"→ the source's changes are above: {_1(fix)}")])
     elif st.state != "approved":

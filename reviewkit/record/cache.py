@@ -335,7 +335,9 @@ def restore_verdict(text: Any, r: ArticleResult) -> CachedVerdict | None:
         d.update(path=r.path, id=s.id if s else None, title=s.title if s else None,
                  slug=s.slug if s else None, draft=s.draft if s else False,
                  digest=s.digest if s else None)
-        return CachedVerdict.from_dict(d)
+        if not isinstance(d.get("draft"), bool):
+            return CachedVerdict.from_dict(d)
+        return CachedVerdict.from_dict(d, text)
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 

@@ -20,6 +20,7 @@ from reviewkit.article.content import (
     known_slugs,
     load_article,
     read_file,
+    stem,
     unreadable,
 )
 from reviewkit.base.findings import Finding
@@ -79,6 +80,21 @@ def _assets_unchanged(entry: Any, hasher: AssetHasher) -> bool:
     return True
 
 
+def _from_cache(cache: Cache, rel: str, data: bytes, slug_key: str, hasher: AssetHasher,
+                readability: bool) -> ArticleResult | None:
+    """The cached result for ``rel`` with these bytes, when it still stands: its assets
+    unchanged, and its reading grade kept when one is asked for."""
+    key = article_key(blob_id(data), rel, slug_key)
+    hit = cache.get_article(key)
+    if hit is not None and _assets_unchanged(hit, hasher):
+        got = article_from_entry(rel, key.split(":", 1)[0], hit)
+        # an article without a readable front matter has no grade to measure
+        if got is not None and (not readability or got.readability is not None
+                                or got.summary is None or got.summary.digest is None):
+            return got
+    return None
+
+
 def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,
                    cache: Cache | None = None, use_cache: bool = False, workers: int = 1,
                    keep_articles: bool = False, readability: bool = False,
@@ -99,7 +115,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                                   progress=progress, meanwhile=meanwhile)
     rels, findings = discover(project.root, project.config.content, paths,
                               assets=project.config.assets)
-    slugs = {Path(r).stem for r in rels}
+    slugs = {stem(r) for r in rels}
     if paths and lint:  # links may point at articles outside the selection
         slugs |= known_slugs(project.root, project.config.content)
     linter = project.linter(slugs) if lint else None
@@ -122,16 +138,11 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
             except OSError as exc:
                 results[i] = unreadable(rel, exc)
                 continue
-            if cache is not None:
-                key = article_key(blob_id(data), rel, slug_key)
-                hit = cache.get_article(key)
-                if hit is not None and _assets_unchanged(hit, hasher):
-                    got = article_from_entry(rel, key.split(":", 1)[0], hit)
-                    # an article without a readable front matter has no grade to measure
-                    if got is not None and (not readability or got.readability is not None
-                                            or got.summary is None or got.summary.digest is None):
-                        results[i] = got
-                        continue
+            got = (_from_cache(cache, rel, data, slug_key, hasher, readability)
+                   if cache is not None else None)
+            if got is not None:
+                results[i] = got
+                continue
             todo.append((i, rel, data))
 
         schema, root = project.schema, project.root

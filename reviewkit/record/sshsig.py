@@ -57,6 +57,7 @@ _KNOWN_TYPES = _IN_PROCESS_TYPES | {_SK_ED25519, _SK_ECDSA}
 #: The order of the Ed25519 group; OpenSSH reduces S modulo L, OpenSSL rejects S >= L.
 _ED25519_L = 2**252 + 27742317777372353535851937790883648493
 _B64_WS = " \t\n\r\v\f"
+_B64_WS_DELETE = dict.fromkeys(map(ord, _B64_WS))  # str.translate table: drop these
 
 
 # --------------------------------------------------------------------------- wire format
@@ -125,8 +126,11 @@ def _ssh_string(data: bytes) -> bytes:
 _PublicKey = Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey | None
 
 
+@functools.lru_cache(maxsize=1024)
 def _load_key_blob(blob: bytes) -> tuple[str, _PublicKey]:
-    """Parse and validate a public key blob: (type, key object or None for sk-* types)."""
+    """Parse and validate a public key blob: (type, key object or None for sk-* types).
+    Memoised: a ledger has thousands of signatures by a few keys (a key object is
+    immutable; a blob that does not load raises again on every call)."""
     r = _Reader(blob)
     key_type = r.cstring()
     key: _PublicKey
@@ -207,6 +211,7 @@ def parse_public_key(line: str) -> tuple[str, bytes]:
     return _parse_public_key_cached(line)
 
 
+@functools.lru_cache(maxsize=1024)
 def _fingerprint_blob(blob: bytes) -> str:
     digest = base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
     return f"SHA256:{digest}"
@@ -268,7 +273,7 @@ def _dearmor(signature: str) -> bytes:
     if end < 0:
         raise _Malformed("malformed signature: the " + _END + " line is missing")
     body = text[:end]
-    compact = "".join(ch for ch in body if ch not in _B64_WS)
+    compact = body.translate(_B64_WS_DELETE)
     if not compact:
         raise _Malformed("malformed signature: it is empty")
     if not compact.isascii():

@@ -6,7 +6,7 @@ Layer: review/ (may import base/, rules/, article/, record/).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from reviewkit.article.content import ArticleResult
@@ -130,7 +130,7 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                   cache: Cache | None = None, use_cache: bool = False, workers: int = 1,
                   progress: Callable[[int, int], None] | None = None,
                   readability: bool = False,
-                  history_checked: str | None = None) -> StatusReport:
+                  history_checked: str | None = None, compact: bool = False) -> StatusReport:
     """Evaluate every article (or ``paths``) against the ledger and the policy.
 
     ``invalid`` means the front matter does not validate (what the digest and the decision
@@ -146,52 +146,43 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
     The events history is checked append-only (``ledger.history_edits``), from
     ``history_checked`` when that commit is an ancestor of the tip.
 
-    The phases: read (the catalogue, with the ledger read meanwhile); reuse cached
-    verdicts; verify the new events; decide; record the new verdicts in the cache.
+    The phases: read (the catalogue, with the ledger listed meanwhile); reuse cached
+    verdicts; then, a bounded chunk of articles at a time: read their events, verify the
+    new signatures, decide, record the new verdicts in the cache.
+
+    ``compact``: each verdict decided here becomes a :class:`CachedVerdict` (what a cached
+    run gives: the same decision and JSON, no judged events) and its events are dropped
+    once it is decided, so memory does not grow with the ledger (the gate); the report's
+    ``ledger.events`` is then empty.
     """
     if use_cache and cache is None and not paths:
         with project_cache(project, lint=lint) as opened:
             return evaluate_repo(project, now=now, lint=lint, cache=opened, workers=workers,
                                  progress=progress, readability=readability,
-                                 history_checked=history_checked)
+                                 history_checked=history_checked, compact=compact)
     now = now or dt.datetime.now(dt.timezone.utc)
-    catalogue, index, parsed = _read(project, paths, lint=lint, cache=cache, workers=workers,
-                                     progress=progress, readability=readability)
+    catalogue, index, todo = _read(project, paths, lint=lint, cache=cache, workers=workers,
+                                   progress=progress, readability=readability)
     whole = not paths  # a selection reads only its own articles' events
     with no_gc():
-        problems = [e for e in parsed.values() if e.problem is not None]
-        if cache is not None and whole and not problems:
-            cache.set_ledger_ok(index.tip)
-        report = _new_report(project, catalogue, index, now, problems, readability,
+        ledger = _LedgerReader(project, todo, whole=whole, keep=not compact)
+        report = _new_report(project, catalogue, index, now, ledger.problems, readability,
                              history_checked)
         slots, misses = _reuse_verdicts(cache, catalogue, index, now)
-        _read_events(project, misses, parsed, problems if not whole else None)
-        verified = _verify_new_events(project.registry, misses, parsed, workers)
         translations = {i: m for i, m in misses.items() if _translation_of(m.result)}
-        for i, miss in misses.items():
-            if i in translations:
-                continue
-            st = _decide(project, miss, parsed, verified, now, ledger_missing=index.tip is None)
-            _record(cache, miss, st, parsed, project.config.policy, now)
-            slots[i] = st
-        # translations after the others: each is judged against its source's state
+        decide = _Decider(project, ledger, slots, cache=cache, now=now, workers=workers,
+                          ledger_missing=index.tip is None, compact=compact)
+        decide({i: m for i, m in misses.items() if i not in translations})
+        # translations after the others: each is judged against its source's verdict (a
+        # compact one too), so no source's events need be kept
         by_id = {s.article_id: s for s in slots if s is not None and s.article_id}
-        for i, miss in translations.items():
-            source_id = _translation_of(miss.result)
-            assert source_id is not None
-            view: SourceView | None
-            if source_id in by_id:
-                view = SourceView.of(source_id, by_id[source_id])
-            elif whole:  # no such article (a `translation` finding says so)
-                view = SourceView(source_id)
-            else:  # a selection without its source
-                from reviewkit.review.translate import source_view
-
-                view = source_view(project, miss.result.summary, now)
-            slots[i] = _decide(project, miss, parsed, verified, now,
-                               ledger_missing=index.tip is None, source=view)
+        decide(translations, sources=lambda miss: _source_view(project, miss, by_id,
+                                                               whole=whole, now=now))
+        ledger.finish()
+        if cache is not None and whole and not ledger.problems:
+            cache.set_ledger_ok(index.tip)
         report.statuses = [s for s in slots if s is not None]
-        report.ledger.events = list(parsed.values())
+        report.ledger.events = ledger.events()
     for f in catalogue.findings:
         report.statuses.append(ArticleStatus(path=f.path, state="invalid", reasons=[f.format()],
                                              fix=f"reviewkit validate {f.path}"))
@@ -209,30 +200,145 @@ class _Miss:
 
 def _read(project: Project, paths: Sequence[str], *, lint: bool, cache: Cache | None,
           workers: int, progress: Callable[[int, int], None] | None,
-          readability: bool) -> tuple[Catalogue, LedgerIndex, dict[str, StoredEvent]]:
-    """Phase 1: the catalogue and the ledger's index; for the whole catalogue, the event
-    files (those added since the cached tip) are read and parsed while worker processes
-    parse the articles, so git I/O and parsing overlap."""
+          readability: bool) -> tuple[Catalogue, LedgerIndex, list[TreeEntry]]:
+    """Phase 1: the catalogue and the ledger's index (listed while worker processes parse
+    the articles); for the whole catalogue, also the event files added since the cached
+    tip, which must all be read (every one must parse)."""
     repo = project.repo
-    parsed: dict[str, StoredEvent] = {}
-    ledger_state: list[LedgerIndex] = []
+    ledger_state: list[tuple[LedgerIndex, list[TreeEntry]]] = []
 
-    def read_whole_ledger() -> None:
+    def list_whole_ledger() -> None:
         index = index_ledger(repo)
-        with no_gc():
-            for e in load_events(repo, changed_since(repo, index,
-                                                     cache.ledger_ok if cache else None)):
-                parsed[e.name] = e
-        ledger_state.append(index)
+        ledger_state.append((index, changed_since(repo, index,
+                                                  cache.ledger_ok if cache else None)))
 
     catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
                                progress=progress,
-                               meanwhile=None if paths else read_whole_ledger,
+                               meanwhile=None if paths else list_whole_ledger,
                                readability=readability)
     if not paths:
-        return catalogue, ledger_state[0], parsed
+        return catalogue, *ledger_state[0]
     index = index_ledger(repo, articles=[r.article_id for r in catalogue.results if r.article_id])
-    return catalogue, index, parsed
+    return catalogue, index, []
+
+
+# event files read, parsed and verified at a time: bounds the memory the ledger takes
+CHUNK_EVENTS = 20_000
+
+
+def _chunks(misses: dict[int, _Miss]) -> Iterator[dict[int, _Miss]]:
+    """The misses in order, in chunks of about CHUNK_EVENTS event files."""
+    chunk: dict[int, _Miss] = {}
+    size = 0
+    for i, miss in misses.items():
+        chunk[i] = miss
+        size += len(miss.entries)
+        if size >= CHUNK_EVENTS:
+            yield chunk
+            chunk, size = {}, 0
+    if chunk:
+        yield chunk
+
+
+class _LedgerReader:
+    """The event files of a run, read a chunk at a time. ``todo`` (the files added since
+    the cached tip, for the whole catalogue) must all be read: a file that does not parse
+    is a problem even when no article needs it. ``keep=False`` drops a chunk's events
+    once it is decided; ``problems`` (files of ``todo``, or of a selection, that do not
+    parse) are always kept, in ``todo``'s order."""
+
+    def __init__(self, project: Project, todo: list[TreeEntry], *, whole: bool,
+                 keep: bool) -> None:
+        self.project, self.whole, self.keep = project, whole, keep
+        self.pending = {e.path: e for e in todo}  # of todo, not read yet
+        self.order = {e.path: n for n, e in enumerate(todo)}
+        self.parsed: dict[str, StoredEvent] = {}
+        self.extra: dict[str, None] = {}  # files read that are not in todo, in reading order
+        self.problems: list[StoredEvent] = []
+
+    def read(self, entries: Sequence[TreeEntry]) -> dict[str, StoredEvent]:
+        """Read (once) the given event files; returns every event read so far and kept."""
+        needed = list({e.path: e for e in entries if e.path not in self.parsed}.values())
+        for e in load_events(self.project.repo, needed):
+            first = self.pending.pop(e.name, None) is not None
+            if not first and e.name not in self.order:
+                self.extra.setdefault(e.name)
+            if e.problem is not None and (first or not self.whole) and e not in self.problems:
+                self.problems.append(e)
+            self.parsed[e.name] = e
+        return self.parsed
+
+    def done(self, chunk: dict[int, _Miss]) -> None:
+        if not self.keep:
+            for m in chunk.values():
+                for e in m.entries:
+                    self.parsed.pop(e.path, None)
+
+    def finish(self) -> None:
+        """Read what is left of ``todo`` (files no article needed)."""
+        rest = list(self.pending.values())
+        for start in range(0, len(rest), CHUNK_EVENTS):
+            self.read(rest[start:start + CHUNK_EVENTS])
+            if not self.keep:
+                self.parsed.clear()
+        self.problems.sort(key=lambda e: self.order.get(e.name, len(self.order)))
+
+    def events(self) -> list[StoredEvent]:
+        """The events read in this run, ``todo``'s first, in the order a whole read gives."""
+        if not self.keep:
+            return []
+        first = sorted((p for p in self.parsed if p in self.order), key=self.order.__getitem__)
+        return [self.parsed[p] for p in [*first, *self.extra] if p in self.parsed]
+
+
+def _compacted(st: ArticleStatus, r: ArticleResult) -> ArticleStatus:
+    """``st`` as a cached run would give it (no judged events kept in memory)."""
+    restored = restore_verdict(compact_verdict(st), r)
+    return restored if restored is not None else st
+
+
+class _Decider:
+    """Phase 4 over misses, a chunk of about CHUNK_EVENTS event files at a time: read the
+    chunk's events, verify the new signatures, decide each article, record its verdict;
+    the chunk's events are then dropped (unless the ledger reader keeps them)."""
+
+    def __init__(self, project: Project, ledger: _LedgerReader,
+                 slots: list[ArticleStatus | None], *, cache: Cache | None, now: dt.datetime,
+                 workers: int, ledger_missing: bool, compact: bool) -> None:
+        self.project, self.ledger, self.slots, self.cache = project, ledger, slots, cache
+        self.now, self.workers = now, workers
+        self.ledger_missing, self.compact = ledger_missing, compact
+
+    def __call__(self, misses: dict[int, _Miss],
+                 sources: Callable[[_Miss], SourceView | None] | None = None) -> None:
+        """Decide ``misses``; with ``sources`` (translations), each against its source's
+        view, and never cached (the verdict also depends on the source's)."""
+        for chunk in _chunks(misses):
+            parsed = self.ledger.read([e for m in chunk.values() for e in m.entries])
+            verified = _verify_new_events(self.project.registry, chunk, parsed, self.workers)
+            for i, miss in chunk.items():
+                source = sources(miss) if sources is not None else None
+                st = _decide(self.project, miss, parsed, verified, self.now,
+                             ledger_missing=self.ledger_missing, source=source)
+                if sources is None:
+                    _record(self.cache, miss, st, parsed, self.project.config.policy, self.now)
+                self.slots[i] = _compacted(st, miss.result) if self.compact else st
+            self.ledger.done(chunk)
+
+
+def _source_view(project: Project, miss: _Miss, by_id: dict[str, ArticleStatus], *,
+                 whole: bool, now: dt.datetime) -> SourceView | None:
+    """What a translation's verdict needs of its source: from the source's verdict in this
+    run; for a selection without its source, from the source evaluated alone."""
+    source_id = _translation_of(miss.result)
+    assert source_id is not None
+    if source_id in by_id:
+        return SourceView.of(source_id, by_id[source_id])
+    if whole:  # no such article (a `translation` finding says so)
+        return SourceView(source_id)
+    from reviewkit.review.translate import source_view
+
+    return source_view(project, miss.result.summary, now)
 
 
 def _new_report(project: Project, catalogue: Catalogue, index: LedgerIndex, now: dt.datetime,
@@ -273,17 +379,6 @@ def _reuse_verdicts(cache: Cache | None, catalogue: Catalogue, index: LedgerInde
         misses[len(slots)] = _Miss(r, entries, key)
         slots.append(None)
     return slots, misses
-
-
-def _read_events(project: Project, misses: dict[int, _Miss], parsed: dict[str, StoredEvent],
-                 problems: list[StoredEvent] | None) -> None:
-    """The event files of the misses not read yet (all of them for a selection);
-    ``problems`` collects the ones that do not parse."""
-    needed = [e for m in misses.values() for e in m.entries if e.path not in parsed]
-    for e in load_events(project.repo, needed):
-        parsed[e.name] = e
-        if e.problem is not None and problems is not None:
-            problems.append(e)
 
 
 def _verify_new_events(registry: Registry, misses: dict[int, _Miss],

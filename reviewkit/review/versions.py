@@ -125,23 +125,28 @@ class VersionFinder:
         self.history_limit = history_limit
         self._blobs: dict[str, bytes] = {}
         self._digests: dict[tuple[str, str, str], str | None] = {}
+        self._commits: set[str] = set()  # known to be in the repository
         self.searched: int = 0  # blobs parsed, for the benchmark and tests
 
-    def current(self, rel: str) -> Version | None:
-        """The work tree's version (None when it cannot be read)."""
-        try:
-            data = read_file(self.project.root, rel)
-        except OSError:
-            return None
+    def current(self, rel: str, data: bytes | None = None) -> Version | None:
+        """The work tree's version (None when it cannot be read); ``data``: its bytes, when
+        already read."""
+        if data is None:
+            try:
+                data = read_file(self.project.root, rel)
+            except OSError:
+                return None
         assets = _WorktreeAssets(self.project)
         result = parse_article(rel, data, self.project.schema, None, assets)
         return Version(rel, result, None, result.blob or "", data, dict(assets.data))
 
     def prefetch(self, events: Sequence[ReviewEvent]) -> None:
         """Read the blobs that approval events name with one ``cat-file`` (missing ones and
-        ones over the article size limit are skipped: they cannot be what was approved)."""
+        ones over the article size limit are skipped: they cannot be what was approved),
+        and check with one more that their commits are present."""
         wanted = [e.blob for e in events if e.blob not in self._blobs]
         self._blobs.update(self.project.repo.read_present_blobs(wanted, MAX_FILE_BYTES))
+        self._commits |= self.project.repo.present_commits(e.commit for e in events)
 
     def _try(self, path: str, blob: str, commit: str, digest: str) -> Version | None:
         data = self._blobs.get(blob)
@@ -156,8 +161,10 @@ class VersionFinder:
         for known in (plain, key):
             if known in self._digests and self._digests[known] != digest:
                 return None
-        if self.project.repo.rev_parse(commit + "^{commit}") is None:
-            return None
+        if commit not in self._commits:
+            if self.project.repo.rev_parse(commit + "^{commit}") is None:
+                return None
+            self._commits.add(commit)
         assets = _commit_assets(self.project, commit)
         result = parse_article(path, data, self.project.schema, None, assets)
         self.searched += 1

@@ -281,7 +281,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     # --- content (issue 11: items 3, 4, 5, 8, 9, 13) ---
     "front matter is one YAML document": ([
         ("reviewkit/article/frontmatter.py", "        if _DOC_MARKER.match(line):", "        if False:"),
-        ("reviewkit/article/frontmatter.py", 'if documents > 1 or getattr(e, "explicit", False):',
+        ("reviewkit/article/frontmatter.py", 'if self.documents > 1 or getattr(e, "explicit", False):',
          "if False:"),
     ], [CON + f"test_second_yaml_document_in_front_matter[{m}]" for m in
         ["dashes-comment", "dashes-tab", "dashes-tag", "dots-comment", "dashes-folded"]]
@@ -294,10 +294,10 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "loaders agree (no tags, anchors, tabs, lax block headers)": ([
         ("reviewkit/article/frontmatter.py", "        if e.tag is not None:\n            # any tag",
          "        if False:\n            # any tag"),
-        ("reviewkit/article/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
-         "            if False:"),
+        ("reviewkit/article/frontmatter.py", '        if getattr(e, "anchor", None) is not None:',
+         "        if False:"),
         ("reviewkit/article/frontmatter.py", "            if tab >= 0:", "            if False:"),
-        ("reviewkit/article/frontmatter.py", "                block_header(e)\n", "                pass\n"),
+        ("reviewkit/article/frontmatter.py", "                self.block_header(e)\n", "                pass\n"),
     ], [CON + "test_fast_and_roundtrip_loaders_agree_on_every_accepted_input"]),
     "control characters in values and body are findings": ([
         ("reviewkit/article/content.py",
@@ -352,12 +352,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[500]",
         CON + "test_heading_rules_visit_each_heading_a_bounded_number_of_times[1000]"]),
     "every file under a content root is an article or a finding": ([
-        ("reviewkit/article/content.py", '            if p.name.startswith(".") and p not in explicit:',
+        ("reviewkit/article/content.py", '            if name.startswith(".") and p not in explicit:',
          "            if False:"),
-        ("reviewkit/article/content.py", '        findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
-         '                                f"{why}',
-         '        return\n        findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
-         '                                f"{why}'),
+        ("reviewkit/article/content.py", '            findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
+         '                                    f"{why}',
+         '            return\n            findings.append(Finding(rel, 0, 0, "error", "content-file",\n'
+         '                                    f"{why}'),
     ], [CON + f"test_no_file_under_a_content_root_is_skipped[{n}]" for n in
         ["content/articles/other.MD", "content/articles/other.markdown", "content/articles/x.mdx",
          "content/articles/.hidden.md", "content/articles/.drafts/other.md",
@@ -368,22 +368,22 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [PUB + "test_duplicate_slug_across_content_roots_is_refused",
         PUB + "test_effective_slug_is_the_file_name_when_slug_is_absent"]),
     "YAML anchors refused": ([
-        ("reviewkit/article/frontmatter.py", '            if getattr(e, "anchor", None) is not None:',
-         "            if False:"),
+        ("reviewkit/article/frontmatter.py", '        if getattr(e, "anchor", None) is not None:',
+         "        if False:"),
     ], [PUB + "test_yaml_anchor_in_front_matter_is_refused"]),
     "bundle front matter written from the approved values": ([
-        ("reviewkit/outputs/publish.py", "        text = json.dumps(value, ensure_ascii=False)\n",
+        ("reviewkit/outputs/publish_page.py", "        text = json.dumps(value, ensure_ascii=False)\n",
          "        text = value\n"),
     ], [PUB + "test_md_bundle_front_matter_is_written_from_the_approved_values"]),
     "exempt fields never published": ([
-        ("reviewkit/outputs/publish.py",
+        ("reviewkit/outputs/publish_page.py",
          "    return {k: v for k, v in front_matter.items() if k not in exempt}",
          "    return dict(front_matter)"),
     ], [PUB + "test_exempt_fields_are_not_published",
         PUB + "test_every_article_the_gate_passes_publishes_in_md_and_html"]),
     "publish serves the approved version, not the current one": ([
-        ("reviewkit/outputs/publish.py", "            version = finder.find(status, approved)",
-         "            version = finder.current(status.path)"),
+        ("reviewkit/outputs/publish_plan.py", "    task.version = finder.find(status, approved)",
+         "    task.version = finder.current(status.path)"),
     ], ["tests/test_publish_versions.py::test_edit_after_approval_serves_the_approved_version"]),
     "assets are in the digest": ([
         ("reviewkit/article/content.py",
@@ -398,8 +398,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], ["tests/test_publish_versions.py::test_missing_and_escaping_assets_are_findings"]),
     "cached articles re-hash their assets": ([
         ("reviewkit/record/catalogue.py",
-         "                if hit is not None and _assets_unchanged(hit, hasher):",
-         "                if hit is not None:"),
+         "    if hit is not None and _assets_unchanged(hit, hasher):",
+         "    if hit is not None:"),
     ], ["tests/test_publish_versions.py::test_cache_rereads_an_article_whose_asset_changed"]),
     "an output directory that is a symlink is refused": ([
         ("reviewkit/base/fsutil.py", "    if out.is_symlink():\n", "    if False:\n"),
@@ -423,9 +423,9 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/review/versions.py",
          'unpublishable = status.digest if status.state == "invalid" else None',
          "unpublishable = None"),
-        ("reviewkit/outputs/publish.py",
-         "            if any(f.is_error for f in version.result.findings):  # never serve invalid",
-         "            if False:  # never serve invalid"),
+        ("reviewkit/outputs/publish_plan.py",
+         "    if any(f.is_error for f in version.result.findings):  # never serve invalid",
+         "    if False:  # never serve invalid"),
     ], [PUB + "test_line_separators_in_front_matter_never_crash_publish"]),
 }
 

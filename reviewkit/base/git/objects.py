@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reviewkit.base.errors import EnvError
-from reviewkit.base.git.process import GitCommandError, GitProcess
+from reviewkit.base.git.process import _HEX_RE, GitCommandError, GitProcess
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,21 @@ class ObjectStore(GitProcess):
             if len(parts) == 3 and parts[1] == "blob" and int(parts[2]) <= limit:
                 fit.append(parts[0])
         return self.read_blobs(fit)
+
+    def present_commits(self, shas: Iterable[str]) -> set[str]:
+        """Those of ``shas`` (full commit ids) that are commits in this repository: one
+        ``cat-file --batch-check`` for all of them. Anything not a full id is left out."""
+        wanted = [s for s in dict.fromkeys(shas) if _HEX_RE.fullmatch(s)]
+        if not wanted:
+            return set()
+        out = self.run("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                       input=("\n".join(wanted) + "\n").encode())
+        found = set()
+        for line in out.decode("ascii", "replace").splitlines():
+            parts = line.split(" ")
+            if len(parts) == 2 and parts[1] == "commit":
+                found.add(parts[0])
+        return found & set(wanted)
 
     def show_file(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at ``rev``, or None when it does not exist there."""
