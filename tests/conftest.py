@@ -339,3 +339,11 @@ def put_event(project_path: Path, kind: str, rel: str, actor: str, key: Key | No
         event = event.model_copy(update=sign_as)
     append_event(open_repo(project_path), event)
     return event
+
+
+def translations_setting(project: Project, line: str) -> None:
+    """Add ``line`` (``key: value``) to the ``policy.translations`` block init wrote."""
+    path = project.path / "reviewkit.yaml"
+    text = path.read_text()
+    assert "\n  translations:\n" in text
+    path.write_text(text.replace("\n  translations:\n", f"\n  translations:\n    {line}\n", 1))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from test_translations import ES, approve, spanish, state
 
-from conftest import Key, Project, default_reviewers, registry_yaml
+from conftest import Key, Project, default_reviewers, registry_yaml, translations_setting
 
 LINGUIST = {"id": "lmarin", "name": "Lucia Marin", "email": "l.marin@example.org",
             "roles": ["linguist"], "languages": ["es"]}
@@ -33,10 +33,7 @@ def as_linguist(project: Project, linguist: Key, *args: str) -> object:
 
 
 def linguistic_review(project: Project, on: bool = True) -> None:
-    path = project.path / "reviewkit.yaml"
-    text = path.read_text()
-    path.write_text(text.replace("policy:\n", "policy:\n  translations: {linguistic_review: "
-                                 f"{'true' if on else 'false'}}}\n", 1))
+    translations_setting(project, f"linguistic_review: {'true' if on else 'false'}")
 
 
 @pytest.fixture
@@ -152,21 +149,18 @@ def test_one_person_with_both_roles(spanish_project: Project) -> None:
     es = state(project, ES)
     assert es["state"] == "in_review"
     assert any("other than mokafor" in x for x in es["reasons"]), es["reasons"]
-    path = project.path / "reviewkit.yaml"
-    path.write_text(path.read_text().replace(
-        "linguistic_review: true", "linguistic_review: true, one_reviewer_for_both: true"))
+    translations_setting(project, "one_reviewer_for_both: true")
     project.repo.commit("one person may give both")
     assert state(project, ES)["state"] == "approved"
 
 
 @pytest.mark.parametrize(("yaml", "message"), [
-    ("  translations: {linguistic_review: maybe}\n", "linguistic_review"),
-    ("  translations: {linguist_review: true}\n", "linguist_review"),
-    ("  translations: {one_reviewer_for_both: 2}\n", "one_reviewer_for_both"),
+    ("linguistic_review: maybe", "linguistic_review"),
+    ("linguist_review: true", "linguist_review"),
+    ("one_reviewer_for_both: 2", "one_reviewer_for_both"),
 ])
 def test_bad_settings_are_refused(project: Project, yaml: str, message: str) -> None:
-    path = project.path / "reviewkit.yaml"
-    path.write_text(path.read_text().replace("policy:\n", "policy:\n" + yaml, 1))
+    translations_setting(project, yaml)
     r = project.rk("status")
     assert r.code == 2 and message in r.err, r.output
 

@@ -148,8 +148,9 @@ def test_missing_and_escaping_assets_are_findings(project: Project) -> None:
     assert r.code == 1
     out = r.output
     assert "asset-missing" in out and "img/none.png" in out
-    assert out.count("asset-outside") == 3, out  # climbs out, absolute, symlink
-    assert "reviewers.yaml.png" in out  # an <img> inside the repository, missing
+    # climbs out, absolute, symlink, and an <img> above the article's folder
+    assert out.count("asset-outside") == 4, out
+    assert "reviewers.yaml.png' lies outside the article's folder" in out
     assets = [line for line in out.splitlines() if "[asset-" in line]
     assert len(assets) == 5, assets
     assert not any("other-page.md" in a or "example.org" in a for a in assets)

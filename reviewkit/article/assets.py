@@ -82,6 +82,12 @@ def resolve(article_rel: str, raw: str, *, image: bool) -> AssetRef | None:
         return AssetRef(raw, 0, image, None, "points outside the repository")
     if joined == ".git" or joined.startswith(".git/"):
         return AssetRef(raw, 0, image, None, "points into .git")
+    folder = posixpath.dirname(article_rel)
+    if folder and not joined.startswith(folder + "/"):
+        # publish places each asset at the same path relative to the page: it could not
+        # serve this one, so it must not pass validate and the gate either
+        return AssetRef(raw, 0, image, None, "lies outside the article's folder "
+                        f"({folder}); keep assets in the article's folder or below it")
     return AssetRef(raw, 0, image, joined)
 
 

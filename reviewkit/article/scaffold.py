@@ -42,12 +42,13 @@ def slugify(title: str) -> str:
 _data = read_data
 
 
-def write_new_file(path: Path, data: bytes) -> None:
-    """Create ``path`` with ``data`` atomically; never overwrite (fails if it exists)."""
+def write_new_file(path: Path, data: bytes, *, shown: str | None = None) -> None:
+    """Create ``path`` with ``data`` atomically; never overwrite (fails if it exists).
+    ``shown``: the path as the error names it (default: ``path``)."""
     try:
         write_atomic(path, data, exclusive=True)  # a link refuses an existing target: no race
     except FileExistsError:
-        raise UsageError(f"{path}: already exists; reviewkit never overwrites") from None
+        raise UsageError(f"{shown or path}: already exists; reviewkit never overwrites") from None
 
 
 DISTRIBUTION = "reviewkit-clinical"  # the package index name; import package and command: reviewkit

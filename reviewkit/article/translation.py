@@ -26,6 +26,7 @@ RULE = "translation"
 LANG_RE = re.compile(LANG_PATTERN, re.ASCII)
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$", re.ASCII)
 ID_RE = re.compile(r"^[0-9A-Za-z-]{1,64}$", re.ASCII)
+MARKER = "TRANSLATE:"  # in front of the title and description of a new translation
 
 
 def norm_lang(tag: str) -> str:
@@ -103,6 +104,14 @@ def read_fields(rel: str, fm: dict[str, Any], locate: Any) -> tuple[Fields, list
     if "source_digest" in fm and "translation_of" not in fm:
         bad("source_digest", "only a translation has one; add translation_of or remove it")
         digest = None
+    for key in ("title", "description") if "translation_of" in fm else ():
+        value = fm.get(key)
+        if isinstance(value, str) and value.lstrip().upper().startswith(MARKER.upper()):
+            # the marker `reviewkit translate` writes: never published by mistake
+            line, col = locate([key])
+            out.append(Finding(rel, line, col, "info" if fm.get("draft") is True else "error",
+                               RULE, f"{key}: still starts with {MARKER!r} (written by "
+                               "reviewkit translate): translate it and remove the marker"))
     line, _ = locate(["translation_of"]) if "translation_of" in fm else (1, 1)
     return Fields(lang if isinstance(lang, str) else None,
                   source if isinstance(source, str) else None,

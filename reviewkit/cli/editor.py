@@ -248,6 +248,9 @@ def translate(path: str, lang: str, slug: str | None, allow_unapproved: bool) ->
     made = create_translation(project, rel, lang, slug=slug, allow_unapproved=allow_unapproved)
     echo(f"created {_1(os.path.relpath(made.path))} (translation of {_1(rel)}, "
          f"source version {made.source_digest[:15]})")
+    for copied in made.copied:
+        echo(f"copied {_1(copied)} (an image or file the text shows; replace it with a "
+             "translated one if it holds words)")
     if not made.approved:
         echo("note: that source version is not approved; the translation cannot be approved "
              "until it is")

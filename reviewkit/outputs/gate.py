@@ -33,6 +33,8 @@ class GateResult:
     drafts: list[ArticleStatus] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # not tied to one article
     notes: list[str] = field(default_factory=list)
+    # passed, with a warning: translations whose source changed, kept live by the policy
+    warnings: list[ArticleStatus] = field(default_factory=list)
     trusted: ResolvedRef | None = None  # the trust ref as pinned, for the report header
     expected_ancestor: ResolvedRef | None = None  # --expect-events-ancestor as pinned
 
@@ -45,6 +47,7 @@ class GateResult:
             "passed": self.passed,
             "failures": self.failures,
             "notes": self.notes,
+            "warnings": [s.to_dict() for s in self.warnings],
             "blocked": [s.to_dict() for s in self.blocked],
             "approved": [s.to_dict() for s in self.passed_articles],
             "drafts_ignored": [s.path for s in self.drafts],
@@ -60,6 +63,8 @@ class GateResult:
         note and blocked article; rule ids ``gate-<state>`` (docs/rules.md#gate-results)."""
         out = [Finding("", 0, 0, "error", "gate-repository", f) for f in self.failures]
         out += [Finding("", 0, 0, "info", "gate-note", n) for n in self.notes]
+        out += [Finding(s.path, 0, 0, "warning", gate_rule(s.state), kept_message(s))
+                for s in self.warnings]
         for s in self.blocked:
             label = "not submitted" if s.state == "draft" else s.state.replace("_", " ")
             text = f"{label}: {'; '.join(s.reasons) or 'not approved'}"
@@ -67,6 +72,12 @@ class GateResult:
                 text += f". Fix: {s.fix}"
             out.append(Finding(s.path, 0, 0, "error", gate_rule(s.state), text))
         return out
+
+
+def kept_message(status: ArticleStatus) -> str:
+    """Why a translation passes with a warning, and what to do."""
+    text = f"{'; '.join(status.reasons)}"
+    return f"{text}. Fix: {status.fix}" if status.fix else text
 
 
 def gate_rule(state: str) -> str:
@@ -142,8 +153,7 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
         elif s.state == "source_changed" and s.live:
             # policy.translations.source_changed: keep: its approved version stays live
             result.passed_articles.append(s)
-            result.notes.append(f"warning: {s.path}: {s.reasons[0] if s.reasons else ''}; "
-                                "its approved translation stays published until re-approved")
+            result.warnings.append(s)
         else:
             result.blocked.append(s)
     return result

@@ -146,6 +146,12 @@ def render_gate(result: GateResult, fmt: Format, *, first: Collection[str] = (),
             items.append(("error", "", github_annotation("error", f, title="reviewkit gate")))
         for n in result.notes:
             items.append(("notice", "", github_annotation("notice", n, title="reviewkit gate")))
+        from reviewkit.outputs.gate import kept_message
+
+        for s in sorted(result.warnings, key=lambda s: s.path):
+            items.append(("warning", s.path, github_annotation(
+                "warning", kept_message(s), path=s.path,
+                title=f"reviewkit gate: {LABEL[s.state]}")))
         for s in sorted(result.blocked, key=lambda s: s.path):
             fix = f" Fix: {s.fix}" if s.fix else ""
             items.append(("error", s.path, github_annotation(
@@ -165,6 +171,12 @@ def gate_lines(result: GateResult) -> list[Line]:
         lines.append([("fail", f"FAIL {_1(f)}")])
     for n in result.notes:
         lines.append([("note", f"note: {_1(n)}")])
+    for s in sorted(result.warnings, key=lambda s: s.path):
+        lines.append([("stale", f"WARNING {_1(s.path)} [{LABEL[s.state]}]")])
+        for r in s.reasons:
+            lines.append([("", f"    {_1(r)}")])
+        if s.fix:
+            lines.append([("hint", f"    → {_1(s.fix)}")])
     for s in sorted(result.blocked, key=lambda s: s.path):
         lines.append([("blocked", f"BLOCKED {_1(s.path)} [{LABEL[s.state]}]")])
         for r in s.reasons:
@@ -205,6 +217,11 @@ def queue_lines(items: Sequence[ArticleStatus], elsewhere: Sequence[Submission],
         since = _1((s.submitted_at or "")[:10])
         who = f" for {_1(s.requested_reviewer)}" if s.requested_reviewer else ""
         lines.append([("", f"{_1(s.path)}  [{s.state}]  {_1(s.title or '')}")])
+        if s.state == "source_changed":  # nothing submitted: the translation is updated first
+            why = _1(s.reasons[0]) if s.reasons else "the source changed"
+            lines.append([("", f"    id {_1(s.article_id or '')}  {why}")])
+            lines.append([("hint", f"    → first its editor updates it: {_1(s.fix or '')}")])
+            continue
         detail = f"; {_1(s.reasons[0])}" if s.state != "in_review" and s.reasons else ""
         if s.needs_language_review:
             detail += f"; needs a language review ({_1(s.needs_language_review)})"
@@ -280,6 +297,11 @@ def due_lines(rows: Sequence[Mapping[str, Any]], days: int) -> list[Line]:
     for r in rows:
         who = f"{r['reviewer']}, {r['credential']}" if r["credential"] else r["reviewer"]
         overdue = r["state"] == "expired"
+        if r["state"] == "source_changed":  # due now, whatever its approval's own date
+            lines.append([("stale", "SOURCE CHANGED"),
+                          ("", f" now  {_1(str(r['path']))}  (the source changed; "
+                               f"update the translation: reviewkit review {_1(str(r['path']))})")])
+            continue
         lines.append([("expired" if overdue else "stale", "OVERDUE" if overdue else "due"),
                       ("", f" {r['due']}  {_1(str(r['path']))}  (approved "
                            f"{_1(str(r['approved_at']))[:10]} by {_1(str(who))})")])
@@ -352,7 +374,10 @@ def review_lines(view: ReviewView, path: str, *, word_diff: bool = False) -> lis
         else:
             lines.append([("", line)])
     if st.state == "source_changed" and st.fix:  # the translation needs updating first
-        lines.append([("hint", f"→ {_1(st.fix)}")])
+        from reviewkit.review.translation_policy import SOURCE_DIFF_HINT
+
+        fix = st.fix.removeprefix(SOURCE_DIFF_HINT.format(path=st.path))
+        lines.append([("hint", f"→ the source's changes are above: {_1(fix)}")])
     elif st.state != "approved":
         lines.append([("hint", f"→ reviewkit approve {target}   or   "
                                f"reviewkit request-changes {target} -m …")])

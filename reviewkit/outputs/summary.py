@@ -209,6 +209,8 @@ def gate_markdown(result: GateResult, changed: Collection[str] | None = None, *,
         lines.append(f"- **Repository problem:** {md_text(f)}")
     for note in result.notes:
         lines.append(f"- Note: {md_text(note)}")
+    for s in result.warnings:  # passed, kept live by the policy: say so
+        lines.append(f"- **Warning:** {md_code(s.path)}: {md_text('; '.join(s.reasons))}")
     head = "\n".join(lines).rstrip() + "\n"
 
     sections: list[_Section] = []

@@ -52,9 +52,10 @@ if TYPE_CHECKING:
     from reviewkit.record.project import Project
 
 FORMAT = "reviewkit-cache"
-VERSION = 7  # 3: readability in article entries; 4: parse findings include control characters and
+VERSION = 8  # 3: readability in article entries; 4: parse findings include control characters and
 # document markers; 5: authenticated (HMAC) with a per-user key; 6: summaries carry the
-# body's bylines; 7: and the translation fields
+# body's bylines; 7: and the translation fields; 8: an asset outside the article's folder
+# is a finding
 KEY_FILE = "cache-key"
 
 

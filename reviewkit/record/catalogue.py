@@ -6,7 +6,7 @@ Layer: record/ (may import base/, rules/, article/).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,15 +163,33 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     if progress is not None:
         progress(len(rels), len(rels))
     done = [r for r in results if r is not None]
-    by_path = {r.path: r for r in done}
+    _skipped_once(done)
+    _cross_findings(project, done, bool(paths), hasher)
+    return Catalogue(done, findings)
+
+
+def _cross_findings(project: Project, done: list[ArticleResult], selection: bool,
+                    hasher: AssetHasher) -> None:
+    """Add the findings across articles (ids, slugs, translations) to ``done``'s results.
+    A translation names its source by id: checked on a ``selection`` of paths, it is
+    judged against the whole catalogue (its source, other translations)."""
     from reviewkit.article.translation import catalogue_findings
 
-    _skipped_once(done)
-
+    by_path = {r.path: r for r in done}
+    context = done + (_others(project, by_path, hasher) if selection and any(
+        r.summary is not None and r.summary.translation_of for r in done) else [])
     for f in [*check_catalogue(done),
-              *catalogue_findings(done, project.config.policy.default_lang)]:
-        by_path[f.path].findings.append(f)
-    return Catalogue(done, findings)
+              *catalogue_findings(context, project.config.policy.default_lang)]:
+        if f.path in by_path:
+            by_path[f.path].findings.append(f)
+
+
+def _others(project: Project, selected: Collection[str],
+            hasher: AssetHasher) -> list[ArticleResult]:
+    """The articles under the content roots outside ``selected``, front matter only."""
+    rels, _ = discover(project.root, project.config.content, assets=project.config.assets)
+    return [load_article(project.root, rel, project.schema, None, assets=hasher)
+            for rel in rels if rel not in selected]
 
 
 def under_content_roots(project: Project, paths: Sequence[str]) -> tuple[list[str], list[str]]:

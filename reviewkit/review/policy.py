@@ -482,5 +482,3 @@ def _not_yet_approved(status: ArticleStatus, ordered: list[EventCheck],
         else:
             status.reasons.append("not submitted for review")
         status.fix = f"reviewkit submit {path}"
-
-

@@ -479,4 +479,5 @@ def due_list(report: StatusReport, within_days: int) -> list[ArticleStatus]:
     out = [s for s in report.statuses
            if (s.state == "approved" and s.due and s.due <= horizon)
            or s.state in ("expired", "source_changed")]
-    return sorted(out, key=lambda s: (s.due or dt.date.min, s.path))
+    return sorted(out, key=lambda s: (dt.date.min if s.state == "source_changed" else
+                                      s.due or dt.date.min, s.path))

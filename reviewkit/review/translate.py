@@ -20,7 +20,7 @@ from typing import Any
 
 from reviewkit.article.content import ArticleResult, load_article
 from reviewkit.article.frontmatter import MAX_FILE_BYTES
-from reviewkit.article.translation import LANG_RE, effective_lang
+from reviewkit.article.translation import LANG_RE, MARKER, effective_lang
 from reviewkit.base.digest import short
 from reviewkit.base.errors import CheckFailed, EnvError, UsageError
 from reviewkit.base.model import ArticleSummary
@@ -111,6 +111,7 @@ class Created:
     source: str
     source_digest: str
     approved: bool  # the source version is an approved one
+    copied: list[str]  # the source's assets copied beside the translation
 
 
 def create_translation(project: Project, rel: str, lang: str, *, slug: str | None = None,
@@ -187,8 +188,33 @@ def create_translation(project: Project, rel: str, lang: str, *, slug: str | Non
     # the front matter of the version translated (the approved one), not the work tree's
     fm = dict(approved_fm) if isinstance(approved_fm, dict) else dict(source.article.front_matter)
     out = _skeleton(fm, new_ulid(), new_slug, lang_tag, source_id, digest, now.date(), body)
-    write_new_file(target, out.encode("utf-8"))
-    return Created(target, rel, digest, approved)
+    target_rel = target.relative_to(project.root).as_posix()
+    write_new_file(target, out.encode("utf-8"), shown=target_rel)
+    return Created(target, rel, digest, approved, _copy_assets(project, body, rel, target_rel))
+
+
+def _copy_assets(project: Project, body: str, source_rel: str, target_rel: str) -> list[str]:
+    """In another folder (content/es/articles), the translation gets a copy of each local
+    file the source text shows or links, at the same relative path, so the text's
+    references resolve there (an asset must lie in its article's folder). Never
+    overwrites: a file already there is kept. Returns the paths copied."""
+    from reviewkit.article.assets import asset_refs
+    from reviewkit.article.scaffold import write_new_file
+
+    src_dir, dst_dir = posixpath.dirname(source_rel), posixpath.dirname(target_rel)
+    if src_dir == dst_dir:
+        return []
+    copied = []
+    for asset in dict.fromkeys(r.target for r in asset_refs(body, source_rel) if r.target):
+        src = project.root / asset
+        inside = posixpath.relpath(asset, src_dir or ".")
+        dst_rel = posixpath.join(dst_dir, inside)
+        dst = project.root / dst_rel
+        if inside.startswith("../") or not src.is_file() or src.is_symlink() or dst.exists():
+            continue  # validate says what is wrong with the translation's references
+        write_new_file(dst, src.read_bytes(), shown=dst_rel)
+        copied.append(dst_rel)
+    return copied
 
 
 def _skeleton(fm: dict[str, Any], new_id: str, slug: str, lang: str, source_id: str,
@@ -203,9 +229,9 @@ def _skeleton(fm: dict[str, Any], new_id: str, slug: str, lang: str, source_id: 
     lines = [
         "---",
         f"id: {new_id}",
-        f"title: {q('TRANSLATE: ' + str(fm.get('title', '')))}",
+        f"title: {q(MARKER + ' ' + str(fm.get('title', '')))}",
         f"slug: {slug}",
-        f"description: {q('TRANSLATE: ' + str(fm.get('description', '')))}",
+        f"description: {q(MARKER + ' ' + str(fm.get('description', '')))}",
         f"author: {{name: {q(author.get('name', ''))}, email: {q(author.get('email', ''))}}}",
         f"topics: {q(list(fm.get('topics') or []))}",
         "draft: true",

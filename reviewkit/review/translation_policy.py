@@ -167,6 +167,11 @@ def counted_as(credential: str | None, language: bool, summary: ArticleSummary |
     return f"{clinical}; a linguist who reads {lang} gives the language review"
 
 
+# The start of a source_changed translation's next step; `review`, which shows that diff,
+# leaves it out.
+SOURCE_DIFF_HINT = "reviewkit review {path} shows what changed in the source; "
+
+
 def check_source(status: ArticleStatus, summary: ArticleSummary | None,
                  source: SourceView | None, policy: Policy) -> None:
     """Step 4, for a translation: its approval holds only while its ``source_digest`` is
@@ -208,5 +213,5 @@ def check_source(status: ArticleStatus, summary: ArticleSummary | None,
                               "approved again")
     target = f"source_digest: {source.last_digest}" if source and source.last_digest else (
         "source_digest to the source's approved version")
-    status.fix = (f"reviewkit review {status.path} shows what changed in the source; update "
-                  f"the translation, set {target}, commit, then reviewkit submit {status.path}")
+    status.fix = (SOURCE_DIFF_HINT.format(path=status.path) + f"update the translation, set "
+                  f"{target}, commit, then reviewkit submit {status.path}")

@@ -21,6 +21,7 @@ from pathlib import Path
 from reviewkit.article.assets import CommitAssets
 from reviewkit.article.content import ArticleResult, known_slugs, load_article, parse_article
 from reviewkit.article.frontmatter import MAX_FILE_BYTES
+from reviewkit.article.translation import language_problem
 from reviewkit.base.errors import CheckFailed, EnvError, UsageError
 from reviewkit.base.model import Article, ArticleSummary, Policy, Reviewer, ReviewEvent
 from reviewkit.record import signing
@@ -302,6 +303,20 @@ def _check_trusted(trusted: Project, event: ReviewEvent, person_id: str,
                               f"{problem}; nothing was recorded", hint=hint)
 
 
+def _check_asked(project: Project, reviewer: str, summary: ArticleSummary | None,
+                 policy: Policy) -> None:
+    """Refuse ``--reviewer`` naming someone who could not approve the article."""
+    asked = project.registry.get(reviewer)
+    if asked is None or decision_problem(asked, "approved", summary, policy):
+        raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry "
+                         "(nor this translation's linguist)")
+    lang = summary.lang if summary else None
+    unread = language_problem(asked, lang, policy.default_lang) if lang else None
+    if unread:  # they could not approve it: asking them would stall the review
+        raise UsageError(f"--reviewer {reviewer}: {unread}; ask a clinical reviewer who "
+                         f"reads {lang}")
+
+
 def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = None,
            as_id: str | None = None, message: str = "", key: str | None = None,
            reviewer: str | None = None, credential: str | None = None,
@@ -333,10 +348,7 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
             f"{'approve' if kind == 'approved' else 'request changes'}"
         )
     if reviewer is not None:
-        asked = project.registry.get(reviewer)
-        if asked is None or decision_problem(asked, "approved", result.summary, policy):
-            raise UsageError(f"--reviewer {reviewer}: not a clinical reviewer in the registry "
-                             "(nor this translation's linguist)")
+        _check_asked(project, reviewer, result.summary, policy)
     if kind == "approved":
         # the registered addresses, and the git identity approving now unless it is
         # another registered person's (an unregistered one is taken as the approver's own)

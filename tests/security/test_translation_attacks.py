@@ -10,7 +10,16 @@ from collections.abc import Callable
 import pytest
 from _sec import A_ID, A, approve, gate
 
-from conftest import Key, Project, article, default_reviewers, git, put_event, registry_yaml
+from conftest import (
+    Key,
+    Project,
+    article,
+    default_reviewers,
+    git,
+    put_event,
+    registry_yaml,
+    translations_setting,
+)
 
 ES = "content/articles/coping-with-worry.es.md"
 ES_ID = "01JDX3Q7G6M2N8P4R5S6T7V8Y9"
@@ -167,9 +176,7 @@ def _with_linguist(project: Project, linguist: object, *, on: bool = True,
     people.append({**LINGUIST_ROW, "keys": [linguist.line]})  # type: ignore[attr-defined]
     project.repo.write("reviewers.yaml", registry_yaml(people))
     if on:
-        path = project.path / "reviewkit.yaml"
-        path.write_text(path.read_text().replace(
-            "policy:\n", "policy:\n  translations: {linguistic_review: true}\n", 1))
+        translations_setting(project, "linguistic_review: true")
 
 
 @pytest.mark.parametrize("on", [True, False])
@@ -226,9 +233,7 @@ def test_a_linguist_role_added_in_the_change_under_test_does_not_count(
     review."""
     approve(project)
     _readers(project, mokafor=["es"])
-    path = project.path / "reviewkit.yaml"
-    path.write_text(path.read_text().replace(
-        "policy:\n", "policy:\n  translations: {linguistic_review: true}\n", 1))
+    translations_setting(project, "linguistic_review: true")
     _spanish(project)
     project.repo.commit("es; language review required")
     git(project.path, "update-ref", "refs/remotes/origin/main", "HEAD")  # the base
