@@ -664,8 +664,12 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     env = dict(os.environ, NO_COLOR="1", GIT_CONFIG_NOSYSTEM="1", LC_ALL="C.UTF-8")
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+    # PYTHONDONTWRITEBYTECODE (set in some shells and CI images) would make every run
+    # compile reviewkit from source, which no installed copy does: measure with bytecode.
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "PYTHONDONTWRITEBYTECODE"):
         env.pop(var, None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "reviewkit")],
+                   env=env, check=True)
     out, manifest = corpus(args.articles, args.events, args.seed)
     repo = out / "repo"
     sizes: list[tuple[int, int, dict[str, Op]]] = []
