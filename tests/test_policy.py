@@ -289,7 +289,7 @@ CASES = [
          live=False),
     Case("stale-translation-source-changed", _events(ev("approved", "scastro", 1, V2)),
          "source_changed", ["the content changed since"], summary=translation(),
-         source=source(V8, V8, V9), live=True),
+         source=source(V8, V8, V9), live=False),  # its current text has no approval
     Case("translation-in-review-source-changed", _events(ev("submitted", "jlee", 1)),
          "in_review", ["the source changed", "update the translation first"],
          summary=translation(), source=source(V8, V8, V9)),

@@ -200,9 +200,12 @@ def check_source(status: ArticleStatus, summary: ArticleSummary | None,
     if status.state not in ("approved", "expired", "stale"):
         status.reasons.append(f"the source changed: {why}; update the translation first")
         return
+    # Only an approved translation is kept live: a stale or expired one's current text has
+    # no approval in force, and the source moving on must not let it pass the gate.
+    was_approved = status.state == "approved"
     status.state = "source_changed"
-    status.live = (policy.translations.source_changed == "keep" and source is not None
-                   and made_from in source.approved)
+    status.live = (was_approved and policy.translations.source_changed == "keep"
+                   and source is not None and made_from in source.approved)
     status.reasons.insert(0, f"the source changed: {why}")
     if status.live:
         status.reasons.append("its approved version stays published until the translation is "

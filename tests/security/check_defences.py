@@ -72,9 +72,15 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/review/policy.py", "                                       or c.language_review)",
          "                                       )"),
     ], [POL + "lr-linguist-requests-changes]"]),
+    "only an approved translation is kept live when its source changes": ([
+        ("reviewkit/review/translation_policy.py", "    status.live = (was_approved and ",
+         "    status.live = (True and "),
+    ], [TRA + "test_an_unapproved_translation_does_not_pass_because_its_source_changed",
+        POL + "stale-translation-source-changed]"]),
     "translation served only from an approved source version": ([
-        ("reviewkit/review/translation_policy.py", "                   and made_from in source.approved)",
-         "                   )"),
+        ("reviewkit/review/translation_policy.py",
+         "                   and source is not None and made_from in source.approved)",
+         "                   and source is not None)"),
     ], [TRA + "test_a_forged_source_digest_is_never_served",
         TRA + "test_a_translation_of_an_unapproved_source_is_never_served",
         POL + "source-digest-never-approved]"]),

@@ -8,7 +8,9 @@ import json
 from collections.abc import Callable
 
 import pytest
+import test_translations as tr
 from _sec import A_ID, A, approve, gate
+from test_translations import translated  # noqa: F401  (a fixture)
 
 from conftest import (
     Key,
@@ -254,3 +256,26 @@ def test_a_linguist_role_added_in_the_change_under_test_does_not_count(
     assert any("needs a language review by a reader of es" in r for r in st["reasons"])
     # without a trust ref (the local view) the registry of the work tree applies
     assert gate(project)[0] == 0
+
+
+
+def test_an_unapproved_translation_does_not_pass_because_its_source_changed(
+        translated: Project) -> None:  # noqa: F811
+    """An approved Spanish page is edited after its approval (stale); then the English
+    source is approved again. The translation is source_changed, but its current content
+    was never approved: the kept-live rule (policy.translations.source_changed: keep) is
+    for an approved translation only and must not let the gate pass this one."""
+    project = translated
+    assert tr.approve(project, tr.ES, "mokafor").code == 0  # type: ignore[attr-defined]
+    es = project.path / tr.ES
+    es.write_text(es.read_text() + "\nUn párrafo nuevo que nadie ha revisado.\n")
+    project.repo.commit("unreviewed Spanish edit")
+    assert tr.state(project, tr.ES)["state"] == "stale"
+    en = project.path / tr.A
+    en.write_text(en.read_text().replace("Plain words", "Simple words"))
+    project.repo.commit("English update")
+    assert tr.approve(project, tr.A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    got = tr.state(project, tr.ES)
+    assert got["state"] == "source_changed" and got["live"] is False, got
+    gate = project.rk("gate")
+    assert gate.code == 1, gate.output
