@@ -166,3 +166,21 @@ def test_demo_leaves_the_process_environment_alone(tmp_path: Path) -> None:
     assert dict(os.environ) == before
     log = git(tmp_path / "demo/site", "log", "--format=%an <%ae>")
     assert set(log.splitlines()) == {"Jordan Lee <j.lee@example.org>"}
+
+
+@pytest.mark.parametrize("path", ["b/new.json", "b/y.json", "a/new.json", "zz/new.json",
+                                  "0/new.json", "b\u00e9/new.json"])
+def test_adding_one_event_file_writes_the_tree_an_index_would(
+        git_repo: Callable[..., GitRepo], path: str) -> None:
+    """The one-file fast path (root records passed through as bytes) writes the very tree
+    of the general path (a temporary index), whether the directory is new or not."""
+    repo = open_repo(git_repo("r").path)
+    blob = repo.hash_object(b"{}\n")
+    names = ["a/x.json", "b/y.json", "b/z.json", "b-c/w.json", "b\u00e9/v.json", "c d/u.json"]
+    base = repo.tree_with(None, {n: repo.hash_object(n.encode()) for n in names})
+    fast = repo.tree_with(base, {path: blob})
+    general = repo.tree_with(base, {path: blob, "zzz/pad.json": blob})  # two: the index
+    assert fast != base
+    pad = f"100644 blob {blob}\tzzz/pad.json"
+    assert git(repo.root, "ls-tree", "-r", fast).splitlines() == [
+        line for line in git(repo.root, "ls-tree", "-r", general).splitlines() if line != pad]

@@ -27,10 +27,22 @@ class ArticleSchema:
     source: str
     document: dict[str, Any]
     sha256: str
-    validator: Any = field(repr=False)
     # jsonschema-rs, when installed: decides "valid" in microseconds; jsonschema (the
     # reference) runs only for documents it does not accept, to report the errors
     fast: Any = field(default=None, repr=False)
+    _validator: Any = field(default=None, repr=False)
+
+    @property
+    def validator(self) -> Any:
+        """The jsonschema validator (the reference, which names every error), made on first
+        use: a command whose articles all pass ``fast`` never imports jsonschema."""
+        if self._validator is None:
+            from jsonschema import validators
+
+            base = validators.validator_for(self.document,
+                                            default=validators.Draft202012Validator)
+            self._validator = base(self.document, format_checker=base.FORMAT_CHECKER)
+        return self._validator
 
     @property
     def exempt(self) -> frozenset[str]:
@@ -40,38 +52,54 @@ class ArticleSchema:
             k for k, v in props.items() if isinstance(v, Mapping) and v.get(EXEMPT_MARK) is True
         )
 
+    @property
+    def rememberable(self) -> bool:
+        """Whether "these bytes passed ``compile_schema``" may be remembered and handed back
+        as ``checked``: a 2020-12 schema with a jsonschema-rs validator (the fast path)."""
+        return self.fast is not None
 
-def compile_schema(data: bytes, source: str) -> ArticleSchema:
-    """Parse and compile a JSON Schema (2020-12 unless it names another dialect)."""
-    from jsonschema import exceptions, validators
 
+DIALECT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def compile_schema(data: bytes, source: str, *, checked: bool = False) -> ArticleSchema:
+    """Parse and compile a JSON Schema (2020-12 unless it names another dialect).
+
+    ``checked``: the caller vouches (an authenticated record, ``record/cache.py``) that these
+    very bytes passed this function before with a fast validator (``rememberable``). Then
+    jsonschema's check of the schema against its meta-schema is not repeated and jsonschema
+    is not imported until an article fails the fast validator (import time of one-article
+    commands). Anything else takes the full path."""
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{source}: not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise ConfigError(f"{source}: a schema must be a JSON object")
+    sha = hashlib.sha256(data).hexdigest()
+    if checked and doc.get("$schema", DIALECT_2020_12) == DIALECT_2020_12:
+        fast = _rs_validator(doc)
+        if fast is not None:
+            return ArticleSchema(source, doc, sha, fast)
+    from jsonschema import exceptions, validators
+
     base = validators.validator_for(doc, default=validators.Draft202012Validator)
     try:
         base.check_schema(doc)
     except exceptions.SchemaError as exc:
         raise ConfigError(f"{source}: not a valid JSON Schema: {exc.message}") from None
     validator = base(doc, format_checker=base.FORMAT_CHECKER)
-    return ArticleSchema(source, doc, hashlib.sha256(data).hexdigest(), validator,
-                         _fast_validator(doc, base))
+    fast = _rs_validator(doc) if base is validators.Draft202012Validator else None
+    return ArticleSchema(source, doc, sha, fast, validator)
 
 
-def _fast_validator(doc: dict[str, Any], base: Any) -> Any:
-    """A jsonschema-rs validator for 2020-12 schemas, checking formats, or None.
+def _rs_validator(doc: dict[str, Any]) -> Any:
+    """A jsonschema-rs validator for a 2020-12 schema, checking formats, or None.
 
     Used only to say "valid": a document it accepts must be one jsonschema accepts, which
     the property tests check (Rust regexes and its format checks are, if anything,
     stricter: ``$`` does not match before a final newline, ``email`` is checked fully).
     """
-    from jsonschema import validators
-
-    if base is not validators.Draft202012Validator:
-        return None
     try:
         import jsonschema_rs
 

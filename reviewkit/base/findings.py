@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal["error", "warning", "info"]
+# the rule id of "a rule was skipped for lack of a word list" (reviewkit.rules.SKIPPED): here so
+# that code handling findings need not import the content rules (import time)
+SKIPPED_RULE = "rule-language"
 
 
 @dataclass(frozen=True, order=True)

@@ -9,7 +9,6 @@ Layer: base/ (imports only base/).
 
 from __future__ import annotations
 
-import logging
 import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -52,6 +51,8 @@ def _quiet_block_loggers() -> None:
     article: a few per cent of a parse, spent finding out that debug logging is off).
     Where the module's logger would drop them anyway, a no-op logger takes its place;
     with debug logging on for ``markdown_it`` nothing changes."""
+    import logging  # here: a command that parses no Markdown need not import it
+
     for name, module in list(sys.modules.items()):
         if not name.startswith("markdown_it."):
             continue

@@ -32,13 +32,13 @@ STATES: tuple[State, ...] = (
 
 
 class Author(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(defer_build=True, extra="allow")
     name: str
     email: str
 
 
 class Citation(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(defer_build=True, extra="allow")
     id: str
     title: str
     url: str | None = None
@@ -49,7 +49,7 @@ class Citation(BaseModel):
 class FrontMatter(BaseModel):
     """The front-matter fields reviewkit relies on; a publication's schema may add more."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(defer_build=True, extra="allow")
     id: str
     title: str
     slug: str
@@ -109,7 +109,7 @@ class ArticleSummary:
 class Article(BaseModel):
     """An article as read from the work tree. ``front_matter`` is the plain JSON form."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(defer_build=True, arbitrary_types_allowed=True)
     path: str  # relative to the repository root, '/'-separated
     blob: str  # git blob id of the bytes read
     meta: FrontMatter
@@ -125,7 +125,7 @@ class Article(BaseModel):
 class TranslationPolicy(BaseModel):
     """``policy.translations`` in reviewkit.yaml."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     # a translation whose source was re-approved since: keep serving its approved version
     # with a warning until it is re-approved (default), or withdraw it (gate fails, publish
     # holds it back)
@@ -139,7 +139,7 @@ class TranslationPolicy(BaseModel):
 
 
 class Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     approvals_required: int = Field(1, ge=1)
     accepted_credentials: list[str] = Field(
         default_factory=lambda: ["LPC", "LCSW", "LMFT", "PsyD", "PhD", "MD", "DO", "NP"]
@@ -165,7 +165,7 @@ class Policy(BaseModel):
 class PublishSettings(BaseModel):
     """``publish:`` in reviewkit.yaml: what the bundle's pages say about themselves."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     base_url: str | None = Field(None, pattern=r"^https?://[^\s]+$")
     lang: str = Field("en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -179,7 +179,7 @@ ARTICLE_LIKE = frozenset({"md", "markdown", "mdx", "mdown", "mkd", "mkdn", "mdwn
 class Config(BaseModel):
     """reviewkit.yaml."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", populate_by_name=True)
     content: list[str] = Field(default_factory=lambda: ["content/articles"])
     schema_path: str = Field("schemas/article.schema.json", alias="schema")
     registry: str = "reviewers.yaml"
@@ -228,7 +228,7 @@ LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 
 
 class Credential(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(defer_build=True, extra="allow")
     type: str
     license: str | None = None
     region: str | None = None
@@ -239,7 +239,7 @@ class Credential(BaseModel):
 
 
 class PublicKey(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     key: str
     valid_after: dt.datetime | None = None
     valid_before: dt.datetime | None = None
@@ -258,7 +258,7 @@ class PublicKey(BaseModel):
 
 
 class Reviewer(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(defer_build=True, extra="allow")
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str
     email: str
@@ -314,7 +314,7 @@ class Reviewer(BaseModel):
 
 
 class Registry(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(defer_build=True, extra="allow")
     reviewers: list[Reviewer] = Field(default_factory=list)
     _by_id: dict[str, Reviewer] | None = PrivateAttr(default=None)
 
@@ -346,7 +346,7 @@ class ReviewEvent(BaseModel):
     # anchored patterns, every schema-required field required): reading validates with
     # this model first and asks jsonschema only to explain a failure. A property test
     # checks "accepted here ⇒ accepted by the schema".
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", strict=True)
     v: Literal[1]
     event: EventKind
     article: str = Field(pattern=r"^[0-9A-Za-z-]{1,64}$")

@@ -9,7 +9,6 @@ Layer: base/ (imports only base/).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
@@ -30,6 +29,17 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def _multiprocessing() -> Any:
+    # imported only when there is work to spread: a one-article command never needs it
+    import multiprocessing
+
+    return multiprocessing
+
+
+def _forks() -> bool:
+    return "fork" in _multiprocessing().get_all_start_methods()
+
+
 def _run_slice(bounds: tuple[int, int]) -> list[Any]:
     assert _TASK is not None
     fn, items = _TASK
@@ -46,7 +56,7 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int,
     global _TASK
     n = len(items)
     workers = min(workers, n // MIN_PER_WORKER)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not _forks():
         if meanwhile is not None:
             meanwhile()
         return [fn(x) for x in items]
@@ -57,7 +67,7 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int,
     bounds = [(i, min(i + step, n)) for i in range(0, n, step)]
     _TASK = (fn, items)
     try:
-        ctx = multiprocessing.get_context("fork")
+        ctx = _multiprocessing().get_context("fork")
         with ctx.Pool(workers) as pool:
             pending = pool.map_async(_run_slice, bounds)
             if meanwhile is not None:
@@ -77,14 +87,14 @@ def parallel_iter(fn: Callable[[T], R], items: Sequence[T], workers: int,
     global _TASK
     n = len(items)
     workers = min(workers, n // MIN_PER_WORKER)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not _forks():
         for x in items:
             yield fn(x)
         return
     bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
     _TASK = (fn, items)
     try:
-        ctx = multiprocessing.get_context("fork")
+        ctx = _multiprocessing().get_context("fork")
         with ctx.Pool(workers) as pool:
             for part in pool.imap(_run_slice, bounds):
                 yield from part

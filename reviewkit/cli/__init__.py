@@ -10,6 +10,7 @@ Layer: the command line (may import every layer).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -55,6 +56,9 @@ for _command in (
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: one handler turns every error into ``Error: …`` and an exit code."""
+    # no third-party pydantic plugins in a review tool: they would run inside every
+    # validation, and finding them scans every installed package's metadata (import time)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     ctx: click.Context | None = None
     try:
         ctx = cli.make_context("reviewkit", list(argv if argv is not None else sys.argv[1:]))

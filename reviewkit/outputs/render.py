@@ -11,8 +11,6 @@ Layer: outputs/ (may import base/, rules/, article/, record/, review/).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -312,6 +310,9 @@ def due_lines(rows: Sequence[Mapping[str, Any]], days: int) -> list[Line]:
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """CSV (RFC 4180 row ends) with control characters as visible escapes; the one CSV
     writer of ``due`` and ``audit``."""
+    import csv
+    import io
+
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(columns))
     w.writeheader()

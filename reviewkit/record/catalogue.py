@@ -23,7 +23,7 @@ from reviewkit.article.content import (
     stem,
     unreadable,
 )
-from reviewkit.base.findings import Finding
+from reviewkit.base.findings import SKIPPED_RULE, Finding
 from reviewkit.base.git import blob_id
 from reviewkit.base.workers import parallel_map
 from reviewkit.record.cache import (
@@ -224,13 +224,11 @@ def under_content_roots(project: Project, paths: Sequence[str]) -> tuple[list[st
 def _skipped_once(results: list[ArticleResult]) -> None:
     """A rule skipped for lack of a word list in an article's language is said once per
     language and rule (on the first such article, with the count), not once per article."""
-    from reviewkit.rules import SKIPPED
-
     first: dict[str, tuple[Finding, int]] = {}
     for r in results:
         keep = []
         for f in r.findings:
-            if f.rule != SKIPPED:
+            if f.rule != SKIPPED_RULE:
                 keep.append(f)
                 continue
             seen = first.get(f.message)
@@ -240,4 +238,4 @@ def _skipped_once(results: list[ArticleResult]) -> None:
     by_path = {r.path: r for r in results}
     for message, (f, n) in first.items():
         text = f"{message} for {n} article{'s' if n != 1 else ''}"
-        by_path[f.path].findings.append(Finding(f.path, 1, 1, "info", SKIPPED, text))
+        by_path[f.path].findings.append(Finding(f.path, 1, 1, "info", SKIPPED_RULE, text))

@@ -216,5 +216,20 @@ def load_project(path: str | os.PathLike[str] = ".", trust_ref: str | None = Non
     schema_data = probe.read_trusted(config.schema_path)
     if schema_data is None:
         raise ConfigError(f"{config.schema_path}: schema not found (named in {CONFIG_FILE})")
-    schema = compile_schema(schema_data, config.schema_path)
+    schema = _compile_schema(repo, schema_data, config.schema_path)
     return Project(repo, config, schema, trust_ref, _trusted=probe._trusted, trusted=trusted)
+
+
+def _compile_schema(repo: Repo, data: bytes, source: str) -> ArticleSchema:
+    """The article schema, its check against the meta-schema skipped when an authenticated
+    record says these bytes passed it here before (import time: jsonschema)."""
+    import hashlib
+
+    from reviewkit.record.cache import remember_schema_checked, schema_checked
+
+    sha = hashlib.sha256(data).hexdigest()
+    checked = schema_checked(repo.git_dir, sha)
+    schema = compile_schema(data, source, checked=checked)
+    if not checked and schema.rememberable:
+        remember_schema_checked(repo.git_dir, sha)
+    return schema

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from reviewkit.base.errors import ConfigError
-from reviewkit.base.findings import Finding
+from reviewkit.base.findings import SKIPPED_RULE, Finding
 from reviewkit.rules import (
     citations,
     count_matches_list,
@@ -68,7 +68,7 @@ LANGUAGE_BOUND = frozenset({count_matches_list.ID, safe_messaging.ID, person_fir
                             citations.ID, readability.ID, medication.ID, leftovers.ID})
 WORD_LISTS_LANG = "en"  # the language of the packaged word lists and of `word_lists`
 # the finding that a rule was skipped for lack of a word list (one per language and rule)
-SKIPPED = "rule-language"
+SKIPPED = SKIPPED_RULE
 DEFAULT_LEVELS: dict[str, RuleLevel] = {k: v[2] for k, v in _REGISTRY.items()}
 
 

@@ -245,6 +245,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "if (isinstance(tip, str) and isinstance(claimed, str) and hmac.compare_digest(",
          "if isinstance(tip, str) or hmac.compare_digest("),
     ], [HIST + "test_forged_memory_of_a_verified_tip_does_not_pass"]),
+    "remembered checked schema authenticated": ([
+        ("reviewkit/record/cache.py",
+         '               and hmac.compare_digest(i["mac"], want) for i in _checked_schemas(path))',
+         "               or True for i in _checked_schemas(path))"),
+    ], [T + "test_schema_record.py::test_forged_schema_record_does_not_skip_the_check",
+        T + "test_schema_record.py::test_foreign_schema_record_does_not_skip_the_check"]),
     "sync checks the fetched history before any ref moves": ([
         ("reviewkit/record/ledger.py", "    edits = history_edits(repo, fetched, remember=False)",
          "    edits = []"),

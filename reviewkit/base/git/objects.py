@@ -174,13 +174,17 @@ class ObjectStore(GitProcess):
         ``mktree`` calls), not an index of the whole tree — the cost of one append does not
         grow with the ledger."""
         dirname, name = path.split("/")
-        root = [(e.mode, e.type, e.sha, e.path) for e in self.ls_tree(base, recursive=False)]
         sub = [(e.mode, e.type, e.sha, e.path.split("/", 1)[1])
                for e in self.ls_tree(base, [dirname + "/"], recursive=False)]
         sub = [e for e in sub if e[3] != name] + [("100644", "blob", sha, name)]
         subtree = self._mktree(sub)
-        root = [e for e in root if e[3] != dirname] + [("040000", "tree", subtree, dirname)]
-        return self._mktree(root)
+        # the root has one entry per article: its records go back to mktree as git wrote
+        # them (bytes, not parsed), all but the one replaced (mktree sorts them)
+        own = dirname.encode("utf-8", "surrogateescape")
+        records = [r for r in self.run("ls-tree", "-z", "--full-tree", base).split(b"\0")
+                   if r and (not r.endswith(own) or r.partition(b"\t")[2] != own)]
+        records.append(f"040000 tree {subtree}\t".encode() + own)
+        return self.text("mktree", "-z", input=b"\0".join(records) + b"\0")
 
     def commit_tree(self, tree: str, parents: Sequence[str], message: str, name: str, email: str) -> str:
         env = {
