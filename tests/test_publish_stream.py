@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_translations import ES, translated  # noqa: F401 (a fixture)
 from test_translations import approve as approve_as
 
@@ -18,6 +20,7 @@ from reviewkit.base import workers
 from reviewkit.base.errors import CheckFailed
 from reviewkit.outputs import publish_plan
 from reviewkit.outputs.publish import publish
+from reviewkit.outputs.publish_page import json_indented
 from reviewkit.record.project import load_project
 
 from conftest import BODY, Project, article
@@ -169,3 +172,45 @@ def test_present_commits_names_only_full_ids_of_commits(project: Project) -> Non
     assert blob is not None
     asked = [head, blob, head[:12], "f" * 40, "--all", head + "\nHEAD"]
     assert repo.present_commits(asked) == {head}
+
+
+class _Str(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
+_JSON_LEAVES = (st.none() | st.booleans() | st.integers() | st.floats()
+                | st.text() | st.builds(_Str, st.text()) | st.builds(_Int, st.integers()))
+_JSON_KEYS = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
+_JSON_VALUES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: (st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+                   | st.dictionaries(st.text(), inner, max_size=4)
+                   | st.dictionaries(_JSON_KEYS, inner, max_size=3)),
+    max_leaves=30)
+
+
+@pytest.mark.slow
+@given(_JSON_VALUES)
+@settings(max_examples=400, deadline=None)
+def test_json_indented_writes_what_json_dumps_writes(value: object) -> None:
+    """The manifest's and the JSON-LD's encoder gives json.dumps(indent=2)'s very text."""
+    assert json_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_json_indented_fails_as_json_dumps_fails() -> None:
+    loop: list[object] = []
+    loop.append(loop)
+    for bad, error in (({"a": {1, 2}}, TypeError), ({(1, 2): 1}, TypeError),
+                       ([{"x": loop}], ValueError)):
+        with pytest.raises(error):
+            json.dumps(bad, indent=2, ensure_ascii=False)
+        with pytest.raises(error):
+            json_indented(bad)
+    deep: list[object] = []
+    for _ in range(50):
+        deep = [deep, {"k": "\u2028\x00<é"}]
+    assert json_indented(deep) == json.dumps(deep, indent=2, ensure_ascii=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -185,13 +186,15 @@ def _older(finder: VersionFinder, task: Task) -> Held | None:
 
 
 def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
-                 gate: ArticleResult | None) -> Source | Held | None:
+                 gate: ArticleResult | None,
+                 exempt: Collection[str] | None = None) -> Source | Held | None:
     """The work tree's version of an article served at its current (approved) digest;
     a :class:`Held` when it does not validate, None when it changed since the gate read it.
 
     When the file holds the very bytes the gate parsed (same blob id), the gate found no
     error in them and they show no asset, only the front matter is read again and the
     digest re-computed; otherwise the article is parsed and validated in full.
+    ``exempt``: the schema's exempt fields, when the caller has them at hand.
     """
     try:
         data = read_file(project.root, status.path)
@@ -205,7 +208,8 @@ def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
         except frontmatter.FrontMatterError:
             fm = None
         if isinstance(fm, dict) and content_digest(
-                fm, parts.body, project.schema.exempt) == status.digest:
+                fm, parts.body, project.schema.exempt if exempt is None else exempt
+        ) == status.digest:
             return Source(status.path, None, gate.blob, data, fm, parts.body)
     version = finder.current(status.path, data)
     if version is None or version.digest != status.digest:
