@@ -214,3 +214,59 @@ def test_json_indented_fails_as_json_dumps_fails() -> None:
     for _ in range(50):
         deep = [deep, {"k": "\u2028\x00<é"}]
     assert json_indented(deep) == json.dumps(deep, indent=2, ensure_ascii=False)
+
+
+def test_pages_of_unchanged_files_are_made_from_the_gates_front_matter(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate hands its parsed front matter to publish: no page of a file the gate read
+    (and that shows no asset) parses that front matter again, and the bundle is the one a
+    second parse gives."""
+    _site(project)
+    now = _now()
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
+    monkeypatch.setattr(publish_plan, "blob_id", lambda data: "")  # every file read in full
+    full = _publish(project, tmp_path / "full", "html", now)
+    monkeypatch.undo()
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
+    parsed: list[str] = []
+    real_alternates = publish_module.page_alternates
+    real_load = publish_plan.frontmatter.load_yaml
+
+    def counting(text: str, line: int) -> object:
+        parsed.append(text)
+        return real_load(text, line)
+
+    def alternates_then_count(*args: object, **kw: object) -> object:
+        # after the gate and the plan (which reads the older versions): pages from here
+        monkeypatch.setattr(publish_plan.frontmatter, "load_yaml", counting)
+        return real_alternates(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish_module, "page_alternates", alternates_then_count)
+    assert _publish(project, tmp_path / "short", "html", now) == full
+    # only the article that shows an image is read in full (its asset is read with it)
+    assert [t.split("\n")[0] for t in parsed] == ["id: 01JDX3Q7G6M2N8P4R5S6T7V8X0"]
+
+
+def test_a_front_matter_that_does_not_give_the_approved_digest_is_not_served(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail closed: the front matter the gate hands over is checked against the approved
+    digest again; one that differs (here changed in memory) is not used: the file is
+    parsed and validated anew, and the page says what was approved."""
+    _site(project)
+    now = _now()
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
+    before = _publish(project, tmp_path / "before", "html", now)
+    real_gate = publish_module.run_gate
+
+    def gate_then_tamper(*args: object, **kw: object) -> object:
+        result = real_gate(*args, **kw)  # type: ignore[arg-type]
+        for r in result.report.catalogue.results:
+            assert r.front_matter is not None or r.summary is None or r.summary.draft
+            if r.front_matter is not None:
+                r.front_matter["title"] = "Unreviewed title"
+        return result
+
+    monkeypatch.setattr(publish_module, "run_gate", gate_then_tamper)
+    after = _publish(project, tmp_path / "after", "html", now)
+    assert after == before
+    assert not any(b"Unreviewed title" in data for data in after.values())

@@ -359,7 +359,10 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
     """
     out = Path(os.path.abspath(out))
     check_output_dir(out, MANIFEST, f"--out {out}", "bundle")
-    result = run_gate(project, now=now, progress=progress, workers=default_workers())
+    # the gate's workers hand back each article's front matter: a page of an unchanged
+    # file is made from it (after its digest is checked again), not from a second parse
+    result = run_gate(project, now=now, progress=progress, workers=default_workers(),
+                      keep_front_matter=True)
     fail_whole(result)
     bundle = Bundle(out, gate=result)
     finder = VersionFinder(project)

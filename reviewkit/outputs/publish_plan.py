@@ -192,8 +192,10 @@ def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
     a :class:`Held` when it does not validate, None when it changed since the gate read it.
 
     When the file holds the very bytes the gate parsed (same blob id), the gate found no
-    error in them and they show no asset, only the front matter is read again and the
-    digest re-computed; otherwise the article is parsed and validated in full.
+    error in them and they show no asset, the gate's front matter (or, without it, the
+    file's, read again) is used and the digest re-computed from it and the body: a front
+    matter that does not give the approved digest is never served from; otherwise the
+    article is parsed and validated in full.
     ``exempt``: the schema's exempt fields, when the caller has them at hand.
     """
     try:
@@ -204,7 +206,9 @@ def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
             and not any(f.is_error for f in gate.findings)):
         try:
             parts = frontmatter.split(frontmatter.decode(data))
-            fm = frontmatter.load_yaml(parts.yaml_text, parts.yaml_line)
+            fm = gate.front_matter
+            if fm is None:
+                fm = frontmatter.load_yaml(parts.yaml_text, parts.yaml_line)
         except frontmatter.FrontMatterError:
             fm = None
         if isinstance(fm, dict) and content_digest(

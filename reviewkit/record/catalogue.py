@@ -98,13 +98,15 @@ def _from_cache(cache: Cache, rel: str, data: bytes, slug_key: str, hasher: Asse
 def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,
                    cache: Cache | None = None, use_cache: bool = False, workers: int = 1,
                    keep_articles: bool = False, readability: bool = False,
+                   keep_front_matter: bool = False,
                    progress: Callable[[int, int], None] | None = None,
                    meanwhile: Callable[[], None] | None = None) -> Catalogue:
     """Read every article under the content roots (or ``paths``), reporting all findings.
 
     With a ``cache``, files whose blob id (and path) were seen before are not parsed
     again. ``keep_articles`` keeps the fully parsed :class:`Article` (body included) on
-    each result; without it only the summaries stay in memory. ``readability`` measures
+    each result; without it only the summaries stay in memory (``keep_front_matter``: and
+    the parsed front matter, which ``publish`` renders). ``readability`` measures
     each body's reading grade (a cached entry without one is parsed again). ``use_cache``
     opens the repository's cache for a whole-catalogue run and saves it after.
     """
@@ -112,6 +114,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
         with project_cache(project, lint=lint) as opened:
             return load_catalogue(project, lint=lint, cache=opened, workers=workers,
                                   keep_articles=keep_articles, readability=readability,
+                                  keep_front_matter=keep_front_matter,
                                   progress=progress, meanwhile=meanwhile)
     rels, findings = discover(project.root, project.config.content, paths,
                               assets=project.config.assets)
@@ -152,7 +155,8 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                              readability=readability)
             if not keep_articles:
                 r.article = None
-                r.front_matter = None
+                if not keep_front_matter:
+                    r.front_matter = None
             return r
 
         parsed = parallel_map(parse, todo, 1 if keep_articles else workers, meanwhile)
