@@ -206,9 +206,12 @@ def byline_lines(body: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
 
 def _byline_index(tokens: list[Any], pattern: re.Pattern[str]) -> int | None:
     """Index of the ``paragraph_open`` token of the byline paragraph, if any."""
+    last = len(tokens) - 1
     for i, t in enumerate(tokens):
-        children = tokens[i + 1].children if i + 1 < len(tokens) else None
-        if t.type == "paragraph_open" and t.map and children is not None:
+        if t.type != "paragraph_open" or not t.map or i >= last:
+            continue
+        children = tokens[i + 1].children
+        if children is not None:
             text = "".join(c.content for c in children
                            if c.type in ("text", "code_inline", "softbreak"))
             if pattern.fullmatch(" ".join(text.split())):
