@@ -10,6 +10,7 @@ Layer: outputs/ (may import base/, rules/, article/, record/, review/).
 
 from __future__ import annotations
 
+import pickle
 import posixpath
 import re
 from collections.abc import Collection
@@ -206,9 +207,12 @@ def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
             and not any(f.is_error for f in gate.findings)):
         try:
             parts = frontmatter.split(frontmatter.decode(data))
-            fm = gate.front_matter
-            if fm is None:
-                fm = frontmatter.load_yaml(parts.yaml_text, parts.yaml_line)
+            if gate.front_matter_pickle is not None:  # pickled by the gate's worker
+                fm = pickle.loads(gate.front_matter_pickle)
+            else:
+                fm = gate.front_matter
+                if fm is None:
+                    fm = frontmatter.load_yaml(parts.yaml_text, parts.yaml_line)
         except frontmatter.FrontMatterError:
             fm = None
         if isinstance(fm, dict) and content_digest(

@@ -6,6 +6,7 @@ Layer: record/ (may import base/, rules/, article/).
 from __future__ import annotations
 
 import gc
+import pickle
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -106,7 +107,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
     With a ``cache``, files whose blob id (and path) were seen before are not parsed
     again. ``keep_articles`` keeps the fully parsed :class:`Article` (body included) on
     each result; without it only the summaries stay in memory (``keep_front_matter``: and
-    the parsed front matter, which ``publish`` renders). ``readability`` measures
+    the parsed front matter, pickled, which ``publish`` renders). ``readability`` measures
     each body's reading grade (a cached entry without one is parsed again). ``use_cache``
     opens the repository's cache for a whole-catalogue run and saves it after.
     """
@@ -155,8 +156,9 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                              readability=readability)
             if not keep_articles:
                 r.article = None
-                if not keep_front_matter:
-                    r.front_matter = None
+                if keep_front_matter and r.front_matter is not None:
+                    r.front_matter_pickle = pickle.dumps(r.front_matter, pickle.HIGHEST_PROTOCOL)
+                r.front_matter = None
             return r
 
         parsed = parallel_map(parse, todo, 1 if keep_articles else workers, meanwhile)
