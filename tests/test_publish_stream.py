@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_translations import ES, translated  # noqa: F401 (a fixture)
 from test_translations import approve as approve_as
 
@@ -18,6 +21,7 @@ from reviewkit.base import workers
 from reviewkit.base.errors import CheckFailed
 from reviewkit.outputs import publish_plan
 from reviewkit.outputs.publish import publish
+from reviewkit.outputs.publish_page import json_indented
 from reviewkit.record.project import load_project
 
 from conftest import BODY, Project, article
@@ -169,3 +173,101 @@ def test_present_commits_names_only_full_ids_of_commits(project: Project) -> Non
     assert blob is not None
     asked = [head, blob, head[:12], "f" * 40, "--all", head + "\nHEAD"]
     assert repo.present_commits(asked) == {head}
+
+
+class _Str(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
+_JSON_LEAVES = (st.none() | st.booleans() | st.integers() | st.floats()
+                | st.text() | st.builds(_Str, st.text()) | st.builds(_Int, st.integers()))
+_JSON_KEYS = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
+_JSON_VALUES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: (st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+                   | st.dictionaries(st.text(), inner, max_size=4)
+                   | st.dictionaries(_JSON_KEYS, inner, max_size=3)),
+    max_leaves=30)
+
+
+@pytest.mark.slow
+@given(_JSON_VALUES)
+@settings(max_examples=400, deadline=None)
+def test_json_indented_writes_what_json_dumps_writes(value: object) -> None:
+    """The manifest's and the JSON-LD's encoder gives json.dumps(indent=2)'s very text."""
+    assert json_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_json_indented_fails_as_json_dumps_fails() -> None:
+    loop: list[object] = []
+    loop.append(loop)
+    for bad, error in (({"a": {1, 2}}, TypeError), ({(1, 2): 1}, TypeError),
+                       ([{"x": loop}], ValueError)):
+        with pytest.raises(error):
+            json.dumps(bad, indent=2, ensure_ascii=False)
+        with pytest.raises(error):
+            json_indented(bad)
+    deep: list[object] = []
+    for _ in range(50):
+        deep = [deep, {"k": "\u2028\x00<é"}]
+    assert json_indented(deep) == json.dumps(deep, indent=2, ensure_ascii=False)
+
+
+def test_pages_of_unchanged_files_are_made_from_the_gates_front_matter(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate hands its parsed front matter to publish: no page of a file the gate read
+    (and that shows no asset) parses that front matter again, and the bundle is the one a
+    second parse gives."""
+    _site(project)
+    now = _now()
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
+    monkeypatch.setattr(publish_plan, "blob_id", lambda data: "")  # every file read in full
+    full = _publish(project, tmp_path / "full", "html", now)
+    monkeypatch.undo()
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
+    parsed: list[str] = []
+    real_alternates = publish_module.page_alternates
+    real_load = publish_plan.frontmatter.load_yaml
+
+    def counting(text: str, line: int) -> object:
+        parsed.append(text)
+        return real_load(text, line)
+
+    def alternates_then_count(*args: object, **kw: object) -> object:
+        # after the gate and the plan (which reads the older versions): pages from here
+        monkeypatch.setattr(publish_plan.frontmatter, "load_yaml", counting)
+        return real_alternates(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish_module, "page_alternates", alternates_then_count)
+    assert _publish(project, tmp_path / "short", "html", now) == full
+    # only the article that shows an image is read in full (its asset is read with it)
+    assert [t.split("\n")[0] for t in parsed] == ["id: 01JDX3Q7G6M2N8P4R5S6T7V8X0"]
+
+
+def test_a_front_matter_that_does_not_give_the_approved_digest_is_not_served(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail closed: the front matter the gate hands over is checked against the approved
+    digest again; one that differs (here changed in memory) is not used: the file is
+    parsed and validated anew, and the page says what was approved."""
+    _site(project)
+    now = _now()
+    monkeypatch.setenv("REVIEWKIT_WORKERS", "1")
+    before = _publish(project, tmp_path / "before", "html", now)
+    real_gate = publish_module.run_gate
+
+    def gate_then_tamper(*args: object, **kw: object) -> object:
+        result = real_gate(*args, **kw)  # type: ignore[arg-type]
+        for r in result.report.catalogue.results:
+            assert r.front_matter_pickle is not None
+            r.front_matter_pickle = pickle.dumps(
+                {**pickle.loads(r.front_matter_pickle), "title": "Unreviewed title"})
+        return result
+
+    monkeypatch.setattr(publish_module, "run_gate", gate_then_tamper)
+    after = _publish(project, tmp_path / "after", "html", now)
+    assert after == before
+    assert not any(b"Unreviewed title" in data for data in after.values())

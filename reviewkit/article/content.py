@@ -43,6 +43,9 @@ class ArticleResult:
     summary: ArticleSummary | None = None
     article: Article | None = None
     front_matter: dict[str, Any] | None = None
+    # the front matter as pickle bytes, kept when it is asked for (publish) in place of the
+    # dict: a few KB an article instead of tens (made and read by reviewkit's own processes)
+    front_matter_pickle: bytes | None = None
     blob: str | None = None
     readability: tuple[float, int] | None = None  # (grade, words) when asked for
     # each distinct asset target and what hashing it gave: SHA-256 hex, or "!rule"

@@ -91,12 +91,13 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
              now: dt.datetime | None = None, cache: Cache | None = None,
              use_cache: bool = False, workers: int = 1,
              progress: Callable[[int, int], None] | None = None,
-             compact: bool = False) -> GateResult:
+             compact: bool = False, keep_front_matter: bool = False) -> GateResult:
     """Evaluate the whole catalogue for publication (verdicts identical with or without
     ``cache`` and for any number of ``workers``). ``use_cache``: open the repository's
     cache and save it after the run. ``compact``: keep each verdict as a cached run
     does, without its judged events (memory bounded however long the ledger; the
-    ``gate`` command)."""
+    ``gate`` command). ``keep_front_matter``: each parsed article keeps its front matter
+    (``publish`` renders it instead of parsing it again)."""
     # The gate decides on review state and front-matter validity; the content rules are
     # `reviewkit validate`'s (CI runs both), which keeps the gate within its I/O budget.
     pinned = None
@@ -108,7 +109,8 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
     # the tip CI saw last was checked append-only by that run: check only what came since
     report = evaluate_repo(project, now=now, lint=False, cache=cache, use_cache=use_cache,
                            workers=workers, progress=progress, compact=compact,
-                           history_checked=pinned.commit if pinned else None)
+                           history_checked=pinned.commit if pinned else None,
+                           keep_front_matter=keep_front_matter)
     result = GateResult(report, trusted=project.trusted)
     ledger = report.ledger
     publishable = [s for s in report.statuses if not (s.draft and s.state != "invalid")]

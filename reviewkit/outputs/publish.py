@@ -44,6 +44,7 @@ from reviewkit.outputs.publish_page import (
     byline,
     byline_pattern,
     human_date,
+    json_indented,
     json_ld,
     link_alternates,
     page_url,
@@ -133,19 +134,26 @@ class _Writer:
         self.root = root
         self.files: dict[str, str] = {}
         self.mode = 0o666 & ~_umask()
-        self._dirs: set[Path] = {root}
+        self._dirs: set[str] = {""}  # folders made, relative to root
+        self._base = os.fspath(root)
 
     def write(self, rel: str, data: bytes) -> None:
         if rel in self.files or rel == MANIFEST:
             raise CheckFailed(f"publish refused: two outputs would be written to {rel}; "
                               "nothing was written")
-        path = self.root / rel
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
+        # plain strings and os calls: tens of thousands of files, one at a time
+        path = os.path.join(self._base, rel)
+        folder = os.path.dirname(rel)
+        if folder not in self._dirs:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self._dirs.add(folder)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self.mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         self.files[rel] = _sha256(data)
 
 
@@ -171,6 +179,7 @@ class _Context:
     fmt: Literal["md", "html"]
     pattern: re.Pattern[str]
     parsed: dict[str, ArticleResult]  # the gate's reading of each file, by path
+    exempt: frozenset[str]  # the schema's (a property that walks the schema each call)
     # each page's hreflang alternates, by article path (:func:`page_alternates`)
     alternates: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
@@ -182,6 +191,7 @@ def page_alternates(project: Project, fmt: str, tasks: list[Task],
     summary (same digest: same reviewed front matter), an older one from its own front
     matter; a page that will be held back (its slug, its assets, errors) links to none."""
     pages: dict[str, Page] = {}
+    exempt = project.schema.exempt
     for task in tasks:
         path = task.status.path
         if task.version is not None:
@@ -196,7 +206,7 @@ def page_alternates(project: Project, fmt: str, tasks: list[Task],
                                     ("translation_of", s.translation_of)) if v is not None}
             source = Source(path, None, "", b"", fm, "",
                             {target: b"" for target, _ in gate.asset_states})
-        values = approved_values(fm, project.schema.exempt)
+        values = approved_values(fm, exempt)
         slug = str(values.get("slug") or Path(path).stem)
         name = f"{slug}.{fmt}"
         if (not SAFE_SLUG.fullmatch(slug) or slug in RESERVED
@@ -215,12 +225,13 @@ def make_parts(ctx: _Context, task: Task) -> Parts:
     if task.version is not None:
         source: Source | Held | None = Source.of(task.version)
     else:
-        source = read_current(ctx.project, ctx.finder, status, ctx.parsed.get(status.path))
+        source = read_current(ctx.project, ctx.finder, status, ctx.parsed.get(status.path),
+                              ctx.exempt)
     if source is None:
         return Parts(changed=True)
     if isinstance(source, Held):
         return Parts(invalid=source)
-    values = approved_values(source.front_matter, ctx.project.schema.exempt)
+    values = approved_values(source.front_matter, ctx.exempt)
     slug = str(values.get("slug") or Path(status.path).stem)
     if not SAFE_SLUG.fullmatch(slug) or slug in RESERVED:
         return Parts(held=held(status, "held back", f"slug {slug!r} cannot be a file name",
@@ -348,7 +359,10 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
     """
     out = Path(os.path.abspath(out))
     check_output_dir(out, MANIFEST, f"--out {out}", "bundle")
-    result = run_gate(project, now=now, progress=progress, workers=default_workers())
+    # the gate's workers hand back each article's front matter: a page of an unchanged
+    # file is made from it (after its digest is checked again), not from a second parse
+    result = run_gate(project, now=now, progress=progress, workers=default_workers(),
+                      keep_front_matter=True)
     fail_whole(result)
     bundle = Bundle(out, gate=result)
     finder = VersionFinder(project)
@@ -357,7 +371,7 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
         _refuse_strict([h for s in steps for h in ([s] if isinstance(s, Held) else s.notes)])
     parsed = {r.path: r for r in result.report.catalogue.results}
     tasks = [s for s in steps if isinstance(s, Task)]
-    ctx = _Context(project, finder, fmt, byline_pattern(project), parsed,
+    ctx = _Context(project, finder, fmt, byline_pattern(project), parsed, project.schema.exempt,
                    page_alternates(project, fmt, tasks, parsed))
     # a bundle is for a web server: 0755, not mkdtemp's 0700
     with staged_directory(out, mode=0o777 & ~_umask()) as tmp:
@@ -370,10 +384,9 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
         finally:
             parts.close()
         registry = project.registry
-        w.write(REGISTRY_SNAPSHOT, (json.dumps(registry_snapshot(registry), indent=2,
-                                               ensure_ascii=False) + "\n").encode("utf-8"))
+        w.write(REGISTRY_SNAPSHOT, (json_indented(registry_snapshot(registry))
+                                    + "\n").encode("utf-8"))
         w.write(ALLOWED_SIGNERS, allowed_signers(registry).encode("utf-8"))
         manifest = _manifest(project, result, bundle, w, fmt)
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
+        (tmp / MANIFEST).write_text(json_indented(manifest) + "\n", encoding="utf-8")
     return bundle

@@ -10,8 +10,10 @@ Layer: outputs/ (may import base/, rules/, article/, record/, review/).
 
 from __future__ import annotations
 
+import pickle
 import posixpath
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -185,13 +187,17 @@ def _older(finder: VersionFinder, task: Task) -> Held | None:
 
 
 def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
-                 gate: ArticleResult | None) -> Source | Held | None:
+                 gate: ArticleResult | None,
+                 exempt: Collection[str] | None = None) -> Source | Held | None:
     """The work tree's version of an article served at its current (approved) digest;
     a :class:`Held` when it does not validate, None when it changed since the gate read it.
 
     When the file holds the very bytes the gate parsed (same blob id), the gate found no
-    error in them and they show no asset, only the front matter is read again and the
-    digest re-computed; otherwise the article is parsed and validated in full.
+    error in them and they show no asset, the gate's front matter (or, without it, the
+    file's, read again) is used and the digest re-computed from it and the body: a front
+    matter that does not give the approved digest is never served from; otherwise the
+    article is parsed and validated in full.
+    ``exempt``: the schema's exempt fields, when the caller has them at hand.
     """
     try:
         data = read_file(project.root, status.path)
@@ -201,11 +207,17 @@ def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
             and not any(f.is_error for f in gate.findings)):
         try:
             parts = frontmatter.split(frontmatter.decode(data))
-            fm = frontmatter.load_yaml(parts.yaml_text, parts.yaml_line)
+            if gate.front_matter_pickle is not None:  # pickled by the gate's worker
+                fm = pickle.loads(gate.front_matter_pickle)
+            else:
+                fm = gate.front_matter
+                if fm is None:
+                    fm = frontmatter.load_yaml(parts.yaml_text, parts.yaml_line)
         except frontmatter.FrontMatterError:
             fm = None
         if isinstance(fm, dict) and content_digest(
-                fm, parts.body, project.schema.exempt) == status.digest:
+                fm, parts.body, project.schema.exempt if exempt is None else exempt
+        ) == status.digest:
             return Source(status.path, None, gate.blob, data, fm, parts.body)
     version = finder.current(status.path, data)
     if version is None or version.digest != status.digest:

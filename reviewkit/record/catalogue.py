@@ -6,6 +6,7 @@ Layer: record/ (may import base/, rules/, article/).
 from __future__ import annotations
 
 import gc
+import pickle
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -98,13 +99,15 @@ def _from_cache(cache: Cache, rel: str, data: bytes, slug_key: str, hasher: Asse
 def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = True,
                    cache: Cache | None = None, use_cache: bool = False, workers: int = 1,
                    keep_articles: bool = False, readability: bool = False,
+                   keep_front_matter: bool = False,
                    progress: Callable[[int, int], None] | None = None,
                    meanwhile: Callable[[], None] | None = None) -> Catalogue:
     """Read every article under the content roots (or ``paths``), reporting all findings.
 
     With a ``cache``, files whose blob id (and path) were seen before are not parsed
     again. ``keep_articles`` keeps the fully parsed :class:`Article` (body included) on
-    each result; without it only the summaries stay in memory. ``readability`` measures
+    each result; without it only the summaries stay in memory (``keep_front_matter``: and
+    the parsed front matter, pickled, which ``publish`` renders). ``readability`` measures
     each body's reading grade (a cached entry without one is parsed again). ``use_cache``
     opens the repository's cache for a whole-catalogue run and saves it after.
     """
@@ -112,6 +115,7 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
         with project_cache(project, lint=lint) as opened:
             return load_catalogue(project, lint=lint, cache=opened, workers=workers,
                                   keep_articles=keep_articles, readability=readability,
+                                  keep_front_matter=keep_front_matter,
                                   progress=progress, meanwhile=meanwhile)
     rels, findings = discover(project.root, project.config.content, paths,
                               assets=project.config.assets)
@@ -152,6 +156,8 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
                              readability=readability)
             if not keep_articles:
                 r.article = None
+                if keep_front_matter and r.front_matter is not None:
+                    r.front_matter_pickle = pickle.dumps(r.front_matter, pickle.HIGHEST_PROTOCOL)
                 r.front_matter = None
             return r
 

@@ -130,7 +130,8 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                   cache: Cache | None = None, use_cache: bool = False, workers: int = 1,
                   progress: Callable[[int, int], None] | None = None,
                   readability: bool = False,
-                  history_checked: str | None = None, compact: bool = False) -> StatusReport:
+                  history_checked: str | None = None, compact: bool = False,
+                  keep_front_matter: bool = False) -> StatusReport:
     """Evaluate every article (or ``paths``) against the ledger and the policy.
 
     ``invalid`` means the front matter does not validate (what the digest and the decision
@@ -159,10 +160,12 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         with project_cache(project, lint=lint) as opened:
             return evaluate_repo(project, now=now, lint=lint, cache=opened, workers=workers,
                                  progress=progress, readability=readability,
-                                 history_checked=history_checked, compact=compact)
+                                 history_checked=history_checked, compact=compact,
+                                 keep_front_matter=keep_front_matter)
     now = now or dt.datetime.now(dt.timezone.utc)
     catalogue, index, todo = _read(project, paths, lint=lint, cache=cache, workers=workers,
-                                   progress=progress, readability=readability)
+                                   progress=progress, readability=readability,
+                                   keep_front_matter=keep_front_matter)
     whole = not paths  # a selection reads only its own articles' events
     with no_gc():
         ledger = _LedgerReader(project, todo, whole=whole, keep=not compact)
@@ -200,7 +203,8 @@ class _Miss:
 
 def _read(project: Project, paths: Sequence[str], *, lint: bool, cache: Cache | None,
           workers: int, progress: Callable[[int, int], None] | None,
-          readability: bool) -> tuple[Catalogue, LedgerIndex, list[TreeEntry]]:
+          readability: bool,
+          keep_front_matter: bool = False) -> tuple[Catalogue, LedgerIndex, list[TreeEntry]]:
     """Phase 1: the catalogue and the ledger's index (listed while worker processes parse
     the articles); for the whole catalogue, also the event files added since the cached
     tip, which must all be read (every one must parse)."""
@@ -215,7 +219,7 @@ def _read(project: Project, paths: Sequence[str], *, lint: bool, cache: Cache | 
     catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
                                progress=progress,
                                meanwhile=None if paths else list_whole_ledger,
-                               readability=readability)
+                               readability=readability, keep_front_matter=keep_front_matter)
     if not paths:
         return catalogue, *ledger_state[0]
     index = index_ledger(repo, articles=[r.article_id for r in catalogue.results if r.article_id])
