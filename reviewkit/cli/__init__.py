@@ -56,6 +56,7 @@ for _command in (
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: one handler turns every error into ``Error: …`` and an exit code."""
     ctx: click.Context | None = None
+    cli._main_shell_completion({}, "reviewkit")  # Tab in the shell: click's protocol, then exit
     try:
         ctx = cli.make_context("reviewkit", list(argv if argv is not None else sys.argv[1:]))
         with ctx:
