@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide"
 
 
@@ -51,3 +53,11 @@ def test_a_diff_hunk_in_a_code_block_is_text_not_a_directive() -> None:
     render = _render_module()
     src = "```diff\n@@ -62,7 +62,7 @@\n-old\n+new\n```\n"
     assert render.render(src, {}) == src
+
+
+def test_a_failing_command_must_end_its_block() -> None:
+    render = _render_module()
+    sections = render.parse("\n#### s\n$ reviewkit gate\nFAIL\n[exit 1]\n$ ls\nx\n")
+    with pytest.raises(SystemExit, match="exited 1 but is not the last command"):
+        render.render("@@ s | reviewkit gate || ls\n", sections)
+    assert render.render("@@ s | reviewkit gate\n", sections).endswith("\nExit code 1.\n")

@@ -12,7 +12,8 @@ code block)
 
 becomes a console block with those commands (matched by their start, the first one not
 used yet in that section of walkthrough.txt) and exactly what they printed. When the
-last command exited with a code other than 0, a line "Exit code N." follows the block.
+last command exited with a code other than 0, a line "Exit code N." follows the block
+(any other command of a block must have exited 0).
 Edit the sources, never the rendered pages: tests/test_guide.py checks they agree.
 """
 from __future__ import annotations
@@ -63,6 +64,7 @@ def render(src: str, sections: dict[str, list[tuple[str, list[str], int]]]) -> s
         if section not in sections:
             sys.exit(f"render.py: no section {section!r} in walkthrough.txt")
         block: list[str] = []
+        block_cmds: list[str] = []
         rc = 0
         for want in (c.strip() for c in rest.split("||")):
             for i, (cmd, lines, code) in enumerate(sections[section]):
@@ -72,6 +74,10 @@ def render(src: str, sections: dict[str, list[tuple[str, list[str], int]]]) -> s
                     while lines and not lines[-1].strip():
                         lines = lines[:-1]
                     block.extend(lines)
+                    if rc:  # "Exit code N." follows the block: it must be the last command's
+                        sys.exit(f"render.py: {block_cmds[-1]!r} exited {rc} but is not the "
+                                 f"last command of its block in section {section!r}")
+                    block_cmds.append(cmd)
                     rc = code
                     break
             else:
