@@ -576,6 +576,94 @@ as priya
 run 'reviewkit sync && reviewkit status --state expired --state approved'
 
 ########################################################################################
+section "translations"
+as priya
+quiet 'git pull -q origin main && reviewkit sync'
+note "Priya records that Samuel Osei also reads Spanish (languages: [en, es])."
+"$PY" - <<'EOF'
+p = "reviewers.yaml"
+t = open(p, encoding="utf-8").read()
+t = t.replace("    email: s.osei@example.org\n", "    email: s.osei@example.org\n    languages: [en, es]\n", 1)
+open(p, "w", encoding="utf-8").write(t)
+EOF
+quiet "git commit -q -am 'Samuel Osei reviews Spanish too' && git push -q origin main"
+as jordan
+quiet 'git pull -q origin main && reviewkit sync'
+run "reviewkit translate $F --lang es"
+E=content/articles/coping-with-panic-attacks.es.md
+run "sed -n '1,14p' $E"
+note "A translator replaces the title, description and text with Spanish ones."
+"$PY" - "$E" <<'EOF'
+import re, sys
+p = sys.argv[1]
+t = open(p, encoding="utf-8").read()
+front = t.split("\n---\n", 1)[0] + "\n---\n"
+front = re.sub(r'(?m)^title:.*$', 'title: "Cómo afrontar los ataques de pánico"', front)
+front = re.sub(r'(?m)^slug:.*$', 'slug: como-afrontar-los-ataques-de-panico', front)
+front = re.sub(r'(?m)^description:.*$', 'description: "Qué se siente en un ataque de pánico y pasos sencillos que ayudan a superarlo."', front)
+front = re.sub(r'(?m)^draft:.*$', 'draft: false', front)
+body = """Un ataque de pánico puede llegar sin aviso. El corazón se acelera y sientes el pecho
+apretado. A los pocos minutos pasa y te deja cansado y tembloroso. Los ataques de pánico
+asustan, pero por sí solos no son peligrosos, y tienen tratamiento.
+
+## Señales de un ataque de pánico
+
+- el corazón late fuerte o muy rápido
+- te falta el aire
+- temblores, sudor o escalofríos
+- mareo o la sensación de estar lejos de ti mismo
+- un miedo intenso a perder el control
+
+Los estudios muestran que cerca de 1 de cada 4 adultos tendrá un ataque de pánico en algún
+momento [@brennan2020].
+
+## Cómo afrontarlo en el momento
+
+El dolor en el pecho también puede venir de un problema del corazón. Si el dolor es nuevo
+o fuerte, detente y busca atención médica de inmediato.
+
+Inhala por la nariz contando hasta cuatro. Exhala por la boca contando hasta seis. Nombra
+cinco cosas que puedes ver y cuatro que puedes tocar. Dite a ti mismo: "Es un ataque de
+pánico. Va a pasar."
+
+## Busca ayuda
+
+Un terapeuta o tu médico pueden ayudarte a hacer un plan. Algunas personas que tienen
+muchos ataques también tienen pensamientos de suicidio; si es tu caso, llama o envía un
+mensaje de texto al 988 para comunicarte con la 988 Suicide & Crisis Lifeline (EE. UU.),
+que atiende en español.
+"""
+open(p, "w", encoding="utf-8").write(front + body)
+EOF
+run "reviewkit validate $E"
+quiet "git add $E && git commit -q -m 'Spanish: coping with panic attacks' && git push -q origin main"
+run "reviewkit submit $E --reviewer dwhitfield"
+run "reviewkit submit $E --reviewer sosei -m 'Spanish translation, ready for review.'"
+run 'reviewkit sync'
+as dana
+quiet 'git pull -q origin main && reviewkit sync'
+run "reviewkit approve $E -m 'Looks right.'"
+as samuel
+quiet 'git pull -q origin main && reviewkit sync'
+run 'reviewkit queue --mine'
+run "reviewkit approve $E -m 'Clinically accurate; the crisis line serves Spanish speakers.'"
+run 'reviewkit sync'
+note "Later the English original changes and is approved again."
+as jordan
+quiet 'git pull -q origin main && reviewkit sync'
+sed -i 's/^count of six\. Name five things/count of six. Do this five times. Name five things/' "$F"
+quiet "git commit -q -am 'Panic attacks: repeat the breathing' && git push -q origin main"
+quiet "reviewkit submit $F --reviewer dwhitfield && reviewkit sync"
+as dana
+quiet 'git pull -q origin main && reviewkit sync'
+quiet "reviewkit approve $F -m 'Fine.' && reviewkit sync"
+as jordan
+quiet 'reviewkit sync'
+run "reviewkit status $E"
+run "reviewkit review $E"
+run 'reviewkit gate'
+
+########################################################################################
 section "completion"
 as jordan
 run '_REVIEWKIT_COMPLETE=bash_source reviewkit > ~/.reviewkit-complete.bash && head -5 ~/.reviewkit-complete.bash'
