@@ -96,13 +96,18 @@ git init -q --bare -b main "$ORIGIN"
 clone() { git clone -q "$ORIGIN" "$T/$1/site" 2>/dev/null; }
 
 # --- article text ----------------------------------------------------------------------
-# write_body FILE BYLINE: replace everything after the front matter with a short article
+# write_body FILE SUBJECT: replace the template's description and everything after the
+# front matter with a short article about SUBJECT. No byline and no editorial-process
+# section: those are page chrome that `publish` and the site template add.
 write_body() {
-  "$PY" - "$1" "$2" "$3" <<'EOF'
-import sys
-path, subject, byline = sys.argv[1:4]
+  "$PY" - "$1" "$2" <<'EOF'
+import re, sys
+path, subject = sys.argv[1:3]
 text = open(path, encoding="utf-8").read()
 front = text.split("\n---\n", 1)[0] + "\n---\n"
+front = re.sub(r"(?m)^description:.*$",
+               'description: "Signs to watch for, what can help, and where to find care."',
+               front, count=1)
 body = f"""Many people live with {subject}. This page explains what it can look like and what
 can help.
 
@@ -122,13 +127,6 @@ day. A licensed therapist can help you find the steps that fit your life.
 If you are struggling, talk to your doctor or a licensed mental health professional. If you
 are in crisis, call or text 988 to reach the 988 Suicide & Crisis Lifeline (US).
 """
-if byline:
-    body += f"\n*Clinically reviewed by {byline} — Clinical reviewer*\n"
-body += """
-## Editorial process
-
-Every article on this site is reviewed by a licensed clinician before it is published.
-"""
 open(path, "w", encoding="utf-8").write(front + body)
 EOF
 }
@@ -146,8 +144,8 @@ EOF
 # the library (the CLI always uses the current time). Signatures are real.
 backdate() { "$PY" - "$@" <<'EOF'
 import datetime as dt, sys
-from reviewkit.project import load_project
-from reviewkit.workflow import record
+from reviewkit.record.project import load_project
+from reviewkit.review.workflow import record
 kind, path, days, actor = sys.argv[1:5]
 key = sys.argv[5] if len(sys.argv) > 5 else None
 when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(days=float(days))
@@ -217,10 +215,9 @@ quiet 'reviewkit new "Loneliness in later life" --author "Jordan Lee" --email j.
 for a in sleep-and-anxiety:"sleep problems and worry" helping-a-grieving-friend:"grief" \
          loneliness-in-later-life:"loneliness"; do
   f=content/articles/${a%%:*}.md
-  write_body "$f" "${a#*:}" "Dana Whitfield, LPC"
+  write_body "$f" "${a#*:}"
   set_field "$f" draft false
   set_field "$f" topics "[wellbeing]"
-  set_field "$f" description '"Signs to watch for, what can help, and where to find care."'
 done
 quiet 'git add -A && git commit -q -m "Import existing articles" && git push -q origin main'
 for a in sleep-and-anxiety:340 helping-a-grieving-friend:100 loneliness-in-later-life:60; do
@@ -240,6 +237,7 @@ run 'reviewkit status'
 section "editor: a new article"
 run 'reviewkit new "Coping with panic attacks"'
 F=content/articles/coping-with-panic-attacks.md
+run "reviewkit validate $F"
 note "Jordan writes the article (first version, with three mistakes)."
 cat > /tmp/body.$$ <<'EOF'
 A panic attack can feel like it comes out of nowhere. Your heart races and your chest feels
@@ -265,13 +263,6 @@ count of six. Name five things you can see and four things you can touch. Tell y
 
 A therapist or your doctor can help you make a plan. Some people who have many attacks
 also have thoughts of suicide; if that is you, please reach out for help today.
-
-<!-- Before publishing, add the byline of the clinician who reviews it:
-*Clinically reviewed by NAME, CREDENTIAL — Clinical reviewer* -->
-
-## Editorial process
-
-Every article is reviewed by a licensed clinician before it is published.
 EOF
 "$PY" - "$F" /tmp/body.$$ <<'EOF'
 import sys
@@ -338,20 +329,18 @@ as jordan
 run 'reviewkit sync'
 run 'reviewkit status'
 run "reviewkit log $F"
-note "Jordan adds the sentence Dana asked for and, now that he knows who reviews it, the byline."
+note "Jordan adds the sentence Dana asked for."
 "$PY" - "$F" <<'EOF'
 import sys
 p = sys.argv[1]
 t = open(p, encoding="utf-8").read()
 t = t.replace("## How to cope in the moment\n\n",
               "## How to cope in the moment\n\nChest pain can also come from a heart problem. If the pain is new or severe, stop and\nget medical care right away.\n\n")
-t = t.replace("<!-- Before publishing, add the byline of the clinician who reviews it:\n*Clinically reviewed by NAME, CREDENTIAL — Clinical reviewer* -->",
-              "*Clinically reviewed by Dana Whitfield, LPC — Clinical reviewer*")
 open(p, "w", encoding="utf-8").write(t)
 EOF
 run "git diff"
 run "reviewkit validate $F"
-run "git commit -q -am 'Panic attacks: chest pain warning, byline' && git push -q origin main"
+run "git commit -q -am 'Panic attacks: chest pain warning' && git push -q origin main"
 run "reviewkit submit $F --reviewer dwhitfield -m 'Added the chest-pain warning.'"
 run 'reviewkit sync'
 
@@ -375,14 +364,14 @@ quiet "git checkout -- $F"
 note "2. Self-approval: Dana wrote an article herself."
 quiet 'reviewkit new "Grounding exercises for anxiety"'
 G=content/articles/grounding-exercises-for-anxiety.md
-write_body "$G" "anxiety that spikes during the day" ""
+write_body "$G" "anxiety that spikes during the day"
 set_field "$G" topics "[anxiety]"
 quiet "git add $G && git commit -q -m 'Draft: grounding exercises' && git push -q origin main"
 run "reviewkit approve $G -m 'Looks right to me.'"
 note "3. An article that does not validate (a stray H1 heading in the committed file)."
 quiet 'reviewkit new "What is burnout" --author "Jordan Lee" --email j.lee@example.org'
 B=content/articles/what-is-burnout.md
-write_body "$B" "burnout" ""
+write_body "$B" "burnout"
 set_field "$B" topics "[stress, work]"
 sed -i 's/^## Three signs to watch for$/# Three signs to watch for/' "$B"
 quiet "git add $B && git commit -q -m 'Draft: burnout'"
@@ -391,7 +380,7 @@ quiet "git reset -q --hard HEAD~1"
 note "4. An article on medication needs a medical credential (MD, DO, NP or PharmD)."
 quiet 'reviewkit new "Starting an antidepressant: what to expect" --author "Jordan Lee" --email j.lee@example.org'
 M=content/articles/starting-an-antidepressant-what-to-expect.md
-write_body "$M" "depression who are starting a new medicine" ""
+write_body "$M" "depression who are starting a new medicine"
 set_field "$M" topics "[depression, medication]"
 quiet "git add $M && git commit -q -m 'Draft: starting an antidepressant' && git push -q origin main"
 run "reviewkit approve $M -m 'Reads well.'"
@@ -442,7 +431,7 @@ run "git commit -q -am 'Publish: coping with panic attacks' && git push -q origi
 section "editor: withdrawing a submission"
 quiet 'reviewkit new "Talking to your doctor about ADHD"'
 A=content/articles/talking-to-your-doctor-about-adhd.md
-write_body "$A" "ADHD" ""
+write_body "$A" "ADHD"
 set_field "$A" topics "[adhd]"
 quiet "git add $A && git commit -q -m 'Draft: ADHD' && git push -q origin main"
 run "reviewkit submit $A --reviewer sosei"
@@ -482,11 +471,13 @@ run 'reviewkit gate --trust-ref origin/main'
 quiet 'git reset -q --hard HEAD~1'
 run 'reviewkit submit '"$L"' --reviewer dwhitfield -m "Added groups and classes to what can help."'
 run 'reviewkit sync'
+note "Dana reviews the submission from main, by the article's id, without checking the branch out:"
 as dana
-quiet "git fetch -q origin && git switch -q loneliness-update && reviewkit sync"
-run "reviewkit review $L"
-run "reviewkit approve $L -m 'Good addition.'"
-run 'reviewkit sync'
+LID=$(sed -n 's/^id: //p' "$L")
+run 'git fetch -q origin && reviewkit sync && reviewkit queue --mine'
+run "reviewkit review ${LID:0:8}"
+run "reviewkit approve ${LID:0:8} -m 'Good addition.'"
+run 'reviewkit sync origin'
 as jordan
 run 'reviewkit sync && reviewkit gate --trust-ref origin/main'
 
@@ -510,12 +501,16 @@ run 'reviewkit publish --out site-build --format html'
 run 'ls site-build'
 run 'python3 -m json.tool site-build/manifest.json | head -30'
 run 'grep -o "Clinically reviewed by[^<]*" site-build/coping-with-panic-attacks.html'
-note "Publishing when the gate fails writes nothing:"
+run 'reviewkit verify site-build'
+note "An approved article edited without a new sign-off: its approved version stays live."
 quiet "git fetch -q origin && git merge -q --no-edit origin/loneliness-update"
 sed -i 's/Keep a simple daily routine./Keep a simple daily routine. Eat regular meals./' content/articles/sleep-and-anxiety.md
 quiet "git commit -q -am 'Sleep: meals'"
 run 'reviewkit publish --out site-build-2 --format html'
 run 'ls site-build-2'
+note "With --strict, publish refuses instead and writes nothing:"
+run 'reviewkit publish --out site-build-3 --format html --strict'
+run 'ls site-build-3'
 quiet 'git reset -q --hard HEAD~1 && git push -q origin main'
 
 ########################################################################################
@@ -525,7 +520,7 @@ quiet 'git switch -q main && git pull -q origin main && reviewkit sync'
 note "An older article arrives with its history (approved 400 days ago)."
 quiet 'reviewkit new "When to worry about a child'"'"'s anxiety" --slug child-anxiety'
 C=content/articles/child-anxiety.md
-write_body "$C" "children whose worries get in the way of school or play" "Dana Whitfield, LPC"
+write_body "$C" "children whose worries get in the way of school or play"
 set_field "$C" draft false
 set_field "$C" topics "[anxiety, children]"
 quiet "git add $C && git commit -q -m 'Import: child anxiety' && git push -q origin main"
@@ -535,7 +530,7 @@ note "Jordan also edits the antidepressant article after its approval (still a d
 sed -i 's/Keep a simple daily routine./Keep a simple daily routine. Do not stop a medicine suddenly./' "$M"
 quiet "git commit -q -am 'Antidepressant: do not stop suddenly' && git push -q origin main"
 quiet 'reviewkit new "What is burnout" --author "Jordan Lee" --email j.lee@example.org'
-write_body "$B" "burnout" ""
+write_body "$B" "burnout"
 set_field "$B" topics "[stress, work]"
 quiet "git add $B && git commit -q -m 'Draft: burnout' && git push -q origin main"
 quiet "reviewkit submit $B --reviewer sosei"
@@ -579,6 +574,94 @@ run "reviewkit approve $C -m 'Yearly re-review: still accurate.'"
 run 'reviewkit sync'
 as priya
 run 'reviewkit sync && reviewkit status --state expired --state approved'
+
+########################################################################################
+section "translations"
+as priya
+quiet 'git pull -q origin main && reviewkit sync'
+note "Priya records that Samuel Osei also reads Spanish (languages: [en, es])."
+"$PY" - <<'EOF'
+p = "reviewers.yaml"
+t = open(p, encoding="utf-8").read()
+t = t.replace("    email: s.osei@example.org\n", "    email: s.osei@example.org\n    languages: [en, es]\n", 1)
+open(p, "w", encoding="utf-8").write(t)
+EOF
+quiet "git commit -q -am 'Samuel Osei reviews Spanish too' && git push -q origin main"
+as jordan
+quiet 'git pull -q origin main && reviewkit sync'
+run "reviewkit translate $F --lang es"
+E=content/articles/coping-with-panic-attacks.es.md
+run "sed -n '1,14p' $E"
+note "A translator replaces the title, description and text with Spanish ones."
+"$PY" - "$E" <<'EOF'
+import re, sys
+p = sys.argv[1]
+t = open(p, encoding="utf-8").read()
+front = t.split("\n---\n", 1)[0] + "\n---\n"
+front = re.sub(r'(?m)^title:.*$', 'title: "Cómo afrontar los ataques de pánico"', front)
+front = re.sub(r'(?m)^slug:.*$', 'slug: como-afrontar-los-ataques-de-panico', front)
+front = re.sub(r'(?m)^description:.*$', 'description: "Qué se siente en un ataque de pánico y pasos sencillos que ayudan a superarlo."', front)
+front = re.sub(r'(?m)^draft:.*$', 'draft: false', front)
+body = """Un ataque de pánico puede llegar sin aviso. El corazón se acelera y sientes el pecho
+apretado. A los pocos minutos pasa y te deja cansado y tembloroso. Los ataques de pánico
+asustan, pero por sí solos no son peligrosos, y tienen tratamiento.
+
+## Señales de un ataque de pánico
+
+- el corazón late fuerte o muy rápido
+- te falta el aire
+- temblores, sudor o escalofríos
+- mareo o la sensación de estar lejos de ti mismo
+- un miedo intenso a perder el control
+
+Los estudios muestran que cerca de 1 de cada 4 adultos tendrá un ataque de pánico en algún
+momento [@brennan2020].
+
+## Cómo afrontarlo en el momento
+
+El dolor en el pecho también puede venir de un problema del corazón. Si el dolor es nuevo
+o fuerte, detente y busca atención médica de inmediato.
+
+Inhala por la nariz contando hasta cuatro. Exhala por la boca contando hasta seis. Nombra
+cinco cosas que puedes ver y cuatro que puedes tocar. Dite a ti mismo: "Es un ataque de
+pánico. Va a pasar."
+
+## Busca ayuda
+
+Un terapeuta o tu médico pueden ayudarte a hacer un plan. Algunas personas que tienen
+muchos ataques también tienen pensamientos de suicidio; si es tu caso, llama o envía un
+mensaje de texto al 988 para comunicarte con la 988 Suicide & Crisis Lifeline (EE. UU.),
+que atiende en español.
+"""
+open(p, "w", encoding="utf-8").write(front + body)
+EOF
+run "reviewkit validate $E"
+quiet "git add $E && git commit -q -m 'Spanish: coping with panic attacks' && git push -q origin main"
+run "reviewkit submit $E --reviewer dwhitfield"
+run "reviewkit submit $E --reviewer sosei -m 'Spanish translation, ready for review.'"
+run 'reviewkit sync'
+as dana
+quiet 'git pull -q origin main && reviewkit sync'
+run "reviewkit approve $E -m 'Looks right.'"
+as samuel
+quiet 'git pull -q origin main && reviewkit sync'
+run 'reviewkit queue --mine'
+run "reviewkit approve $E -m 'Clinically accurate; the crisis line serves Spanish speakers.'"
+run 'reviewkit sync'
+note "Later the English original changes and is approved again."
+as jordan
+quiet 'git pull -q origin main && reviewkit sync'
+sed -i 's/^count of six\. Name five things/count of six. Do this five times. Name five things/' "$F"
+quiet "git commit -q -am 'Panic attacks: repeat the breathing' && git push -q origin main"
+quiet "reviewkit submit $F --reviewer dwhitfield && reviewkit sync"
+as dana
+quiet 'git pull -q origin main && reviewkit sync'
+quiet "reviewkit approve $F -m 'Fine.' && reviewkit sync"
+as jordan
+quiet 'reviewkit sync'
+run "reviewkit status $E"
+run "reviewkit review $E"
+run 'reviewkit gate'
 
 ########################################################################################
 section "completion"

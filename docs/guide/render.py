@@ -2,15 +2,19 @@
 """Fill the guide's pages with real command output.
 
     docs/guide/make_walkthrough.sh > docs/guide/walkthrough.txt
-    python3 docs/guide/render.py
+    python3 docs/guide/render.py            # write docs/guide/*.md
+    python3 docs/guide/render.py --check    # exit 1 if a page differs from its rendering
 
-Each page is written from its source in docs/guide/src/NAME.md: a line
+Each page is written from its source in docs/guide/src/NAME.md: a line (outside a fenced
+code block)
 
     @@ SECTION | COMMAND [|| COMMAND ...]
 
 becomes a console block with those commands (matched by their start, the first one not
 used yet in that section of walkthrough.txt) and exactly what they printed. When the
-last command exited with a code other than 0, a line "Exit code N." follows the block.
+last command exited with a code other than 0, a line "Exit code N." follows the block
+(any other command of a block must have exited 0).
+Edit the sources, never the rendered pages: tests/test_guide.py checks they agree.
 """
 from __future__ import annotations
 
@@ -48,8 +52,11 @@ def parse(transcript: str) -> dict[str, list[tuple[str, list[str], int]]]:
 def render(src: str, sections: dict[str, list[tuple[str, list[str], int]]]) -> str:
     used: set[tuple[str, int]] = set()
     out: list[str] = []
+    fenced = False  # inside ``` … ```: a diff's "@@ -1,2 +1,2 @@" is text, not a directive
     for line in src.splitlines():
-        if not line.startswith("@@ "):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if fenced or not line.startswith("@@ "):
             out.append(line)
             continue
         section, _, rest = line[3:].partition("|")
@@ -57,6 +64,7 @@ def render(src: str, sections: dict[str, list[tuple[str, list[str], int]]]) -> s
         if section not in sections:
             sys.exit(f"render.py: no section {section!r} in walkthrough.txt")
         block: list[str] = []
+        block_cmds: list[str] = []
         rc = 0
         for want in (c.strip() for c in rest.split("||")):
             for i, (cmd, lines, code) in enumerate(sections[section]):
@@ -66,6 +74,10 @@ def render(src: str, sections: dict[str, list[tuple[str, list[str], int]]]) -> s
                     while lines and not lines[-1].strip():
                         lines = lines[:-1]
                     block.extend(lines)
+                    if rc:  # "Exit code N." follows the block: it must be the last command's
+                        sys.exit(f"render.py: {block_cmds[-1]!r} exited {rc} but is not the "
+                                 f"last command of its block in section {section!r}")
+                    block_cmds.append(cmd)
                     rc = code
                     break
             else:
@@ -79,13 +91,30 @@ def render(src: str, sections: dict[str, list[tuple[str, list[str], int]]]) -> s
     return "\n".join(out) + "\n"
 
 
-def main() -> None:
+def pages() -> dict[str, str]:
+    """Every page's name and its text as rendered from src/ and walkthrough.txt."""
     sections = parse((HERE / "walkthrough.txt").read_text(encoding="utf-8"))
-    for src in sorted((HERE / "src").glob("*.md")):
-        (HERE / src.name).write_text(render(src.read_text(encoding="utf-8"), sections),
-                                     encoding="utf-8")
-        print(f"wrote docs/guide/{src.name}")
+    return {src.name: render(src.read_text(encoding="utf-8"), sections)
+            for src in sorted((HERE / "src").glob("*.md"))}
+
+
+def main(argv: list[str]) -> int:
+    rendered = pages()
+    if argv == ["--check"]:
+        stale = [name for name, text in rendered.items()
+                 if not (HERE / name).is_file()
+                 or (HERE / name).read_text(encoding="utf-8") != text]
+        for name in stale:
+            print(f"docs/guide/{name} differs from its rendering of docs/guide/src/{name}"
+                  " (edit the source, then run python3 docs/guide/render.py)")
+        return 1 if stale else 0
+    if argv:
+        sys.exit("usage: render.py [--check]")
+    for name, text in rendered.items():
+        (HERE / name).write_text(text, encoding="utf-8")
+        print(f"wrote docs/guide/{name}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))

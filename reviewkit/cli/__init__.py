@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     # validation, and finding them scans every installed package's metadata (import time)
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     ctx: click.Context | None = None
+    cli._main_shell_completion({}, "reviewkit")  # Tab in the shell: click's protocol, then exit
     try:
         ctx = cli.make_context("reviewkit", list(argv if argv is not None else sys.argv[1:]))
         with ctx:
