@@ -42,6 +42,7 @@ def test_edit_after_approval_serves_the_approved_version(project: Project, tmp_p
     assert "Plain words about the topic." in page and "Version two words." not in page
     assert not (out / "never-approved.html").exists()
     assert f"{A}: older version served" in r.out and "is stale" in r.out
+    assert "2 articles not published at their current version:" in r.out
     assert f"{B}: held back" in r.out and "reviewkit submit" in r.out
     m = manifest(out)
     held = {h["path"]: h for h in m["held_back"]}  # type: ignore[index, union-attr]

@@ -124,7 +124,9 @@ def publish(out: str, fmt: str, trust_ref: str | None, strict: bool) -> None:
     echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "
          f"to {out} ({fmt}); manifest: {Path(out) / 'manifest.json'}")
     if bundle.held:
-        echo(f"{len(bundle.held)} not published at their current version:")
+        n = len(bundle.held)
+        echo(f"{n} article{'s' if n != 1 else ''} not published at {'their' if n != 1 else 'its'} "
+             "current version:")
         for h in bundle.held:
             echo(f"  {printable(h.line())}")
 
