@@ -183,7 +183,7 @@ def test_corrupt_cache_is_ignored(catalogue: Project, damage: str) -> None:
         path.write_bytes(b"\x00\xff not json")
     elif damage == "flip":
         # claim an unapproved article is approved, without fixing the checksum
-        needle = '\\"state\\":\\"in_review\\"'
+        needle = '"state":"in_review"'
         assert needle in raw
         path.write_text(raw.replace(needle, needle.replace("in_review", "approved")))
     elif damage == "truncate":

@@ -291,9 +291,10 @@ class _LedgerReader:
         return [self.parsed[p] for p in [*first, *self.extra] if p in self.parsed]
 
 
-def _compacted(st: ArticleStatus, r: ArticleResult) -> ArticleStatus:
-    """``st`` as a cached run would give it (no judged events kept in memory)."""
-    restored = restore_verdict(compact_verdict(st), r)
+def _compacted(st: ArticleStatus, r: ArticleResult, text: str) -> ArticleStatus:
+    """``st`` as a cached run would give it (no judged events kept in memory); ``text``
+    is :func:`compact_verdict` of ``st``."""
+    restored = restore_verdict(text, r)
     return restored if restored is not None else st
 
 
@@ -320,9 +321,12 @@ class _Decider:
                 source = sources(miss) if sources is not None else None
                 st = _decide(self.project, miss, parsed, verified, self.now,
                              ledger_missing=self.ledger_missing, source=source)
+                # one text for the cache and the compact verdict (memory: one copy)
+                text = (compact_verdict(st) if self.compact
+                        or (sources is None and self.cache is not None) else "")
                 if sources is None:
-                    _record(self.cache, miss, st, parsed, self.project.config.policy, self.now)
-                self.slots[i] = _compacted(st, miss.result) if self.compact else st
+                    _record(self.cache, miss, text, parsed, self.project.config.policy, self.now)
+                self.slots[i] = _compacted(st, miss.result, text) if self.compact else st
             self.ledger.done(chunk)
 
 
@@ -414,13 +418,14 @@ def _decide(project: Project, miss: _Miss, parsed: dict[str, StoredEvent],
     return st
 
 
-def _record(cache: Cache | None, miss: _Miss, st: ArticleStatus,
+def _record(cache: Cache | None, miss: _Miss, text: str,
             parsed: dict[str, StoredEvent], policy: Policy, now: dt.datetime) -> None:
-    """Phase 5: keep a new verdict, valid until time alone could change it."""
+    """Phase 5: keep a new verdict (``text``: :func:`compact_verdict` of it), valid until
+    time alone could change it."""
     if cache is None:
         return
     events = [parsed[e.path] for e in miss.entries]
-    cache.put_verdict(miss.key, compact_verdict(st), format_time(now),
+    cache.put_verdict(miss.key, text, format_time(now),
                       valid_until(events, policy, now))
 
 
