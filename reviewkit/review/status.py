@@ -169,10 +169,13 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         report = _new_report(project, catalogue, index, now, ledger.problems, readability,
                              history_checked)
         slots, misses = _reuse_verdicts(cache, catalogue, index, now)
-        translations = {i: m for i, m in misses.items() if _translation_of(m.result)}
+        # each miss holds its own event entries, and is dropped once decided (memory)
+        index.entries = []
+        translations = {i: misses.pop(i) for i in [i for i, m in misses.items()
+                                                    if _translation_of(m.result)]}
         decide = _Decider(project, ledger, slots, cache=cache, now=now, workers=workers,
                           ledger_missing=index.tip is None, compact=compact)
-        decide({i: m for i, m in misses.items() if i not in translations})
+        decide(misses)
         # translations after the others: each is judged against its source's verdict (a
         # compact one too), so no source's events need be kept
         by_id = {s.article_id: s for s in slots if s is not None and s.article_id}
@@ -227,11 +230,12 @@ CHUNK_EVENTS = 20_000
 
 
 def _chunks(misses: dict[int, _Miss]) -> Iterator[dict[int, _Miss]]:
-    """The misses in order, in chunks of about CHUNK_EVENTS event files."""
+    """The misses in order, in chunks of about CHUNK_EVENTS event files; each is taken
+    out of ``misses`` (a decided one is not kept: the gate's memory)."""
     chunk: dict[int, _Miss] = {}
     size = 0
-    for i, miss in misses.items():
-        chunk[i] = miss
+    for i in list(misses):
+        miss = chunk[i] = misses.pop(i)
         size += len(miss.entries)
         if size >= CHUNK_EVENTS:
             yield chunk
@@ -312,8 +316,9 @@ class _Decider:
 
     def __call__(self, misses: dict[int, _Miss],
                  sources: Callable[[_Miss], SourceView | None] | None = None) -> None:
-        """Decide ``misses``; with ``sources`` (translations), each against its source's
-        view, and never cached (the verdict also depends on the source's)."""
+        """Decide ``misses`` (emptied as they are decided); with ``sources``
+        (translations), each against its source's view, and never cached (the verdict
+        also depends on the source's)."""
         for chunk in _chunks(misses):
             parsed = self.ledger.read([e for m in chunk.values() for e in m.entries])
             verified = _verify_new_events(self.project.registry, chunk, parsed, self.workers)
