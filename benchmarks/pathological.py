@@ -18,14 +18,16 @@ load on the machine disturbs far less than wall time; the ratio is taken on them
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reviewkit.article.content import parse_article
-from reviewkit.article.schema import ArticleSchema, compile_schema
-from reviewkit.rules import Linter, RulesConfig
+if TYPE_CHECKING:  # imported where measured: run.py reads the table without reviewkit
+    from reviewkit.article.schema import ArticleSchema
+    from reviewkit.rules import Linter
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAD = """---
@@ -101,6 +103,8 @@ CASES: dict[str, tuple[Callable[[int], str], int]] = {
 
 
 def run(body: str, linter: Linter, schema: ArticleSchema) -> float:
+    from reviewkit.article.content import parse_article
+
     data = (HEAD + body).encode()
     start = time.process_time()
     parse_article("content/articles/pathological.md", data, schema, linter)
@@ -114,6 +118,9 @@ def measure(cases: list[str] | None = None, scale: float = 1.0,
             out: Callable[[str], None] | None = None) -> list[tuple[str, int, float, float, float]]:
     """(case, n, CPU at n, CPU at 2n, ratio per doubling of the bytes) for each case;
     ``out`` gets each row's text as it is measured."""
+    from reviewkit.article.schema import compile_schema
+    from reviewkit.rules import Linter, RulesConfig
+
     linter = Linter(RulesConfig(), root=ROOT, known_slugs=())
     path = ROOT / "schemas/article.schema.json"
     schema = compile_schema(path.read_bytes(), str(path))
@@ -158,9 +165,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("cases", nargs="*", choices=[[], *CASES], default=[])
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every size (e.g. 0.1)")
+    ap.add_argument("--json", action="store_true",
+                    help="print the rows as one JSON list at the end (benchmarks/run.py)")
     args = ap.parse_args()
     print(f"{'case':<14} {'n':>9} {'CPU n':>9} {'CPU 2n':>9} {'ratio':>6}")
     rows = measure(args.cases, args.scale, out=lambda line: print(line, flush=True))
+    if args.json:
+        print(json.dumps(rows))
     return 1 if max(r[4] for r in rows) > LIMIT else 0
 
 

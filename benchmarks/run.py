@@ -754,9 +754,21 @@ def run_scale(args: argparse.Namespace, env: dict[str, str], logs: Path) -> Scal
 def run_pathological(args: argparse.Namespace) -> list[str]:
     import pathological
 
-    print(f"pathological inputs (sizes × {args.pathological_scale:g}):")
-    return pathological.table(pathological.measure(
-        scale=args.pathological_scale, out=lambda line: print("  " + line, flush=True)))
+    # in a process of its own: this one's peak RSS would count in every later child's
+    # (Linux keeps the high-water mark across fork and exec)
+    print(f"pathological inputs (sizes × {args.pathological_scale:g}):", flush=True)
+    proc = subprocess.run([sys.executable, str(HERE / "pathological.py"), "--json",
+                           "--scale", str(args.pathological_scale)],
+                          capture_output=True, text=True, check=False)
+    lines = proc.stdout.strip().splitlines()
+    for line in lines[:-1]:
+        print("  " + line)
+    try:
+        rows = [tuple(r) for r in json.loads(lines[-1])]
+    except (IndexError, ValueError):
+        print(proc.stderr)
+        return [f"Not measured: `benchmarks/pathological.py` failed (exit {proc.returncode})."]
+    return pathological.table(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
