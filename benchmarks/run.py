@@ -513,7 +513,11 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         "(an approval expiring, a future-dated event coming due). It is dropped when the schema, "
         "configuration, registry, trust ref or reviewkit version change, ignored when its "
         "checksum fails, and pruned to what the last run used. Tests (tests/test_cache.py) check "
-        "identical verdicts with and without it and with 1 or 2 workers.",
+        "identical verdicts with and without it and with 1 or 2 workers. It holds one entry a "
+        "line (the HMAC on the last), written and read a line at a time, and in memory each "
+        "entry is one string (an article's entry parsed when it is looked up; a verdict's text "
+        "shared with the verdict kept for the report), so neither the file nor a tree of dicts "
+        "per article is ever whole in memory.",
         "- **One article** (`status PATH`, `approve`, `log`) reads only its own event directory "
         "(`ls-tree -- <id>/`), so its cost does not grow with the catalogue.",
         "- **Memory bounded by a chunk, not the ledger**: after the catalogue is read, events"
