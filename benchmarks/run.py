@@ -747,7 +747,8 @@ def run_scale(args: argparse.Namespace, env: dict[str, str], logs: Path) -> Scal
     measure([sys.executable, str(HERE / "floor.py"), str(repo)], repo, env, logs / "prime.log")
     print(f"scale: N={n:,} M={m:,}, {args.scale_repeat} repeat(s), targets of "
           f"{TARGETS['17'].name}")
-    ops = suite(repo, manifest, args.scale_repeat, env, logs, only=list(GATE_OPS),
+    ops = suite(repo, manifest, args.scale_repeat, env, logs,
+                only=[o for o in GATE_OPS if not args.only or o in args.only],
                 targets=TARGETS["17"])
     sizes = run_scaling(n, m, args, env, logs)
     if {"cold_gate", "status_one"} <= ops.keys():
