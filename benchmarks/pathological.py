@@ -18,14 +18,16 @@ load on the machine disturbs far less than wall time; the ratio is taken on them
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reviewkit.article.content import parse_article
-from reviewkit.article.schema import ArticleSchema, compile_schema
-from reviewkit.rules import Linter, RulesConfig
+if TYPE_CHECKING:  # imported where measured: run.py reads the table without reviewkit
+    from reviewkit.article.schema import ArticleSchema
+    from reviewkit.rules import Linter
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAD = """---
@@ -101,34 +103,76 @@ CASES: dict[str, tuple[Callable[[int], str], int]] = {
 
 
 def run(body: str, linter: Linter, schema: ArticleSchema) -> float:
+    from reviewkit.article.content import parse_article
+
     data = (HEAD + body).encode()
     start = time.process_time()
     parse_article("content/articles/pathological.md", data, schema, linter)
     return time.process_time() - start
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("cases", nargs="*", choices=[[], *CASES], default=[])
-    ap.add_argument("--scale", type=float, default=1.0, help="multiply every size (e.g. 0.1)")
-    args = ap.parse_args()
+LIMIT = 3.0  # ratio per doubling of the input above which growth is not linear
+
+
+def measure(cases: list[str] | None = None, scale: float = 1.0,
+            out: Callable[[str], None] | None = None) -> list[tuple[str, int, float, float, float]]:
+    """(case, n, CPU at n, CPU at 2n, ratio per doubling of the bytes) for each case;
+    ``out`` gets each row's text as it is measured."""
+    from reviewkit.article.schema import compile_schema
+    from reviewkit.rules import Linter, RulesConfig
+
     linter = Linter(RulesConfig(), root=ROOT, known_slugs=())
     path = ROOT / "schemas/article.schema.json"
     schema = compile_schema(path.read_bytes(), str(path))
-    worst = 0.0
-    print(f"{'case':<14} {'n':>9} {'CPU n':>9} {'CPU 2n':>9} {'ratio':>6}")
-    for name in args.cases or list(CASES):
+    rows = []
+    for name in cases or list(CASES):
         make, full = CASES[name]
-        n = max(1, int(full * args.scale) // 2)
+        n = max(1, int(full * scale) // 2)
         small, large = make(n), make(2 * n)
         t1 = run(small, linter, schema)
         t2 = run(large, linter, schema)
         # per byte of input: nesting n deep writes n² bytes, so the raw ratio would be 4
         growth = len(large) / len(small)
         ratio = (t2 / t1) * (2 / growth) if t1 > 0 else float("inf")
-        worst = max(worst, ratio)
-        print(f"{name:<14} {n:>9,} {t1:>8.2f}s {t2:>8.2f}s {ratio:>6.1f}", flush=True)
-    return 1 if worst > 3 else 0
+        rows.append((name, n, t1, t2, ratio))
+        if out is not None:
+            out(f"{name:<14} {n:>9,} {t1:>8.2f}s {t2:>8.2f}s {ratio:>6.1f}")
+    return rows
+
+
+LABELS = {
+    "headings": "50,000 headings (`## 5 tips`)", "paragraph": "a 1 MiB paragraph",
+    "list": "a 10,000-item list", "nested-lists": "lists nested 500 deep",
+    "nested-quotes": "quotes nested 500 deep", "stars": "a line of `*`",
+    "underscores": "a line of `_`", "brackets": "a line of `[`", "comments": "a line of `<!--`",
+    "at-signs": "`[` and a run of `@`", "number-runs": "a line of `1,`",
+    "phrases": "a safe-messaging phrase repeated", "suppressions": "10,000 suppression comments",
+    "reason-spaces": "spaces in a suppression's reason",
+}
+
+
+def table(rows: list[tuple[str, int, float, float, float]]) -> list[str]:
+    """Markdown rows, each judged: linear when the ratio per doubling is at most LIMIT."""
+    lines = ["| case | n | CPU at n | CPU at 2n | ratio (2 = linear) | target | met? |",
+             "| --- | ---: | ---: | ---: | ---: | --- | :---: |"]
+    for name, n, t1, t2, ratio in rows:
+        lines.append(f"| {LABELS.get(name, name)} | {n:,} | {t1:.2f} s | {t2:.2f} s | "
+                     f"{ratio:.1f} | linear (≤ {LIMIT:g}) | {'yes' if ratio <= LIMIT else '**no**'} |")
+    return lines
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("cases", nargs="*", choices=[[], *CASES], default=[])
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply every size (e.g. 0.1)")
+    ap.add_argument("--json", action="store_true",
+                    help="print the rows as one JSON list at the end (benchmarks/run.py)")
+    args = ap.parse_args()
+    print(f"{'case':<14} {'n':>9} {'CPU n':>9} {'CPU 2n':>9} {'ratio':>6}")
+    rows = measure(args.cases, args.scale, out=lambda line: print(line, flush=True))
+    if args.json:
+        print(json.dumps(rows))
+    return 1 if max(r[4] for r in rows) > LIMIT else 0
 
 
 if __name__ == "__main__":

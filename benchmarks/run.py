@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                       # N=10,000 articles, M=30,000 events, 5 repeats
     python benchmarks/run.py --quick               # N=1,000, M=3,000: a smoke run
+    python benchmarks/run.py --full                # issue 17's page in one run (about 40 min)
     python benchmarks/run.py --scale 100000        # the gate rows at N=100,000 (issue 17)
     python benchmarks/run.py --repeat 3 --profile  # also profile the cold gate (cProfile)
 
@@ -236,6 +237,14 @@ class OnePercent:
         self.changed.clear()
 
 
+def key_path(repo: Path, manifest: dict[str, object]) -> str:
+    """The approving reviewer's key in this copy of the corpus (the manifest names the one
+    where it was generated; a corpus copied with ``cp -a`` has its own)."""
+    named = Path(str(manifest["approve_key"]))
+    here = repo.parent / "keys" / named.name
+    return str(here if here.exists() else named)
+
+
 def suite(repo: Path, manifest: dict[str, object], repeat: int, env: dict[str, str],
           logs: Path, *, only_scaling: bool = False,
           only: Sequence[str] | None = None, targets: Targets = TARGETS["11"]) -> dict[str, Op]:
@@ -297,7 +306,7 @@ def suite(repo: Path, manifest: dict[str, object], repeat: int, env: dict[str, s
     if only_scaling:
         ops = [cold, status]
     else:
-        approve_key = str(manifest["approve_key"])
+        approve_key = key_path(repo, manifest)
         ops = [
             Op("help", "`reviewkit --help`", [py, "-c", "pass"], [*rk, "--help"], "≤ 0.25 s",
                secs_le(0.25)),
@@ -421,7 +430,8 @@ def table(ops: dict[str, Op]) -> list[str]:
 
 def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object],
                ops: dict[str, Op], profile: list[str] | None, total_s: float,
-               scaling: Sequence[str] = (), peer: Sequence[str] = ()) -> None:
+               scaling: Sequence[str] = (), peer: Sequence[str] = (), *,
+               scale: Scale | None = None, pathological: Sequence[str] = ()) -> None:
     m = machine()
     cold = ops["cold_gate"]
     lines = [
@@ -459,6 +469,8 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
             "the cache. What would close the gap: a faster JSON Schema engine for 2020-12 (none "
             "in pure Python that we could adopt here), or a third core.",
         ]
+    if scale is not None:
+        lines += ["", *scale_section(scale)]
     if scaling:
         lines += [
             "",
@@ -501,7 +513,11 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         "(an approval expiring, a future-dated event coming due). It is dropped when the schema, "
         "configuration, registry, trust ref or reviewkit version change, ignored when its "
         "checksum fails, and pruned to what the last run used. Tests (tests/test_cache.py) check "
-        "identical verdicts with and without it and with 1 or 2 workers.",
+        "identical verdicts with and without it and with 1 or 2 workers. It holds one entry a "
+        "line (the HMAC on the last), written and read a line at a time, and in memory each "
+        "entry is one string (an article's entry parsed when it is looked up; a verdict's text "
+        "shared with the verdict kept for the report), so neither the file nor a tree of dicts "
+        "per article is ever whole in memory.",
         "- **One article** (`status PATH`, `approve`, `log`) reads only its own event directory "
         "(`ls-tree -- <id>/`), so its cost does not grow with the catalogue.",
         "- **Memory bounded by a chunk, not the ledger**: after the catalogue is read, events"
@@ -575,17 +591,25 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         ]
     if peer:
         lines += ["", "## Realistic articles and the peer linter", "", *peer]
+    if pathological:
+        lines += ["", "## Pathological inputs", "",
+                  "`benchmarks/pathological.py`: one article of each hostile shape parsed and "
+                  "validated (front matter, schema, digest, every content rule) at size n and "
+                  "2n, CPU seconds; the ratio is per doubling of the input's bytes (2 = linear, "
+                  "4 = quadratic).", "", *pathological]
     lines += [
         "",
         "## How to rerun",
         "",
         "```sh",
         "python3 -m venv .venv && .venv/bin/pip install -e '.[test]'",
-        ".venv/bin/python benchmarks/run.py                 # full: N=10,000, M=30,000, writes this page",
+        ".venv/bin/python benchmarks/run.py --full          # this page: every row below, in one run",
+        ".venv/bin/python benchmarks/run.py                 # N=10,000, M=30,000 rows only, writes this page",
         ".venv/bin/python benchmarks/run.py --quick         # smoke (CI): N=1,000, M=3,000, prints only",
-        ".venv/bin/python benchmarks/run.py --scale 100000  # issue 17: gate rows at N=100,000, M=300,000, scaling at N/4, N/2, N",
+        ".venv/bin/python benchmarks/run.py --scale 100000  # issue 17: gate rows at N=100,000, M=300,000, scaling at N/4, N/2, N (prints only)",
         ".venv/bin/python benchmarks/run.py --repeat 3 --profile   # fewer repeats, with the profile",
         ".venv/bin/python benchmarks/run.py --peer          # also realistic articles beside markdownlint-cli2",
+        ".venv/bin/python benchmarks/run.py --pathological  # also the hostile article shapes at two sizes",
         "```",
         "",
         "The corpus is cached in `benchmarks/corpus/` (git-ignored) by its parameters and "
@@ -597,6 +621,24 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
     print(f"wrote {path}")
+
+
+def scale_section(scale: Scale) -> list[str]:
+    """The gate rows at N = --scale, judged against issue 17's targets."""
+    cold = scale.ops.get("cold_gate")
+    lines = [f"## The gate at N = {scale.n:,}", "",
+             f"Corpus: N = {scale.n:,} articles, M = {scale.m:,} review events (seed "
+             f"{scale.manifest['seed']}), {scale.manifest['revisions']:,} committed revisions; "
+             f"{len(cold.rk_runs) if cold else 1} run(s) per operation. Targets of "
+             f"{TARGETS['17'].name}: cold gate ≤ 6× floor with peak RSS ≤ 1 GB, warm ≤ 1.5×, "
+             "1% changed ≤ 2×, `status`/`approve` of one article ≤ 0.3 s; time and memory "
+             "linear in N + M (\"Scaling\" below). Measured in "
+             f"{scale.wall_s / 60:.1f} min.", "", *table(scale.ops)]
+    if cold is not None:
+        limit = TARGETS["17"].rss_limit_mb or 0
+        lines += ["", f"Peak memory of cold `gate` at N = {scale.n:,}: {cold.rss_mb():.0f} MB "
+                  f"(target ≤ {limit:.0f} MB: {fmt_met(cold.rss_mb() <= limit)})."]
+    return lines
 
 
 def run_peer(args: argparse.Namespace, env: dict[str, str], logs: Path) -> list[str]:
@@ -617,17 +659,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--quick", action="store_true",
                     help="N=1,000, M=3,000, 3 repeats, no docs, no scaling (CI's smoke run)")
+    ap.add_argument("--full", action="store_true",
+                    help="every row of issue 17 in one run, written to docs/performance.md: "
+                         "the N=10,000 rows, the peer column (--peer), the pathological "
+                         "inputs (--pathological) and the gate at N=100,000 with scaling at "
+                         "N/4, N/2, N (--scale 100000, unless another --scale is given); "
+                         "3 repeats unless --repeat")
     ap.add_argument("--scale", type=int, metavar="N",
                     help="the gate rows at N articles and 3N events (e.g. 100000: issue 17's "
-                         "targets), 1 repeat, with the scaling section at N/4, N/2, N; no docs")
+                         "targets), 1 repeat, with the scaling section at N/4, N/2, N; alone: "
+                         "only these, no docs")
     ap.add_argument("--targets", choices=sorted(TARGETS),
-                    help="which issue's targets to judge against (default: 17 from N=100,000, "
-                         "else 11)")
+                    help="which issue's targets to judge the main rows against (default: 17 "
+                         "from N=100,000, else 11; the --scale rows always use 17's)")
     ap.add_argument("--no-scaling", action="store_true", help="skip the smaller corpora")
     ap.add_argument("--profile", action="store_true", help="also profile the cold gate")
     ap.add_argument("--peer", action="store_true",
                     help="also validate the realistic corpus (same N) beside markdownlint-cli2 "
                          "(benchmarks/peer.py)")
+    ap.add_argument("--pathological", action="store_true",
+                    help="also the pathological inputs at two sizes (benchmarks/pathological.py)")
+    ap.add_argument("--pathological-scale", type=float, default=1.0, metavar="X",
+                    help="multiply the pathological sizes (e.g. 0.1 for a quick try)")
     ap.add_argument("--docs", type=Path, default=None,
                     help="where to write the report (default: docs/performance.md for a full run)")
     ap.add_argument("--no-docs", action="store_true")
@@ -635,6 +688,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="run only these operations (e.g. publish_html_1pct); implies --no-docs")
     args = ap.parse_args(argv)
     given = argv if argv is not None else sys.argv[1:]
+    args.main = True  # the rows at --articles
     if args.only:
         args.no_docs = args.no_scaling = True
     if args.quick:
@@ -642,19 +696,84 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.no_scaling = True
         if "--repeat" not in given:
             args.repeat = 3
-    if args.scale:
-        args.articles, args.events = args.scale, 3 * args.scale
-        args.only = args.only or list(GATE_OPS)
-        args.no_docs = args.no_docs or args.docs is None
+    if args.full:
+        args.peer = args.pathological = True
+        args.scale = args.scale or 100_000
+        args.no_scaling = True  # the scaling section comes from the --scale sizes
         if "--repeat" not in given:
-            args.repeat = 1
+            args.repeat = 3
+    elif args.scale:  # alone: the scale rows only
+        args.main = False
+        args.no_docs = args.no_docs or args.docs is None
+    args.scale_repeat = args.repeat if "--repeat" in given and not args.full else 1
     args.targets = args.targets or ("17" if args.articles >= 100_000 else "11")
     return args
 
 
-def scaling_sizes(args: argparse.Namespace) -> list[tuple[int, int]]:
+def scaling_sizes(n: int, m: int) -> list[tuple[int, int]]:
     """The smaller corpora measured for the scaling section: N/4 and N/2 (M alike)."""
-    return [(args.articles // d, args.events // d) for d in (4, 2)]
+    return [(n // d, m // d) for d in (4, 2)]
+
+
+def run_scaling(n: int, m: int, args: argparse.Namespace, env: dict[str, str],
+                logs: Path) -> list[tuple[int, int, dict[str, Op]]]:
+    """Cold gate and status at N/4 and N/2 (each a corpus of its own)."""
+    sizes = []
+    for sn, sm in scaling_sizes(n, m):
+        sout, smanifest = corpus(sn, sm, args.seed)
+        print(f"scaling: N={sn:,} M={sm:,}")
+        sizes.append((sn, sm, suite(sout / "repo", smanifest, max(1, min(3, args.scale_repeat)),
+                                    env, logs, only_scaling=True, targets=TARGETS["17"])))
+    return sizes
+
+
+@dataclass
+class Scale:
+    """The gate rows at N = --scale (issue 17's targets) and the sizes for scaling."""
+
+    n: int
+    m: int
+    manifest: dict[str, object]
+    ops: dict[str, Op]
+    sizes: list[tuple[int, int, dict[str, Op]]]
+    wall_s: float
+
+
+def run_scale(args: argparse.Namespace, env: dict[str, str], logs: Path) -> Scale:
+    t0 = time.perf_counter()
+    n, m = args.scale, 3 * args.scale
+    out, manifest = corpus(n, m, args.seed)
+    repo = out / "repo"
+    measure([sys.executable, str(HERE / "floor.py"), str(repo)], repo, env, logs / "prime.log")
+    print(f"scale: N={n:,} M={m:,}, {args.scale_repeat} repeat(s), targets of "
+          f"{TARGETS['17'].name}")
+    ops = suite(repo, manifest, args.scale_repeat, env, logs,
+                only=[o for o in GATE_OPS if not args.only or o in args.only],
+                targets=TARGETS["17"])
+    sizes = run_scaling(n, m, args, env, logs)
+    if {"cold_gate", "status_one"} <= ops.keys():
+        sizes.append((n, m, ops))
+    return Scale(n, m, manifest, ops, sizes, time.perf_counter() - t0)
+
+
+def run_pathological(args: argparse.Namespace) -> list[str]:
+    import pathological
+
+    # in a process of its own: this one's peak RSS would count in every later child's
+    # (Linux keeps the high-water mark across fork and exec)
+    print(f"pathological inputs (sizes × {args.pathological_scale:g}):", flush=True)
+    proc = subprocess.run([sys.executable, str(HERE / "pathological.py"), "--json",
+                           "--scale", str(args.pathological_scale)],
+                          capture_output=True, text=True, check=False)
+    lines = proc.stdout.strip().splitlines()
+    for line in lines[:-1]:
+        print("  " + line)
+    try:
+        rows = [tuple(r) for r in json.loads(lines[-1])]
+    except (IndexError, ValueError):
+        print(proc.stderr)
+        return [f"Not measured: `benchmarks/pathological.py` failed (exit {proc.returncode})."]
+    return pathological.table(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -670,30 +789,42 @@ def main(argv: list[str] | None = None) -> int:
         env.pop(var, None)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "reviewkit")],
                    env=env, check=True)
-    out, manifest = corpus(args.articles, args.events, args.seed)
-    repo = out / "repo"
+    ops: dict[str, Op] = {}
+    manifest: dict[str, object] = {}
     sizes: list[tuple[int, int, dict[str, Op]]] = []
+    scale: Scale | None = None
+    profile = peer_lines = patho = None
     with tempfile.TemporaryDirectory(prefix="reviewkit-bench-") as tmp:
         logs = Path(tmp)
-        measure([sys.executable, str(HERE / "floor.py"), str(repo)], repo, env, logs / "prime.log")
-        print(f"benchmark: N={args.articles:,} M={args.events:,}, {args.repeat} repeats, "
-              f"targets of {targets.name}")
-        ops = suite(repo, manifest, args.repeat, env, logs, only=args.only, targets=targets)
-        if not args.no_scaling or args.scale:
-            for n, m in scaling_sizes(args):
-                sout, _ = corpus(n, m, args.seed)
-                print(f"scaling: N={n:,} M={m:,}")
-                smanifest = json.loads((sout / "manifest.json").read_text())
-                sizes.append((n, m, suite(sout / "repo", smanifest, max(1, min(3, args.repeat)),
-                                          env, logs, only_scaling=True)))
-        profile = profile_cold_gate(repo, manifest, env, out / "gate.prof") if args.profile else None
-        peer_lines = run_peer(args, env, logs) if args.peer else None
+        if args.main:
+            out, manifest = corpus(args.articles, args.events, args.seed)
+            repo = out / "repo"
+            measure([sys.executable, str(HERE / "floor.py"), str(repo)], repo, env,
+                    logs / "prime.log")
+            print(f"benchmark: N={args.articles:,} M={args.events:,}, {args.repeat} repeats, "
+                  f"targets of {targets.name}")
+            ops = suite(repo, manifest, args.repeat, env, logs, only=args.only, targets=targets)
+            if not args.no_scaling:
+                sizes = run_scaling(args.articles, args.events, args, env, logs)
+            if {"cold_gate", "status_one"} <= ops.keys():
+                sizes.append((args.articles, args.events, ops))
+            if args.profile:
+                profile = profile_cold_gate(repo, manifest, env, out / "gate.prof")
+        if args.peer:
+            peer_lines = run_peer(args, env, logs)
+        if args.pathological:
+            patho = run_pathological(args)
+        if args.scale:
+            scale = run_scale(args, env, logs)
+            sizes = scale.sizes
     total = time.perf_counter() - t0
-    if {"cold_gate", "status_one"} <= ops.keys():
-        sizes.append((args.articles, args.events, ops))
     scaling = section(sizes)
-    print()
-    print("\n".join(table(ops)))
+    if ops:
+        print()
+        print("\n".join(table(ops)))
+    if scale is not None:
+        print(f"\nThe gate at N = {scale.n:,}, M = {scale.m:,}:\n")
+        print("\n".join(table(scale.ops)))
     if scaling:
         print("\nScaling (cold gate and status at each size):\n")
         print("\n".join(scaling))
@@ -702,8 +833,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(profile))
     if peer_lines:
         print("\n" + "\n".join(peer_lines))
-    if docs:
-        write_docs(docs, args, manifest, ops, profile, total, scaling, peer_lines or ())
+    if patho:
+        print("\n" + "\n".join(patho))
+    if docs and ops:
+        write_docs(docs, args, manifest, ops, profile, total, scaling, peer_lines or (),
+                   scale=scale, pathological=patho or ())
     print(f"total {total / 60:.1f} min")
     return 0
 

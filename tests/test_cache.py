@@ -173,7 +173,8 @@ def test_new_events_are_seen_with_a_warm_cache(catalogue: Project) -> None:
     assert not result.passed and any("X/junk.json" in f for f in result.failures)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "flip", "truncate", "foreign"])
+@pytest.mark.parametrize("damage", ["garbage", "flip", "truncate", "foreign", "no-mac",
+                                    "after-mac", "reordered", "dropped-line", "old-format"])
 def test_corrupt_cache_is_ignored(catalogue: Project, damage: str) -> None:
     base = verdicts(gate(catalogue.path, cached=False))
     gate(catalogue.path, cached=True)
@@ -183,13 +184,27 @@ def test_corrupt_cache_is_ignored(catalogue: Project, damage: str) -> None:
         path.write_bytes(b"\x00\xff not json")
     elif damage == "flip":
         # claim an unapproved article is approved, without fixing the checksum
-        needle = '\\"state\\":\\"in_review\\"'
+        needle = '"state":"in_review"'
         assert needle in raw
         path.write_text(raw.replace(needle, needle.replace("in_review", "approved")))
     elif damage == "truncate":
         path.write_text(raw[: len(raw) // 2])
-    else:
+    elif damage == "foreign":
         path.write_text(json.dumps({"format": "other", "body": {}}))
+    else:  # one entry a line, the MAC last: any change to the lines is caught
+        lines = raw.split("\n")
+        assert lines[-1] == "" and lines[-2].startswith("mac\t") and len(lines) > 5
+        if damage == "no-mac":
+            lines = lines[:-2] + [""]
+        elif damage == "after-mac":
+            lines.insert(-1, lines[1])
+        elif damage == "reordered":
+            lines[1], lines[2] = lines[2], lines[1]
+        elif damage == "dropped-line":
+            del lines[2]
+        else:  # the version before (one JSON document), with this file's MAC
+            lines[0] = lines[0].replace('"version":9', '"version":8')
+        path.write_text("\n".join(lines))
     project = load_project(catalogue.path)
     cache = open_cache(project)
     if damage != "foreign":
@@ -389,3 +404,35 @@ def test_compact_chunked_gate_decides_translations_as_the_whole_run(
             assert verdicts(got) == verdicts(keep)
             es = next(s for s in got.report.statuses if s.path == ES)
             assert es.source is not None and es.source.path == A and es.live
+
+
+def test_cache_file_round_trips_every_entry(tmp_path: Path) -> None:
+    """Written and read a line at a time (batches of about 64 KiB): every entry comes back
+    as it was, whatever its text holds (non-ASCII, line separators, a lone surrogate)."""
+    from reviewkit.record.cache import Cache, load_cache
+
+    path = tmp_path / "reviewkit" / "cache.json"
+    cache = Cache(path, "actx", "vctx", ledger_ok="ab" * 20)
+    odd = ["plain", "é\u2028x\u2029", "tab\there", "\ud800 lone", "quote \" and \\"]
+    for i in range(3000):  # several batches
+        text = odd[i % len(odd)]
+        cache.put_article(f"{i:040x}:{i:016x}", {"summary": {"title": text}, "findings": [],
+                                                 "assets": [], "n": i})
+        status = json.dumps({"state": "approved", "reasons": [text]}, ensure_ascii=False)
+        cache.put_verdict(f"{i:064x}", status, "2026-01-01T00:00:00.000000Z",
+                          "9999-12-31T00:00:00.000000Z" if i % 2 else "2027-01-01T00:00:00.000000Z")
+    cache.save()
+    assert path.stat().st_size > 4 * 65536
+    again = load_cache(path, "actx", "vctx")
+    assert again.articles == cache.articles and again.verdicts == cache.verdicts
+    assert again.ledger_ok == "ab" * 20
+    assert again.get_article(f"{3:040x}:{3:016x}")["summary"]["title"] == odd[3]
+    assert json.loads(again.get_verdict(f"{4:064x}", "2026-06-01T00:00:00.000000Z") or "") == {
+        "state": "approved", "reasons": [odd[4]]}
+    # another verdict context (a registry change) keeps the articles, drops the verdicts
+    other = load_cache(path, "actx", "other")
+    assert other.articles == cache.articles and not other.verdicts and other.ledger_ok is None
+    # only what this run used is written again
+    again.save()
+    assert load_cache(path, "actx", "vctx").articles == {
+        f"{3:040x}:{3:016x}": cache.articles[f"{3:040x}:{3:016x}"]}

@@ -52,10 +52,10 @@ if TYPE_CHECKING:
     from reviewkit.record.project import Project
 
 FORMAT = "reviewkit-cache"
-VERSION = 8  # 3: readability in article entries; 4: parse findings include control characters and
+VERSION = 9  # 3: readability in article entries; 4: parse findings include control characters and
 # document markers; 5: authenticated (HMAC) with a per-user key; 6: summaries carry the
 # body's bylines; 7: and the translation fields; 8: an asset outside the article's folder
-# is a finding
+# is a finding; 9: one entry a line, the MAC last (written and read a line at a time)
 KEY_FILE = "cache-key"
 
 
@@ -111,45 +111,59 @@ def digest_of(*parts: object) -> str:
 
 @dataclass
 class Cache:
+    """The cache of one run. Entries are kept as text, not dict trees (a dict per article
+    would hold dozens of small objects: the gate's memory at 100,000 articles): an article
+    entry as its compact JSON, parsed when it is looked up; a verdict as (since, until,
+    its compact JSON)."""
+
     path: Path | None
     article_context: str
     verdict_context: str
-    articles: dict[str, Any] = field(default_factory=dict)
-    verdicts: dict[str, Any] = field(default_factory=dict)
+    articles: dict[str, str] = field(default_factory=dict)
+    verdicts: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     ledger_ok: str | None = None
     dirty: bool = False
     touched_articles: set[str] = field(default_factory=set)
     touched_verdicts: set[str] = field(default_factory=set)
+    # since/until of the verdicts: a few distinct values, kept once each
+    moments: dict[str, str] = field(default_factory=dict, repr=False)
 
     # -- articles ----------------------------------------------------------------------
 
     def get_article(self, key: str) -> Any:
-        entry = self.articles.get(key)
-        if entry is not None:
-            self.touched_articles.add(key)
+        """The entry :func:`article_entry` made for ``key``; None when absent or unreadable."""
+        text = self.articles.get(key)
+        if text is None:
+            return None
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            return None
+        self.touched_articles.add(key)
         return entry
 
     def put_article(self, key: str, entry: Any) -> None:
-        self.articles[key] = entry
+        self.articles[key] = json.dumps(entry, separators=(",", ":"))
         self.touched_articles.add(key)
         self.dirty = True
 
     # -- verdicts ----------------------------------------------------------------------
 
-    def get_verdict(self, key: str, now_iso: str) -> Any:
+    def get_verdict(self, key: str, now_iso: str) -> str | None:
         entry = self.verdicts.get(key)
-        if entry is None or not isinstance(entry, dict):
+        if entry is None:
             return None
-        since, until = entry.get("since"), entry.get("until")
+        since, until, status = entry
         # valid from when it was computed until time alone could change it; a clock that
         # went backwards (a future-dated event not yet due) is outside that window too
-        if not isinstance(since, str) or not isinstance(until, str) or not since <= now_iso < until:
+        if not since <= now_iso < until:
             return None
         self.touched_verdicts.add(key)
-        return entry.get("status")
+        return status
 
-    def put_verdict(self, key: str, status: Any, since_iso: str, until_iso: str) -> None:
-        self.verdicts[key] = {"status": status, "since": since_iso, "until": until_iso}
+    def put_verdict(self, key: str, status: str, since_iso: str, until_iso: str) -> None:
+        self.verdicts[key] = (self.moments.setdefault(since_iso, since_iso),
+                              self.moments.setdefault(until_iso, until_iso), status)
         self.touched_verdicts.add(key)
         self.dirty = True
 
@@ -161,34 +175,85 @@ class Cache:
     # -- file ----------------------------------------------------------------------------
 
     def save(self, *, prune: bool = True) -> None:
-        """Write atomically. ``prune`` keeps only the entries this run used, so the cache
-        follows the catalogue instead of growing with its history."""
+        """Write atomically, one entry at a time (the file is never whole in memory).
+        ``prune`` keeps only the entries this run used, so the cache follows the catalogue
+        instead of growing with its history."""
         stale = prune and (len(self.touched_articles) < len(self.articles)
                            or len(self.touched_verdicts) < len(self.verdicts))
         if self.path is None or not (self.dirty or stale):
             return
-        articles, verdicts = self.articles, self.verdicts
-        if prune:
-            articles = {k: v for k, v in articles.items() if k in self.touched_articles}
-            verdicts = {k: v for k, v in verdicts.items() if k in self.touched_verdicts}
-        body = {
-            "article_context": self.article_context, "verdict_context": self.verdict_context,
-            "articles": articles, "verdicts": verdicts, "ledger_ok": self.ledger_ok,
-        }
-        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        del body, articles, verdicts
         key = cache_key()
         if key is None:
             return
-        doc = json.dumps({"format": FORMAT, "version": VERSION,
-                          "mac": mac(key, _binding(self.path), payload)})
-        # written in pieces (no second copy in memory); one that cannot be is only slower
+        # written in pieces; one that cannot be is only slower
         with contextlib.suppress(OSError):
-            write_atomic(self.path, (doc[:-1].encode() + b',"body":', payload, b"}"))
+            write_atomic(self.path, _lines(self, key, self.path, prune))
+
+
+# The file (version 9), one entry a line, so it is written and read a line at a time:
+#   {"format":…,"version":9,"article_context":…,"verdict_context":…,"ledger_ok":…}
+#   a<TAB>key<TAB>entry JSON                      (one per article entry)
+#   v<TAB>key<TAB>since<TAB>until<TAB>verdict JSON (one per verdict)
+#   mac<TAB>HMAC-SHA256 of the binding and every byte above
+# JSON never holds a raw newline or tab (json.dumps escapes control characters).
+_MAC = b"mac\t"
+_BATCH = 1 << 16
+
+
+def _stream_mac(key: bytes, path: Path) -> hmac.HMAC:
+    h = hmac.new(key, digestmod=hashlib.sha256)
+    binding = _binding(path)
+    h.update(FORMAT.encode() + b"\0" + str(VERSION).encode() + b"\0")
+    h.update(len(binding).to_bytes(8, "big"))
+    h.update(binding)
+    return h
+
+
+def _encode(line: str) -> bytes:
+    # a lone surrogate (a path git gave us undecodable) round-trips; never a crash
+    return line.encode("utf-8", "surrogatepass")
+
+
+def _lines(cache: Cache, key: bytes, path: Path, prune: bool) -> Iterator[bytes]:
+    """The file's bytes in batches of about 64 KiB, the MAC last."""
+    h = _stream_mac(key, path)
+    head = json.dumps({"format": FORMAT, "version": VERSION,
+                       "article_context": cache.article_context,
+                       "verdict_context": cache.verdict_context,
+                       "ledger_ok": cache.ledger_ok}, separators=(",", ":"))
+    batch: list[bytes] = [_encode(head + "\n")]
+    size = 0
+    for k, text in cache.articles.items():
+        if not prune or k in cache.touched_articles:
+            batch.append(_encode(f"a\t{k}\t{text}\n"))
+            size += len(batch[-1])
+        if size >= _BATCH:
+            chunk = b"".join(batch)
+            h.update(chunk)
+            yield chunk
+            batch, size = [], 0
+    for k, (since, until, status) in cache.verdicts.items():
+        if not prune or k in cache.touched_verdicts:
+            batch.append(_encode(f"v\t{k}\t{since}\t{until}\t{status}\n"))
+            size += len(batch[-1])
+        if size >= _BATCH:
+            chunk = b"".join(batch)
+            h.update(chunk)
+            yield chunk
+            batch, size = [], 0
+    chunk = b"".join(batch)
+    h.update(chunk)
+    yield chunk
+    yield _MAC + h.hexdigest().encode() + b"\n"
+
+
+class _Unusable(ValueError):
+    """The file is not a cache this run may trust."""
 
 
 def load_cache(path: Path | None, article_context: str, verdict_context: str) -> Cache:
-    """The cache at ``path`` for these contexts; empty when absent, corrupt or stale."""
+    """The cache at ``path`` for these contexts; empty when absent, corrupt, forged or
+    stale. Read a line at a time; nothing read is kept unless the MAC at the end matches."""
     cache = Cache(path, article_context, verdict_context)
     if path is None:
         return cache
@@ -196,21 +261,47 @@ def load_cache(path: Path | None, article_context: str, verdict_context: str) ->
     if key is None:
         return cache
     try:
-        raw = path.read_text(encoding="utf-8")
-        cut = raw.index(',"body":')
-        doc = json.loads(raw[:cut] + "}")
-        payload = raw[cut + len(',"body":'):-1]
-        claimed = doc.get("mac")
-        if (doc.get("format") != FORMAT or doc.get("version") != VERSION
-                or not isinstance(claimed, str)
-                or not hmac.compare_digest(claimed, mac(key, _binding(path), payload.encode()))):
+        articles: dict[str, str] = {}
+        verdicts: dict[str, tuple[str, str, str]] = {}
+        moments = cache.moments
+        claimed = b""
+        h = _stream_mac(key, path)
+        with open(path, "rb") as fh:
+            first = fh.readline()
+            head = json.loads(first)
+            h.update(first)
+            if (not isinstance(head, dict) or head.get("format") != FORMAT
+                    or head.get("version") != VERSION):
+                return cache
+            keep_articles = head.get("article_context") == article_context
+            keep_verdicts = head.get("verdict_context") == verdict_context
+            for raw in fh:
+                if raw.startswith(_MAC):
+                    claimed = raw[len(_MAC):]
+                    if fh.read(1):
+                        raise _Unusable("data after the MAC")
+                    break
+                h.update(raw)
+                if not raw.endswith(b"\n"):
+                    raise _Unusable("truncated")
+                line = raw[:-1].decode("utf-8", "surrogatepass")
+                kind, k, rest = line.split("\t", 2)
+                if kind == "a":
+                    if keep_articles:
+                        articles[k] = rest
+                elif kind == "v":
+                    since, until, status = rest.split("\t", 2)
+                    if keep_verdicts:
+                        verdicts[k] = (moments.setdefault(since, since),
+                                       moments.setdefault(until, until), status)
+                else:
+                    raise _Unusable("unknown entry")
+        if not hmac.compare_digest(claimed, h.hexdigest().encode() + b"\n"):
             return cache
-        body = json.loads(payload)
-        if body.get("article_context") == article_context and isinstance(body.get("articles"), dict):
-            cache.articles = body["articles"]
-        if body.get("verdict_context") == verdict_context and isinstance(body.get("verdicts"), dict):
-            cache.verdicts = body["verdicts"]
-            ledger_ok = body.get("ledger_ok")
+        cache.articles = articles
+        if keep_verdicts:
+            cache.verdicts = verdicts
+            ledger_ok = head.get("ledger_ok")
             cache.ledger_ok = ledger_ok if isinstance(ledger_ok, str) else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Cache(path, article_context, verdict_context)

@@ -172,10 +172,13 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         report = _new_report(project, catalogue, index, now, ledger.problems, readability,
                              history_checked)
         slots, misses = _reuse_verdicts(cache, catalogue, index, now)
-        translations = {i: m for i, m in misses.items() if _translation_of(m.result)}
+        # each miss holds its own event entries, and is dropped once decided (memory)
+        index.entries = []
+        translations = {i: misses.pop(i) for i in [i for i, m in misses.items()
+                                                    if _translation_of(m.result)]}
         decide = _Decider(project, ledger, slots, cache=cache, now=now, workers=workers,
                           ledger_missing=index.tip is None, compact=compact)
-        decide({i: m for i, m in misses.items() if i not in translations})
+        decide(misses)
         # translations after the others: each is judged against its source's verdict (a
         # compact one too), so no source's events need be kept
         by_id = {s.article_id: s for s in slots if s is not None and s.article_id}
@@ -231,11 +234,12 @@ CHUNK_EVENTS = 20_000
 
 
 def _chunks(misses: dict[int, _Miss]) -> Iterator[dict[int, _Miss]]:
-    """The misses in order, in chunks of about CHUNK_EVENTS event files."""
+    """The misses in order, in chunks of about CHUNK_EVENTS event files; each is taken
+    out of ``misses`` (a decided one is not kept: the gate's memory)."""
     chunk: dict[int, _Miss] = {}
     size = 0
-    for i, miss in misses.items():
-        chunk[i] = miss
+    for i in list(misses):
+        miss = chunk[i] = misses.pop(i)
         size += len(miss.entries)
         if size >= CHUNK_EVENTS:
             yield chunk
@@ -295,9 +299,10 @@ class _LedgerReader:
         return [self.parsed[p] for p in [*first, *self.extra] if p in self.parsed]
 
 
-def _compacted(st: ArticleStatus, r: ArticleResult) -> ArticleStatus:
-    """``st`` as a cached run would give it (no judged events kept in memory)."""
-    restored = restore_verdict(compact_verdict(st), r)
+def _compacted(st: ArticleStatus, r: ArticleResult, text: str) -> ArticleStatus:
+    """``st`` as a cached run would give it (no judged events kept in memory); ``text``
+    is :func:`compact_verdict` of ``st``."""
+    restored = restore_verdict(text, r)
     return restored if restored is not None else st
 
 
@@ -315,8 +320,9 @@ class _Decider:
 
     def __call__(self, misses: dict[int, _Miss],
                  sources: Callable[[_Miss], SourceView | None] | None = None) -> None:
-        """Decide ``misses``; with ``sources`` (translations), each against its source's
-        view, and never cached (the verdict also depends on the source's)."""
+        """Decide ``misses`` (emptied as they are decided); with ``sources``
+        (translations), each against its source's view, and never cached (the verdict
+        also depends on the source's)."""
         for chunk in _chunks(misses):
             parsed = self.ledger.read([e for m in chunk.values() for e in m.entries])
             verified = _verify_new_events(self.project.registry, chunk, parsed, self.workers)
@@ -324,9 +330,12 @@ class _Decider:
                 source = sources(miss) if sources is not None else None
                 st = _decide(self.project, miss, parsed, verified, self.now,
                              ledger_missing=self.ledger_missing, source=source)
+                # one text for the cache and the compact verdict (memory: one copy)
+                text = (compact_verdict(st) if self.compact
+                        or (sources is None and self.cache is not None) else "")
                 if sources is None:
-                    _record(self.cache, miss, st, parsed, self.project.config.policy, self.now)
-                self.slots[i] = _compacted(st, miss.result) if self.compact else st
+                    _record(self.cache, miss, text, parsed, self.project.config.policy, self.now)
+                self.slots[i] = _compacted(st, miss.result, text) if self.compact else st
             self.ledger.done(chunk)
 
 
@@ -418,13 +427,14 @@ def _decide(project: Project, miss: _Miss, parsed: dict[str, StoredEvent],
     return st
 
 
-def _record(cache: Cache | None, miss: _Miss, st: ArticleStatus,
+def _record(cache: Cache | None, miss: _Miss, text: str,
             parsed: dict[str, StoredEvent], policy: Policy, now: dt.datetime) -> None:
-    """Phase 5: keep a new verdict, valid until time alone could change it."""
+    """Phase 5: keep a new verdict (``text``: :func:`compact_verdict` of it), valid until
+    time alone could change it."""
     if cache is None:
         return
     events = [parsed[e.path] for e in miss.entries]
-    cache.put_verdict(miss.key, compact_verdict(st), format_time(now),
+    cache.put_verdict(miss.key, text, format_time(now),
                       valid_until(events, policy, now))
 
 

@@ -278,8 +278,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [HOST + "test_huge_compressible_event_blob_is_never_read"]),
     "cache authenticated (HMAC, key outside the repository)": ([
         ("reviewkit/record/cache.py",
-         "or not hmac.compare_digest(claimed, mac(key, _binding(path), payload.encode()))):",
-         "or False):"),
+         "        if not hmac.compare_digest(claimed, h.hexdigest().encode() + b\"\\n\"):",
+         "        if False:"),
     ], [HOST + "test_forged_cache_claiming_approval_for_changed_content",
         HOST + "test_forged_lint_cache_does_not_hide_errors"]),
     "stale ref lock told from contention": ([

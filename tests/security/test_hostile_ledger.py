@@ -152,18 +152,25 @@ def test_huge_compressible_event_blob_is_never_read(project: Project, tmp_path: 
 
 
 def _forge(path: Path, edit: Any) -> None:
-    """Rewrite a cache file's body and make every checksum it carries match again (what an
-    attacker who read the code would do; the HMAC key is not in the repository)."""
-    import hashlib
-
-    raw = path.read_text(encoding="utf-8")
-    cut = raw.index(',"body":')
-    head = json.loads(raw[:cut] + "}")
-    body = json.loads(raw[cut + len(',"body":'):-1])
+    """Rewrite a cache file's entries (one a line, the MAC last) and keep its MAC line:
+    what an attacker who read the code would do (the HMAC key is not in the repository)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    head, mac_line = lines[0], next(x for x in lines if x.startswith("mac\t"))
+    body: dict[str, Any] = {"articles": {}, "verdicts": {}}
+    for line in lines[1:]:
+        kind, _, rest = line.partition("\t")
+        if kind == "a":
+            k, text = rest.split("\t", 1)
+            body["articles"][k] = json.loads(text)
+        elif kind == "v":
+            k, since, until, status = rest.split("\t", 3)
+            body["verdicts"][k] = {"status": status, "since": since, "until": until}
     edit(body)
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    head["checksum"] = hashlib.sha256(payload.encode()).hexdigest()
-    path.write_text(json.dumps(head)[:-1] + ',"body":' + payload + "}", encoding="utf-8")
+    out = [head]
+    out += [f"a\t{k}\t{json.dumps(v)}" for k, v in body["articles"].items()]
+    out += [f"v\t{k}\t{v['since']}\t{v['until']}\t{v['status']}"
+            for k, v in body["verdicts"].items()]
+    path.write_text("\n".join([*out, mac_line, ""]), encoding="utf-8")
 
 
 def _cache_file(project: Project, name: str = "cache.json") -> Path:
