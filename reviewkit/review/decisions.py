@@ -21,7 +21,7 @@ from reviewkit.base.findings import Finding
 from reviewkit.base.git import TreeEntry
 from reviewkit.base.model import DECIDING_KINDS, Policy, Registry, format_time
 from reviewkit.base.verdict import ArticleStatus, SourceView, StoredEvent
-from reviewkit.record.cache import compact_verdict, restore_verdict
+from reviewkit.record.cache import Cache, compact_verdict, restore_verdict, verdict_key
 from reviewkit.record.ledger import event_order, read_event_blobs, stored_event
 from reviewkit.record.project import Project
 from reviewkit.review.policy import evaluate, verify_event
@@ -95,6 +95,7 @@ class Decided:
     until: str  # valid_until of its events
     problems: list[StoredEvent]  # its event files that do not count (event None)
     status: ArticleStatus | None  # the full status, only when the compact one cannot stand
+    key: str = ""  # its cache key, when computed here
 
 
 # articles per task of a worker: the task reads their event files with one `git cat-file`
@@ -102,11 +103,12 @@ GROUP = 100
 
 
 def decide_apart(project: Project, chunk: Mapping[int, Miss], *, now: dt.datetime,
-                 ledger_missing: bool, workers: int) -> list[Decided]:
+                 ledger_missing: bool, workers: int, keys: Cache | None = None) -> list[Decided]:
     """Each article of ``chunk`` read, parsed, verified and decided as :func:`decide`
     does, in up to ``workers`` forked processes; each task reads the event files of
     :data:`GROUP` articles (:func:`reviewkit.record.ledger.read_event_blobs`), so git
-    reads them in parallel too and nothing waits for all of them."""
+    reads them in parallel too and nothing waits for all of them. With ``keys``, each
+    article's verdict key in that cache is computed there too."""
     registry, policy = project.registry, project.config.policy  # read before forking
 
     def one(item: tuple[int, Miss], blobs: Mapping[str, bytes]) -> Decided:
@@ -116,9 +118,12 @@ def decide_apart(project: Project, chunk: Mapping[int, Miss], *, now: dt.datetim
                         if s.event is not None and s.event.event in DECIDING_KINDS)
         st = decide(project, miss, parsed, verified, now, ledger_missing=ledger_missing)
         text = compact_verdict(st)
+        key = "" if keys is None else verdict_key(
+            keys, miss.result, invalid_reasons(miss.result.findings), ledger_missing,
+            [(e.path, e.sha) for e in miss.entries])
         return Decided(i, text, valid_until([parsed[e.path] for e in miss.entries], policy, now),
                        [s for s in parsed.values() if s.problem is not None],
-                       st if restore_verdict(text, miss.result) is None else None)
+                       st if restore_verdict(text, miss.result) is None else None, key)
 
     def group(items: list[tuple[int, Miss]]) -> list[Decided]:
         blobs = read_event_blobs(project.repo, [e for _, m in items for e in m.entries])

@@ -144,10 +144,13 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         ledger = _LedgerReader(project, todo, whole=whole, keep=not compact)
         report = _new_report(project, catalogue, index, now, ledger.problems, readability,
                              history_checked)
-        slots, misses = _reuse_verdicts(cache, catalogue, index, now)
+        # no verdict to reuse (a cold gate): the workers compute the keys they store under
+        defer = cache is not None and compact and whole and not cache.verdicts
+        slots, misses = _reuse_verdicts(None if defer else cache, catalogue, index, now)
         translations = {i: m for i, m in misses.items() if _translation_of(m.result)}
         decide = _Decider(project, ledger, slots, cache=cache, now=now, workers=workers,
                           ledger_missing=index.tip is None, compact=compact)
+        decide.keys_here = defer
         decide({i: m for i, m in misses.items() if i not in translations})
         # translations after the others: each is judged against its source's verdict (a
         # compact one too), so no source's events need be kept
@@ -285,6 +288,7 @@ class _Decider:
         self.project, self.ledger, self.slots, self.cache = project, ledger, slots, cache
         self.now, self.workers = now, workers
         self.ledger_missing, self.compact = ledger_missing, compact
+        self.keys_here = False  # the misses' cache keys are left to decide_apart
 
     def __call__(self, misses: dict[int, _Miss],
                  sources: Callable[[_Miss], SourceView | None] | None = None) -> None:
@@ -313,11 +317,12 @@ class _Decider:
         now_iso = format_time(self.now)
         for chunk in _chunks(misses):
             done = decide_apart(self.project, chunk, now=self.now,
-                                ledger_missing=self.ledger_missing, workers=self.workers)
+                                ledger_missing=self.ledger_missing, workers=self.workers,
+                                keys=self.cache if self.keys_here else None)
             for d in done:
                 miss = chunk[d.index]
                 if self.cache is not None:
-                    self.cache.put_verdict(miss.key, d.verdict, now_iso, d.until)
+                    self.cache.put_verdict(d.key or miss.key, d.verdict, now_iso, d.until)
                 self.slots[d.index] = (d.status if d.status is not None
                                        else restore_verdict(d.verdict, miss.result))
             self.ledger.absorb((e for m in chunk.values() for e in m.entries),
