@@ -13,37 +13,11 @@ from hypothesis import strategies as st
 
 from reviewkit.article.byline import find_bylines
 from reviewkit.article.content import parse_article, value_control_findings
-from reviewkit.article.frontmatter import FrontMatterError, load_yaml, split
+from reviewkit.article.frontmatter import FrontMatterError, load_yaml
 from reviewkit.article.schema import compile_schema
-from reviewkit.base import printable
 from reviewkit.base.markdown import strip_comments
 
 # --- references: the code before the shortcuts ----------------------------------------
-
-_DOC_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]|$)")
-
-
-def reference_split(text: str) -> tuple[str, str, int, int]:
-    """``split`` as it was: every line of the text split out."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip(" \t") != "---":
-        raise FrontMatterError("front-matter", "start", 1, 1)
-    for i in range(1, len(lines)):
-        line = lines[i]
-        if line.rstrip(" \t") in ("---", "..."):
-            yaml_text = "\n".join(lines[1:i]) + "\n"
-            for ln, col, _ in printable.find(yaml_text):
-                raise FrontMatterError("control-character", "", ln + 1, col)
-            tab = yaml_text.find("\t")
-            if tab >= 0:
-                ln = yaml_text.count("\n", 0, tab) + 2
-                raise FrontMatterError("front-matter", "tab", ln,
-                                       tab - yaml_text.rfind("\n", 0, tab))
-            return yaml_text, "\n".join(lines[i + 1:]), 2, i + 2
-        if _DOC_MARKER.match(line):
-            raise FrontMatterError("front-matter", "marker", i + 1, 1)
-    raise FrontMatterError("front-matter", "not closed", 1, 1)
-
 
 _BYLINE = re.compile(
     r"^(?:clinically|medically)\s+reviewed\s+by:?\s+(?P<name>[^,;—–(\n]+?)\s*(?:[,;—–(]|\s-{1,3}\s|\.?$)",
@@ -81,37 +55,6 @@ def reference_bylines(body: str, body_line: int = 1) -> tuple[tuple[int, str], .
             if name:
                 out.append((body_line + i, name))
     return tuple(out)
-
-
-def _outcome(fn: object, text: str) -> object:
-    try:
-        got = fn(text)  # type: ignore[operator]
-    except FrontMatterError as exc:
-        return ("error", exc.rule, exc.line, exc.col)
-    if isinstance(got, tuple):
-        return got
-    return (got.yaml_text, got.body, got.yaml_line, got.body_line)
-
-
-# --- split ---------------------------------------------------------------------------
-
-_PIECES = st.sampled_from(["---", "...", "--- # x", "... y", "---\t", "a: 1", "b: [x, y]",
-                           "  - c", "", " ", "\t", "\x1b", "\u2028", "\r", "text", "----",
-                           "  ---", "\ufeff", "é"])
-
-
-@settings(max_examples=200)
-@given(st.lists(_PIECES, max_size=12), st.booleans())
-def test_split_gives_what_the_line_by_line_splitter_gave(pieces: list[str], end: bool) -> None:
-    text = "\n".join(pieces) + ("\n" if end else "")
-    assert _outcome(split, text) == _outcome(reference_split, text)
-
-
-def test_split_on_the_usual_shapes() -> None:
-    for text in ["---\n---\n", "---\n---", "---\na: 1\n---\nbody\n", "---\na: 1\n...\n",
-                 "---", "", "\n---\n", "---\na: 1\n", "--- \na\tb\n---\n",
-                 "---\na: 1\n--- # second\nb: 2\n---\n"]:
-        assert _outcome(split, text) == _outcome(reference_split, text), text
 
 
 # --- bylines -------------------------------------------------------------------------

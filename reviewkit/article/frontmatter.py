@@ -94,22 +94,30 @@ def split(text: str) -> Split:
     separator or bidirectional control in it (:mod:`reviewkit.base.printable`; YAML reads
     U+0085, U+2028, U+2029 and CR as line breaks, the line counter does not).
     """
-    # walks the front matter's lines only (the body is one slice, however long)
-    end = text.find("\n")
-    if (text if end < 0 else text[:end]).rstrip(" \t") != "---":
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip(" \t") != "---":
         raise FrontMatterError(
             "front-matter", "file does not start with '---' front matter", 1, 1
         )
-    start = pos = end + 1
-    i = 1  # the 0-based index of the line at ``pos``
-    while end >= 0:
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos:end]
+    for i in range(1, len(lines)):
+        line = lines[i]
         if line.rstrip(" \t") in ("---", "..."):
-            yaml_text = text[start:pos] or "\n"
-            _refuse_unsafe(yaml_text)
-            return Split(yaml_text, "" if end < 0 else text[end + 1:], yaml_line=2,
-                         body_line=i + 2)
+            yaml_text = "\n".join(lines[1:i]) + "\n"
+            for ln, col, ch in printable.find(yaml_text):
+                raise FrontMatterError(
+                    "control-character",
+                    f"{printable.describe(ch)} in the front matter: delete it "
+                    "(it is invisible or moves text, so readers could see different values)",
+                    ln + 1, col,
+                )
+            tab = yaml_text.find("\t")
+            if tab >= 0:  # YAML parsers disagree about tabs next to indicators and scalars
+                ln = yaml_text.count("\n", 0, tab) + 2
+                raise FrontMatterError(
+                    "front-matter", "tab in the front matter: indent with spaces: YAML does not "
+                    "allow tabs (and parsers read them differently)", ln, tab - yaml_text.rfind("\n", 0, tab))
+            body = "\n".join(lines[i + 1 :])
+            return Split(yaml_text, body, yaml_line=2, body_line=i + 2)
         if _DOC_MARKER.match(line):
             raise FrontMatterError(
                 "front-matter",
@@ -118,28 +126,9 @@ def split(text: str) -> Split:
                 "'---' alone, and remove other lines starting with '---' or '...'",
                 i + 1, 1,
             )
-        pos, i = end + 1, i + 1
     raise FrontMatterError(
         "front-matter", "front matter is not closed: add a line '---' after it", 1, 1
     )
-
-
-def _refuse_unsafe(yaml_text: str) -> None:
-    """The first control character or tab of the front matter, as an error at its line."""
-    for ln, col, ch in printable.find(yaml_text):
-        raise FrontMatterError(
-            "control-character",
-            f"{printable.describe(ch)} in the front matter: delete it "
-            "(it is invisible or moves text, so readers could see different values)",
-            ln + 1, col,
-        )
-    tab = yaml_text.find("\t")
-    if tab >= 0:  # YAML parsers disagree about tabs next to indicators and scalars
-        ln = yaml_text.count("\n", 0, tab) + 2
-        raise FrontMatterError(
-            "front-matter", "tab in the front matter: indent with spaces: YAML does not "
-            "allow tabs (and parsers read them differently)", ln,
-            tab - yaml_text.rfind("\n", 0, tab))
 
 
 _safe_yaml: Any = None

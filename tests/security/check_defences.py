@@ -326,8 +326,8 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ["dashes-comment", "dashes-tab", "dashes-tag", "dots-comment", "dashes-folded"]]
        + [CON + "test_every_splitter_refuses_a_second_document"]),
     "line breaks and controls refused in front matter": ([
-        ("reviewkit/article/frontmatter.py", "    for ln, col, ch in printable.find(yaml_text):",
-         "    for ln, col, ch in []:"),
+        ("reviewkit/article/frontmatter.py", "            for ln, col, ch in printable.find(yaml_text):",
+         "            for ln, col, ch in []:"),
     ], [CON + f"test_line_separator_in_front_matter_is_refused_at_its_position[U+{c:04X}]"
         for c in (0x85, 0x2028, 0x2029, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x0D)]),
     "loaders agree (no tags, anchors, tabs, lax block headers)": ([
@@ -335,7 +335,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "        if False:\n            # any tag"),
         ("reviewkit/article/frontmatter.py", '        if getattr(e, "anchor", None) is not None:',
          "        if False:"),
-        ("reviewkit/article/frontmatter.py", "    if tab >= 0:", "    if False:"),
+        ("reviewkit/article/frontmatter.py", "            if tab >= 0:", "            if False:"),
         ("reviewkit/article/frontmatter.py", "                self.block_header(e)\n", "                pass\n"),
     ], [CON + "test_fast_and_roundtrip_loaders_agree_on_every_accepted_input"]),
     "control characters in values and body are findings": ([
