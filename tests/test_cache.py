@@ -393,10 +393,13 @@ def test_compact_chunked_gate_decides_translations_as_the_whole_run(
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_gate_decided_in_workers_writes_the_cache_of_the_plain_run(
-        catalogue: Project, workers: int) -> None:
+        catalogue: Project, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The gate's cold path (each article's events read, verified and decided in a worker,
     only the compact verdict sent back) gives the statuses, problems and cache entries of
     the run that reads the ledger here and keeps every event."""
+    from reviewkit.review import decisions
+
+    monkeypatch.setattr(decisions, "GROUP", 2)  # several tasks: the workers are forked
     _put_files(catalogue.path, {
         "01JDX3Q7G6M2N8P4R5S6T7V800/20260101T000000.000000Z-approved-x-00.json": b"{not json",
         "01ORPHAN0000000000000000/20260101T000000.000000Z-commented-x-00.json": b"[]",

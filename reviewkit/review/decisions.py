@@ -99,7 +99,8 @@ class Decided:
 
 
 # articles per task of a worker: the task reads their event files with one `git cat-file`
-GROUP = 100
+# (few enough git processes to cost little; many enough tasks to balance two workers)
+GROUP = 500
 
 
 def decide_apart(project: Project, chunk: Mapping[int, Miss], *, now: dt.datetime,
