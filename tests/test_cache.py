@@ -436,3 +436,28 @@ def test_cache_file_round_trips_every_entry(tmp_path: Path) -> None:
     again.save()
     assert load_cache(path, "actx", "vctx").articles == {
         f"{3:040x}:{3:016x}": cache.articles[f"{3:040x}:{3:016x}"]}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_gate_decided_in_workers_writes_the_cache_of_the_plain_run(
+        catalogue: Project, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate's cold path (each article's events read, verified and decided in a worker,
+    only the compact verdict sent back) gives the statuses, problems and cache entries of
+    the run that reads the ledger here and keeps every event."""
+    from reviewkit.review import decisions
+
+    monkeypatch.setattr(decisions, "GROUP", 2)  # several tasks: the workers are forked
+    _put_files(catalogue.path, {
+        "01JDX3Q7G6M2N8P4R5S6T7V800/20260101T000000.000000Z-approved-x-00.json": b"{not json",
+        "01ORPHAN0000000000000000/20260101T000000.000000Z-commented-x-00.json": b"[]",
+    })
+    now = dt.datetime.now(dt.timezone.utc)
+    runs = []
+    for compact in (False, True):
+        project = load_project(catalogue.path)
+        cache = open_cache(project)
+        got = run_gate(project, cache=cache, workers=workers, now=now, compact=compact)
+        runs.append((verdicts(got), [(e.name, e.problem) for e in got.report.problems],
+                     json.dumps(cache.verdicts, sort_keys=True), cache.ledger_ok))
+    assert runs[1] == runs[0]
+    assert runs[0][1] and json.loads(runs[0][2])  # problems found, verdicts cached

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -44,9 +45,10 @@ class ArticleSchema:
             self._validator = base(self.document, format_checker=base.FORMAT_CHECKER)
         return self._validator
 
-    @property
+    @functools.cached_property
     def exempt(self) -> frozenset[str]:
-        """Top-level fields whose ``x-review-exempt`` is true: left out of the digest."""
+        """Top-level fields whose ``x-review-exempt`` is true: left out of the digest
+        (computed once: every article's digest asks)."""
         props = self.document.get("properties", {})
         return frozenset(
             k for k, v in props.items() if isinstance(v, Mapping) and v.get(EXEMPT_MARK) is True

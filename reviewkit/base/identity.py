@@ -11,6 +11,7 @@ Layer: base/ (imports only base/).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 
@@ -56,6 +57,7 @@ def _scripts(text: str) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # pure; a catalogue has few authors and many articles
 def email_problem(address: str) -> str | None:
     """Why ``address`` cannot name a person unambiguously, or None when it can.
 

@@ -6,6 +6,7 @@ Layer: base/ (imports only base/).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -319,11 +320,12 @@ class Registry(BaseModel):
     _by_id: dict[str, Reviewer] | None = PrivateAttr(default=None)
 
     def get(self, reviewer_id: str) -> Reviewer | None:
-        if self._by_id is None:
-            self._by_id = {}
+        by_id = self._by_id  # one read: a private attribute is slow to read
+        if by_id is None:
+            by_id = self._by_id = {}
             for r in self.reviewers:
-                self._by_id.setdefault(r.id, r)
-        return self._by_id.get(reviewer_id)
+                by_id.setdefault(r.id, r)
+        return by_id.get(reviewer_id)
 
     def by_email(self, email: str) -> Reviewer | None:
         """The person one of whose registered addresses names the same mailbox as ``email``
@@ -389,15 +391,9 @@ class ReviewEvent(BaseModel):
         check_time_range(parse_time(v), "at")
         return v
 
-    # (at, parse_time(at)): ``when`` is read many times per event by the decision
-    _when: tuple[str, dt.datetime] | None = PrivateAttr(default=None)
-
     @property
     def when(self) -> dt.datetime:
-        cached = self._when
-        if cached is None or cached[0] != self.at:  # keyed on ``at``: a copy stays right
-            cached = self._when = (self.at, parse_time(self.at))
-        return cached[1]
+        return _event_time(self.at)
 
     def signed_payload(self) -> bytes:
         """The bytes a signature covers: canonical JSON of the event without ``sig``."""
@@ -417,6 +413,14 @@ _TIME_RE = re.compile(
 # on an accepted time (± max_age_days, ± clock skew) stays inside datetime's range.
 MIN_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 MAX_TIME = dt.datetime(9000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@functools.lru_cache(maxsize=4096)
+def _event_time(at: str) -> dt.datetime:
+    """``parse_time(at)``, remembered: ``when`` is read many times per event by the
+    decision (keyed on the text: a copy of an event with another time stays right; a
+    pydantic private attribute cost more to read than this lookup)."""
+    return parse_time(at)
 
 
 def parse_time(value: str) -> dt.datetime:

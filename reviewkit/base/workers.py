@@ -47,15 +47,17 @@ def _run_slice(bounds: tuple[int, int]) -> list[Any]:
 
 
 def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int,
-                 meanwhile: Callable[[], None] | None = None) -> list[R]:
-    """``[fn(x) for x in items]``, in up to ``workers`` forked processes.
+                 meanwhile: Callable[[], None] | None = None, *,
+                 min_per_worker: int | None = None) -> list[R]:
+    """``[fn(x) for x in items]``, in up to ``workers`` forked processes, each with at
+    least ``min_per_worker`` items (default :data:`MIN_PER_WORKER`: fewer run here).
 
     ``meanwhile`` runs in this process while the workers work (after they are forked, so
     no thread is ever alive at a fork), or before the work when it runs here.
     """
     global _TASK
     n = len(items)
-    workers = min(workers, n // MIN_PER_WORKER)
+    workers = min(workers, n // (min_per_worker or MIN_PER_WORKER))
     if workers <= 1 or not _forks():
         if meanwhile is not None:
             meanwhile()

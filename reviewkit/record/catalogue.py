@@ -230,6 +230,8 @@ def under_content_roots(project: Project, paths: Sequence[str]) -> tuple[list[st
 def _skipped_once(results: list[ArticleResult]) -> None:
     """A rule skipped for lack of a word list in an article's language is said once per
     language and rule (on the first such article, with the count), not once per article."""
+    if not any(r.findings for r in results):  # nothing to say
+        return
     first: dict[str, tuple[Finding, int]] = {}
     for r in results:
         keep = []

@@ -16,7 +16,7 @@ import random
 import re
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -284,7 +284,7 @@ def history_edits(repo: Repo, tip: str | None, *, remember: bool = True,
     ``checked``: a commit id the caller vouches for as already checked (CI's
     ``--expect-events-ancestor``, the tip an earlier passing gate reported); used, like
     the record, only when it is an ancestor of ``tip``."""
-    from reviewkit.record.cache import load_verified_tip, save_verified_tip
+    from reviewkit.record.remembered import load_verified_tip, save_verified_tip
 
     if tip is None:
         return []
@@ -422,18 +422,26 @@ def events_for(repo: Repo, article_id: str | None, ref: str = EVENTS_REF) -> tup
 def load_events(repo: Repo, entries: list[TreeEntry]) -> list[StoredEvent]:
     """Read and parse the given event files: sizes first (``cat-file --batch-check``), then
     one ``cat-file --batch`` of those within MAX_EVENT_BYTES (a larger one is never read)."""
-    blobs = repo.read_blobs((e.sha for e in entries if e.type == "blob"),
-                            max_size=MAX_EVENT_BYTES)
-    out = []
-    for e in entries:
-        if e.type != "blob" or e.mode not in ("100644", "100755"):
-            out.append(StoredEvent(e.path, e.sha, None, f"not a regular file (mode {e.mode})"))
-        elif e.sha not in blobs:
-            out.append(StoredEvent(e.path, e.sha, None,
-                                   f"event file is larger than {MAX_EVENT_BYTES} bytes"))
-        else:
-            out.append(parse_event(e.path, e.sha, blobs[e.sha]))
-    return out
+    blobs = read_event_blobs(repo, entries)
+    return [stored_event(e, blobs) for e in entries]
+
+
+def read_event_blobs(repo: Repo, entries: Iterable[TreeEntry]) -> dict[str, bytes]:
+    """The bytes of the given event files that are blobs within MAX_EVENT_BYTES, by blob id
+    (what :func:`stored_event` parses, maybe in another process)."""
+    return repo.read_blobs((e.sha for e in entries if e.type == "blob"),
+                           max_size=MAX_EVENT_BYTES)
+
+
+def stored_event(e: TreeEntry, blobs: Mapping[str, bytes]) -> StoredEvent:
+    """One event file parsed from ``blobs`` (:func:`read_event_blobs`): a file that is not
+    a regular file, or is too large to have been read, does not count."""
+    if e.type != "blob" or e.mode not in ("100644", "100755"):
+        return StoredEvent(e.path, e.sha, None, f"not a regular file (mode {e.mode})")
+    if e.sha not in blobs:
+        return StoredEvent(e.path, e.sha, None,
+                           f"event file is larger than {MAX_EVENT_BYTES} bytes")
+    return parse_event(e.path, e.sha, blobs[e.sha])
 
 
 def changed_since(repo: Repo, index: LedgerIndex, known_good: str | None) -> list[TreeEntry]:

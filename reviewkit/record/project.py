@@ -225,7 +225,7 @@ def _compile_schema(repo: Repo, data: bytes, source: str) -> ArticleSchema:
     record says these bytes passed it here before (import time: jsonschema)."""
     import hashlib
 
-    from reviewkit.record.cache import remember_schema_checked, schema_checked
+    from reviewkit.record.remembered import remember_schema_checked, schema_checked
 
     sha = hashlib.sha256(data).hexdigest()
     checked = schema_checked(repo.git_dir, sha)

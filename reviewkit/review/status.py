@@ -6,11 +6,10 @@ Layer: review/ (may import base/, rules/, article/, record/).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from reviewkit.article.content import ArticleResult
-from reviewkit.base.findings import Finding
 from reviewkit.base.git import HistoryEdit, TreeEntry
 from reviewkit.base.model import DECIDING_KINDS, STATES, Policy, Registry, Reviewer, format_time
 from reviewkit.base.verdict import ArticleStatus, SourceView, StoredEvent
@@ -31,15 +30,22 @@ from reviewkit.record.ledger import (
     LedgerIndex,
     changed_since,
     describe_edit,
-    event_order,
     history_edits,
     index_ledger,
     load_events,
 )
 from reviewkit.record.project import Project
-from reviewkit.review.policy import evaluate, verify_event
-
-NEVER = "9999-12-31T00:00:00.000000Z"
+from reviewkit.review.decisions import (
+    NEVER as NEVER,
+)
+from reviewkit.review.decisions import Miss as _Miss
+from reviewkit.review.decisions import (
+    decide,
+    decide_apart,
+    invalid_reasons,
+    valid_until,
+    verify_one,
+)
 
 
 @dataclass
@@ -95,36 +101,6 @@ class StatusReport:
         return rows
 
 
-def _invalid_reasons(findings: Sequence[Finding]) -> list[str]:
-    errors = [f for f in findings if f.is_error]
-    reasons = [f"{f.format()}" for f in errors[:3]]
-    if len(errors) > 3:
-        reasons.append(f"… and {len(errors) - 3} more error(s)")
-    return reasons
-
-
-def valid_until(events: Sequence[StoredEvent], policy: Policy, now: dt.datetime) -> str:
-    """The first moment at which the article's state could change with no new event:
-    an approval reaching ``max_age_days``, or a future-dated event coming within the skew."""
-    skew = dt.timedelta(seconds=policy.clock_skew_seconds)
-    max_age = dt.timedelta(days=policy.max_age_days)
-    moments = []
-    for e in events:
-        if e.event is None:
-            continue
-        for t in (e.event.when - skew, e.event.when + max_age):
-            if t > now:
-                moments.append(t)
-    return format_time(min(moments)) if moments else NEVER
-
-
-def _verify(item: tuple[StoredEvent, Registry]) -> tuple[str, tuple[bool, str]]:
-    stored, registry = item
-    assert stored.event is not None
-    ok, why, _ = verify_event(stored.event, registry)
-    return stored.blob, (ok, why)
-
-
 def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                   now: dt.datetime | None = None, lint: bool = False,
                   cache: Cache | None = None, use_cache: bool = False, workers: int = 1,
@@ -171,13 +147,16 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         ledger = _LedgerReader(project, todo, whole=whole, keep=not compact)
         report = _new_report(project, catalogue, index, now, ledger.problems, readability,
                              history_checked)
-        slots, misses = _reuse_verdicts(cache, catalogue, index, now)
+        # no verdict to reuse (a cold gate): the workers compute the keys they store under
+        defer = cache is not None and compact and whole and not cache.verdicts
+        slots, misses = _reuse_verdicts(None if defer else cache, catalogue, index, now)
         # each miss holds its own event entries, and is dropped once decided (memory)
         index.entries = []
         translations = {i: misses.pop(i) for i in [i for i, m in misses.items()
                                                     if _translation_of(m.result)]}
         decide = _Decider(project, ledger, slots, cache=cache, now=now, workers=workers,
                           ledger_missing=index.tip is None, compact=compact)
+        decide.keys_here = defer
         decide(misses)
         # translations after the others: each is judged against its source's verdict (a
         # compact one too), so no source's events need be kept
@@ -193,15 +172,6 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         report.statuses.append(ArticleStatus(path=f.path, state="invalid", reasons=[f.format()],
                                              fix=f"reviewkit validate {f.path}"))
     return report
-
-
-@dataclass
-class _Miss:
-    """An article whose verdict was not in the cache: decided in this run."""
-
-    result: ArticleResult
-    entries: list[TreeEntry]  # its event files
-    key: str  # its verdict's cache key ("" without a cache)
 
 
 def _read(project: Project, paths: Sequence[str], *, lint: bool, cache: Cache | None,
@@ -276,6 +246,16 @@ class _LedgerReader:
             self.parsed[e.name] = e
         return self.parsed
 
+    def absorb(self, entries: Iterable[TreeEntry], problems: Iterable[StoredEvent]) -> None:
+        """Note ``entries`` as read elsewhere (worker processes): what :meth:`read` notes,
+        given those of them that do not parse (``problems``)."""
+        bad = {p.name: p for p in problems}
+        for e in entries:
+            first = self.pending.pop(e.path, None) is not None
+            p = bad.get(e.path)
+            if p is not None and (first or not self.whole) and p not in self.problems:
+                self.problems.append(p)
+
     def done(self, chunk: dict[int, _Miss]) -> None:
         if not self.keep:
             for m in chunk.values():
@@ -317,18 +297,22 @@ class _Decider:
         self.project, self.ledger, self.slots, self.cache = project, ledger, slots, cache
         self.now, self.workers = now, workers
         self.ledger_missing, self.compact = ledger_missing, compact
+        self.keys_here = False  # the misses' cache keys are left to decide_apart
 
     def __call__(self, misses: dict[int, _Miss],
                  sources: Callable[[_Miss], SourceView | None] | None = None) -> None:
         """Decide ``misses`` (emptied as they are decided); with ``sources``
         (translations), each against its source's view, and never cached (the verdict
         also depends on the source's)."""
+        if sources is None and self.compact and self.ledger.whole:
+            self.apart(misses)
+            return
         for chunk in _chunks(misses):
             parsed = self.ledger.read([e for m in chunk.values() for e in m.entries])
             verified = _verify_new_events(self.project.registry, chunk, parsed, self.workers)
             for i, miss in chunk.items():
                 source = sources(miss) if sources is not None else None
-                st = _decide(self.project, miss, parsed, verified, self.now,
+                st = decide(self.project, miss, parsed, verified, self.now,
                              ledger_missing=self.ledger_missing, source=source)
                 # one text for the cache and the compact verdict (memory: one copy)
                 text = (compact_verdict(st) if self.compact
@@ -337,6 +321,25 @@ class _Decider:
                     _record(self.cache, miss, text, parsed, self.project.config.policy, self.now)
                 self.slots[i] = _compacted(st, miss.result, text) if self.compact else st
             self.ledger.done(chunk)
+
+
+    def apart(self, misses: dict[int, _Miss]) -> None:
+        """The gate's path (compact, whole catalogue, no translations): each chunk read and
+        decided whole in worker processes (:func:`decide_apart`), giving the verdicts,
+        cache entries and problems of the path above."""
+        now_iso = format_time(self.now)
+        for chunk in _chunks(misses):
+            done = decide_apart(self.project, chunk, now=self.now,
+                                ledger_missing=self.ledger_missing, workers=self.workers,
+                                keys=self.cache if self.keys_here else None)
+            for d in done:
+                miss = chunk[d.index]
+                if self.cache is not None:
+                    self.cache.put_verdict(d.key or miss.key, d.verdict, now_iso, d.until)
+                self.slots[d.index] = (d.status if d.status is not None
+                                       else restore_verdict(d.verdict, miss.result))
+            self.ledger.absorb((e for m in chunk.values() for e in m.entries),
+                               [p for d in done for p in d.problems])
 
 
 def _source_view(project: Project, miss: _Miss, by_id: dict[str, ArticleStatus], *,
@@ -383,7 +386,7 @@ def _reuse_verdicts(cache: Cache | None, catalogue: Catalogue, index: LedgerInde
         key = ""
         # a translation's verdict also depends on its source's: never cached
         if cache is not None and not _translation_of(r):
-            key = verdict_key(cache, r, _invalid_reasons(r.findings), index.tip is None,
+            key = verdict_key(cache, r, invalid_reasons(r.findings), index.tip is None,
                               [(e.path, e.sha) for e in entries])
             restored = restore_verdict(cache.get_verdict(key, now_iso), r)
             if restored is not None:
@@ -392,6 +395,12 @@ def _reuse_verdicts(cache: Cache | None, catalogue: Catalogue, index: LedgerInde
         misses[len(slots)] = _Miss(r, entries, key)
         slots.append(None)
     return slots, misses
+
+
+def _translation_of(r: ArticleResult) -> str | None:
+    return r.summary.translation_of if r.summary is not None else None
+
+
 
 
 def _verify_new_events(registry: Registry, misses: dict[int, _Miss],
@@ -404,27 +413,7 @@ def _verify_new_events(registry: Registry, misses: dict[int, _Miss],
             stored = parsed[entry.path]
             if stored.event is not None and stored.event.event in DECIDING_KINDS:
                 to_verify.append((stored, registry))
-    return dict(parallel_map(_verify, to_verify, workers))
-
-
-def _translation_of(r: ArticleResult) -> str | None:
-    return r.summary.translation_of if r.summary is not None else None
-
-
-def _decide(project: Project, miss: _Miss, parsed: dict[str, StoredEvent],
-            verified: dict[str, tuple[bool, str]], now: dt.datetime, *,
-            ledger_missing: bool, source: SourceView | None = None) -> ArticleStatus:
-    """Phase 4: one article's state (:func:`reviewkit.review.policy.evaluate`)."""
-    r = miss.result
-    events = sorted((parsed[e.path] for e in miss.entries), key=event_order)
-    st = evaluate(r.summary, r.path, events, project.registry, project.config.policy, now,
-                  invalid_reasons=_invalid_reasons(r.findings), verified=verified,
-                  ledger_missing=ledger_missing, source=source)
-    if st.state == "stale" and r.asset_states:  # name the asset that changed
-        from reviewkit.review.versions import asset_changes
-
-        st.reasons += asset_changes(project, st, r.asset_states)
-    return st
+    return dict(parallel_map(verify_one, to_verify, workers))
 
 
 def _record(cache: Cache | None, miss: _Miss, text: str,

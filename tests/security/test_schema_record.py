@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from reviewkit.record.cache import SCHEMAS_FILE, remember_schema_checked
+from reviewkit.record.remembered import SCHEMAS_FILE, remember_schema_checked
 
 from conftest import Project
 

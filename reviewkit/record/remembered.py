@@ -1,0 +1,117 @@
+"""What a clone remembers between runs, besides the cache: the last events tip whose whole
+history was found append-only, and the article schemas already found valid. Each record
+is authenticated with the cache's key (kept outside the repository, see
+:mod:`reviewkit.record.cache`) and bound to this git directory, so a forged, foreign or stale
+record is ignored: it can only save time, never change a verdict.
+
+Layer: record/ (may import base/).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from reviewkit import __version__
+from reviewkit.base.fsutil import write_atomic
+from reviewkit.record.cache import _binding, cache_key, mac
+
+# --- the last events tip whose whole history was checked append-only -----------------------
+
+VERIFIED_FILE = "append-only.json"
+
+
+def load_verified_tip(git_dir: Path) -> str | None:
+    """The events tip whose history was last found append-only here, if its record
+    authenticates; None otherwise. The caller still checks that it is an ancestor of the
+    tip it judges (a rewritten ref starts over)."""
+    key = cache_key()
+    path = git_dir / "reviewkit" / VERIFIED_FILE
+    if key is None:
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        tip, claimed = doc["tip"], doc["mac"]
+        if (isinstance(tip, str) and isinstance(claimed, str) and hmac.compare_digest(
+                claimed, mac(key, b"append-only", _binding(path), tip.encode()))):
+            return tip
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def save_verified_tip(git_dir: Path, tip: str) -> None:
+    """Remember (authenticated) that ``tip``'s history was checked append-only."""
+    key = cache_key()
+    if key is None:
+        return
+    path = git_dir / "reviewkit" / VERIFIED_FILE
+    doc = json.dumps({"tip": tip, "mac": mac(key, b"append-only", _binding(path), tip.encode())})
+    with contextlib.suppress(OSError):  # only slower next time
+        write_atomic(path, doc)
+
+
+# --- article schemas already found valid (compile_schema's meta-schema check) --------------
+
+SCHEMAS_FILE = "schemas-checked.json"
+SCHEMAS_KEPT = 8  # the work tree's schema, a trusted ref's, a few recent ones
+
+
+def _checker() -> bytes:
+    """What checked a schema: reviewkit's version and where jsonschema is installed (its
+    ``__init__``'s path, time and size; found without importing it), so an upgrade or a
+    reinstall checks every schema again."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jsonschema")
+    origin = spec.origin if spec is not None else None
+    try:
+        st = os.stat(origin) if origin else None
+    except OSError:
+        st = None
+    where = f"{origin}|{st.st_mtime_ns}|{st.st_size}" if st is not None else "?"
+    return f"{__version__}|{where}".encode()
+
+
+def _schema_mac(key: bytes, path: Path, checker: bytes, sha: str) -> str:
+    return mac(key, b"schema-checked", _binding(path), checker, sha.encode())
+
+
+def _checked_schemas(path: Path) -> list[dict[str, Any]]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    items = doc.get("checked") if isinstance(doc, dict) else None
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def schema_checked(git_dir: Path, sha: str) -> bool:
+    """Whether the schema whose bytes hash to ``sha`` passed ``compile_schema`` here before
+    (by an authenticated record; see ``reviewkit.article.schema.compile_schema``'s
+    ``checked``). False for a missing, forged, foreign or stale record: the schema is then
+    checked in full, so the record can only save time, never accept a schema."""
+    key = cache_key()
+    if key is None:
+        return False
+    path = git_dir / "reviewkit" / SCHEMAS_FILE
+    want = _schema_mac(key, path, _checker(), sha)
+    return any(i.get("sha") == sha and isinstance(i.get("mac"), str)
+               and hmac.compare_digest(i["mac"], want) for i in _checked_schemas(path))
+
+
+def remember_schema_checked(git_dir: Path, sha: str) -> None:
+    """Record (authenticated) that the schema ``sha`` passed ``compile_schema`` here."""
+    key = cache_key()
+    if key is None:
+        return
+    path = git_dir / "reviewkit" / SCHEMAS_FILE
+    items = [i for i in _checked_schemas(path) if i.get("sha") != sha][-(SCHEMAS_KEPT - 1):]
+    items.append({"sha": sha, "mac": _schema_mac(key, path, _checker(), sha)})
+    with contextlib.suppress(OSError):  # only slower next time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"checked": items}))
