@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import importlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,6 +256,8 @@ class PhraseMatcher:
         # strings of which every match of ``_rx`` contains one (None: not known)
         self._needs: tuple[str, ...] | None = None
         self._needs_rx: re.Pattern[str] | None = None
+        self._joinable_cache: dict[tuple[str, str | None], bool] = {}
+        self._need_list: tuple[str, ...] | None = None  # _needs even when long
         try:
             if self.entries:
                 # the word-start check is hoisted out of the alternation: inside a word the
@@ -291,6 +293,9 @@ class PhraseMatcher:
                         + ")"
                     )
                     needs = required_literals(self._rx.pattern) if prefilter else None
+                    if needs is not None and any(SEP in n for n in needs):
+                        needs = None
+                    self._need_list = needs
                     if needs is not None and len(needs) > 16:
                         # many strings: one factored regex finds any of them faster than
                         # a loop of `in` tests
@@ -337,6 +342,96 @@ class PhraseMatcher:
     def search(self, text: str) -> Match | None:
         return next(iter(self.finditer(text)), None)
 
+    def find_all(self, texts: Texts) -> dict[int, list[Match]]:
+        """``{i: list(self.finditer(texts.items[i]))}`` for every text with a match.
+
+        The strings every match needs are looked for once in all the texts joined (by
+        :data:`SEP`); the regex then runs on the texts that hold one, each as a window of
+        the joined text when no part of the regex can tell :data:`SEP` from the start or
+        end of a text (:func:`joinable`), else on the text itself (as :meth:`finditer`)."""
+        if self._rx_i is None:
+            return {}
+        n = len(texts.items)
+        if self._rx is not None:
+            low = texts.lowered()
+            if low is None:  # lower-casing changes a length: finditer's own slow path
+                return self._per_text(texts, range(n))
+            hay, rx, allow = low, self._rx, self._allow
+            cands = self._candidates(low, texts.starts)
+        else:
+            hay, rx, allow, cands = texts.joined, self._rx_i, self._allow_i, None
+        if cands is not None and not cands:
+            return {}
+        if not self._joinable(rx, allow):
+            return self._per_text(texts, cands if cands is not None else range(n))
+        out: dict[int, list[Match]] = {}
+        entries = self.entries
+        starts, items = texts.starts, texts.items
+        # each text as a window of the joined text; with no prefilter, one window for all
+        windows = ([(starts[i], starts[i] + len(items[i])) for i in cands]
+                   if cands is not None else [(0, len(hay))])
+        for lo, hi in windows:
+            allowed: list[tuple[int, int]] | None = None
+            k = 0
+            found: list[Match] | None = None
+            last = -1
+            for m in rx.finditer(hay, lo, hi):
+                if allowed is None:
+                    allowed = ([a.span() for a in allow.finditer(hay, lo, hi)]
+                               if allow is not None else [])
+                s, e = m.span()
+                while k < len(allowed) and allowed[k][1] <= s:
+                    k += 1
+                if k < len(allowed) and allowed[k][0] < e:
+                    continue
+                name = m.lastgroup
+                idx = int(name[1:]) if name is not None else 0
+                i = bisect.bisect_right(starts, s) - 1
+                if found is None or i != last:
+                    found = out.setdefault(i, [])
+                    last = i
+                found.append(Match(s - starts[i], e - starts[i], entries[idx]))
+        return out
+
+    def _per_text(self, texts: Texts, which: Iterable[int]) -> dict[int, list[Match]]:
+        out: dict[int, list[Match]] = {}
+        for i in which:
+            found = list(self.finditer(texts.items[i]))
+            if found:
+                out[i] = found
+        return out
+
+    def _joinable(self, rx: re.Pattern[str], allow: re.Pattern[str] | None) -> bool:
+        key = (rx.pattern, allow.pattern if allow is not None else None)
+        ok = self._joinable_cache.get(key)
+        if ok is None:
+            ok = self._joinable_cache[key] = joinable(rx.pattern) and (
+                allow is None or joinable(allow.pattern))
+        return ok
+
+    def _candidates(self, low: str, starts: list[int]) -> list[int] | None:
+        """Indexes of the texts (lower-cased, joined in ``low``) that hold one of the
+        strings every match needs; None when those are not known."""
+        needs = self._need_list
+        if needs is None:
+            return None
+        found: set[int] = set()
+        if len(needs) > 64 and self._needs_rx is not None:
+            # matches do not overlap, but an occurrence skipped for overlapping a match
+            # lies in that match's text (no needed string holds SEP): no text is missed
+            for m in self._needs_rx.finditer(low):
+                found.add(bisect.bisect_right(starts, m.start()) - 1)
+        else:
+            last = len(starts) - 1
+            # str.find runs at memory speed: a few dozen scans beat one regex scan
+            for need in needs:
+                p = low.find(need)
+                while p >= 0:
+                    i = bisect.bisect_right(starts, p) - 1
+                    found.add(i)
+                    p = low.find(need, starts[i + 1]) if i < last else -1  # one hit a text
+        return sorted(found)
+
 
 # the regex parser of the standard library (re._parser since 3.11, sre_parse before)
 try:
@@ -347,6 +442,102 @@ except ImportError:  # pragma: no cover - Python 3.10
     _sre_c = importlib.import_module("sre_constants")
 
 _REPEATS = {_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, getattr(_sre_c, "POSSESSIVE_REPEAT", None)}
+
+
+SEP = "\x00"  # joins texts for one regex run; markdown-it turns NUL in a body into U+FFFD
+
+
+class Texts:
+    """Texts matched together (the paragraphs of one article): :meth:`PhraseMatcher.find_all`.
+
+    ``joined`` is the texts with :data:`SEP` between them, ``starts`` the offset of each."""
+
+    __slots__ = ("_lowered", "items", "joined", "starts")
+
+    def __init__(self, items: Sequence[str]) -> None:
+        self.items = list(items)
+        self.joined = SEP.join(self.items)
+        starts: list[int] = []
+        pos = 0
+        for t in self.items:
+            starts.append(pos)
+            pos += len(t) + 1
+        self.starts = starts
+        self._lowered: str | None | bool = False
+
+    def lowered(self) -> str | None:
+        """The joined text lower-cased, or None when lower-casing changes the length of
+        some text (its offsets would no longer be the text's)."""
+        if self._lowered is False:
+            lows = [t.lower() for t in self.items]
+            same = all(len(a) == len(b) for a, b in zip(lows, self.items, strict=True))
+            self._lowered = SEP.join(lows) if same else None
+        return self._lowered if isinstance(self._lowered, str) else None
+
+
+def joinable(pattern: str) -> bool:
+    """True when no match of ``pattern`` can touch :data:`SEP` and the pattern cannot tell
+    :data:`SEP` from the start or end of a text: no ``.``, no negated class, no anchor but
+    ``\\b``/``\\B``, classes of literals, ranges above NUL and ``\\d``, ``\\w``, ``\\s``
+    only (lookarounds included), and no empty match. Then running it over texts joined by
+    :data:`SEP` finds exactly the matches of running it over each text."""
+    try:
+        parsed = _sre_p.parse(pattern)
+    except (re.error, RecursionError, TypeError, ValueError):  # pragma: no cover
+        return False
+    try:
+        if parsed.getwidth()[0] == 0:
+            return False
+        return _joinable(parsed)
+    except RecursionError:  # pragma: no cover
+        return False
+
+
+_SAFE_AT = {_sre_c.AT_BOUNDARY, _sre_c.AT_NON_BOUNDARY}
+_SAFE_CATEGORIES = {_sre_c.CATEGORY_DIGIT, _sre_c.CATEGORY_WORD, _sre_c.CATEGORY_SPACE}
+
+
+def _joinable(items: Any) -> bool:
+    c = _sre_c
+    sep = ord(SEP)
+    for op, av in items:
+        if op is c.LITERAL:
+            if av == sep:
+                return False
+        elif op is c.IN:
+            for iop, iav in av:
+                if iop is c.LITERAL:
+                    if iav == sep:
+                        return False
+                elif iop is c.RANGE:
+                    if iav[0] <= sep:
+                        return False
+                elif iop is c.CATEGORY:
+                    if iav not in _SAFE_CATEGORIES:
+                        return False
+                else:
+                    return False  # NEGATE and anything unknown
+        elif op is c.SUBPATTERN:
+            if not _joinable(av[3]):
+                return False
+        elif op is c.BRANCH:
+            if not all(_joinable(b) for b in av[1]):
+                return False
+        elif op in _REPEATS:
+            if not _joinable(av[2]):
+                return False
+        elif op is c.ASSERT or op is c.ASSERT_NOT:
+            if not _joinable(av[1]):
+                return False
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            if not _joinable(av):
+                return False
+        elif op is c.AT:
+            if av not in _SAFE_AT:
+                return False
+        else:
+            return False  # ANY, NOT_LITERAL, CATEGORY outside a class, GROUPREF, ...
+    return True
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
