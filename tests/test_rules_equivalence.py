@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rules_samples import bodies
 
-from reviewkit.base.markdown import strip_comments
+from reviewkit.base.markdown import make_parser, plain_children, strip_comments
 from reviewkit.rules import Linter, RulesConfig
 from reviewkit.rules._words import (
     Entry,
@@ -223,3 +223,43 @@ def test_linting_with_one_match_per_text_gives_the_same_findings(
         mp.setattr(PhraseMatcher, "find_all", _plain_find_all)
         plain = [f.format() for f in LINTER.lint(body, fm, path="a.md", body_line=3)]
     assert fast == plain
+
+
+# --- the plain-text shortcut of the analysis parser (base/markdown.py plain_children) ---
+
+LEAN, STANDARD = make_parser(lean=True), make_parser()
+
+
+def _tokens(md: Any, body: str) -> list[dict[str, Any]]:
+    return [t.as_dict() for t in md.parse(body)]
+
+
+def test_the_lean_parser_is_the_one_the_rules_use_and_it_takes_the_shortcut() -> None:
+    from reviewkit.base.markdown import _lean_inline
+
+    linter = Linter(RulesConfig(), root=ROOT, known_slugs=set())
+    assert _lean_inline in linter._md.core.ruler.getRules("")
+    assert _lean_inline not in STANDARD.core.ruler.getRules("")
+    assert plain_children("one line  \n  two\tlines \nthree") is not None
+    assert plain_children("a *b*") is None
+
+
+@pytest.mark.parametrize("body", [
+    "a\nb", "a \nb", "a  \nb", "a   \n \tb", "a\t\nb", "  a  ", "a\\\nb", "a\n\nb",
+    "# h  \n", "Setext  \nline\n===\n", "| a | b |\n|---|---|\n| c  | d |\n",
+    "- a  \n  b \n- c\n", "> q  \n> r\n", "<div>\nx  \ny\n</div>\n", "x\u00a0 \ny\u2028",
+    "a ! b # c - d : e = f > g @ h ] i { j } k $ l % m + n\n",
+])
+def test_plain_inline_content_gives_the_tokens_of_the_inline_parser(body: str) -> None:
+    assert _tokens(LEAN, body) == _tokens(STANDARD, body)
+
+
+@settings(max_examples=400, deadline=None)
+@given(bodies)
+def test_the_lean_parser_gives_the_tokens_of_the_standard_one(body: str) -> None:
+    assert _tokens(LEAN, body) == _tokens(STANDARD, body)
+
+
+def test_the_lean_parser_on_the_realistic_sample() -> None:
+    for case in json.loads(SAMPLE.read_text(encoding="utf-8")):
+        assert _tokens(LEAN, case["body"]) == _tokens(STANDARD, case["body"])

@@ -22,7 +22,7 @@ from reviewkit.rules._words import Texts, normalize
 def make_parser() -> MarkdownIt:
     from reviewkit.base.markdown import make_parser as project_parser
 
-    return project_parser()
+    return project_parser(lean=True)
 
 
 @dataclass(slots=True)
