@@ -22,14 +22,8 @@ from rules_samples import bodies
 
 from reviewkit.base.markdown import make_parser, plain_children, strip_comments
 from reviewkit.rules import Linter, RulesConfig
-from reviewkit.rules._words import (
-    Entry,
-    PhraseMatcher,
-    Texts,
-    joinable,
-    load_word_lists,
-    required_literals,
-)
+from reviewkit.rules._regex import Texts, joinable, required_literals
+from reviewkit.rules._words import Entry, PhraseMatcher, load_word_lists
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = Path(__file__).parent / "data" / "realistic_findings.json"

@@ -16,7 +16,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from reviewkit.rules._words import Texts, normalize
+from reviewkit.rules._regex import Texts
+from reviewkit.rules._words import normalize
 
 
 def make_parser() -> MarkdownIt:

@@ -27,14 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
-from reviewkit.rules._words import (
-    PhraseMatcher,
-    Texts,
-    WordLists,
-    is_quoted,
-    joinable,
-    phrase_regex,
-)
+from reviewkit.rules._regex import Texts, joinable
+from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, phrase_regex
 
 ID = "safe-messaging"
 

@@ -382,7 +382,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/review/workflow.py", "            mine.append(git_email)", "            pass"),
     ], [CON + "test_git_identity_of_the_approver_counts"]),
     "word-list matches stay inside one paragraph": ([
-        ("reviewkit/rules/_words.py",
+        ("reviewkit/rules/_regex.py",
          "        if parsed.getwidth()[0] == 0:\n            return False\n        return _joinable(parsed)",
          "        return True"),
     ], [CON + "test_a_match_cannot_reach_from_one_paragraph_into_the_next",
