@@ -16,13 +16,14 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from reviewkit.rules._regex import Texts
 from reviewkit.rules._words import normalize
 
 
 def make_parser() -> MarkdownIt:
     from reviewkit.base.markdown import make_parser as project_parser
 
-    return project_parser()
+    return project_parser(lean=True)
 
 
 @dataclass(slots=True)
@@ -96,6 +97,21 @@ class Document:
     first_line: int  # 0-based line of the first block that is not raw HTML (0 when none)
     # heading token index -> (section end, number of direct subheadings); built on first use
     _sections: dict[int, tuple[int, int]] | None = field(default=None, repr=False)
+    _texts: Texts | None = field(default=None, repr=False)
+    _plain: Texts | None = field(default=None, repr=False)
+
+    def texts(self) -> Texts:
+        """Every inline's :meth:`Inline.normalized` text, in order: what word lists match
+        (index ``i`` is ``inlines[i]``)."""
+        if self._texts is None:
+            self._texts = Texts([inl.normalized() for inl in self.inlines])
+        return self._texts
+
+    def plain_texts(self) -> Texts:
+        """Every inline's ``text`` as it is (apostrophes not straightened), in order."""
+        if self._plain is None:
+            self._plain = Texts([inl.text for inl in self.inlines])
+        return self._plain
 
     def article_position(self) -> tuple[int, int]:
         """Where article-level findings go: the first line of the first block."""

@@ -26,13 +26,12 @@ hanging, hung; ``~overdose`` = overdose, overdoses, overdosed, overdosing: see
 from __future__ import annotations
 
 import bisect
-import importlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from reviewkit.base.errors import ConfigError
+from reviewkit.rules._regex import SEP, Texts, joinable, required_literals, trie_regex
 from reviewkit.rules._wordlists import (
     PACKAGED,
     CitationWords,
@@ -156,33 +155,6 @@ def phrase_regex(phrase: str) -> str:
     return r"\s+".join(_word_regex(w) for w in words)
 
 
-def trie_regex(words: Sequence[str]) -> str:
-    """One regex matching exactly ``words`` (literals), factored by common prefixes.
-
-    Python's ``re`` tries the branches of an alternation one by one at every position; a
-    list of hundreds of names ("sertraline|sertindole|…") costs hundreds of tries per word
-    of text, the factored form (``sert(?:raline|indole)``) a handful.
-    """
-    trie: dict[str, Any] = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, Any]) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            return f"(?:{body})?"
-        return body
-
-    return build(trie)
-
-
 def _single_words(phrases: Sequence[str]) -> tuple[list[str], list[str]]:
     """(literal words, the other phrases): one-word phrases become trie material."""
     words: list[str] = []
@@ -256,6 +228,8 @@ class PhraseMatcher:
         # strings of which every match of ``_rx`` contains one (None: not known)
         self._needs: tuple[str, ...] | None = None
         self._needs_rx: re.Pattern[str] | None = None
+        self._joinable_cache: dict[tuple[str, str | None], bool] = {}
+        self._need_list: tuple[str, ...] | None = None  # _needs even when long
         try:
             if self.entries:
                 # the word-start check is hoisted out of the alternation: inside a word the
@@ -291,6 +265,9 @@ class PhraseMatcher:
                         + ")"
                     )
                     needs = required_literals(self._rx.pattern) if prefilter else None
+                    if needs is not None and any(SEP in n for n in needs):
+                        needs = None
+                    self._need_list = needs
                     if needs is not None and len(needs) > 16:
                         # many strings: one factored regex finds any of them faster than
                         # a loop of `in` tests
@@ -337,70 +314,95 @@ class PhraseMatcher:
     def search(self, text: str) -> Match | None:
         return next(iter(self.finditer(text)), None)
 
+    def find_all(self, texts: Texts) -> dict[int, list[Match]]:
+        """``{i: list(self.finditer(texts.items[i]))}`` for every text with a match.
 
-# the regex parser of the standard library (re._parser since 3.11, sre_parse before)
-try:
-    _sre_p: Any = importlib.import_module("re._parser")
-    _sre_c: Any = importlib.import_module("re._constants")
-except ImportError:  # pragma: no cover - Python 3.10
-    _sre_p = importlib.import_module("sre_parse")
-    _sre_c = importlib.import_module("sre_constants")
+        The strings every match needs are looked for once in all the texts joined (by
+        :data:`SEP`); the regex then runs on the texts that hold one, each as a window of
+        the joined text when no part of the regex can tell :data:`SEP` from the start or
+        end of a text (:func:`joinable`), else on the text itself (as :meth:`finditer`)."""
+        if self._rx_i is None:
+            return {}
+        n = len(texts.items)
+        if self._rx is not None:
+            low = texts.lowered()
+            if low is None:  # lower-casing changes a length: finditer's own slow path
+                return self._per_text(texts, range(n))
+            hay, rx, allow = low, self._rx, self._allow
+            cands = self._candidates(low, texts.starts)
+        else:
+            hay, rx, allow, cands = texts.joined, self._rx_i, self._allow_i, None
+        if cands is not None and not cands:
+            return {}
+        if not self._joinable(rx, allow):
+            return self._per_text(texts, cands if cands is not None else range(n))
+        out: dict[int, list[Match]] = {}
+        entries = self.entries
+        starts, items = texts.starts, texts.items
+        # each text as a window of the joined text; with no prefilter, one window for all
+        windows = ([(starts[i], starts[i] + len(items[i])) for i in cands]
+                   if cands is not None else [(0, len(hay))])
+        for lo, hi in windows:
+            allowed: list[tuple[int, int]] | None = None
+            k = 0
+            found: list[Match] | None = None
+            last = -1
+            for m in rx.finditer(hay, lo, hi):
+                if allowed is None:
+                    allowed = ([a.span() for a in allow.finditer(hay, lo, hi)]
+                               if allow is not None else [])
+                s, e = m.span()
+                while k < len(allowed) and allowed[k][1] <= s:
+                    k += 1
+                if k < len(allowed) and allowed[k][0] < e:
+                    continue
+                name = m.lastgroup
+                idx = int(name[1:]) if name is not None else 0
+                i = bisect.bisect_right(starts, s) - 1
+                if found is None or i != last:
+                    found = out.setdefault(i, [])
+                    last = i
+                found.append(Match(s - starts[i], e - starts[i], entries[idx]))
+        return out
 
-_REPEATS = {_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, getattr(_sre_c, "POSSESSIVE_REPEAT", None)}
+    def _per_text(self, texts: Texts, which: Iterable[int]) -> dict[int, list[Match]]:
+        out: dict[int, list[Match]] = {}
+        for i in which:
+            found = list(self.finditer(texts.items[i]))
+            if found:
+                out[i] = found
+        return out
 
+    def _joinable(self, rx: re.Pattern[str], allow: re.Pattern[str] | None) -> bool:
+        key = (rx.pattern, allow.pattern if allow is not None else None)
+        ok = self._joinable_cache.get(key)
+        if ok is None:
+            ok = self._joinable_cache[key] = joinable(rx.pattern) and (
+                allow is None or joinable(allow.pattern))
+        return ok
 
-def required_literals(pattern: str) -> tuple[str, ...] | None:
-    """Strings of which every match of ``pattern`` (case-sensitive) contains at least one,
-    or None when the pattern gives no such set. A text containing none of them cannot
-    match, so the matcher skips it without running the regex (the set is read off the
-    parsed pattern: literal runs, alternations, groups and repeats of at least one)."""
-    try:
-        found = _required(_sre_p.parse(pattern))
-    except (re.error, RecursionError, TypeError, ValueError):  # pragma: no cover
-        return None
-    if not found or any(not f for f in found):
-        return None
-    return tuple(sorted(set(found), key=lambda f: (-len(f), f)))
-
-
-def _better(a: list[str] | None, b: list[str] | None) -> list[str] | None:
-    # the set whose shortest string is longest filters best (fewer strings on a tie)
-    if b is None or not b or any(not x for x in b):
-        return a
-    if a is None:
-        return b
-    ka, kb = (min(map(len, a)), -len(a)), (min(map(len, b)), -len(b))
-    return b if kb > ka else a
-
-
-def _required(items: Any) -> list[str] | None:
-    c = _sre_c
-    best: list[str] | None = None
-    run: list[str] = []
-    for op, av in items:
-        if op is c.LITERAL:
-            run.append(chr(av))
-            continue
-        if run:
-            best = _better(best, ["".join(run)])
-            run = []
-        cand: list[str] | None = None
-        if op is c.SUBPATTERN:
-            _group, add_flags, del_flags, sub = av
-            cand = _required(sub) if not add_flags and not del_flags else None
-        elif op is c.BRANCH:
-            subs = [_required(b) for b in av[1]]
-            if all(x for x in subs):
-                cand = [x for sub in subs if sub for x in sub]
-        elif op in _REPEATS:
-            lo, _hi, sub = av
-            cand = _required(sub) if lo >= 1 else None
-        elif op is getattr(c, "ATOMIC_GROUP", None):
-            cand = _required(av)
-        best = _better(best, cand)
-    if run:
-        best = _better(best, ["".join(run)])
-    return best
+    def _candidates(self, low: str, starts: list[int]) -> list[int] | None:
+        """Indexes of the texts (lower-cased, joined in ``low``) that hold one of the
+        strings every match needs; None when those are not known."""
+        needs = self._need_list
+        if needs is None:
+            return None
+        found: set[int] = set()
+        if len(needs) > 64 and self._needs_rx is not None:
+            # matches do not overlap, but an occurrence skipped for overlapping a match
+            # lies in that match's text (no needed string holds SEP): no text is missed
+            for m in self._needs_rx.finditer(low):
+                found.add(bisect.bisect_right(starts, m.start()) - 1)
+        else:
+            last = len(starts) - 1
+            # str.find runs at memory speed: a few dozen scans beat one regex scan
+            for need in needs:
+                p = low.find(need)
+                while p >= 0:
+                    i = bisect.bisect_right(starts, p) - 1
+                    found.add(i)
+                    p = low.find(need, starts[i + 1]) if i < last else -1  # one hit a text
+        return sorted(found)
 
 
 _LOWERED: dict[str, str] = {}

@@ -83,8 +83,11 @@ class Citations:
         want = self.options.min_clinical
         watch = want > 0 and not known and ctx.front_matter.get("draft") is not True
         clinical: list[tuple[int, int, str]] = []
-        for inl in doc.inlines:
-            text = inl.normalized()
+        texts = doc.texts()
+        clinical_all = self.clinical.find_all(texts) if watch else {}
+        claims_all = self.claims.find_all(texts) if self.options.require_for_claims else {}
+        for i, inl in enumerate(doc.inlines):
+            text = texts.items[i]
             keys = list(cite_keys(text)) if "@" in text else []
             if watch:
                 if keys or any(
@@ -93,7 +96,7 @@ class Citations:
                 ):
                     watch = False
                 elif len(clinical) < want and inl.kind != "heading":
-                    for m in self.clinical.finditer(text):
+                    for m in clinical_all.get(i, ()):
                         found = text[m.start : m.end]
                         clinical.append((*inl.position(m.start, found), " ".join(found.split())))
                         if len(clinical) >= want:
@@ -116,7 +119,7 @@ class Citations:
                 continue
             if keys or any(not link.image for link in inl.links):
                 continue
-            for m in self.claims.finditer(text):
+            for m in claims_all.get(i, ()):
                 if is_quoted(text, m.start, m.end):
                     continue
                 found = " ".join(text[m.start : m.end].split())

@@ -90,9 +90,13 @@ class Leftovers:
             if isinstance(desc, str) and _flat(desc) == self.description:
                 yield Raw(1 - ctx.body_line, 1, "the description is still the template's text",
                           "write one or two sentences about this article", level)
-        for inl in doc.inlines:
+        exact = loose = {}
+        if opts.check_placeholders:
+            texts = doc.plain_texts()
+            exact, loose = self.exact.find_all(texts), self.loose.find_all(texts)
+        for i, inl in enumerate(doc.inlines):
             if opts.check_placeholders:
-                hits = [*self.exact.finditer(inl.text), *self.loose.finditer(inl.text)]
+                hits = [*exact.get(i, ()), *loose.get(i, ())]
                 for m in sorted(hits, key=lambda h: h.start):
                     found = inl.text[m.start : m.end]
                     line, col = inl.position(m.start, found)

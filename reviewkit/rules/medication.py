@@ -62,13 +62,20 @@ class Medication:
             ctx.front_matter
         )
         first: tuple[int, int, str, str] | None = None  # line, col, what, found
-        for inl in doc.inlines:
-            text = inl.normalized()
-            name = self.names.search(text)  # a quoted name still names the medicine
-            dose = self.doses.search(text)
+        texts = doc.texts()
+        names, doses = self.names.find_all(texts), self.doses.find_all(texts)
+        freqs = self.frequencies.find_all(texts)
+        context = self.dose_context.find_all(texts) if freqs else {}
+        for i, inl in enumerate(doc.inlines):
+            text = texts.items[i]
+            found_i = names.get(i)
+            name = found_i[0] if found_i else None  # a quoted name still names the medicine
+            found_i = doses.get(i)
+            dose = found_i[0] if found_i else None
             if dose is None:
-                freq = self.frequencies.search(text)  # rare: the context is looked up after
-                if freq is not None and (name is not None or self.dose_context.search(text)):
+                found_i = freqs.get(i)
+                freq = found_i[0] if found_i else None
+                if freq is not None and (name is not None or i in context):
                     dose = freq
             if want_topic and first is None:
                 hit = name if name is not None else dose

@@ -52,11 +52,13 @@ class PersonFirst:
             )
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Raw]:
-        for inl in doc.inlines:
+        texts = doc.texts()
+        avoid = self.avoid.find_all(texts)
+        for i, inl in enumerate(doc.inlines):
             if inl.kind == "heading" and not self.options.check_headings:
                 continue
-            text = inl.normalized()
-            for m in self.avoid.finditer(text):
+            text = texts.items[i]
+            for m in avoid.get(i, ()):
                 if is_quoted(text, m.start, m.end):
                     continue
                 found = " ".join(text[m.start : m.end].split())

@@ -65,7 +65,7 @@ class Stats:
                 continue
             self.sentences += 1
             self.words += len(words)
-            self.syllables += sum(syllables(w) for w in words)
+            self.syllables += sum(map(syllables, words))
 
     def merge(self, other: Stats) -> None:
         self.words += other.words

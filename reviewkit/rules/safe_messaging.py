@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
+from reviewkit.rules._regex import Texts, joinable
 from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, phrase_regex
 
 ID = "safe-messaging"
@@ -116,9 +117,16 @@ class _Resources:
             "|".join(rf"(?<!\w)(?:{phrase_regex(r)})(?!\w)" for r in resources), re.IGNORECASE
         )
         self.hrefs = [r.lower().replace(" ", "") for r in resources]
+        self.joinable = joinable(self.rx.pattern)
 
     def in_text(self, text: str) -> bool:
         return self.rx.search(text) is not None
+
+    def in_texts(self, texts: Texts) -> bool:
+        """Whether any of the texts names a resource."""
+        if self.joinable:
+            return self.rx.search(texts.joined) is not None
+        return any(self.rx.search(t) is not None for t in texts.items)
 
     def in_href(self, href: str) -> bool:
         h = href.lower()
@@ -165,9 +173,19 @@ class SafeMessaging:
         need_resource = self.options.require_crisis_resource
         methods = self.options.check_methods
         resources = self.resources_for(ctx.front_matter)
-        for inl in doc.inlines:
-            text = inl.normalized()
-            for m in self.avoid.finditer(text):
+        texts = doc.texts()
+        # every matcher runs once over the article's texts; the loop reads its matches
+        avoid = self.avoid.find_all(texts)
+        explicit_all = self.explicit.find_all(texts) if methods or need_resource else {}
+        described_all = self.methods.find_all(texts) if methods else {}
+        context_all = self.context.find_all(texts) if described_all else {}
+        mentions_all = self.mentions.find_all(texts) if need_resource else {}
+        if need_resource:
+            has_resource = resources.in_texts(texts) or any(
+                resources.in_href(link.href) for inl in doc.inlines for link in inl.links)
+        for i, inl in enumerate(doc.inlines):
+            text = texts.items[i]
+            for m in avoid.get(i, ()):
                 if is_quoted(text, m.start, m.end):
                     continue
                 found = text[m.start : m.end]
@@ -177,16 +195,17 @@ class SafeMessaging:
                     e.message or f"“{' '.join(found.split())}” goes against safe-messaging guidance"
                 )
                 yield Raw(line, col, msg, e.advice())
-            explicit = list(self.explicit.finditer(text)) if methods or need_resource else []
+            explicit = explicit_all.get(i, [])
             if methods:
                 # one finding per paragraph, at its first method: rewriting the sentence
                 # fixes them all
                 first = explicit[0] if explicit else None
-                described = self.methods.search(text)
+                described_i = described_all.get(i)
+                described = described_i[0] if described_i else None
                 if (
                     described is not None
                     and (first is None or described.start < first.start)
-                    and self.context.search(text) is not None
+                    and i in context_all
                 ):
                     first = described
                 if first is not None:
@@ -194,17 +213,14 @@ class SafeMessaging:
             if not need_resource:
                 continue
             if first_mention is None:
-                mm = self.mentions.search(text)
+                mentions_i = mentions_all.get(i)
+                mm = mentions_i[0] if mentions_i else None
                 if mm is None and explicit:
                     mm = explicit[0]
                 if mm is not None:
                     found = text[mm.start : mm.end]
                     line, col = inl.position(mm.start, found)
                     first_mention = (line, col, " ".join(found.split()))
-            if not has_resource:
-                has_resource = resources.in_text(text) or any(
-                    resources.in_href(link.href) for link in inl.links
-                )
         if need_resource and first_mention is not None and not has_resource:
             line, col, word = first_mention
             shown = ", ".join(resources.names)

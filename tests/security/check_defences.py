@@ -386,6 +386,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "approver's git identity counts": ([
         ("reviewkit/review/workflow.py", "            mine.append(git_email)", "            pass"),
     ], [CON + "test_git_identity_of_the_approver_counts"]),
+    "word-list matches stay inside one paragraph": ([
+        ("reviewkit/rules/_regex.py",
+         "        if parsed.getwidth()[0] == 0:\n            return False\n        return _joinable(parsed)",
+         "        return True"),
+    ], [CON + "test_a_match_cannot_reach_from_one_paragraph_into_the_next",
+        "tests/test_rules_equivalence.py::test_user_patterns_match_the_same_at_once_or_one_by_one"]),
     "heading sections in one pass": ([
         ("reviewkit/rules/_doc.py", "        return self._section_table()[heading.index][0]",
          "        return next((h.index for h in self.headings if h.index > heading.index\n"

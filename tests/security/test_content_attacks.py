@@ -464,3 +464,20 @@ def test_parse_article_refuses_before_any_loader_runs() -> None:
     data = article().replace("updated:", "x: \"\u2028\"\nupdated:").encode()
     r = parse_article(A, data, schema)
     assert r.front_matter is None and [f.rule for f in r.findings] == ["control-character"]
+
+
+def test_a_match_cannot_reach_from_one_paragraph_into_the_next(tmp_path: Path) -> None:
+    # word lists match every paragraph of an article in one regex run over the texts
+    # joined (rules/_words.py PhraseMatcher.find_all); a regex that can match the joint
+    # ([^.] does) must run paragraph by paragraph, else a match begun in one paragraph
+    # swallows the next one's and its finding moves to the wrong place
+    from reviewkit.rules import Linter, RulesConfig
+
+    (tmp_path / "words.yaml").write_text(
+        "safe-messaging:\n  avoid:\n    - pattern: '[Tt]ook[^.]*overdose'\n"
+        "      message: describes a method\n", encoding="utf-8")
+    cfg = RulesConfig.model_validate({"word_lists": ["words.yaml"], "structure": "off"})
+    linter = Linter(cfg, root=tmp_path, known_slugs=[])
+    body = "She took it\n\nHe took an overdose. Call 988.\n"
+    found = linter.lint(body, {"title": "T"}, path="x.md", body_line=1)
+    assert [(f.rule, f.line, f.col) for f in found] == [("safe-messaging", 3, 4)]
