@@ -11,8 +11,6 @@ import pickle
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from test_translations import ES, translated  # noqa: F401 (a fixture)
 from test_translations import approve as approve_as
 
@@ -20,8 +18,7 @@ import reviewkit.outputs.publish as publish_module
 from reviewkit.base import workers
 from reviewkit.base.errors import CheckFailed
 from reviewkit.outputs import publish_plan
-from reviewkit.outputs.publish import publish
-from reviewkit.outputs.publish_page import json_indented
+from reviewkit.outputs.publish import REGISTRY_SNAPSHOT, publish
 from reviewkit.record.project import load_project
 
 from conftest import BODY, Project, article
@@ -101,7 +98,12 @@ def test_each_manifest_entry_names_its_own_article(project: Project, tmp_path: P
     _site(project)
     r = project.rk("publish", "--out", str(tmp_path / "b"), "--format", "html")
     assert r.code == 0, r.output
-    m = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    text = (tmp_path / "b" / "manifest.json").read_text()
+    m = json.loads(text)
+    # the bundle's JSON files: two-space indent, UTF-8 as is, a final newline
+    assert text == json.dumps(m, indent=2, ensure_ascii=False) + "\n"
+    snapshot = (tmp_path / "b" / REGISTRY_SNAPSHOT).read_text()
+    assert snapshot == json.dumps(json.loads(snapshot), indent=2, ensure_ascii=False) + "\n"
     for entry in m["articles"]:
         page = (tmp_path / "b" / entry["file"]).read_text()
         assert f"<title>{entry['title']}" in page, entry["file"]
@@ -173,48 +175,6 @@ def test_present_commits_names_only_full_ids_of_commits(project: Project) -> Non
     assert blob is not None
     asked = [head, blob, head[:12], "f" * 40, "--all", head + "\nHEAD"]
     assert repo.present_commits(asked) == {head}
-
-
-class _Str(str):
-    pass
-
-
-class _Int(int):
-    pass
-
-
-_JSON_LEAVES = (st.none() | st.booleans() | st.integers() | st.floats()
-                | st.text() | st.builds(_Str, st.text()) | st.builds(_Int, st.integers()))
-_JSON_KEYS = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
-_JSON_VALUES = st.recursive(
-    _JSON_LEAVES,
-    lambda inner: (st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
-                   | st.dictionaries(st.text(), inner, max_size=4)
-                   | st.dictionaries(_JSON_KEYS, inner, max_size=3)),
-    max_leaves=30)
-
-
-@pytest.mark.slow
-@given(_JSON_VALUES)
-@settings(max_examples=400, deadline=None)
-def test_json_indented_writes_what_json_dumps_writes(value: object) -> None:
-    """The manifest's and the JSON-LD's encoder gives json.dumps(indent=2)'s very text."""
-    assert json_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
-
-
-def test_json_indented_fails_as_json_dumps_fails() -> None:
-    loop: list[object] = []
-    loop.append(loop)
-    for bad, error in (({"a": {1, 2}}, TypeError), ({(1, 2): 1}, TypeError),
-                       ([{"x": loop}], ValueError)):
-        with pytest.raises(error):
-            json.dumps(bad, indent=2, ensure_ascii=False)
-        with pytest.raises(error):
-            json_indented(bad)
-    deep: list[object] = []
-    for _ in range(50):
-        deep = [deep, {"k": "\u2028\x00<é"}]
-    assert json_indented(deep) == json.dumps(deep, indent=2, ensure_ascii=False)
 
 
 def test_pages_of_unchanged_files_are_made_from_the_gates_front_matter(

@@ -102,88 +102,9 @@ def _script_json(value: Any) -> str:
     return json_indented(value).replace("<", "\\u003c")
 
 
-class _Unusual(Exception):
-    """A value :func:`json_indented` leaves to :func:`json.dumps` (a subclass, a key that
-    is no string, another type)."""
-
-
 def json_indented(value: Any) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=False)``, the same text, faster.
-
-    With ``indent`` the standard library encodes in pure Python (its C encoder is for
-    compact output only): for the manifest of a large bundle that is seconds. This walks
-    dicts and lists itself and escapes strings with the C escaper; anything but exact
-    str, int, float, bool, None, list, tuple and dict with str keys goes to
-    :func:`json.dumps` whole, which gives that text (or that error) by definition.
-    """
-    out: list[str] = []
-    try:
-        _encode(value, out, "\n")
-    except (_Unusual, RecursionError):
-        return json.dumps(value, indent=2, ensure_ascii=False)
-    return "".join(out)
-
-
-_escape = json.encoder.encode_basestring
-
-
-def _scalar(value: Any) -> str:
-    kind = type(value)
-    if kind is str:
-        return str(_escape(value))
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if kind is int:
-        return int.__repr__(value)
-    if kind is float:
-        if value != value:
-            return "NaN"
-        if value in (float("inf"), float("-inf")):
-            return "Infinity" if value > 0 else "-Infinity"
-        return float.__repr__(value)
-    raise _Unusual
-
-
-def _encode(value: Any, out: list[str], newline: str) -> None:
-    kind = type(value)
-    if kind is dict:
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        sep = "{" + inner
-        for k, v in value.items():
-            if type(k) is not str:
-                raise _Unusual  # json.dumps turns some keys into strings, refuses others
-            out.append(sep + _escape(k) + ": ")
-            sep = "," + inner
-            t = type(v)
-            if t is dict or t is list or t is tuple:
-                _encode(v, out, inner)
-            else:
-                out.append(_scalar(v))
-        out.append(newline + "}")
-    elif kind is list or kind is tuple:
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        sep = "[" + inner
-        for v in value:
-            out.append(sep)
-            sep = "," + inner
-            t = type(v)
-            if t is dict or t is list or t is tuple:
-                _encode(v, out, inner)
-            else:
-                out.append(_scalar(v))
-        out.append(newline + "]")
-    else:
-        out.append(_scalar(value))
+    """The text every JSON file of the bundle holds: two-space indent, UTF-8 as is."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def byline_pattern(project: Project) -> re.Pattern[str]:

@@ -214,8 +214,19 @@ def _encode(line: str) -> bytes:
     return line.encode("utf-8", "surrogatepass")
 
 
+def _entry_lines(cache: Cache, prune: bool) -> Iterator[str]:
+    for k, text in cache.articles.items():
+        if not prune or k in cache.touched_articles:
+            yield f"a\t{k}\t{text}\n"
+    for k, (since, until, status) in cache.verdicts.items():
+        if not prune or k in cache.touched_verdicts:
+            yield f"v\t{k}\t{since}\t{until}\t{status}\n"
+
+
 def _lines(cache: Cache, key: bytes, path: Path, prune: bool) -> Iterator[bytes]:
-    """The file's bytes in batches of about 64 KiB, the MAC last."""
+    """The file's bytes in batches of about 64 KiB, the MAC last. Keys are hex digests
+    (``article_key``, ``verdict_key``) and moments ``format_time`` text, so no field but
+    the last (JSON, which escapes control characters) can hold a tab or a newline."""
     h = _stream_mac(key, path)
     head = json.dumps({"format": FORMAT, "version": VERSION,
                        "article_context": cache.article_context,
@@ -223,19 +234,9 @@ def _lines(cache: Cache, key: bytes, path: Path, prune: bool) -> Iterator[bytes]
                        "ledger_ok": cache.ledger_ok}, separators=(",", ":"))
     batch: list[bytes] = [_encode(head + "\n")]
     size = 0
-    for k, text in cache.articles.items():
-        if not prune or k in cache.touched_articles:
-            batch.append(_encode(f"a\t{k}\t{text}\n"))
-            size += len(batch[-1])
-        if size >= _BATCH:
-            chunk = b"".join(batch)
-            h.update(chunk)
-            yield chunk
-            batch, size = [], 0
-    for k, (since, until, status) in cache.verdicts.items():
-        if not prune or k in cache.touched_verdicts:
-            batch.append(_encode(f"v\t{k}\t{since}\t{until}\t{status}\n"))
-            size += len(batch[-1])
+    for line in _entry_lines(cache, prune):
+        batch.append(_encode(line))
+        size += len(batch[-1])
         if size >= _BATCH:
             chunk = b"".join(batch)
             h.update(chunk)

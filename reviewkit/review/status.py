@@ -155,8 +155,7 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
         translations = {i: misses.pop(i) for i in [i for i, m in misses.items()
                                                     if _translation_of(m.result)]}
         decide = _Decider(project, ledger, slots, cache=cache, now=now, workers=workers,
-                          ledger_missing=index.tip is None, compact=compact)
-        decide.keys_here = defer
+                          ledger_missing=index.tip is None, compact=compact, keys_here=defer)
         decide(misses)
         # translations after the others: each is judged against its source's verdict (a
         # compact one too), so no source's events need be kept
@@ -293,11 +292,12 @@ class _Decider:
 
     def __init__(self, project: Project, ledger: _LedgerReader,
                  slots: list[ArticleStatus | None], *, cache: Cache | None, now: dt.datetime,
-                 workers: int, ledger_missing: bool, compact: bool) -> None:
+                 workers: int, ledger_missing: bool, compact: bool,
+                 keys_here: bool = False) -> None:
         self.project, self.ledger, self.slots, self.cache = project, ledger, slots, cache
         self.now, self.workers = now, workers
         self.ledger_missing, self.compact = ledger_missing, compact
-        self.keys_here = False  # the misses' cache keys are left to decide_apart
+        self.keys_here = keys_here  # the misses' cache keys are left to decide_apart
 
     def __call__(self, misses: dict[int, _Miss],
                  sources: Callable[[_Miss], SourceView | None] | None = None) -> None:
@@ -321,7 +321,6 @@ class _Decider:
                     _record(self.cache, miss, text, parsed, self.project.config.policy, self.now)
                 self.slots[i] = _compacted(st, miss.result, text) if self.compact else st
             self.ledger.done(chunk)
-
 
     def apart(self, misses: dict[int, _Miss]) -> None:
         """The gate's path (compact, whole catalogue, no translations): each chunk read and
