@@ -297,18 +297,7 @@ class PhraseMatcher:
                 if needs_rx is not None and needs_rx.search(low) is None:
                     return
                 rx, allow, text = self._rx, self._allow, low
-        allowed: list[tuple[int, int]] | None = None
-        k = 0  # matches and allowed spans both come in order: one pointer, linear
-        for m in rx.finditer(text):
-            if allowed is None:
-                allowed = [a.span() for a in allow.finditer(text)] if allow is not None else []
-            s, e = m.span()
-            while k < len(allowed) and allowed[k][1] <= s:
-                k += 1
-            if k < len(allowed) and allowed[k][0] < e:
-                continue
-            name = m.lastgroup
-            idx = int(name[1:]) if name is not None else 0
+        for s, e, idx in _spans(rx, allow, text, 0, len(text)):
             yield Match(s, e, self.entries[idx])
 
     def search(self, text: str) -> Match | None:
@@ -343,21 +332,9 @@ class PhraseMatcher:
         windows = ([(starts[i], starts[i] + len(items[i])) for i in cands]
                    if cands is not None else [(0, len(hay))])
         for lo, hi in windows:
-            allowed: list[tuple[int, int]] | None = None
-            k = 0
             found: list[Match] | None = None
             last = -1
-            for m in rx.finditer(hay, lo, hi):
-                if allowed is None:
-                    allowed = ([a.span() for a in allow.finditer(hay, lo, hi)]
-                               if allow is not None else [])
-                s, e = m.span()
-                while k < len(allowed) and allowed[k][1] <= s:
-                    k += 1
-                if k < len(allowed) and allowed[k][0] < e:
-                    continue
-                name = m.lastgroup
-                idx = int(name[1:]) if name is not None else 0
+            for s, e, idx in _spans(rx, allow, hay, lo, hi):
                 i = bisect.bisect_right(starts, s) - 1
                 if found is None or i != last:
                     found = out.setdefault(i, [])
@@ -403,6 +380,25 @@ class PhraseMatcher:
                     found.add(i)
                     p = low.find(need, starts[i + 1]) if i < last else -1  # one hit a text
         return sorted(found)
+
+
+def _spans(rx: re.Pattern[str], allow: re.Pattern[str] | None, text: str, lo: int,
+           hi: int) -> Iterator[tuple[int, int, int]]:
+    """(start, end, entry index) of each match of ``rx`` in ``text[lo:hi]`` that no match
+    of ``allow`` (an allowed phrase) overlaps."""
+    allowed: list[tuple[int, int]] | None = None
+    k = 0  # matches and allowed spans both come in order: one pointer, linear
+    for m in rx.finditer(text, lo, hi):
+        if allowed is None:
+            allowed = ([a.span() for a in allow.finditer(text, lo, hi)]
+                       if allow is not None else [])
+        s, e = m.span()
+        while k < len(allowed) and allowed[k][1] <= s:
+            k += 1
+        if k < len(allowed) and allowed[k][0] < e:
+            continue
+        name = m.lastgroup
+        yield s, e, int(name[1:]) if name is not None else 0
 
 
 _LOWERED: dict[str, str] = {}
