@@ -481,3 +481,16 @@ def test_a_match_cannot_reach_from_one_paragraph_into_the_next(tmp_path: Path) -
     body = "She took it\n\nHe took an overdose. Call 988.\n"
     found = linter.lint(body, {"title": "T"}, path="x.md", body_line=1)
     assert [(f.rule, f.line, f.col) for f in found] == [("safe-messaging", 3, 4)]
+
+
+@pytest.mark.parametrize("reviewed", ["revıewed", "REVİEWED"], ids=["dotless-i", "dotted-I"])
+def test_a_byline_spelt_with_a_turkish_i_is_still_checked(project: Project,
+                                                          reviewed: str) -> None:
+    """The byline regex matches "reviewed" case-insensitively, so "ı" and "İ" count as "i";
+    the quick test for a byline must too, or a made-up name passes unchecked."""
+    body = article().replace("Plain words about the topic.",
+                             f"Plain words about the topic.\n\nClinically {reviewed} by Alex "
+                             "Moreno, LPC")
+    _write(project, body)
+    found = [f for f in _findings(project, A) if f["rule"] == "byline-reviewer"]
+    assert found and "Alex Moreno" in found[0]["message"]
