@@ -54,13 +54,21 @@ for _command in (
     cli.add_command(_command)
 
 
+# what click's own `main` would read: the shell's completion script sets it
+COMPLETE_VAR = "_REVIEWKIT_COMPLETE"
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: one handler turns every error into ``Error: …`` and an exit code."""
     # no third-party pydantic plugins in a review tool: they would run inside every
     # validation, and finding them scans every installed package's metadata (import time)
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     ctx: click.Context | None = None
-    cli._main_shell_completion({}, "reviewkit")  # Tab in the shell: click's protocol, then exit
+    instruction = os.environ.get(COMPLETE_VAR)
+    if instruction:  # Tab in the shell, or `_REVIEWKIT_COMPLETE=bash_source reviewkit`
+        from click.shell_completion import shell_complete
+
+        sys.exit(shell_complete(cli, {}, "reviewkit", COMPLETE_VAR, instruction))
     try:
         ctx = cli.make_context("reviewkit", list(argv if argv is not None else sys.argv[1:]))
         with ctx:
