@@ -148,12 +148,8 @@ class _Writer:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             self._dirs.add(folder)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self.mode)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         self.files[rel] = _sha256(data)
 
 
@@ -179,7 +175,6 @@ class _Context:
     fmt: Literal["md", "html"]
     pattern: re.Pattern[str]
     parsed: dict[str, ArticleResult]  # the gate's reading of each file, by path
-    exempt: frozenset[str]  # the schema's (a property that walks the schema each call)
     # each page's hreflang alternates, by article path (:func:`page_alternates`)
     alternates: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
@@ -191,7 +186,6 @@ def page_alternates(project: Project, fmt: str, tasks: list[Task],
     summary (same digest: same reviewed front matter), an older one from its own front
     matter; a page that will be held back (its slug, its assets, errors) links to none."""
     pages: dict[str, Page] = {}
-    exempt = project.schema.exempt
     for task in tasks:
         path = task.status.path
         if task.version is not None:
@@ -206,7 +200,7 @@ def page_alternates(project: Project, fmt: str, tasks: list[Task],
                                     ("translation_of", s.translation_of)) if v is not None}
             source = Source(path, None, "", b"", fm, "",
                             {target: b"" for target, _ in gate.asset_states})
-        values = approved_values(fm, exempt)
+        values = approved_values(fm, project.schema.exempt)
         slug = str(values.get("slug") or Path(path).stem)
         name = f"{slug}.{fmt}"
         if (not SAFE_SLUG.fullmatch(slug) or slug in RESERVED
@@ -225,13 +219,12 @@ def make_parts(ctx: _Context, task: Task) -> Parts:
     if task.version is not None:
         source: Source | Held | None = Source.of(task.version)
     else:
-        source = read_current(ctx.project, ctx.finder, status, ctx.parsed.get(status.path),
-                              ctx.exempt)
+        source = read_current(ctx.project, ctx.finder, status, ctx.parsed.get(status.path))
     if source is None:
         return Parts(changed=True)
     if isinstance(source, Held):
         return Parts(invalid=source)
-    values = approved_values(source.front_matter, ctx.exempt)
+    values = approved_values(source.front_matter, ctx.project.schema.exempt)
     slug = str(values.get("slug") or Path(status.path).stem)
     if not SAFE_SLUG.fullmatch(slug) or slug in RESERVED:
         return Parts(held=held(status, "held back", f"slug {slug!r} cannot be a file name",
@@ -371,7 +364,7 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
         _refuse_strict([h for s in steps for h in ([s] if isinstance(s, Held) else s.notes)])
     parsed = {r.path: r for r in result.report.catalogue.results}
     tasks = [s for s in steps if isinstance(s, Task)]
-    ctx = _Context(project, finder, fmt, byline_pattern(project), parsed, project.schema.exempt,
+    ctx = _Context(project, finder, fmt, byline_pattern(project), parsed,
                    page_alternates(project, fmt, tasks, parsed))
     # a bundle is for a web server: 0755, not mkdtemp's 0700
     with staged_directory(out, mode=0o777 & ~_umask()) as tmp:

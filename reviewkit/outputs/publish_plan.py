@@ -13,7 +13,6 @@ from __future__ import annotations
 import pickle
 import posixpath
 import re
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -187,8 +186,7 @@ def _older(finder: VersionFinder, task: Task) -> Held | None:
 
 
 def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
-                 gate: ArticleResult | None,
-                 exempt: Collection[str] | None = None) -> Source | Held | None:
+                 gate: ArticleResult | None) -> Source | Held | None:
     """The work tree's version of an article served at its current (approved) digest;
     a :class:`Held` when it does not validate, None when it changed since the gate read it.
 
@@ -197,7 +195,6 @@ def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
     file's, read again) is used and the digest re-computed from it and the body: a front
     matter that does not give the approved digest is never served from; otherwise the
     article is parsed and validated in full.
-    ``exempt``: the schema's exempt fields, when the caller has them at hand.
     """
     try:
         data = read_file(project.root, status.path)
@@ -215,9 +212,8 @@ def read_current(project: Project, finder: VersionFinder, status: ArticleStatus,
                     fm = frontmatter.load_yaml(parts.yaml_text, parts.yaml_line)
         except frontmatter.FrontMatterError:
             fm = None
-        if isinstance(fm, dict) and content_digest(
-                fm, parts.body, project.schema.exempt if exempt is None else exempt
-        ) == status.digest:
+        if (isinstance(fm, dict)
+                and content_digest(fm, parts.body, project.schema.exempt) == status.digest):
             return Source(status.path, None, gate.blob, data, fm, parts.body)
     version = finder.current(status.path, data)
     if version is None or version.digest != status.digest:
