@@ -76,7 +76,7 @@ class GateResult:
 
 def kept_message(status: ArticleStatus) -> str:
     """Why a translation passes with a warning, and what to do."""
-    text = f"{'; '.join(status.reasons)}"
+    text = "; ".join(status.reasons)
     return f"{text}. Fix: {status.fix}" if status.fix else text
 
 

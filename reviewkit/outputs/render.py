@@ -31,15 +31,13 @@ from reviewkit.outputs.output import (
     to_json,
 )
 
-if TYPE_CHECKING:  # imported where used: `status` of one article needs neither (import time)
-    from reviewkit.outputs.audit import AuditReport
-    from reviewkit.outputs.gate import GateResult
-    from reviewkit.review.status import StatusReport
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: `status` of one article needs none (import time)
     import jinja2
 
+    from reviewkit.outputs.audit import AuditReport
+    from reviewkit.outputs.gate import GateResult
     from reviewkit.review.policy import ArticleStatus
+    from reviewkit.review.status import StatusReport
     from reviewkit.review.submissions import Submission
     from reviewkit.review.workflow import ReviewView
 
@@ -169,18 +167,13 @@ def gate_lines(result: GateResult) -> list[Line]:
         lines.append([("fail", f"FAIL {_1(f)}")])
     for n in result.notes:
         lines.append([("note", f"note: {_1(n)}")])
-    for s in sorted(result.warnings, key=lambda s: s.path):
-        lines.append([("stale", f"WARNING {_1(s.path)} [{LABEL[s.state]}]")])
-        for r in s.reasons:
-            lines.append([("", f"    {_1(r)}")])
-        if s.fix:
-            lines.append([("hint", f"    → {_1(s.fix)}")])
-    for s in sorted(result.blocked, key=lambda s: s.path):
-        lines.append([("blocked", f"BLOCKED {_1(s.path)} [{LABEL[s.state]}]")])
-        for r in s.reasons:
-            lines.append([("", f"    {_1(r)}")])
-        if s.fix:
-            lines.append([("hint", f"    → {_1(s.fix)}")])
+    for style, word, listed in (("stale", "WARNING", result.warnings),
+                                ("blocked", "BLOCKED", result.blocked)):
+        for s in sorted(listed, key=lambda s: s.path):
+            lines.append([(style, f"{word} {_1(s.path)} [{LABEL[s.state]}]")])
+            lines += [[("", f"    {_1(r)}")] for r in s.reasons]
+            if s.fix:
+                lines.append([("hint", f"    → {_1(s.fix)}")])
     return lines + _gate_verdict(result)
 
 
