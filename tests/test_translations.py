@@ -231,6 +231,31 @@ def test_withdraw_policy_fails_the_gate_and_holds_the_translation_back(
     assert [h["path"] for h in manifest["held_back"]] == [ES]
 
 
+def test_a_source_approved_on_an_unmerged_branch_does_not_change_main(
+        translated: Project) -> None:
+    """The translation follows the source as it stands in the tree being judged: an
+    approval of another version on a branch not merged yet (the ledger is shared) neither
+    warns nor withdraws on main; on that branch the translation is source_changed."""
+    project = translated
+    config = project.path / "reviewkit.yaml"
+    config.write_text(config.read_text().replace("source_changed: keep", "source_changed: withdraw"))
+    project.repo.commit("withdraw outdated translations")
+    assert approve(project, ES, "mokafor").code == 0  # type: ignore[attr-defined]
+    main = project.repo.git("rev-parse", "--abbrev-ref", "HEAD").strip()
+    project.repo.git("switch", "-q", "-c", "src-edit")
+    en = project.path / A
+    en.write_text(en.read_text().replace("Plain words", "Simple words"))
+    project.repo.commit("English update, on a branch")
+    assert approve(project, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    assert state(project, ES)["state"] == "source_changed"
+    assert project.rk("gate", "--no-cache").code == 1
+    project.repo.git("switch", "-q", main)
+    for args in (("--no-cache",), (), ()):  # no cache, a cold one, a warm one
+        assert project.rk("gate", *args).code == 0, args
+    es = state(project, ES)
+    assert es["state"] == "approved", es["reasons"]
+
+
 def test_a_forged_source_digest_is_withdrawn_not_kept(translated: Project) -> None:
     """A source_digest that names no approved source version: never served."""
     project = translated

@@ -81,6 +81,13 @@ class SourceView:
             return cls(source_id)
         d = status.to_dict()
         last = d.get("last_approved") or {}
+        current = d.get("digest")
+        if d.get("state") == "approved" and current and last.get("digest") != current:
+            # the source in this tree is approved as it stands: a translation follows that
+            # version, not a newer approval of another one (an unmerged branch's)
+            at = next((a.get("at") for a in d.get("approvals") or ()
+                       if a.get("digest") == current), None)
+            last = {"digest": current, "at": at}
         return cls(source_id, status.path, last.get("digest"), last.get("at"),
                    frozenset(d.get("approved_digests") or ()),
                    tuple((str(k), str(v)) for k, v in (d.get("approval_blobs") or {}).items()))

@@ -175,7 +175,8 @@ SOURCE_DIFF_HINT = "reviewkit review {path} shows what changed in the source; "
 def check_source(status: ArticleStatus, summary: ArticleSummary | None,
                  source: SourceView | None, policy: Policy) -> None:
     """Step 4, for a translation: its approval holds only while its ``source_digest`` is
-    the source's newest approved version. When the source was approved again since (or
+    the source version to follow (``source.last_digest``: the source's current digest when
+    it is approved in this tree, else its newest approved version). When the source was approved again since (or
     its approval was revoked, or the digest names no approved version), an approved,
     expired or stale translation is ``source_changed``: kept live (``live``) when
     ``policy.translations.source_changed`` is ``keep`` and it was made from a version of
