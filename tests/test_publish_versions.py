@@ -157,6 +157,11 @@ def test_missing_and_escaping_assets_are_findings(project: Project) -> None:
     assert not any("other-page.md" in a or "example.org" in a for a in assets)
     r = project.rk("gate")
     assert r.code == 1
+    # the link itself, validated as a whole catalogue: named as a file, not as an article
+    r = project.rk("validate")
+    linked = [line for line in r.output.splitlines() if "error[symlink]" in line]
+    assert len(linked) == 1 and "files/sheet.pdf" in linked[0]
+    assert "(articles and their images) must be regular files" in linked[0]
 
 
 def test_cache_rereads_an_article_whose_asset_changed(project: Project) -> None:

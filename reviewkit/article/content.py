@@ -332,8 +332,9 @@ def discover(root: Path, content_roots: Sequence[str], paths: Sequence[str] = ()
             where = "inside" if inside else "outside"
             findings.append(
                 Finding(rel_of(p), 0, 0, "error", "symlink",
-                        f"is a symbolic link (to a path {where} the repository); "
-                        "articles must be regular files")
+                        f"is a symbolic link (to a path {where} the repository); files under "
+                        "a content root (articles and their images) must be regular files: "
+                        "copy the file here instead")
             )
             return
         if stat.S_ISDIR(st.st_mode):
