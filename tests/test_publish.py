@@ -43,6 +43,20 @@ def test_refused_publish_leaves_out_exactly_as_it_was(project: Project, tmp_path
     assert r.code == 1 and not (tmp_path / "new").exists()
 
 
+def test_an_out_that_cannot_be_made_is_an_environment_error(project: Project,
+                                                            tmp_path: Path) -> None:
+    """Not a crash (exit 4): a one-line error naming the place, exit 3, nothing left."""
+    approve(project)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    for out in (blocker / "bundle", Path("/proc/reviewkit-no-such-dir/bundle")):
+        r = project.rk("publish", "--out", str(out))
+        assert r.code == 3, r.output
+        assert r.err.startswith(f"Error: {out}: cannot create the output directory there")
+        assert "Traceback" not in r.output and "internal error" not in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "site"]
+
+
 def test_html_bundle_with_byline_json_ld_and_manifest(project: Project, tmp_path: Path) -> None:
     project.repo.write("content/articles/wip.md",
                        article(slug="wip", id="01JDX3Q7G6M2N8P4R5S6T7V8WE", draft="true"))

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from reviewkit.base.errors import UsageError
+from reviewkit.base.errors import EnvError, UsageError
 
 
 def write_atomic(path: Path, data: str | bytes | Iterable[bytes], *,
@@ -68,14 +68,24 @@ def check_output_dir(out: Path, marker: str, what: str, kind: str) -> None:
 @contextmanager
 def staged_directory(out: Path, *, mode: int | None = None) -> Iterator[Path]:
     """A new directory beside ``out`` to build in; swapped in for ``out`` when the block
-    ends without an exception, removed when it raises. ``mode`` defaults to mkdtemp's 0700."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building-"))
+    ends without an exception, removed when it raises. ``mode`` defaults to mkdtemp's 0700.
+    A directory that cannot be made, written or swapped in is an :class:`EnvError` (a
+    full disk, a read-only or missing place), never a crash."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building-"))
+    except OSError as exc:
+        raise EnvError(f"{out}: cannot create the output directory there: "
+                       f"{exc.strerror or exc}") from None
     try:
         if mode is not None:
             os.chmod(tmp, mode)
         yield tmp
         swap_directory(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise EnvError(f"{exc.filename or out}: {exc.strerror or exc} (writing {out}; "
+                       "nothing was replaced)") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
