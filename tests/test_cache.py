@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -461,3 +463,18 @@ def test_gate_decided_in_workers_writes_the_cache_of_the_plain_run(
                      json.dumps(cache.verdicts, sort_keys=True), cache.ledger_ok))
     assert runs[1] == runs[0]
     assert runs[0][1] and json.loads(runs[0][2])  # problems found, verdicts cached
+
+
+@pytest.mark.parametrize("command", [("status",), ("gate",)])
+def test_json_output_is_the_same_text_from_a_cold_and_a_warm_cache(
+        catalogue: Project, command: tuple[str, ...]) -> None:
+    """A verdict restored from the cache prints exactly as a fresh one: same keys in the
+    same order (only the report's own time may differ)."""
+    def run() -> str:
+        r = catalogue.rk(*command, "--format", "json")
+        assert r.code in (0, 1), r.output
+        return re.sub(r'"(now|generated_at)": "[^"]*"', "", r.out)
+
+    shutil.rmtree(catalogue.path / ".git" / "reviewkit", ignore_errors=True)
+    cold = run()
+    assert '"state"' in cold and run() == cold

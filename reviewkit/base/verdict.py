@@ -175,6 +175,17 @@ class ArticleStatus:
 _NOT_KEPT = ("approvals", "checks", "last_approved")
 
 
+def with_summary(compact: dict[str, Any], **summary: Any) -> dict[str, Any]:
+    """A compact verdict (:meth:`ArticleStatus.to_dict` without path, id, title, slug,
+    draft and digest) with those fields put back where ``to_dict`` writes them, so a
+    verdict from the cache prints exactly as a fresh one."""
+    out = {k: summary[k] for k in ("path", "id", "title", "slug", "draft")}
+    out["state"] = compact.pop("state")  # KeyError for a verdict without one
+    out["digest"] = summary["digest"]
+    out.update(compact)
+    return out
+
+
 class CachedVerdict(ArticleStatus):
     """A verdict restored from the cache: the decision (state, reasons, next command, due
     date) and its JSON form, without the judged events it was made from.
@@ -195,10 +206,9 @@ class CachedVerdict(ArticleStatus):
     def record(self) -> dict[str, Any]:
         if isinstance(self._record, dict):
             return self._record
-        d: dict[str, Any] = json.loads(self._record)
-        d.update(path=self.path, id=self.article_id, title=self.title, slug=self.slug,
-                 draft=self.draft, digest=self.digest)
-        return d
+        return with_summary(json.loads(self._record), path=self.path, id=self.article_id,
+                            title=self.title, slug=self.slug, draft=self.draft,
+                            digest=self.digest)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], text: str | None = None) -> CachedVerdict:

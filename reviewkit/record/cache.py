@@ -44,7 +44,7 @@ from reviewkit import __version__
 from reviewkit.base.findings import Finding
 from reviewkit.base.fsutil import write_atomic
 from reviewkit.base.model import ArticleSummary
-from reviewkit.base.verdict import CachedVerdict
+from reviewkit.base.verdict import CachedVerdict, with_summary
 
 if TYPE_CHECKING:
     from reviewkit.article.content import ArticleResult
@@ -422,11 +422,10 @@ def restore_verdict(text: Any, r: ArticleResult) -> CachedVerdict | None:
     if not isinstance(text, str):
         return None
     try:
-        d = json.loads(text)
         s = r.summary
-        d.update(path=r.path, id=s.id if s else None, title=s.title if s else None,
-                 slug=s.slug if s else None, draft=s.draft if s else False,
-                 digest=s.digest if s else None)
+        d = with_summary(json.loads(text), path=r.path, id=s.id if s else None,
+                         title=s.title if s else None, slug=s.slug if s else None,
+                         draft=s.draft if s else False, digest=s.digest if s else None)
         if not isinstance(d.get("draft"), bool):
             return CachedVerdict.from_dict(d)
         return CachedVerdict.from_dict(d, text)
