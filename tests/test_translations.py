@@ -256,6 +256,23 @@ def test_a_source_approved_on_an_unmerged_branch_does_not_change_main(
     assert es["state"] == "approved", es["reasons"]
 
 
+def test_publish_lists_a_kept_translation_as_published_with_a_notice(
+        translated: Project) -> None:
+    """source_changed: keep serves the translation as it stands: publish says so, and does
+    not count it among the articles not published at their current version."""
+    project = translated
+    assert approve(project, ES, "mokafor").code == 0  # type: ignore[attr-defined]
+    en = project.path / A
+    en.write_text(en.read_text().replace("Plain words", "Simple words"))
+    project.repo.commit("English update")
+    assert approve(project, A, "dwhitfield").code == 0  # type: ignore[attr-defined]
+    r = project.rk("publish", "--out", str(project.path.parent / "bundle"))
+    assert r.code == 0, r.output
+    assert "1 article published with a notice:" in r.out
+    assert f"{ES}: served, source changed" in r.out
+    assert "not published at" not in r.out
+
+
 def test_a_forged_source_digest_is_withdrawn_not_kept(translated: Project) -> None:
     """A source_digest that names no approved source version: never served."""
     project = translated

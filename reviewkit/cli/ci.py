@@ -123,12 +123,18 @@ def publish(out: str, fmt: str, trust_ref: str | None, strict: bool) -> None:
                             progress=progress, strict=strict)
     echo(f"published {len(bundle.articles)} article{'s' if len(bundle.articles) != 1 else ''} "
          f"to {out} ({fmt}); manifest: {Path(out) / 'manifest.json'}")
-    if bundle.held:
-        n = len(bundle.held)
-        echo(f"{n} article{'s' if n != 1 else ''} not published at {'their' if n != 1 else 'its'} "
-             "current version:")
-        for h in bundle.held:
-            echo(f"  {printable(h.line())}")
+    # served as they stand, with a notice (an expired approval, a translation whose source
+    # changed); the others are held back or served at an older approved version
+    notices = [h for h in bundle.held if h.outcome.startswith("served")]
+    others = [h for h in bundle.held if not h.outcome.startswith("served")]
+    for listed, head in ((others, "not published at {its} current version"),
+                         (notices, "published with a notice")):
+        if listed:
+            n = len(listed)
+            its = "their" if n != 1 else "its"
+            echo(f"{n} article{'s' if n != 1 else ''} {head.format(its=its)}:")
+            for h in listed:
+                echo(f"  {printable(h.line())}")
 
 
 @click.command()
