@@ -389,6 +389,17 @@ def test_queue_says_which_fetch_brings_a_missing_commit(tmp_path: Path,
     assert "as shown by reviewkit queue" in r.err
 
 
+def test_an_id_in_a_clone_without_review_events_says_to_sync(project: Project) -> None:
+    """A fresh clone has no refs/reviewkit/events (clones do not fetch it): an id cannot be
+    found there, and the error says why and what to run."""
+    project.repo.git("update-ref", "-d", "refs/reviewkit/events")
+    for command in ("approve", "review"):
+        r = project.rk(command, "01JDX3Q7G6M2")
+        assert r.code == 2, r.output
+        assert "refs/reviewkit/events does not exist in this clone" in r.err
+        assert "run reviewkit sync" in r.err
+
+
 # --- the smaller things of the week, on one repository ----------------------------------------
 
 A = "content/articles/coping-with-worry.md"

@@ -25,7 +25,7 @@ from reviewkit.article.translation import language_problem
 from reviewkit.base.errors import CheckFailed, EnvError, UsageError
 from reviewkit.base.model import Article, ArticleSummary, Policy, Reviewer, ReviewEvent
 from reviewkit.record import signing
-from reviewkit.record.ledger import append_event, events_for, make_event
+from reviewkit.record.ledger import EVENTS_REF, append_event, events_for, make_event
 from reviewkit.record.project import Project
 from reviewkit.review.policy import (
     LINGUIST,
@@ -208,9 +208,14 @@ def resolve_target(project: Project, arg: str) -> Target:
     if not os.path.lexists(arg):
         sub = find_submission(project, os.path.basename(arg.rstrip("/\\")))
         if sub is None:
+            # a fresh clone has no events (clones do not fetch refs/reviewkit/*): say so
+            no_events = project.repo.rev_parse(EVENTS_REF) is None
             raise UsageError(
-                f"{arg}: no such file, and no submitted article has an id starting with it",
-                hint="pass an article's path, or an id as shown by reviewkit queue",
+                f"{arg}: no such file, and no submitted article has an id starting with it"
+                + (f" ({EVENTS_REF} does not exist in this clone)" if no_events else ""),
+                hint=("run reviewkit sync to fetch the review events, then try again"
+                      if no_events else
+                      "pass an article's path, or an id as shown by reviewkit queue"),
             )
         result = read_submitted(project, sub)
         blob = project.repo.blob_in(sub.event.commit, sub.event.path)
