@@ -69,21 +69,29 @@ def cache_key() -> bytes | None:
     """The per-user key that authenticates caches; made (0600) on first use. None when it
     cannot be read or made: then nothing is cached, and nothing cached is trusted."""
     path = key_dir() / KEY_FILE
-    try:
-        data = path.read_bytes()
-        if len(data) >= 32:
-            return data
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        return _private_key(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # mode 0600; another process may have made one meanwhile: keep theirs
         with contextlib.suppress(FileExistsError):
             write_atomic(path, secrets.token_bytes(32), exclusive=True)
-        data = path.read_bytes()
-        return data if len(data) >= 32 else None
+        return _private_key(path)
     except OSError:
         return None
+
+
+def _private_key(path: Path) -> bytes | None:
+    """The key file's bytes when it is this user's and no one else may read or write it
+    (whoever can read the key can forge a cache); None otherwise: no cache, never a
+    different verdict. Raises OSError when it cannot be read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+            return None
+        data = fh.read(4096)
+    return data if len(data) >= 32 else None
 
 
 def mac(key: bytes, *parts: bytes) -> str:

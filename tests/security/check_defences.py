@@ -282,6 +282,10 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "        if False:"),
     ], [HOST + "test_forged_cache_claiming_approval_for_changed_content",
         HOST + "test_forged_lint_cache_does_not_hide_errors"]),
+    "a cache key others can read authenticates nothing": ([
+        ("reviewkit/record/cache.py",
+         "(st.st_uid != os.getuid() or st.st_mode & 0o077)", "(False)"),
+    ], [T + "test_hostile_ledger.py::test_a_cache_key_others_can_read_is_not_used"]),
     "stale ref lock told from contention": ([
         ("reviewkit/record/ledger.py", "    if outcome is RefUpdate.LOCKED:", "    if False:"),
     ], [HOST + "test_stale_events_lock_is_reported_not_retried"]),

@@ -228,6 +228,25 @@ def test_cache_key_is_private_and_outside_the_repository(project: Project) -> No
     assert key.is_file() and (key.stat().st_mode & 0o077) == 0
 
 
+def test_a_cache_key_others_can_read_is_not_used(project: Project) -> None:
+    """Whoever can read the key can forge a cache: a key readable (or writable) by group or
+    others authenticates nothing, and the gate decides without a cache."""
+    approve(project)
+    assert gate(project)[0] == 0
+    key = Path(os.environ["HOME"]) / ".cache" / "reviewkit" / "cache-key"
+    cache = _cache_file(project)
+    assert cache.is_file()
+    project.repo.write(A, project.repo.read(A).replace("Plain words", "Unreviewed words"))
+    project.repo.commit("unreviewed edit")
+    key.chmod(0o644)
+    cache.unlink()
+    assert_blocked(project, "stale")
+    assert not cache.exists()  # nothing written under a key others can read
+    key.chmod(0o600)
+    assert_blocked(project, "stale")
+    assert cache.is_file()
+
+
 # --- a stale ref lock (item 14) ---------------------------------------------------------------
 
 
