@@ -39,6 +39,29 @@ def test_init_scaffolds_and_refuses_to_overwrite(git_repo) -> None:  # type: ign
     assert not (repo.path / "reviewers.yaml").exists()  # nothing written at all
 
 
+def test_files_written_for_people_follow_the_umask_and_the_cache_stays_private(
+        git_repo) -> None:  # type: ignore[no-untyped-def]
+    """init, new and translate write files a team shares (0644 under umask 022), not the
+    0600 of a temporary file; what reviewkit keeps for itself stays 0600."""
+    import os
+
+    repo: GitRepo = git_repo()
+    old = os.umask(0o022)
+    try:
+        assert rk("init", cwd=repo.path).code == 0
+        r = rk("new", "Sleep and worry", "--author", "Jordan Lee",
+               "--email", "j.lee@example.org", cwd=repo.path)
+        assert r.code == 0, r.output
+        for rel in ("reviewkit.yaml", "reviewers.yaml", "schemas/article.schema.json",
+                    ".github/workflows/reviewkit.yml", "content/articles/sleep-and-worry.md"):
+            assert (repo.path / rel).stat().st_mode & 0o777 == 0o644, rel
+        assert rk("status", cwd=repo.path).code in (0, 1)
+        kept = [p for p in (repo.path / ".git" / "reviewkit").iterdir() if p.is_file()]
+        assert kept and all(p.stat().st_mode & 0o777 == 0o600 for p in kept), kept
+    finally:
+        os.umask(old)
+
+
 def test_init_refuses_when_only_the_action_exists(git_repo) -> None:  # type: ignore[no-untyped-def]
     """A team's own (perhaps edited) action is never replaced, and nothing else is written."""
     repo: GitRepo = git_repo()

@@ -19,9 +19,18 @@ from pathlib import Path
 from reviewkit.base.errors import EnvError, UsageError
 
 
+def umask() -> int:
+    """The process's umask (reading it means setting it: set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: str | bytes | Iterable[bytes], *,
-                 exclusive: bool = False) -> None:
-    """Write ``path`` whole: a temporary file beside it (mode 0600), fsync, then rename.
+                 exclusive: bool = False, private: bool = False) -> None:
+    """Write ``path`` whole: a temporary file beside it, fsync, then rename. The file gets
+    the mode any new file gets here (0666 less the umask), or 0600 when ``private`` (the
+    cache, its key, the remembered records).
 
     ``data`` may be text (UTF-8), bytes, or byte chunks (written in turn: no second copy
     in memory). With ``exclusive`` the file is linked into place instead, which refuses an
@@ -29,8 +38,10 @@ def write_atomic(path: Path, data: str | bytes | Iterable[bytes], *,
     whatever happens.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # made 0600
     try:
+        if not private:
+            os.fchmod(fd, 0o666 & ~umask())
         with os.fdopen(fd, "wb") as fh:
             if isinstance(data, str):
                 fh.write(data.encode("utf-8"))

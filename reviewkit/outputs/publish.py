@@ -33,7 +33,7 @@ from typing import Any, Literal
 from reviewkit.article.content import ArticleResult
 from reviewkit.base.digest import canonical_json
 from reviewkit.base.errors import CheckFailed
-from reviewkit.base.fsutil import check_output_dir, staged_directory
+from reviewkit.base.fsutil import check_output_dir, staged_directory, umask
 from reviewkit.base.model import Registry
 from reviewkit.base.workers import default_workers, parallel_iter
 from reviewkit.outputs.gate import GateResult, run_gate
@@ -121,19 +121,13 @@ def allowed_signers(registry: Registry) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 class _Writer:
     """Files of the bundle under construction, with their SHA-256 for the manifest."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.files: dict[str, str] = {}
-        self.mode = 0o666 & ~_umask()
+        self.mode = 0o666 & ~umask()
         self._dirs: set[str] = {""}  # folders made, relative to root
         self._base = os.fspath(root)
 
@@ -367,7 +361,7 @@ def publish(project: Project, out: Path, fmt: Literal["md", "html"] = "md",
     ctx = _Context(project, finder, fmt, byline_pattern(project), parsed,
                    page_alternates(project, fmt, tasks, parsed))
     # a bundle is for a web server: 0755, not mkdtemp's 0700
-    with staged_directory(out, mode=0o777 & ~_umask()) as tmp:
+    with staged_directory(out, mode=0o777 & ~umask()) as tmp:
         w = _Writer(tmp)
         # making pages is the costly part (a Markdown parse per page): forked workers,
         # and each page is written as it comes, never all of them held

@@ -75,7 +75,7 @@ def cache_key() -> bytes | None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # mode 0600; another process may have made one meanwhile: keep theirs
         with contextlib.suppress(FileExistsError):
-            write_atomic(path, secrets.token_bytes(32), exclusive=True)
+            write_atomic(path, secrets.token_bytes(32), exclusive=True, private=True)
         return _private_key(path)
     except OSError:
         return None
@@ -195,7 +195,7 @@ class Cache:
             return
         # written in pieces; one that cannot be is only slower
         with contextlib.suppress(OSError):
-            write_atomic(self.path, _lines(self, key, self.path, prune))
+            write_atomic(self.path, _lines(self, key, self.path, prune), private=True)
 
 
 # The file (version 9), one entry a line, so it is written and read a line at a time:

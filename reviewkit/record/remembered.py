@@ -52,7 +52,7 @@ def save_verified_tip(git_dir: Path, tip: str) -> None:
     path = git_dir / "reviewkit" / VERIFIED_FILE
     doc = json.dumps({"tip": tip, "mac": mac(key, b"append-only", _binding(path), tip.encode())})
     with contextlib.suppress(OSError):  # only slower next time
-        write_atomic(path, doc)
+        write_atomic(path, doc, private=True)
 
 
 # --- article schemas already found valid (compile_schema's meta-schema check) --------------
@@ -114,4 +114,4 @@ def remember_schema_checked(git_dir: Path, sha: str) -> None:
     items.append({"sha": sha, "mac": _schema_mac(key, path, _checker(), sha)})
     with contextlib.suppress(OSError):  # only slower next time
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps({"checked": items}))
+        write_atomic(path, json.dumps({"checked": items}), private=True)
