@@ -103,10 +103,12 @@ def test_alias_bomb_is_refused_quickly() -> None:
 
 
 def test_huge_file_refused(project: Project) -> None:
-    project.repo.write(A + "huge.md", b"---\na: 1\n---\n" + b"x" * MAX_FILE_BYTES)
+    project.repo.write(A + "huge.md", b"---\na: 1\n---\n" + b"x" * (20 * MAX_FILE_BYTES))
     r = project.rk("validate")
     assert r.code == 1
     assert "error[file-too-large]" in r.out
+    # the reader stops past the limit: no size it never read is claimed
+    assert f"larger than {MAX_FILE_BYTES:,} bytes" in r.out and "1,048,577" not in r.out
 
 
 def test_bom_and_crlf_are_accepted(project: Project) -> None:

@@ -59,7 +59,8 @@ def decode(data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise FrontMatterError(
             "file-too-large",
-            f"file is {len(data):,} bytes; articles are limited to {MAX_FILE_BYTES:,} bytes",
+            # the reader stops one byte past the limit: the size itself is not known here
+            f"file is larger than {MAX_FILE_BYTES:,} bytes, the limit for an article",
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
