@@ -315,3 +315,12 @@ def test_discovery_names_a_file_as_pathlib_does(parts: list[str]) -> None:
     pure = PurePosixPath(name)
     assert stem(name) == pure.stem
     assert _suffix(pure.name) == pure.suffix
+
+
+def test_an_unclosed_flow_list_gets_advice_about_the_list(project: Project) -> None:
+    """The fix offered for a YAML error fits the error: an unclosed [ is about the list."""
+    config = project.path / "reviewkit.yaml"
+    config.write_text(config.read_text() + "extra_list: [a, b\n")
+    r = project.rk("status")
+    assert r.code == 2, r.output
+    assert "reviewkit.yaml:" in r.err and "a list in [ ] or a mapping in { } is not closed" in r.err

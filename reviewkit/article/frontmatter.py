@@ -175,6 +175,8 @@ _ADVICE = (
     ("did not find expected key",
      "check the indentation (spaces only; the keys of one mapping line up), and quote a "
      'value that starts with a quote or contains ": "'),
+    ("parsing a flow", 'a list in [ ] or a mapping in { } is not closed, or an item of it '
+     'that contains ",", ": " or "#" needs quotes'),
     ("did not find expected", 'quote a value that contains ": ", "#" or starts with a quote'),
 )
 
