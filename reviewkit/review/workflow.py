@@ -213,9 +213,8 @@ def resolve_target(project: Project, arg: str) -> Target:
             raise UsageError(
                 f"{arg}: no such file, and no submitted article has an id starting with it"
                 + (f" ({EVENTS_REF} does not exist in this clone)" if no_events else ""),
-                hint=("run reviewkit sync to fetch the review events, then try again"
-                      if no_events else
-                      "pass an article's path, or an id as shown by reviewkit queue"),
+                hint=("run reviewkit sync to fetch the review events, then try again" if no_events
+                      else "pass an article's path, or an id as shown by reviewkit queue"),
             )
         result = read_submitted(project, sub)
         blob = project.repo.blob_in(sub.event.commit, sub.event.path)
