@@ -220,10 +220,15 @@ class PhraseMatcher:
         ignore_case: bool = True, prefilter: bool = True,
     ) -> None:
         self.entries = list(entries)
-        flags = re.IGNORECASE if ignore_case else 0
+        self._flags = re.IGNORECASE if ignore_case else 0
         self._rx: re.Pattern[str] | None = None
+        # the case-insensitive regexes are compiled when first needed: with the fast path
+        # they serve only texts whose lower-casing changes a length (rare), and compiling
+        # them is most of the cost of a one-article command's linter (approve, validate)
+        self._source_i: str | None = None
         self._rx_i: re.Pattern[str] | None = None
         self._allow: re.Pattern[str] | None = None
+        self._allow_src: str | None = None
         self._allow_i: re.Pattern[str] | None = None
         # strings of which every match of ``_rx`` contains one (None: not known)
         self._needs: tuple[str, ...] | None = None
@@ -242,7 +247,7 @@ class PhraseMatcher:
                     )
                     + ")"
                 )
-                self._rx_i = re.compile(source, flags)
+                self._source_i = source
                 lowered = [
                     Entry.model_construct(
                         **{
@@ -274,20 +279,30 @@ class PhraseMatcher:
                         self._needs_rx = re.compile(trie_regex(needs))
                     else:
                         self._needs = needs
+                else:
+                    self._rx_i = re.compile(source, self._flags)
             if allow:
                 alts = "|".join(rf"(?<!\w)(?:{phrase_regex(a)})(?!\w)" for a in allow)
-                self._allow_i = re.compile(alts, flags)
+                self._allow_src = alts
                 self._allow = re.compile(alts.lower())
         except re.error as exc:  # pragma: no cover - entries are checked one by one on load
             raise ConfigError(f"word lists ({what}): cannot compile: {exc}") from None
 
     def __bool__(self) -> bool:
-        return self._rx_i is not None
+        return self._source_i is not None
+
+    def _case_insensitive(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+        """The regex and the allowed phrases' regex for text as written (compiled once)."""
+        if self._rx_i is None:
+            assert self._source_i is not None
+            self._rx_i = re.compile(self._source_i, self._flags)
+        if self._allow_i is None and self._allow_src is not None:
+            self._allow_i = re.compile(self._allow_src, self._flags)
+        return self._rx_i, self._allow_i
 
     def finditer(self, text: str) -> Iterator[Match]:
-        if self._rx_i is None:
+        if self._source_i is None:
             return
-        rx, allow = self._rx_i, self._allow_i
         if self._rx is not None:
             low = _lowered(text)
             if len(low) == len(text):
@@ -296,7 +311,10 @@ class PhraseMatcher:
                     return  # no match can start anywhere in this text
                 if needs_rx is not None and needs_rx.search(low) is None:
                     return
-                rx, allow, text = self._rx, self._allow, low
+                for s, e, idx in _spans(self._rx, self._allow, low, 0, len(low)):
+                    yield Match(s, e, self.entries[idx])
+                return
+        rx, allow = self._case_insensitive()
         for s, e, idx in _spans(rx, allow, text, 0, len(text)):
             yield Match(s, e, self.entries[idx])
 
@@ -310,7 +328,7 @@ class PhraseMatcher:
         :data:`SEP`); the regex then runs on the texts that hold one, each as a window of
         the joined text when no part of the regex can tell :data:`SEP` from the start or
         end of a text (:func:`joinable`), else on the text itself (as :meth:`finditer`)."""
-        if self._rx_i is None:
+        if self._source_i is None:
             return {}
         n = len(texts.items)
         if self._rx is not None:
@@ -320,7 +338,8 @@ class PhraseMatcher:
             hay, rx, allow = low, self._rx, self._allow
             cands = self._candidates(low, texts.starts)
         else:
-            hay, rx, allow, cands = texts.joined, self._rx_i, self._allow_i, None
+            rx, allow = self._case_insensitive()
+            hay, cands = texts.joined, None
         if cands is not None and not cands:
             return {}
         if not self._joinable(rx, allow):
