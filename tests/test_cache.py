@@ -478,3 +478,48 @@ def test_json_output_is_the_same_text_from_a_cold_and_a_warm_cache(
     shutil.rmtree(catalogue.path / ".git" / "reviewkit", ignore_errors=True)
     cold = run()
     assert '"state"' in cold and run() == cold
+
+
+def _key() -> Path:
+    import os
+
+    return Path(os.environ["HOME"]) / ".cache" / "reviewkit" / "cache-key"
+
+
+def test_a_cache_turned_off_by_its_key_says_why_and_how_to_fix_it(catalogue: Project) -> None:
+    """A key others can read turns caching off (the security tests); the commands that
+    would cache then say so on stderr, with the fix, and their output stays the same."""
+    first = catalogue.rk("gate")
+    key = _key()
+    assert key.is_file() and "nothing is cached" not in first.err, first.err
+    key.chmod(0o644)
+    for args in (["gate"], ["validate"], ["status"], ["status", "--format", "json"]):
+        r = catalogue.rk(*args)
+        assert f"run: chmod 600 {key}" in r.err, (args, r.err)
+        assert "nothing is cached" not in r.out
+    assert catalogue.rk("gate").out == first.out  # the same verdict, only slower
+    assert "nothing is cached" not in catalogue.rk("gate", "--no-cache").err  # asked for
+    key.chmod(0o600)
+    assert "nothing is cached" not in catalogue.rk("gate").err
+
+
+@pytest.mark.parametrize("damage", ["symlink", "short", "directory"])
+def test_each_unusable_key_is_named_with_what_to_do(catalogue: Project, damage: str) -> None:
+    key = _key()
+    assert catalogue.rk("gate").code == 1
+    key.unlink()
+    if damage == "symlink":
+        other = key.parent / "elsewhere"
+        other.write_bytes(b"k" * 32)
+        other.chmod(0o600)
+        key.symlink_to(other)
+        expected = "is a symbolic link; remove it"
+    elif damage == "short":
+        key.write_bytes(b"short")
+        key.chmod(0o600)
+        expected = "cannot be read or is too short; remove it"
+    else:
+        key.mkdir()
+        expected = "is not a file; remove it"
+    r = catalogue.rk("gate")
+    assert r.code == 1 and f"{key} {expected}" in r.err, r.err  # the catalogue's own verdict

@@ -61,9 +61,12 @@ def _evaluate(project: Any, paths: Sequence[str] = (), *, readability: bool = Fa
     from reviewkit.review.status import evaluate_repo
 
     with _progress("reading") as progress:
-        return evaluate_repo(project, _paths(paths), lint=False, use_cache=True,
-                             workers=default_workers(), progress=progress,
-                             readability=readability)
+        report = evaluate_repo(project, _paths(paths), lint=False, use_cache=True,
+                               workers=default_workers(), progress=progress,
+                               readability=readability)
+    if not paths:  # a selection never uses the cache
+        _say_cache_off()
+    return report
 
 
 def _print_recorded(rec: Any, verb: str) -> None:
@@ -84,6 +87,16 @@ def _record(kind: str, path: str, **kw: Any) -> Any:
     from reviewkit.review.workflow import record
 
     return record(_ctx().project(), kind, _arg_path(path), **kw)
+
+
+def _say_cache_off() -> None:
+    """A note (stderr) when nothing can be cached for this user, and why: otherwise every
+    run would be a cold one without a word."""
+    from reviewkit.record.cache import cache_key_problem
+
+    problem = cache_key_problem()
+    if problem:
+        echo(f"note: nothing is cached, so every run checks everything: {problem}", err=True)
 
 
 def _say_trusted(project: Any) -> None:

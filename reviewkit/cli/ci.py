@@ -23,6 +23,7 @@ from reviewkit.cli._options import (
 from reviewkit.cli._shared import (
     _changed,
     _more_hint,
+    _say_cache_off,
     _say_trusted,
     _write_reports,
 )
@@ -69,6 +70,8 @@ def gate(trust_ref: str | None, expect_events_ancestor: str | None, fmt: str, ju
         result = run_gate(project, expect_events_ancestor=expect_events_ancestor,
                           use_cache=not no_cache, workers=workers or default_workers(),
                           progress=progress, compact=True)
+    if not no_cache:
+        _say_cache_off()
     if result.expected_ancestor is not None:
         echo(f"--expect-events-ancestor: {result.expected_ancestor.describe()}", err=True)
     if fmt == "text":

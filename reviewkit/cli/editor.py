@@ -28,6 +28,7 @@ from reviewkit.cli._shared import (
     _more_hint,
     _print_recorded,
     _record,
+    _say_cache_off,
     _write_reports,
 )
 from reviewkit.cli._terminal import _progress, echo, echo_lines
@@ -107,6 +108,7 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
     with _progress("validating") as progress:
         cat = load_catalogue(project, selected, workers=default_workers(),
                              progress=progress, use_cache=True)
+    _say_cache_off()
     findings = sorted(cat.all_findings() + _registry_findings(project, cat))
     for n in notes:
         echo(n, err=fmt != "text")

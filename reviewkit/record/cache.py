@@ -34,6 +34,7 @@ import hmac
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,6 +93,29 @@ def _private_key(path: Path) -> bytes | None:
             return None
         data = fh.read(4096)
     return data if len(data) >= 32 else None
+
+
+def cache_key_problem() -> str | None:
+    """Why nothing can be cached for this user, in words for a note (None: caching works).
+    The commands print it, so that a cache turned off by a key others can read does not
+    just make every run slow without saying why."""
+    if cache_key() is not None:
+        return None
+    path = key_dir() / KEY_FILE
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return f"cannot make the cache key {path}: {exc.strerror or exc}"
+    remove = "remove it (a new one is made)"
+    if stat.S_ISLNK(st.st_mode):
+        return f"the cache key {path} is a symbolic link; {remove}"
+    if not stat.S_ISREG(st.st_mode):
+        return f"the cache key {path} is not a file; {remove}"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"the cache key {path} belongs to another user; {remove}"
+    if st.st_mode & 0o077:
+        return f"others may read or change the cache key {path}; run: chmod 600 {path}"
+    return f"the cache key {path} cannot be read or is too short; {remove}"
 
 
 def mac(key: bytes, *parts: bytes) -> str:
