@@ -68,7 +68,8 @@ def run_demo(say: Say, keep: Path | None = None) -> Path:
     from reviewkit.record import signing
     from reviewkit.record.project import load_project
     from reviewkit.record.ssh_keygen import generate_key
-    from reviewkit.review.workflow import record, review_diff
+    from reviewkit.review.diffs import review_diff
+    from reviewkit.review.workflow import record
 
     signing.require_signing_support()
     base = Path(tempfile.mkdtemp(prefix="reviewkit-demo-")) if keep is None else keep

@@ -78,7 +78,7 @@ def review(path: str, color: bool | None, word_diff: bool) -> None:
               reviewkit review 01JDX3Q7 --word-diff
     """
     from reviewkit.outputs.render import review_lines
-    from reviewkit.review.workflow import review_diff
+    from reviewkit.review.diffs import review_diff
 
     view = review_diff(_ctx().project(), _arg_path(path), word_diff=word_diff)
     echo_lines(review_lines(view, path, word_diff=word_diff), color=_use_color(color))

@@ -36,10 +36,10 @@ if TYPE_CHECKING:  # imported where used: `status` of one article needs none (im
 
     from reviewkit.outputs.audit import AuditReport
     from reviewkit.outputs.gate import GateResult
+    from reviewkit.review.diffs import ReviewView
     from reviewkit.review.policy import ArticleStatus
     from reviewkit.review.status import StatusReport
     from reviewkit.review.submissions import Submission
-    from reviewkit.review.workflow import ReviewView
 
 LABEL = {
     "approved": "approved", "draft": "draft", "in_review": "in review",

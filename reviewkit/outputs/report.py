@@ -3,7 +3,7 @@
 Everything shown is computed by the library: the status of each article is
 :meth:`reviewkit.review.status.StatusReport.to_dict` (what ``status --format json`` prints), the
 audit trail of each article is :func:`reviewkit.outputs.audit.audit_rows`, the diff awaiting review
-is :func:`reviewkit.review.workflow.diff_since_approved`. Jinja2 templates only lay it out.
+is :func:`reviewkit.review.diffs.diff_since_approved`. Jinja2 templates only lay it out.
 
 The pages need nothing but a browser: no CDN, no external file, inline CSS and vanilla JS,
 a Content-Security-Policy that forbids any network access, and they work from ``file://``.
@@ -31,9 +31,9 @@ from reviewkit.base.model import EVENT_KINDS, STATES, check_time_range, parse_ti
 from reviewkit.outputs.audit import AuditRow, audit_rows
 from reviewkit.outputs.render import LABEL, jinja_env, signoff
 from reviewkit.record.project import Project
+from reviewkit.review.diffs import diff_since_approved
 from reviewkit.review.policy import ArticleStatus
 from reviewkit.review.status import StatusReport, due_list, evaluate_repo
-from reviewkit.review.workflow import diff_since_approved
 
 MARKER = "dashboard.json"  # written with every dashboard; an existing DIR must hold it
 MAX_DIFF_LINES = 3000

@@ -195,7 +195,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/base/model.py", 'if p.startswith("/") or ".." in parts:', "if False:"),
     ], [ATT + "test_config_paths_with_dotdot_or_absolute"]),
     "event path is never read": ([
-        ("reviewkit/review/workflow.py",
+        ("reviewkit/review/diffs.py",
          "        found = project.repo.read_blobs([base.blob], max_size=MAX_FILE_BYTES)",
          "        found = {base.blob: (project.root / base.path).read_bytes()}"),
     ], [ATT + "test_event_path_field_is_never_read"]),
