@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict
 
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
-from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted
+from reviewkit.rules._quotes import is_quoted
+from reviewkit.rules._words import PhraseMatcher, WordLists
 
 ID = "person-first"
 

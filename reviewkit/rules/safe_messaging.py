@@ -27,8 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
+from reviewkit.rules._quotes import is_quoted
 from reviewkit.rules._regex import Texts, joinable
-from reviewkit.rules._words import PhraseMatcher, WordLists, is_quoted, phrase_regex
+from reviewkit.rules._words import PhraseMatcher, WordLists, phrase_regex
 
 ID = "safe-messaging"
 

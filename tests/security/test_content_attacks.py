@@ -409,7 +409,7 @@ def test_hostile_lines_finish(body: str) -> None:
 
 
 def test_quoted_phrases_are_still_recognised() -> None:
-    from reviewkit.rules._words import is_quoted
+    from reviewkit.rules._quotes import is_quoted
 
     text = 'say "died by suicide", not “committed suicide” or ‘x’. It \'y\' ok'
     assert is_quoted(text, text.index("died"), text.index('",'))
