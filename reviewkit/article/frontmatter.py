@@ -208,7 +208,8 @@ _plain_values: dict[str, tuple[Any, bool]] = {}
 
 
 def _events(text: str) -> Any:
-    """The C parser's events, without ruamel.yaml's per-call bookkeeping."""
+    """The C parser's events, without ruamel.yaml's per-call bookkeeping; the stream's
+    end is not given (it carries nothing)."""
     try:
         from _ruamel_yaml import CParser  # type: ignore[import-not-found]
     except ImportError:  # no C extension: the same events from the pure-Python parser
@@ -217,12 +218,10 @@ def _events(text: str) -> Any:
     from ruamel.yaml.events import StreamEndEvent
 
     parser = CParser(text)
+    get, end = parser.get_event, StreamEndEvent
     try:
-        while True:
-            event = parser.get_event()
+        while type(event := get()) is not end:
             yield event
-            if type(event) is StreamEndEvent:
-                return
     finally:
         parser.dispose()
 
@@ -240,9 +239,10 @@ def load_yaml(text: str, line_offset: int = 1) -> JSON:
     ``line_offset`` is the file line of the text's first line (for messages).
     """
     builder = _Builder(text, line_offset)
+    feed = builder.feed
     try:
         for e in _events(text):
-            builder.feed(e)
+            feed(e)
     except FrontMatterError:
         raise
     except Exception as exc:
@@ -363,25 +363,23 @@ class _Builder:
         """Take one parser event."""
         ev = self.ev
         kind = type(e)
-        if getattr(e, "anchor", None) is not None:
-            # an anchor alone changes nothing to the safe loader but makes the
-            # round-trip loader keep a tagged object (and aliases are refused below)
-            raise self.fail("yaml-alias", "YAML anchors and aliases are not allowed",
-                            e.start_mark)
-        if kind is ev.ScalarEvent:
+        if kind is ev.ScalarEvent:  # three events in four: tested first
+            if e.anchor is not None:
+                raise self._anchor(e)
             self.count += 1
             if self.count > MAX_NODES:
                 raise self.fail("yaml-size", f"front matter has more than {MAX_NODES:,} values",
                                 e.start_mark)
             value, is_str = self.scalar(e)
             self.add(value, e, False, is_str)
-        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
-            self.open(e, kind is ev.MappingStartEvent)
         elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
             self.stack.pop()
+        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+            if e.anchor is not None:
+                raise self._anchor(e)
+            self.open(e, kind is ev.MappingStartEvent)
         elif kind is ev.AliasEvent:
-            raise self.fail("yaml-alias", "YAML anchors and aliases are not allowed",
-                            e.start_mark)
+            raise self._anchor(e)
         elif kind is ev.DocumentStartEvent:
             if e.version or e.tags:
                 raise self.fail("yaml-syntax", "%YAML and %TAG directives are not supported",
@@ -391,6 +389,13 @@ class _Builder:
                 # split() refuses the marker lines; this holds for any other caller
                 raise self.fail("front-matter", "front matter is exactly one YAML document; "
                                 "remove the document marker ('---' or '...')", e.start_mark)
+        elif getattr(e, "anchor", None) is not None:  # pragma: no cover - no other event has one
+            raise self._anchor(e)
+
+    def _anchor(self, e: Any) -> FrontMatterError:
+        # an anchor alone changes nothing to the safe loader but makes the round-trip
+        # loader keep a tagged object (and aliases are refused)
+        return self.fail("yaml-alias", "YAML anchors and aliases are not allowed", e.start_mark)
 
     def open(self, e: Any, is_map: bool) -> None:
         if e.tag is not None:

@@ -343,8 +343,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     "loaders agree (no tags, anchors, tabs, lax block headers)": ([
         ("reviewkit/article/frontmatter.py", "        if e.tag is not None:\n            # any tag",
          "        if False:\n            # any tag"),
-        ("reviewkit/article/frontmatter.py", '        if getattr(e, "anchor", None) is not None:',
-         "        if False:"),
+        ("reviewkit/article/frontmatter.py",
+         "            if e.anchor is not None:\n                raise self._anchor(e)\n"
+         "            self.count += 1", "            self.count += 1"),
+        ("reviewkit/article/frontmatter.py",
+         "            if e.anchor is not None:\n                raise self._anchor(e)\n"
+         "            self.open(", "            self.open("),
         ("reviewkit/article/frontmatter.py", "            if tab >= 0:", "            if False:"),
         ("reviewkit/article/frontmatter.py", "                self.block_header(e)\n", "                pass\n"),
     ], [CON + "test_fast_and_roundtrip_loaders_agree_on_every_accepted_input"]),
@@ -427,8 +431,12 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
     ], [PUB + "test_duplicate_slug_across_content_roots_is_refused",
         PUB + "test_effective_slug_is_the_file_name_when_slug_is_absent"]),
     "YAML anchors refused": ([
-        ("reviewkit/article/frontmatter.py", '        if getattr(e, "anchor", None) is not None:',
-         "        if False:"),
+        ("reviewkit/article/frontmatter.py",
+         "            if e.anchor is not None:\n                raise self._anchor(e)\n"
+         "            self.count += 1", "            self.count += 1"),
+        ("reviewkit/article/frontmatter.py",
+         "            if e.anchor is not None:\n                raise self._anchor(e)\n"
+         "            self.open(", "            self.open("),
     ], [PUB + "test_yaml_anchor_in_front_matter_is_refused"]),
     "bundle front matter written from the approved values": ([
         ("reviewkit/outputs/publish_page.py", "        text = json.dumps(value, ensure_ascii=False)\n",
