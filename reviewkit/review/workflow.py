@@ -18,8 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reviewkit.article.assets import CommitAssets
-from reviewkit.article.content import ArticleResult, known_slugs, load_article, parse_article
+from reviewkit.article.content import ArticleResult, load_article
 from reviewkit.article.frontmatter import MAX_FILE_BYTES
 from reviewkit.article.translation import language_problem
 from reviewkit.base.errors import CheckFailed, EnvError, UsageError
@@ -35,7 +34,12 @@ from reviewkit.review.policy import (
     role_problem,
     verify_event,
 )
-from reviewkit.review.submissions import Submission, find_submission, read_submitted
+from reviewkit.review.submissions import (
+    Submission,
+    find_submission,
+    parse_committed,
+    read_submitted,
+)
 from reviewkit.review.translate import source_diff, source_view
 from reviewkit.review.translation_policy import counted_as, language_review_problem
 
@@ -192,13 +196,9 @@ class Target:
     submission: Submission | None = None
 
 
-def _parse_blob(project: Project, rel: str, blob: str,
-                commit: str) -> tuple[ArticleResult, str]:
-    data = project.repo.read_blobs([blob])[blob]
-    linter = project.linter(known_slugs(project.root, project.config.content))
-    # the assets of the same commit: a review is of committed content, images included
-    return (parse_article(rel, data, project.schema, linter, CommitAssets(project.repo, commit)),
-            data.decode("utf-8", errors="replace"))
+def _parse_blob(project: Project, rel: str, blob: str, commit: str) -> tuple[ArticleResult, str]:
+    data = project.repo.read_blobs([blob])[blob]  # checked against its commit's assets and links
+    return parse_committed(project, rel, data, commit), data.decode("utf-8", errors="replace")
 
 
 def resolve_target(project: Project, arg: str) -> Target:

@@ -1,0 +1,33 @@
+"""A publication's second month, on real repositories with real keys: articles submitted
+together on a branch, key rotation, expiring credentials, people leaving or changing role."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import BODY, Project, article, git
+
+A = "content/articles/coping-with-worry.md"
+B = "content/articles/sleep-and-worry.md"
+
+
+def test_articles_submitted_together_that_link_to_each_other_are_approved_by_id(
+        project: Project) -> None:
+    """By id, the submitted version is validated against its own commit: a link to an
+    article added on the same branch is not broken because the reviewer is on main."""
+    git(project.path, "checkout", "-q", "-b", "two-articles")
+    project.repo.write(B, article(id="01JDX9Z8Y7X6W5V4T3S2R1Q0PN", title="Sleep and worry",
+                                  slug="sleep-and-worry",
+                                  body=BODY + "\nSee also [worry](/articles/coping-with-worry).\n"))
+    project.repo.commit("a second article")
+    assert project.rk("validate").code == 0
+    assert project.rk("submit", str(project.path / B), "--reviewer", "dwhitfield").code == 0
+    git(project.path, "checkout", "-q", "main")
+    git(project.path, "rm", "-q", A)  # the linked article is not on the reviewer's branch
+    git(project.path, "commit", "-q", "-m", "retire worry")
+    r = project.rk("approve", "01JDX9Z8Y7", "--key", str(project.reviewer.private),
+                   "--as", "dwhitfield", "-m", "ok")
+    assert r.code == 0, r.output
+    git(project.path, "checkout", "-q", "two-articles")
+    s = json.loads(project.rk("status", "--format", "json", str(project.path / B)).out)
+    assert s["articles"][0]["state"] == "approved"
