@@ -31,3 +31,30 @@ def test_articles_submitted_together_that_link_to_each_other_are_approved_by_id(
     git(project.path, "checkout", "-q", "two-articles")
     s = json.loads(project.rk("status", "--format", "json", str(project.path / B)).out)
     assert s["articles"][0]["state"] == "approved"
+
+
+def _registry(project: Project, dana_keys: list[object]) -> None:
+    from conftest import default_reviewers, registry_yaml
+
+    people = default_reviewers(project.reviewer, project.second, project.editor)
+    people[0]["keys"] = dana_keys
+    project.repo.write("reviewers.yaml", registry_yaml(people))
+    project.repo.commit("registry")
+
+
+def test_a_date_only_valid_before_is_shown_as_the_start_of_that_day(
+        project: Project, keys: object) -> None:
+    """Retiring a key with ``valid_before: <today>`` ends it at 00:00 UTC today: an approval
+    made with it later today no longer counts, and the reason must say so, not "valid until
+    <today>" (which reads as "through today")."""
+    import datetime as dt
+
+    assert project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
+                      "--as", "dwhitfield", "-m", "ok").code == 0
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    new = keys("dwhitfield-new")  # type: ignore[operator]
+    _registry(project, [{"key": project.reviewer.line, "valid_before": today}, new.line])
+    r = project.rk("status", str(project.path / A))
+    assert "not counted" in r.out, r.out
+    assert f"valid until {today} 00:00:00 UTC)" in r.out, r.out
+    assert project.rk("gate").code == 1
