@@ -58,3 +58,25 @@ def test_a_date_only_valid_before_is_shown_as_the_start_of_that_day(
     assert "not counted" in r.out, r.out
     assert f"valid until {today} 00:00:00 UTC)" in r.out, r.out
     assert project.rk("gate").code == 1
+
+
+def test_approving_over_another_reviewers_request_for_changes_says_so(project: Project) -> None:
+    """Two clinicians on one version: Michael requests changes, Dana (who may not have read
+    them) approves later. The approval counts, as the design says, but approve says
+    whose concern it overrides and how to take it back."""
+    assert project.rk("submit", str(project.path / A)).code == 0
+    r = project.rk("request-changes", str(project.path / A), "--key",
+                   str(project.second.private), "--as", "mokafor", "-m", "Add the 988 line.")
+    assert r.code == 0, r.output
+    r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
+                   "--as", "dwhitfield", "-m", "ok")
+    assert r.code == 0, r.output
+    assert "state now: approved" in r.out
+    assert "overrides the changes Michael Okafor requested on this version" in r.err, r.err
+    assert "“Add the 988 line.”" in r.err and "reviewkit withdraw" in r.err
+    # her own earlier request is not someone else's concern
+    r = project.rk("request-changes", str(project.path / A), "--key",
+                   str(project.reviewer.private), "--as", "dwhitfield", "-m", "wait")
+    r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
+                   "--as", "dwhitfield", "-m", "ok now")
+    assert r.code == 0 and "Michael Okafor" in r.err and "“wait”" not in r.err, r.err

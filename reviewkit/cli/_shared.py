@@ -77,10 +77,25 @@ def _print_recorded(rec: Any, verb: str) -> None:
     if getattr(rec, "counted_as", None):
         echo(f"counts as: {_1(rec.counted_as)}")
     echo(f"state now: {rec.status.state}")
+    for c in _overridden(rec):  # a safety concern another reviewer raised on this version
+        who = c.reviewer.name if c.reviewer else c.event.actor
+        echo(f"note: this approval overrides the changes {_1(who)} requested on this version "
+             f"on {_1(c.event.at[:10])}: “{_1(c.event.message)}” (tell them, or withdraw it: "
+             f"reviewkit withdraw {_1(e.path)} -m WHY)", err=True)
     if rec.status.state != "approved" and rec.status.reasons:
         for r in rec.status.reasons:
             echo(f"  {_1(r)}")
     echo("share it: reviewkit sync")
+
+
+def _overridden(rec: Any) -> list[Any]:
+    """Others' signed requests for changes on the version this approval now clears."""
+    e = rec.event
+    if e.event != "approved":
+        return []
+    return [c for c in rec.status.checks if c.event is not None and c.verified
+            and c.event.event == "changes_requested" and c.event.digest == e.digest
+            and c.event.actor != e.actor and c.event.when <= e.when]
 
 
 def _record(kind: str, path: str, **kw: Any) -> Any:
