@@ -80,3 +80,32 @@ def test_approving_over_another_reviewers_request_for_changes_says_so(project: P
     r = project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
                    "--as", "dwhitfield", "-m", "ok now")
     assert r.code == 0 and "Michael Okafor" in r.err and "“wait”" not in r.err, r.err
+
+
+def test_a_clinician_who_leaves_keeps_her_past_approvals_only_if_her_entry_stays(
+        project: Project) -> None:
+    """The content-lead guide's procedure for a leaver: end her keys (approvals made before
+    count, later ones do not); deleting her entry or role un-counts them all."""
+    import datetime as dt
+
+    from conftest import default_reviewers, registry_yaml
+
+    assert project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
+                      "--as", "dwhitfield", "-m", "ok").code == 0
+    left = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    people = default_reviewers(project.reviewer, project.second, project.editor)
+    people[0]["keys"] = [{"key": project.reviewer.line, "valid_before": left}]
+    project.repo.write("reviewers.yaml", registry_yaml(people))
+    project.repo.commit("Dana leaves")
+    assert project.rk("gate").code == 0
+    # deleting her role instead: fail closed, with the reason
+    people[0]["roles"] = ["editor"]
+    project.repo.write("reviewers.yaml", registry_yaml(people))
+    project.repo.commit("Dana's role removed")
+    r = project.rk("gate")
+    assert r.code == 1 and "Dana Whitfield is not a clinical reviewer" in r.out, r.output
+    project.repo.write("reviewers.yaml", registry_yaml(people[1:]))
+    project.repo.commit("Dana removed")
+    r = project.rk("gate")
+    assert r.code == 1 and "'dwhitfield' is not in the reviewer registry" in r.out, r.output
