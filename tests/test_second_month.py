@@ -109,3 +109,29 @@ def test_a_clinician_who_leaves_keeps_her_past_approvals_only_if_her_entry_stays
     project.repo.commit("Dana removed")
     r = project.rk("gate")
     assert r.code == 1 and "'dwhitfield' is not in the reviewer registry" in r.out, r.output
+
+
+def test_a_refusal_from_a_registry_older_than_mains_says_to_pull(
+        project: Project, keys: object, tmp_path: object) -> None:
+    """Dana's new key is merged on main; her clone has fetched but not pulled. Her approval
+    with the new key is refused by her checkout's registry, and the refusal says why."""
+    from pathlib import Path
+
+    from conftest import rk
+
+    clone = Path(str(tmp_path)) / "dana"
+    git(project.path.parent, "clone", "-q", str(project.path), str(clone))
+    new = keys("dwhitfield-laptop2")  # type: ignore[operator]
+    _registry(project, [project.reviewer.line, new.line])
+    args = ("approve", str(clone / A), "--key", str(new.private), "--as", "dwhitfield", "-m", "ok")
+    git(clone, "fetch", "-q")
+    r = rk(*args, cwd=clone)
+    assert r.code == 1, r.output
+    assert "reviewers.yaml here differs from origin/main's: git pull and try again" in r.err, r.err
+    git(clone, "pull", "-q")
+    r = rk(*args, cwd=clone)
+    assert r.code == 0, r.output
+    # up to date: a refusal has no such hint
+    r = rk("approve", str(clone / A), "--key", str(project.second.private), "--as", "dwhitfield",
+           "-m", "wrong key", cwd=clone)
+    assert r.code == 1 and "git pull" not in r.err, r.err

@@ -99,9 +99,36 @@ def _overridden(rec: Any) -> list[Any]:
 
 
 def _record(kind: str, path: str, **kw: Any) -> Any:
+    from reviewkit.base.errors import CheckFailed, UsageError
     from reviewkit.review.workflow import record
 
-    return record(_ctx().project(), kind, _arg_path(path), **kw)
+    project = _ctx().project()
+    try:
+        return record(project, kind, _arg_path(path), **kw)
+    except (CheckFailed, UsageError) as err:
+        behind = _registry_behind(project, kw.get("trust_ref"))
+        if behind:
+            err.hint = f"{err.hint}; {behind}" if err.hint else behind
+        raise
+
+
+def _registry_behind(project: Any, trust_ref: str | None) -> str | None:
+    """Why a refusal may be out of date: this checkout's registry is not the one CI trusts
+    (a new key, a renewed license or a new role merged since the reviewer last pulled)."""
+    from reviewkit.base.errors import ReviewkitError
+
+    try:
+        ref = trust_ref or project.repo.default_upstream()
+        rel = project.config.registry
+        if ref is None or project.trust_ref is not None:
+            return None
+        there = project.repo.show_file(ref, rel)
+        here = (project.root / rel).read_bytes()
+    except (ReviewkitError, OSError):
+        return None
+    if there is None or there == here:
+        return None
+    return f"{rel} here differs from {ref.removeprefix('refs/remotes/')}'s: git pull and try again"
 
 
 def _say_cache_off() -> None:
