@@ -135,3 +135,19 @@ def test_a_refusal_from_a_registry_older_than_mains_says_to_pull(
     r = rk("approve", str(clone / A), "--key", str(project.second.private), "--as", "dwhitfield",
            "-m", "wrong key", cwd=clone)
     assert r.code == 1 and "git pull" not in r.err, r.err
+
+
+def test_dashboard_says_does_not_count_once(project: Project, tmp_path: object) -> None:
+    """The dashboard's latest events read "(does not count: Jordan Lee is not a clinical
+    reviewer …)", not "(does not count: not counted: …)"."""
+    from pathlib import Path
+
+    from conftest import put_event
+
+    put_event(project.path, "approved", A, "jlee", project.editor)
+    out = Path(str(tmp_path)) / "dash"
+    r = project.rk("report", "--html", str(out))
+    assert r.code == 0, r.output
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "(does not count: Jordan Lee is not a clinical reviewer" in page, page
+    assert "not counted: not counted" not in page and "count: not counted" not in page
