@@ -151,3 +151,15 @@ def test_dashboard_says_does_not_count_once(project: Project, tmp_path: object) 
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "(does not count: Jordan Lee is not a clinical reviewer" in page, page
     assert "not counted: not counted" not in page and "count: not counted" not in page
+
+
+def test_a_new_key_not_yet_registered_is_refused_naming_the_file_to_send(
+        project: Project, keys: object) -> None:
+    """Dana's new laptop: she signs before the admin registered the key. Nothing is
+    recorded, and the refusal names the public key file she sends to the admin."""
+    new = keys("dwhitfield-newlaptop")  # type: ignore[operator]
+    r = project.rk("approve", str(project.path / A), "--key", str(new.private),
+                   "--as", "dwhitfield", "-m", "ok")
+    assert r.code == 1, r.output
+    assert f"send an admin the public key to add to reviewers.yaml: {new.public}" in r.err, r.err
+    assert "refs/reviewkit/events" not in git(project.path, "for-each-ref")

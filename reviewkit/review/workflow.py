@@ -179,8 +179,8 @@ def _check_key_registered(person: Reviewer, key_path: Path) -> None:
             continue
     raise CheckFailed(
         f"key {signing.fingerprint(line)} is not registered for {person.id} in the registry",
-        hint="use --key with your registered key, or ask an admin to add this one",
-    )
+        hint="use --key with your registered key, or send an admin the public key to add "
+             f"to reviewers.yaml: {key_path if key_path.suffix == '.pub' else f'{key_path}.pub'}")
 
 
 @dataclass
