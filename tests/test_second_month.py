@@ -163,3 +163,26 @@ def test_a_new_key_not_yet_registered_is_refused_naming_the_file_to_send(
     assert r.code == 1, r.output
     assert f"send an admin the public key to add to reviewers.yaml: {new.public}" in r.err, r.err
     assert "refs/reviewkit/events" not in git(project.path, "for-each-ref")
+
+
+def test_an_approval_under_a_lapsed_license_is_refused_with_the_next_step(
+        project: Project) -> None:
+    """Michael's MD lapsed yesterday: approve refuses, says what to do, records nothing; an
+    earlier approval of his (made while the license was valid) keeps counting."""
+    import datetime as dt
+
+    from conftest import default_reviewers, put_event, registry_yaml
+
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=10)
+    put_event(project.path, "approved", A, "mokafor", project.second, at=old)
+    people = default_reviewers(project.reviewer, project.second, project.editor)
+    yesterday = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).date().isoformat()
+    people[1]["credentials"] = [{"type": "MD", "license": "MD-77", "expires": yesterday}]
+    project.repo.write("reviewers.yaml", registry_yaml(people))
+    project.repo.commit("Michael's license lapsed")
+    assert project.rk("gate").code == 0
+    r = project.rk("approve", str(project.path / A), "--key", str(project.second.private),
+                   "--as", "mokafor", "-m", "again")
+    assert r.code == 1, r.output
+    assert f"license expired on {yesterday}" in r.err, r.err
+    assert "if it was renewed, an admin updates its expires date in reviewers.yaml" in r.err

@@ -31,6 +31,7 @@ from reviewkit.review.policy import (
     ArticleStatus,
     evaluate,
     judge_approval,
+    refusal_hint,
     role_problem,
     verify_event,
 )
@@ -365,8 +366,7 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
                                                  policy=policy)
         if cred is None and not language:
             raise CheckFailed(f"this approval would not count: {problem}",
-                              hint="ask another clinical reviewer" if problem
-                              and problem.startswith("self-approval") else None)
+                              hint=refusal_hint(problem))
         credential = cred.type if cred else None
         said = counted_as(credential, language, result.summary, policy)
 
