@@ -305,6 +305,9 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/review/policy.py", "        if wrong:\n", "        if False:\n"),
     ], [T + "test_setup_and_trust.py::test_byline_naming_someone_who_did_not_approve_is_blocked",
         POL + "byline-names-someone-else]"]),
+    "one key is one person's in the registry": ([
+        ("reviewkit/record/config.py", "    if shared:\n        raise ConfigError", "    if False:\n        raise ConfigError"),
+    ], [T + "test_registry_mistakes.py::test_one_key_registered_for_two_reviewers_is_refused"]),
     "approve checks the trusted registry": ([
         ("reviewkit/review/workflow.py", "        if trusted is not None:\n            _check_trusted(",
          "        if False:\n            _check_trusted("),
