@@ -186,3 +186,29 @@ def test_an_approval_under_a_lapsed_license_is_refused_with_the_next_step(
     assert r.code == 1, r.output
     assert f"license expired on {yesterday}" in r.err, r.err
     assert "if it was renewed, an admin updates its expires date in reviewers.yaml" in r.err
+
+
+def test_a_pull_request_that_uncounts_approvals_says_so_before_the_merge(
+        project: Project) -> None:
+    """The lead removes a clinician who left. CI judges the pull request with the base's
+    registry, so it passes; it now also says which articles the merge would block."""
+    from conftest import default_reviewers, registry_yaml
+
+    assert project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
+                      "--as", "dwhitfield", "-m", "ok").code == 0
+    git(project.path, "branch", "base")
+    people = default_reviewers(project.reviewer, project.second, project.editor)
+    project.repo.write("reviewers.yaml", registry_yaml(people[1:]))
+    project.repo.commit("Dana left")
+    r = project.rk("gate", "--trust-ref", "refs/heads/base")
+    assert r.code == 0, r.output  # the verdict is the base's, as before
+    assert ("once merged, this change would block 1 article that pass now: "
+            "content/articles/coping-with-worry.md") in r.output, r.output
+    doc = json.loads(project.rk("gate", "--trust-ref", "refs/heads/base", "--format", "json").out)
+    assert any("would block 1 article" in n for n in doc["notes"])
+    # a registry change that un-counts nothing adds no such note
+    people[0]["name"] = "Dana R. Whitfield"
+    project.repo.write("reviewers.yaml", registry_yaml(people))
+    project.repo.commit("Dana's full name")
+    r = project.rk("gate", "--trust-ref", "refs/heads/base")
+    assert r.code == 0 and "would block" not in r.output, r.output

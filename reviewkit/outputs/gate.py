@@ -142,11 +142,14 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
                 f"(--expect-events-ancestor). Deleted events could revive an approval; "
                 "restore the ref from a clone that has the full history"
             )
-    for rel in project.changed_trusted_files():
+    changed = project.changed_trusted_files()
+    for rel in changed:
         result.notes.append(
             f"this change edits {rel}; the gate used the version at {project.trust_label}; "
             "changes to it take effect once merged"
         )
+    if changed:
+        result.notes.extend(_after_merge(project, report, now))
     for s in report.statuses:
         if s.draft and s.state != "invalid":
             result.drafts.append(s)
@@ -159,6 +162,28 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
         else:
             result.blocked.append(s)
     return result
+
+
+def _after_merge(project: Project, report: StatusReport, now: dt.datetime | None) -> list[str]:
+    """A note naming the articles that pass now but would be blocked under the change's own
+    reviewers.yaml / reviewkit.yaml / schema, i.e. on the base branch once it is merged: a
+    reviewer removed, a key ended too early or a role taken away un-counts approvals that
+    CI, judging with the base's files, still counts on the pull request. Never a verdict."""
+    from reviewkit.base.errors import ReviewkitError
+    from reviewkit.record.project import load_project
+
+    try:
+        after = evaluate_repo(load_project(project.root), now=now, lint=False)
+    except ReviewkitError as err:
+        return [f"once merged, this change's configuration would not load: {err}"]
+    passing = {s.path for s in report.statuses if s.state == "approved"}
+    lost = sorted(s.path for s in after.statuses if s.path in passing and s.state != "approved")
+    if not lost:
+        return []
+    shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+    return [f"once merged, this change would block {len(lost)} article"
+            f"{'s' if len(lost) != 1 else ''} that pass now: {shown} (see why: reviewkit "
+            "status on this branch)"]
 
 
 def missing_events_message(count: int) -> str:
