@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from reviewkit.record.cache import cache_path
 from reviewkit.record.project import load_project
 from reviewkit.review.status import open_cache
 
-from conftest import Project, article, default_reviewers, git, put_event, registry_yaml
+from conftest import Key, Project, article, default_reviewers, git, put_event, registry_yaml
 
 A = "content/articles/coping-with-worry.md"
 NOW = dt.datetime.now(dt.timezone.utc)
@@ -116,10 +117,12 @@ def state_of(result: GateResult, rel: str) -> str:
     return next(s.state for s in result.report.statuses if s.path == rel)
 
 
-def test_registry_change_invalidates_verdicts(catalogue: Project) -> None:
+def test_registry_change_invalidates_verdicts(catalogue: Project,
+                                             keys: Callable[[str], Key]) -> None:
     rel = "content/articles/topic-0.md"
     assert state_of(gate(catalogue.path, cached=True), rel) == "approved"
-    _edit_registry(catalogue, lambda people: people[0].update(keys=[catalogue.editor.line]))
+    other = keys("dwhitfield-other").line  # not the editor's: one key is one person's
+    _edit_registry(catalogue, lambda people: people[0].update(keys=[other]))
     assert state_of(gate(catalogue.path, cached=True), rel) != "approved"
 
 

@@ -77,16 +77,58 @@ def _print_recorded(rec: Any, verb: str) -> None:
     if getattr(rec, "counted_as", None):
         echo(f"counts as: {_1(rec.counted_as)}")
     echo(f"state now: {rec.status.state}")
+    for c in _overridden(rec):  # a safety concern another reviewer raised on this version
+        who = c.reviewer.name if c.reviewer else c.event.actor
+        echo(f"note: this approval overrides the changes {_1(who)} requested on this version "
+             f"on {_1(c.event.at[:10])}: “{_1(c.event.message)}” (tell them, or withdraw it: "
+             f"reviewkit withdraw {_1(e.path)} -m WHY)", err=True)
     if rec.status.state != "approved" and rec.status.reasons:
         for r in rec.status.reasons:
             echo(f"  {_1(r)}")
     echo("share it: reviewkit sync")
 
 
+def _overridden(rec: Any) -> list[Any]:
+    """Others' signed requests for changes on the version this approval now clears."""
+    e = rec.event
+    if e.event != "approved":
+        return []
+    return [c for c in rec.status.checks if c.event is not None and c.verified
+            and c.event.event == "changes_requested" and c.event.digest == e.digest
+            and c.event.actor != e.actor and c.event.when <= e.when]
+
+
 def _record(kind: str, path: str, **kw: Any) -> Any:
+    from reviewkit.base.errors import CheckFailed, UsageError
     from reviewkit.review.workflow import record
 
-    return record(_ctx().project(), kind, _arg_path(path), **kw)
+    project = _ctx().project()
+    try:
+        return record(project, kind, _arg_path(path), **kw)
+    except (CheckFailed, UsageError) as err:
+        behind = _registry_behind(project, kw.get("trust_ref"))
+        if behind:
+            err.hint = f"{err.hint}; {behind}" if err.hint else behind
+        raise
+
+
+def _registry_behind(project: Any, trust_ref: str | None) -> str | None:
+    """Why a refusal may be out of date: this checkout's registry is not the one CI trusts
+    (a new key, a renewed license or a new role merged since the reviewer last pulled)."""
+    from reviewkit.base.errors import ReviewkitError
+
+    try:
+        ref = trust_ref or project.repo.default_upstream()
+        rel = project.config.registry
+        if ref is None or project.trust_ref is not None:
+            return None
+        there = project.repo.show_file(ref, rel)
+        here = (project.root / rel).read_bytes()
+    except (ReviewkitError, OSError):
+        return None
+    if there is None or there == here:
+        return None
+    return f"{rel} here differs from {ref.removeprefix('refs/remotes/')}'s: git pull and try again"
 
 
 def _say_cache_off() -> None:

@@ -142,11 +142,14 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
                 f"(--expect-events-ancestor). Deleted events could revive an approval; "
                 "restore the ref from a clone that has the full history"
             )
-    for rel in project.changed_trusted_files():
+    changed = project.changed_trusted_files()
+    for rel in changed:
         result.notes.append(
             f"this change edits {rel}; the gate used the version at {project.trust_label}; "
             "changes to it take effect once merged"
         )
+    if project.config.registry in changed:
+        result.notes.extend(_after_merge(project, report, now, workers))
     for s in report.statuses:
         if s.draft and s.state != "invalid":
             result.drafts.append(s)
@@ -159,6 +162,39 @@ def run_gate(project: Project, *, expect_events_ancestor: str | None = None,
         else:
             result.blocked.append(s)
     return result
+
+
+def _after_merge(project: Project, report: StatusReport, now: dt.datetime | None,
+                 workers: int) -> list[str]:
+    """A note naming the articles that pass now but would be blocked under the change's own
+    reviewers.yaml once it is merged: a reviewer removed, a key ended too early or a role
+    taken away un-counts approvals that CI, judging with the base's registry, still counts
+    on the pull request. Only the registry is the change's: its configuration and schema
+    stay the base's (a schema from the change under test is never run). Never a verdict."""
+    from dataclasses import replace
+
+    from reviewkit.base.errors import ReviewkitError
+    from reviewkit.record.config import parse_registry
+
+    rel = project.config.registry
+    path = project.root / rel
+    try:
+        if not path.is_file() or path.is_symlink():
+            return [f"once merged, this change leaves no {rel}: no approval would count"]
+        after = evaluate_repo(replace(project, _registry=parse_registry(path.read_bytes(), rel),
+                                      _linter=None),
+                              now=now, lint=False, workers=workers)
+    except (ReviewkitError, OSError) as err:
+        return [f"once merged, this change's {rel} would not load: {err}"]
+    passing = {s.path for s in report.statuses if s.state == "approved"}
+    lost = sorted(s.path for s in after.statuses if s.path in passing and s.state != "approved")
+    if not lost:
+        return []
+    shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+    one = len(lost) == 1
+    return [f"once merged, this change would block {len(lost)} article{'' if one else 's'} "
+            f"that {'passes' if one else 'pass'} now: {shown} (see why: reviewkit status on "
+            "this branch)"]
 
 
 def missing_events_message(count: int) -> str:

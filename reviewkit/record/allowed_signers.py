@@ -117,14 +117,21 @@ def _day(value: datetime) -> str:
     return utc.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _end(value: datetime) -> str:
+    # A date-only valid_before ends at the START of that day: "until 2026-11-30" would read
+    # as "through the 30th", which is the opposite for an event made on the 30th.
+    day = _day(value)
+    return day if " " in day else f"{day} 00:00:00 UTC"
+
+
 def _window_text(key: AllowedKey) -> str:
     after, before = key.valid_after, key.valid_before
     if after and before:
-        return f"valid from {_day(after)} to {_day(before)}"
+        return f"valid from {_day(after)} to {_end(before)}"
     if after:
         return f"valid from {_day(after)}"
     if before:
-        return f"valid until {_day(before)}"
+        return f"valid until {_end(before)}"
     return "no validity window"
 
 

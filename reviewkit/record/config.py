@@ -106,7 +106,31 @@ def registry_findings(data: bytes, source: str = REGISTRY_FILE) -> list[Finding]
                 kpos = locate(node, ["reviewers", i, "keys", j], False) or pos
                 out.append(Finding(source, kpos[0] + 1, kpos[1] + 1, "error", "config",
                                    f"reviewer '{r.id}': bad public key: {exc}"))
+    for i, j, message in _shared_keys(registry):
+        kpos = locate(node, ["reviewers", i, "keys", j], False) or (0, 0)
+        out.append(Finding(source, kpos[0] + 1, kpos[1] + 1, "error", "config", message))
     return sorted(out)
+
+
+def _shared_keys(registry: Registry) -> list[tuple[int, int, str]]:
+    """(reviewer index, key index, message) of each key also registered for an earlier
+    reviewer: whoever holds it could sign as both, and two people's approvals
+    (``approvals_required``) would be one person's."""
+    from reviewkit.record.signing import fingerprint, parse_public_key
+
+    owner: dict[bytes, str] = {}
+    out = []
+    for i, r in enumerate(registry.reviewers):
+        for j, k in enumerate(r.keys):
+            try:
+                blob = parse_public_key(k.key)[1]
+            except ValueError:
+                continue  # reported as a bad public key
+            first = owner.setdefault(blob, r.id)
+            if first != r.id:
+                out.append((i, j, f"key {fingerprint(k.key)} of '{r.id}' is also registered "
+                                  f"for '{first}': each person signs with their own key"))
+    return out
 
 
 def parse_config(data: bytes, source: str = CONFIG_FILE) -> Config:
@@ -139,4 +163,7 @@ def parse_registry(data: bytes, source: str = REGISTRY_FILE) -> Registry:
                 parse_public_key(k.key)
             except ValueError as exc:
                 raise ConfigError(f"{source}: reviewer '{r.id}': bad public key: {exc}") from None
+    shared = _shared_keys(registry)
+    if shared:
+        raise ConfigError(f"{source}: {shared[0][2]}")
     return registry

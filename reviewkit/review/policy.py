@@ -126,6 +126,16 @@ def pick_credential(reviewer: Reviewer, requested: str | None, day: dt.date,
     return valid[0], ""
 
 
+def refusal_hint(problem: str | None) -> str | None:
+    """What to do about an approval :func:`judge_approval` would not count, when it is clear."""
+    if problem and problem.startswith("self-approval"):
+        return "ask another clinical reviewer"
+    if problem and " license expired on " in problem:
+        return ("if it was renewed, an admin updates its expires date in reviewers.yaml; "
+                "meanwhile ask another clinical reviewer")
+    return None
+
+
 def role_problem(reviewer: Reviewer) -> str | None:
     """Why ``reviewer`` may not approve or request changes (the clinical role), or None."""
     if "clinical_reviewer" not in reviewer.roles:

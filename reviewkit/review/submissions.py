@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from reviewkit.article.assets import CommitAssets
-from reviewkit.article.content import ArticleResult, known_slugs, parse_article
+from reviewkit.article.content import ArticleResult, parse_article
 from reviewkit.base.errors import EnvError, UsageError
 from reviewkit.base.model import ArticleSummary, ReviewEvent
 from reviewkit.record.ledger import Ledger, StoredEvent, read_ledger
@@ -79,9 +79,25 @@ def read_submitted(project: Project, sub: Submission, *, lint: bool = True) -> A
         raise EnvError(f"{sub.event.path} is not in commit {sub.event.commit[:12]} "
                        "(the submission names a file the commit does not have)")
     data = repo.read_blobs([blob])[blob]
-    linter = project.linter(known_slugs(project.root, project.config.content)) if lint else None
-    return parse_article(sub.event.path, data, project.schema, linter,
-                         CommitAssets(repo, sub.event.commit))
+    return parse_committed(project, sub.event.path, data, sub.event.commit, lint=lint)
+
+
+def parse_committed(project: Project, rel: str, data: bytes, commit: str, *,
+                    lint: bool = True) -> ArticleResult:
+    """``data`` (the file ``rel`` in ``commit``) parsed and validated against that commit:
+    its assets and the articles its internal links may name are the commit's, as CI sees
+    them, not those of the branch the reviewer has checked out."""
+    linter = project.linter(committed_slugs(project, commit)) if lint else None
+    return parse_article(rel, data, project.schema, linter, CommitAssets(project.repo, commit))
+
+
+def committed_slugs(project: Project, commit: str) -> set[str]:
+    """The article names (file stems) under the content roots in ``commit``."""
+    roots = [r.rstrip("/") for r in project.config.content]
+    entries = project.repo.ls_tree(commit, roots)
+    return {e.path.rsplit("/", 1)[-1][:-3] for e in entries
+            if e.type == "blob" and e.path.endswith(".md")
+            and not e.path.rsplit("/", 1)[-1].startswith(".")}
 
 
 def _summary(project: Project, e: ReviewEvent, present: bool) -> ArticleSummary:

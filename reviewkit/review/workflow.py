@@ -16,8 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reviewkit.article.assets import CommitAssets
-from reviewkit.article.content import ArticleResult, known_slugs, load_article, parse_article
+from reviewkit.article.content import ArticleResult, load_article
 from reviewkit.article.translation import language_problem
 from reviewkit.base.errors import CheckFailed, UsageError
 from reviewkit.base.model import Article, ArticleSummary, Policy, Reviewer, ReviewEvent
@@ -29,10 +28,16 @@ from reviewkit.review.policy import (
     ArticleStatus,
     evaluate,
     judge_approval,
+    refusal_hint,
     role_problem,
     verify_event,
 )
-from reviewkit.review.submissions import Submission, find_submission, read_submitted
+from reviewkit.review.submissions import (
+    Submission,
+    find_submission,
+    parse_committed,
+    read_submitted,
+)
 from reviewkit.review.translate import source_view
 from reviewkit.review.translation_policy import counted_as, language_review_problem
 
@@ -172,8 +177,8 @@ def _check_key_registered(person: Reviewer, key_path: Path) -> None:
             continue
     raise CheckFailed(
         f"key {signing.fingerprint(line)} is not registered for {person.id} in the registry",
-        hint="use --key with your registered key, or ask an admin to add this one",
-    )
+        hint="use --key with your registered key, or send an admin the public key to add "
+             f"to reviewers.yaml: {key_path if key_path.suffix == '.pub' else f'{key_path}.pub'}")
 
 
 @dataclass
@@ -189,13 +194,9 @@ class Target:
     submission: Submission | None = None
 
 
-def _parse_blob(project: Project, rel: str, blob: str,
-                commit: str) -> tuple[ArticleResult, str]:
-    data = project.repo.read_blobs([blob])[blob]
-    linter = project.linter(known_slugs(project.root, project.config.content))
-    # the assets of the same commit: a review is of committed content, images included
-    return (parse_article(rel, data, project.schema, linter, CommitAssets(project.repo, commit)),
-            data.decode("utf-8", errors="replace"))
+def _parse_blob(project: Project, rel: str, blob: str, commit: str) -> tuple[ArticleResult, str]:
+    data = project.repo.read_blobs([blob])[blob]  # checked against its commit's assets and links
+    return parse_committed(project, rel, data, commit), data.decode("utf-8", errors="replace")
 
 
 def resolve_target(project: Project, arg: str) -> Target:
@@ -362,8 +363,7 @@ def record(project: Project, kind: str, path: str, *, actor: Reviewer | None = N
                                                  policy=policy)
         if cred is None and not language:
             raise CheckFailed(f"this approval would not count: {problem}",
-                              hint="ask another clinical reviewer" if problem
-                              and problem.startswith("self-approval") else None)
+                              hint=refusal_hint(problem))
         credential = cred.type if cred else None
         said = counted_as(credential, language, result.summary, policy)
 

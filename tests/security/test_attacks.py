@@ -150,11 +150,21 @@ def test_event_altered_after_signing(project: Project, name: str) -> None:
         return
     altered = ReviewEvent.model_validate(doc)
     if name == "actor":
-        # the key is registered for mokafor too (one person, two ids), so the key check
-        # passes and only the signature over `actor` can catch the relabelling
-        def share(people: list[dict[str, Any]]) -> None:
-            people[1]["keys"] = [project.second.line, project.reviewer.line]
-        set_registry(project, share)
+        # with the key registered for mokafor too (one person, two ids) the key check
+        # passes and only the signature over `actor` can catch the relabelling; such a
+        # reviewers.yaml no longer loads (test_registry_mistakes.py), so judge it in memory
+        from reviewkit.base.model import Registry
+        from reviewkit.review.policy import verify_event
+
+        from conftest import default_reviewers
+
+        people = default_reviewers(project.reviewer, project.second, project.editor)
+        people[1]["keys"] = [project.second.line, project.reviewer.line]
+        ok, why, _ = verify_event(altered, Registry.model_validate({"reviewers": people}))
+        assert not ok and "signature does not match the content" in why, why
+        put_raw(project.path, {altered.file_name(): data})
+        assert_blocked(project, "signature rejected", "not registered for mokafor")
+        return
     # the file name follows the altered content, so only the signature can catch it
     put_raw(project.path, {altered.file_name(): data})
     assert_blocked(project, "signature rejected",
