@@ -239,3 +239,20 @@ def test_the_after_merge_note_runs_only_the_changes_registry(project: Project) -
     project.repo.commit("Dana left")
     r = project.rk("gate", "--trust-ref", "refs/heads/base")
     assert "would block 1 article that passes now" in r.output, r.output
+
+
+def test_slugs_of_a_commit_are_read_as_the_work_trees_are(project: Project) -> None:
+    """committed_slugs (approve by id) and known_slugs (the work tree) agree: nothing under
+    a dot-directory or a dot-file names an article."""
+    from reviewkit.article.content import known_slugs
+    from reviewkit.record.project import load_project
+    from reviewkit.review.submissions import committed_slugs
+
+    for rel in ("content/articles/.drafts/hidden.md", "content/articles/.dot.md",
+                "content/articles/more/nested-page.md"):
+        project.repo.write(rel, article())
+    project.repo.commit("hidden and nested files")
+    p = load_project(project.path)
+    here = known_slugs(p.root, p.config.content)
+    assert committed_slugs(p, "HEAD") == here
+    assert "nested-page" in here and "hidden" not in here and ".dot" not in here

@@ -95,9 +95,10 @@ def committed_slugs(project: Project, commit: str) -> set[str]:
     """The article names (file stems) under the content roots in ``commit``."""
     roots = [r.rstrip("/") for r in project.config.content]
     entries = project.repo.ls_tree(commit, roots)
+    # as known_slugs reads a work tree: no dot-file, nothing under a dot-directory
     return {e.path.rsplit("/", 1)[-1][:-3] for e in entries
             if e.type == "blob" and e.path.endswith(".md")
-            and not e.path.rsplit("/", 1)[-1].startswith(".")}
+            and not any(part.startswith(".") for part in e.path.split("/"))}
 
 
 def _summary(project: Project, e: ReviewEvent, present: bool) -> ArticleSummary:

@@ -494,3 +494,17 @@ def test_a_byline_spelt_with_a_turkish_i_is_still_checked(project: Project,
     _write(project, body)
     found = [f for f in _findings(project, A) if f["rule"] == "byline-reviewer"]
     assert found and "Alex Moreno" in found[0]["message"]
+
+
+@pytest.mark.parametrize("raw", ["../secret.png", "img/../../secret.png", "..", "./../x.pdf"])
+def test_an_asset_path_cannot_climb_out_of_the_repository(raw: str) -> None:
+    """The repository-wide check, on its own: an article in a folder is also held to its
+    folder, so an article at the top of the repository (a content root of ".") is where
+    only this check stands between a reference and a file outside the repository."""
+    from reviewkit.article.assets import resolve
+
+    ref = resolve("top.md", raw, image=True)
+    assert ref is not None and ref.target is None, ref
+    assert ref.problem == "points outside the repository", ref
+    inside = resolve("top.md", "img/chart.png", image=True)
+    assert inside is not None and inside.target == "img/chart.png", inside
