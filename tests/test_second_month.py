@@ -256,3 +256,27 @@ def test_slugs_of_a_commit_are_read_as_the_work_trees_are(project: Project) -> N
     here = known_slugs(p.root, p.config.content)
     assert committed_slugs(p, "HEAD") == here
     assert "nested-page" in here and "hidden" not in here and ".dot" not in here
+
+
+def test_an_after_merge_registry_that_would_not_load_or_is_gone_is_said(
+        project: Project) -> None:
+    """The change's reviewers.yaml gives one key to two people (it would not load once
+    merged) or deletes the file: the note says so; the verdict stays the base's."""
+    from conftest import default_reviewers, registry_yaml
+
+    assert project.rk("approve", str(project.path / A), "--key", str(project.reviewer.private),
+                      "--as", "dwhitfield", "-m", "ok").code == 0
+    git(project.path, "branch", "base")
+    people = default_reviewers(project.reviewer, project.second, project.editor)
+    people[1]["keys"] = [project.reviewer.line]
+    project.repo.write("reviewers.yaml", registry_yaml(people))
+    project.repo.commit("a key pasted into the wrong entry")
+    r = project.rk("gate", "--trust-ref", "refs/heads/base")
+    assert r.code == 0, r.output
+    assert "once merged, this change's reviewers.yaml would not load" in r.output, r.output
+    assert "also registered for 'dwhitfield'" in r.output, r.output
+    git(project.path, "rm", "-q", "reviewers.yaml")
+    project.repo.commit("no registry")
+    r = project.rk("gate", "--trust-ref", "refs/heads/base")
+    assert r.code == 0, r.output
+    assert "leaves no reviewers.yaml: no approval would count" in r.output, r.output

@@ -183,7 +183,9 @@ def _after_merge(project: Project, report: StatusReport, now: dt.datetime | None
             return [f"once merged, this change leaves no {rel}: no approval would count"]
         after = evaluate_repo(replace(project, _registry=parse_registry(path.read_bytes(), rel),
                                       _linter=None),
-                              now=now, lint=False, workers=workers)
+                              now=now, lint=False, workers=workers, compact=True,
+                              # this run checked the events history up to this tip already
+                              history_checked=report.ledger.tip)
     except (ReviewkitError, OSError) as err:
         return [f"once merged, this change's {rel} would not load: {err}"]
     passing = {s.path for s in report.statuses if s.state == "approved"}
