@@ -66,8 +66,9 @@ def missing_commit_error(project: Project, sub: Submission) -> EnvError:
     )
 
 
-def read_submitted(project: Project, sub: Submission, *, lint: bool = True) -> ArticleResult:
-    """The submitted version, parsed and validated, read from its commit (not the work tree).
+def submitted_bytes(project: Project, sub: Submission) -> tuple[str, bytes]:
+    """The submitted version's blob id and bytes, read from its commit (not the work tree;
+    :func:`parse_committed` validates them against that commit).
 
     EnvError (exit 3) naming the fetch that brings it when the commit is missing.
     """
@@ -78,16 +79,14 @@ def read_submitted(project: Project, sub: Submission, *, lint: bool = True) -> A
     if blob is None:
         raise EnvError(f"{sub.event.path} is not in commit {sub.event.commit[:12]} "
                        "(the submission names a file the commit does not have)")
-    data = repo.read_blobs([blob])[blob]
-    return parse_committed(project, sub.event.path, data, sub.event.commit, lint=lint)
+    return blob, repo.read_blobs([blob])[blob]
 
 
-def parse_committed(project: Project, rel: str, data: bytes, commit: str, *,
-                    lint: bool = True) -> ArticleResult:
+def parse_committed(project: Project, rel: str, data: bytes, commit: str) -> ArticleResult:
     """``data`` (the file ``rel`` in ``commit``) parsed and validated against that commit:
     its assets and the articles its internal links may name are the commit's, as CI sees
     them, not those of the branch the reviewer has checked out."""
-    linter = project.linter(committed_slugs(project, commit)) if lint else None
+    linter = project.linter(committed_slugs(project, commit))
     return parse_article(rel, data, project.schema, linter, CommitAssets(project.repo, commit))
 
 

@@ -36,7 +36,7 @@ from reviewkit.review.submissions import (
     Submission,
     find_submission,
     parse_committed,
-    read_submitted,
+    submitted_bytes,
 )
 from reviewkit.review.translate import source_view
 from reviewkit.review.translation_policy import counted_as, language_review_problem
@@ -214,12 +214,10 @@ def resolve_target(project: Project, arg: str) -> Target:
                 hint=("run reviewkit sync to fetch the review events, then try again" if no_events
                       else "pass an article's path, or an id as shown by reviewkit queue"),
             )
-        result = read_submitted(project, sub)
-        blob = project.repo.blob_in(sub.event.commit, sub.event.path)
-        assert blob is not None  # read_submitted checked it
-        text = project.repo.read_blobs([blob])[blob].decode("utf-8", errors="replace")
-        return Target(sub.event.path, result, blob, sub.event.commit, text,
-                      f"submitted on {sub.where}", sub)
+        sub_blob, data = submitted_bytes(project, sub)
+        result = parse_committed(project, sub.event.path, data, sub.event.commit)
+        return Target(sub.event.path, result, sub_blob, sub.event.commit,
+                      data.decode("utf-8", errors="replace"), f"submitted on {sub.where}", sub)
     rel = relative_path(project, arg)
     head = project.repo.head()
     if head is None:
