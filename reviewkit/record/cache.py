@@ -88,11 +88,19 @@ def _private_key(path: Path) -> bytes | None:
     different verdict. Raises OSError when it cannot be read."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+        if _unsafe(os.fstat(fh.fileno())):
             return None
         data = fh.read(4096)
     return data if len(data) >= 32 else None
+
+
+def _unsafe(st: os.stat_result) -> str | None:
+    """Why a key file with this status must not be used ("owner", "mode"), or None."""
+    if not hasattr(os, "getuid"):  # no owners or modes to check (Windows)
+        return None
+    if st.st_uid != os.getuid():
+        return "owner"
+    return "mode" if st.st_mode & 0o077 else None
 
 
 def cache_key_problem() -> str | None:
@@ -111,9 +119,10 @@ def cache_key_problem() -> str | None:
         return f"the cache key {path} is a symbolic link; {remove}"
     if not stat.S_ISREG(st.st_mode):
         return f"the cache key {path} is not a file; {remove}"
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+    unsafe = _unsafe(st)
+    if unsafe == "owner":
         return f"the cache key {path} belongs to another user; {remove}"
-    if st.st_mode & 0o077:
+    if unsafe == "mode":
         return f"others may read or change the cache key {path}; run: chmod 600 {path}"
     return f"the cache key {path} cannot be read or is too short; {remove}"
 

@@ -295,7 +295,7 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         HOST + "test_forged_lint_cache_does_not_hide_errors"]),
     "a cache key others can read authenticates nothing": ([
         ("reviewkit/record/cache.py",
-         "(st.st_uid != os.getuid() or st.st_mode & 0o077)", "(False)"),
+         "        if _unsafe(os.fstat(fh.fileno())):", "        if False:"),
     ], [T + "test_hostile_ledger.py::test_a_cache_key_others_can_read_is_not_used"]),
     "stale ref lock told from contention": ([
         ("reviewkit/record/ledger.py", "    if outcome is RefUpdate.LOCKED:", "    if False:"),
