@@ -48,6 +48,11 @@ class AuditRow:
     message: str | None
     file: str
 
+    @property
+    def why_not(self) -> str | None:
+        """The reason without the decision's "not counted: " (shown after "does not count")."""
+        return self.reason.removeprefix("not counted: ") if self.reason else self.reason
+
     def to_dict(self) -> dict[str, Any]:
         return {c: getattr(self, c) for c in COLUMNS}
 

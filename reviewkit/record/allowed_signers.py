@@ -118,10 +118,9 @@ def _day(value: datetime) -> str:
 
 
 def _end(value: datetime) -> str:
-    # A date-only valid_before ends at the START of that day: "until 2026-11-30" would read
-    # as "through the 30th", which is the opposite for an event made on the 30th.
-    day = _day(value)
-    return day if " " in day else f"{day} 00:00:00 UTC"
+    # always the time: a date-only valid_before ends at the START of that day, and
+    # "until 2026-11-30" would read as "through the 30th"
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _window_text(key: AllowedKey) -> str:
