@@ -44,7 +44,9 @@ from reviewkit.base.digest import canonical_json, content_digest
 from reviewkit.base.git import blob_id
 from reviewkit.base.model import ReviewEvent, format_time
 
-GENERATOR_VERSION = 2  # standard shape; 2: bodies without byline and editorial note
+# standard shape; 2: bodies without byline and editorial note; 3: events in shards
+# (reviewkit/base/layout.py), one commit per event as `approve` writes them
+GENERATOR_VERSION = 3
 SHAPES = ("standard", "realistic")
 
 
@@ -715,7 +717,7 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date,
                 events.append((ev.file_name(), canonical_json(ev.model_dump(exclude_none=True))))
     t_sign = time.perf_counter()
 
-    events.sort(key=lambda e: e[0].split("/", 1)[1])  # roughly by time
+    events.sort(key=lambda e: e[0].rsplit("/", 1)[1])  # by time: the file name starts with it
     chunks = []
     mark = 0
     files = []
@@ -723,15 +725,14 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date,
         mark += 1
         chunks.append(b"blob\nmark :%d\n" % mark + _data(data))
         files.append((name, mark))
+    # one commit per event, as `approve` and `submit` write them: the append-only check
+    # reads every commit of this history on a cold run
     parent = None
-    n_ev_commits = 4
-    step = (len(files) + n_ev_commits - 1) // n_ev_commits or 1
-    for c in range(0, len(files), step):
+    for c, (name, bm) in enumerate(files):
         mark += 1
         ts = int(end.timestamp()) - (len(files) - c)
         chunks.append(_commit("refs/reviewkit/events", mark, "reviewkit <reviewkit@localhost>", ts,
-                              f"review events (bulk import {c // step + 1})\n", parent,
-                              files[c:c + step]))
+                              f"event {c + 1}\n\n{name}\n", parent, [(name, bm)]))
         parent = mark
     with tempfile.TemporaryDirectory() as tmp:
         fast_import(repo, chunks, Path(tmp) / "marks")
@@ -747,7 +748,7 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date,
         counts[a.category] = counts.get(a.category, 0) + 1
     kinds: dict[str, int] = {}
     for name, _ in events:
-        k = name.split("/", 1)[1].split("-")[1]
+        k = name.rsplit("/", 1)[1].split("-")[1]
         kinds[k] = kinds.get(k, 0) + 1
     approved = [a for a in arts if a.category == "approved"]
     in_review = [a for a in arts if a.category == "in_review" and "medication" not in a.topics]

@@ -316,10 +316,11 @@ def current(project_path: Path, rel: str) -> tuple[str, str, str, str]:
 
 def put_event(project_path: Path, kind: str, rel: str, actor: str, key: Key | None, *,
               at: object = None, sign_as: dict[str, object] | None = None,
-              **fields: object) -> object:
+              legacy: bool = False, **fields: object) -> object:
     """Commit an event straight onto the ledger (bypassing the workflow's refusals).
 
-    ``key`` None leaves it unsigned; ``sign_as`` overrides fields after signing (tamper).
+    ``key`` None leaves it unsigned; ``sign_as`` overrides fields after signing (tamper);
+    ``legacy`` writes it where the first layout did (``<article>/<file>``, no shard).
     """
     import datetime as dt
 
@@ -337,7 +338,17 @@ def put_event(project_path: Path, kind: str, rel: str, actor: str, key: Key | No
         event = event.model_copy(update={"sig": sign(event.signed_payload(), key.private)})
     if sign_as:
         event = event.model_copy(update=sign_as)
-    append_event(open_repo(project_path), event)
+    repo = open_repo(project_path)
+    if legacy:
+        from reviewkit.record.ledger import EVENTS_REF, event_bytes
+
+        old = repo.rev_parse(EVENTS_REF)
+        tree = repo.tree_with(old, {event.file_names()[1]: repo.hash_object(event_bytes(event))})
+        commit = repo.commit_tree(tree, [old] if old else [], "first layout\n", "reviewkit",
+                                  "reviewkit@localhost")
+        repo.update_ref(EVENTS_REF, commit, old, "first layout")
+    else:
+        append_event(repo, event)
     return event
 
 

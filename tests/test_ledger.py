@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -30,7 +32,8 @@ def test_append_never_touches_branch_index_or_worktree(project: Project) -> None
     ledger = read_ledger(open_repo(project.path))
     assert len(ledger.events) == 1 and ledger.events[0].event is not None
     name = ledger.events[0].name
-    assert name.startswith("01JDX3Q7G6M2N8P4R5S6T7V8W9/") and "-commented-jlee-" in name
+    # <shard>/<article>/…: the shard is sha256(article id)[:2] (a stable format: a literal)
+    assert name.startswith("38/01JDX3Q7G6M2N8P4R5S6T7V8W9/") and "-commented-jlee-" in name
     raw = project.repo.git("cat-file", "-p", f"{EVENTS_REF}:{name}")
     assert json.loads(raw)["message"] == "hello"
     assert raw == json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"),
@@ -202,3 +205,76 @@ def test_event_model_is_never_looser_than_the_schema(changes: dict, drops: list)
     except (ValidationError, ValueError):
         return
     assert _event_validator().is_valid(doc), doc
+
+
+def _shard(article_id: str) -> str:
+    return hashlib.sha256(article_id.encode()).hexdigest()[:2]
+
+
+def test_an_append_rewrites_only_the_root_one_shard_and_one_article_directory(
+        project: Project) -> None:
+    project.repo.write(B, article(id="01JDX3Q7G6M2N8P4R5S6T7V8WA", title="Sleep and mood",
+                                  slug="sleep-and-mood"))
+    project.repo.commit("second article")
+    for rel in (A, B, A):
+        put_event(project.path, "commented", rel, "jlee", None)
+    tip = git(project.path, "rev-parse", EVENTS_REF)
+    # the root holds shards only: it stays at most 256 entries however many articles
+    root = git(project.path, "ls-tree", "--name-only", tip).split()
+    assert len(root) == 2 and all(re.fullmatch("[0-9a-f]{2}", n) for n in root)
+    events = read_ledger(open_repo(project.path)).events
+    assert len(events) == 3
+    for e in events:
+        assert e.problem is None and e.event is not None
+        assert e.name.startswith(f"{_shard(e.event.article)}/{e.event.article}/")
+    # the last append added one file and changed the two directories above it, nothing else
+    diff = git(project.path, "diff-tree", "-r", "-t", "--name-status", f"{tip}^", tip)
+    rows = sorted(tuple(line.split("\t")) for line in diff.splitlines())
+    added = next(e.name for e in events if e.name not in git(
+        project.path, "ls-tree", "-r", "--name-only", f"{tip}^").split())
+    shard, aid, _ = added.split("/")
+    assert rows == [("A", added), ("M", shard), ("M", f"{shard}/{aid}")]
+
+
+def test_events_of_the_first_layout_are_read_beside_sharded_ones(project: Project) -> None:
+    """Ledgers written before the shards keep their files where they are (moving one would
+    be a removal): status, the gate and the append-only check read both places."""
+    put_event(project.path, "submitted", A, "jlee", None, legacy=True)
+    put_event(project.path, "approved", A, "dwhitfield", project.reviewer, legacy=True)
+    repo = open_repo(project.path)
+    assert all(e.name.count("/") == 1 and e.problem is None for e in read_ledger(repo).events)
+    assert "approved" in project.rk("status", A).out
+    assert project.rk("gate").code == 0
+    # a new event of the same article goes to its shard; both directories are one article's
+    put_event(project.path, "changes_requested", A, "mokafor", project.second,
+              message="Cite the trial.")
+    names = sorted(e.name for e in read_ledger(repo).events)
+    assert [n.count("/") for n in names] == [1, 1, 2]
+    for args in (("status", A), ("status",)):
+        r = project.rk(*args, "--format", "json")
+        assert json.loads(r.out)["articles"][0]["state"] == "changes_requested", r.out
+    assert project.rk("gate").code == 1
+    assert project.rk("gate", "--no-cache").code == 1
+    assert repo.history_edits(repo.rev_parse(EVENTS_REF) or "") == []
+
+
+@pytest.mark.parametrize("where", ["wrong-shard", "no-shard-dir", "too-deep"])
+def test_an_event_file_anywhere_but_its_two_names_does_not_count(
+        project: Project, where: str) -> None:
+    good = put_event(project.path, "approved", A, "dwhitfield", project.reviewer)
+    repo = open_repo(project.path)
+    tip = repo.rev_parse(EVENTS_REF)
+    sharded, legacy = good.file_names()  # type: ignore[attr-defined]
+    shard, aid, file = sharded.split("/")
+    wrong = "00" if shard != "00" else "01"
+    path = {"wrong-shard": f"{wrong}/{aid}/{file}", "no-shard-dir": f"xx/{aid}/{file}",
+            "too-deep": f"{shard}/{aid}/x/{file}"}[where]
+    blob = git(project.path, "rev-parse", f"{tip}:{sharded}")
+    tree = repo.tree_with(tip, {path: blob})
+    assert repo.update_ref(EVENTS_REF, repo.commit_tree(tree, [tip], "copy", "x", "x@x"), tip, "x")  # type: ignore[list-item]
+    problems = {e.name: e.problem or "" for e in read_ledger(repo).problems}
+    assert list(problems) == [path]
+    assert "file name does not match its content" in problems[path]
+    assert f"expected {sharded}" in problems[path]
+    r = project.rk("gate")
+    assert r.code == 1 and path in r.out + r.err

@@ -362,7 +362,7 @@ def test_unreadable_event_files_are_shown(project: Project, tmp_path: Path) -> N
     repo = open_repo(p.path)
     old = repo.rev_parse(EVENTS_REF)
     assert old
-    article_dir = repo.ls_tree(old)[0].path.split("/")[0]
+    article_dir = repo.ls_tree(old)[0].path.rsplit("/", 1)[0]  # <shard>/<article id>
     name = f"{article_dir}/20250101T000000Z-approved-mallory-00112233aabbccdd.json"
     tree = repo.tree_with(old, {name: repo.hash_object(b"<script>{not json")})
     assert repo.update_ref(EVENTS_REF, repo.commit_tree(tree, [old], "x\n", "x", "x@x"), old, "t")

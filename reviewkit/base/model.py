@@ -402,8 +402,22 @@ class ReviewEvent(BaseModel):
         return canonical_json(self.model_dump(exclude={"sig"}, exclude_none=True))
 
     def file_name(self) -> str:
+        """Where this event is written on the events ref (:mod:`reviewkit.base.layout`)."""
+        from reviewkit.base.layout import event_path
+
+        return event_path(self.article, self._file())
+
+    def file_names(self) -> tuple[str, str]:
+        """Every name this event may be stored under: where it is written, and where the
+        first layout wrote it (still read)."""
+        from reviewkit.base.layout import legacy_path
+
+        file = self._file()
+        return self.file_name(), legacy_path(self.article, file)
+
+    def _file(self) -> str:
         stamp = self.when.strftime("%Y%m%dT%H%M%S.%fZ")
-        return f"{self.article}/{stamp}-{self.event}-{self.actor}-{self.nonce}.json"
+        return f"{stamp}-{self.event}-{self.actor}-{self.nonce}.json"
 
 
 _TIME_RE = re.compile(

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from reviewkit.base.layout import article_of
 from reviewkit.base.model import DECIDING_KINDS, Credential, Reviewer, ReviewEvent, State
 
 
@@ -29,7 +30,7 @@ class StoredEvent:
 
     @property
     def article_dir(self) -> str:
-        return self.name.split("/", 1)[0]
+        return article_of(self.name)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Review events on ``refs/reviewkit/events``: append, read, merge, sync.
 
-One canonical-JSON file per event at ``<article>/<stamp>-<event>-<actor>-<nonce>.json``.
+One canonical-JSON file per event at ``<shard>/<article>/<stamp>-<event>-<actor>-<nonce>.json``
+(:mod:`reviewkit.base.layout`; files of the first layout, ``<article>/…``, are read too).
 Appends are compare-and-swap on the ref, retried on a race; they never touch the
 checked-out branch, the index or the work tree. Reading is one ``ls-tree -r`` and one
 ``cat-file --batch`` however many events there are.
@@ -36,6 +37,7 @@ from reviewkit.base.git import (
     Repo,
     TreeEntry,
 )
+from reviewkit.base.layout import article_dirs, article_of
 from reviewkit.base.model import ReviewEvent, format_time
 from reviewkit.base.verdict import StoredEvent as StoredEvent  # re-exported: the ledger makes them
 
@@ -105,7 +107,7 @@ def parse_event(name: str, blob: str, data: bytes) -> StoredEvent:
     try:
         # the model is never looser than the schema; jsonschema only explains a failure
         event = ReviewEvent.model_validate(value)
-        expected = event.file_name()
+        names = event.file_names()
     except (ValidationError, ValueError) as exc:
         errors = sorted(_event_validator().iter_errors(value), key=lambda e: list(e.path))
         if errors:
@@ -116,10 +118,10 @@ def parse_event(name: str, blob: str, data: bytes) -> StoredEvent:
         first = str(exc).splitlines()
         detail = first[2].strip() if len(first) > 2 else first[0]
         return StoredEvent(name, blob, None, f"invalid event: {detail[:200]}")
-    if expected != name:
+    if name not in names:
         return StoredEvent(
             name, blob, None,
-            f"file name does not match its content (expected {expected}): copied or renamed",
+            f"file name does not match its content (expected {names[0]}): copied or renamed",
         )
     return StoredEvent(name, blob, event)
 
@@ -395,7 +397,7 @@ class LedgerIndex:
     def by_dir(self) -> dict[str, list[TreeEntry]]:
         out: dict[str, list[TreeEntry]] = {}
         for e in self.entries:
-            out.setdefault(e.path.split("/", 1)[0], []).append(e)
+            out.setdefault(article_of(e.path), []).append(e)
         return out
 
 
@@ -407,7 +409,8 @@ def index_ledger(repo: Repo, ref: str = EVENTS_REF,
     if tip is None:
         return LedgerIndex(None)
     if articles is not None:
-        wanted = [f"{a}/" for a in articles if a and "/" not in a and not a.startswith(".")]
+        wanted = [d for a in articles if a and "/" not in a and not a.startswith(".")
+                  for d in article_dirs(a)]
         return LedgerIndex(tip, repo.ls_tree(tip, wanted) if wanted else [])
     return LedgerIndex(tip, repo.ls_tree(tip))
 

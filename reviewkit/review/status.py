@@ -139,14 +139,15 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
                                  history_checked=history_checked, compact=compact,
                                  keep_front_matter=keep_front_matter)
     now = now or dt.datetime.now(dt.timezone.utc)
-    catalogue, index, todo = _read(project, paths, lint=lint, cache=cache, workers=workers,
-                                   progress=progress, readability=readability,
-                                   keep_front_matter=keep_front_matter)
+    catalogue, index, todo, history = _read(
+        project, paths, lint=lint, cache=cache, workers=workers, progress=progress,
+        readability=readability, keep_front_matter=keep_front_matter,
+        history_checked=history_checked)
     whole = not paths  # a selection reads only its own articles' events
     with no_gc():
         ledger = _LedgerReader(project, todo, whole=whole, keep=not compact)
         report = _new_report(project, catalogue, index, now, ledger.problems, readability,
-                             history_checked)
+                             history)
         # no verdict to reuse (a cold gate): the workers compute the keys they store under
         defer = cache is not None and compact and whole and not cache.verdicts
         slots, misses = _reuse_verdicts(None if defer else cache, catalogue, index, now)
@@ -175,18 +176,21 @@ def evaluate_repo(project: Project, paths: Sequence[str] = (), *,
 
 def _read(project: Project, paths: Sequence[str], *, lint: bool, cache: Cache | None,
           workers: int, progress: Callable[[int, int], None] | None,
-          readability: bool,
-          keep_front_matter: bool = False) -> tuple[Catalogue, LedgerIndex, list[TreeEntry]]:
-    """Phase 1: the catalogue and the ledger's index (listed while worker processes parse
-    the articles); for the whole catalogue, also the event files added since the cached
-    tip, which must all be read (every one must parse)."""
+          readability: bool, keep_front_matter: bool = False,
+          history_checked: str | None = None,
+          ) -> tuple[Catalogue, LedgerIndex, list[TreeEntry], list[HistoryEdit]]:
+    """Phase 1: the catalogue, the ledger's index and its history checked append-only
+    (both while worker processes parse the articles: git does the check in its own
+    process); for the whole catalogue, also the event files added since the cached tip,
+    which must all be read (every one must parse)."""
     repo = project.repo
-    ledger_state: list[tuple[LedgerIndex, list[TreeEntry]]] = []
+    ledger_state: list[tuple[LedgerIndex, list[TreeEntry], list[HistoryEdit]]] = []
 
     def list_whole_ledger() -> None:
         index = index_ledger(repo)
         ledger_state.append((index, changed_since(repo, index,
-                                                  cache.ledger_ok if cache else None)))
+                                                  cache.ledger_ok if cache else None),
+                             history_edits(repo, index.tip, checked=history_checked)))
 
     catalogue = load_catalogue(project, paths, lint=lint, cache=cache, workers=workers,
                                progress=progress,
@@ -195,7 +199,7 @@ def _read(project: Project, paths: Sequence[str], *, lint: bool, cache: Cache | 
     if not paths:
         return catalogue, *ledger_state[0]
     index = index_ledger(repo, articles=[r.article_id for r in catalogue.results if r.article_id])
-    return catalogue, index, []
+    return catalogue, index, [], history_edits(repo, index.tip, checked=history_checked)
 
 
 # event files read, parsed and verified at a time: bounds the memory the ledger takes
@@ -358,12 +362,11 @@ def _source_view(project: Project, miss: _Miss, by_id: dict[str, ArticleStatus],
 
 def _new_report(project: Project, catalogue: Catalogue, index: LedgerIndex, now: dt.datetime,
                 problems: list[StoredEvent], readability: bool,
-                history_checked: str | None) -> StatusReport:
+                history: list[HistoryEdit]) -> StatusReport:
     report = StatusReport([], catalogue, Ledger(index.tip), now,
                           project.config.policy.max_age_days, problems=problems,
                           reading_target=_reading_target(project) if readability else None,
-                          history=history_edits(project.repo, index.tip,
-                                                checked=history_checked))
+                          history=history)
     if index.tip is None:
         report.notes.append(
             f"no review events: {EVENTS_REF} does not exist here "

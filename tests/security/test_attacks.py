@@ -29,6 +29,7 @@ from _sec import (
     why,
 )
 
+from reviewkit.base.layout import shard
 from reviewkit.base.model import ReviewEvent
 from reviewkit.record.ledger import event_bytes, make_event
 from reviewkit.record.signing import sign
@@ -181,12 +182,15 @@ def test_untampered_control_counts(project: Project) -> None:
 # --- copies and replays --------------------------------------------------------------------
 
 
-def test_approval_file_copied_to_another_article(project: Project) -> None:
+@pytest.mark.parametrize("layout", ["sharded", "first"])
+def test_approval_file_copied_to_another_article(project: Project, layout: str) -> None:
     _second_article(project)
     approve(project)  # A is approved
     files = event_files(project.path)
     (name, data), = files.items()
-    stolen = name.replace(A_ID, B_ID)
+    # into B's own directory, in either place B's events may be read from
+    file = name.rsplit("/", 1)[1]
+    stolen = f"{shard(B_ID)}/{B_ID}/{file}" if layout == "sharded" else f"{B_ID}/{file}"
     put_raw(project.path, {stolen: data})
     doc = assert_blocked(project, "file name does not match its content", "copied or renamed")
     blocked = {b["path"]: b["state"] for b in doc["blocked"]}

@@ -26,11 +26,15 @@ class TreeEntry:
 class ObjectStore(GitProcess):
     """Reading and writing git objects."""
 
-    def ls_tree(self, treeish: str, paths: Sequence[str] = (), recursive: bool = True) -> list[TreeEntry]:
-        """Entries of a tree (``ls-tree -r -z``): one process for the whole tree."""
+    def ls_tree(self, treeish: str, paths: Sequence[str] = (), recursive: bool = True,
+                trees: bool = False) -> list[TreeEntry]:
+        """Entries of a tree (``ls-tree -r -z``): one process for the whole tree. ``trees``:
+        the directories too, each before what is in it (``-t``)."""
         args = ["ls-tree", "-z", "--full-tree"]
         if recursive:
             args.append("-r")
+        if trees:
+            args.append("-t")
         out = self.run(*args, treeish, "--", *paths)
         entries = []
         kinds: dict[str, tuple[str, str]] = {}  # one copy of each (mode, type): 300,000 events
@@ -157,7 +161,7 @@ class ObjectStore(GitProcess):
                 raise GitCommandError(f"refusing to write a tree entry named {path!r}")
         if len(additions) == 1 and base:
             ((path, sha),) = additions.items()
-            if path.count("/") == 1:
+            if "/" in path:
                 return self._tree_with_one(base, path, sha)
         with tempfile.TemporaryDirectory(prefix="reviewkit-index-") as tmp:
             env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
@@ -175,16 +179,23 @@ class ObjectStore(GitProcess):
         return self.text("mktree", "-z", input=data)
 
     def _tree_with_one(self, base: str, path: str, sha: str) -> str:
-        """One file added at ``dir/name``: rebuild only that directory and the root (two
-        ``mktree`` calls), not an index of the whole tree — the cost of one append does not
-        grow with the ledger."""
-        dirname, name = path.split("/")
-        sub = [(e.mode, e.type, e.sha, e.path.split("/", 1)[1])
-               for e in self.ls_tree(base, [dirname + "/"], recursive=False)]
-        sub = [e for e in sub if e[3] != name] + [("100644", "blob", sha, name)]
-        subtree = self._mktree(sub)
-        # the root has one entry per article: its records go back to mktree as git wrote
-        # them (bytes, not parsed), all but the one replaced (mktree sorts them)
+        """One file added at ``top/…/name``: rebuild only the directories on its way, from
+        one listing of ``top``, and the root (a ``mktree`` each), not an index of the whole
+        tree — the cost of one append does not grow with the ledger."""
+        parts = path.split("/")
+        dirname = parts[0]
+        children: dict[str, list[tuple[str, str, str, str]]] = {}
+        for e in self.ls_tree(base, [dirname + "/"], trees=True):
+            parent, _, name = e.path.rpartition("/")
+            children.setdefault(parent, []).append((e.mode, e.type, e.sha, name))
+        mode, typ, subtree = "100644", "blob", sha
+        for depth in range(len(parts) - 1, 0, -1):  # the innermost directory first
+            name = parts[depth]
+            sub = [e for e in children.get("/".join(parts[:depth]), []) if e[3] != name]
+            subtree = self._mktree([*sub, (mode, typ, subtree, name)])
+            mode, typ = "040000", "tree"
+        # the root's records go back to mktree as git wrote them (bytes, not parsed; a
+        # ledger of the first layout has one per article), all but the one replaced
         own = dirname.encode("utf-8", "surrogateescape")
         records = [r for r in self.run("ls-tree", "-z", "--full-tree", base).split(b"\0")
                    if r and (not r.endswith(own) or r.partition(b"\t")[2] != own)]
