@@ -278,3 +278,17 @@ def test_an_event_file_anywhere_but_its_two_names_does_not_count(
     assert f"expected {sharded}" in problems[path]
     r = project.rk("gate")
     assert r.code == 1 and path in r.out + r.err
+
+
+def test_one_articles_events_are_its_own_when_its_id_is_also_a_shard_name(
+        project: Project) -> None:
+    """A publication's schema may allow short ids: the id ``ab`` is also the name of a
+    shard, whose other articles' events must not be read as that article's."""
+    from reviewkit.record.ledger import index_ledger
+
+    event = put_event(project.path, "commented", A, "jlee", None)
+    shard = event.file_name().split("/")[0]  # type: ignore[attr-defined]
+    repo = open_repo(project.path)
+    assert index_ledger(repo, articles=[shard]).entries == []
+    assert [e.path for e in index_ledger(repo, articles=["01JDX3Q7G6M2N8P4R5S6T7V8W9"]).entries] \
+        == [event.file_name()]  # type: ignore[attr-defined]

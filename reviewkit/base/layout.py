@@ -6,7 +6,11 @@ entries however many articles there are. Each append rewrites the root, one shar
 article directory, and each commit of the history differs from its parent in those three
 trees only; with one directory per article at the root (the first layout), both cost
 a tree of N entries: ``approve`` rewrote it, and the append-only check read one per commit
-(20 s for 30,000 events over 10,000 articles, against 1.6 s sharded; docs/performance.md).
+(20 s for 30,000 events over 10,000 articles, against 1.6 s sharded; performance-notes.md).
+
+One level of 256 shards suits catalogues up to about 100,000 articles: a shard then holds
+about 400 article directories, and the check's cost per commit grows with that number (a
+second level would keep it flat beyond, at a higher cost below).
 
 Files written in the first layout, ``<article>/<stamp>-….json``, stay where they are: an
 event once on the ref is never moved (that would be a removal) and is read in either place.

@@ -409,9 +409,11 @@ def index_ledger(repo: Repo, ref: str = EVENTS_REF,
     if tip is None:
         return LedgerIndex(None)
     if articles is not None:
-        wanted = [d for a in articles if a and "/" not in a and not a.startswith(".")
-                  for d in article_dirs(a)]
-        return LedgerIndex(tip, repo.ls_tree(tip, wanted) if wanted else [])
+        ids = {a for a in articles if a and "/" not in a and not a.startswith(".")}
+        wanted = [d for a in sorted(ids) for d in article_dirs(a)]
+        listed = repo.ls_tree(tip, wanted) if wanted else []
+        # an id of two hex digits names a shard too: its pathspec lists that shard's files
+        return LedgerIndex(tip, [e for e in listed if article_of(e.path) in ids])
     return LedgerIndex(tip, repo.ls_tree(tip))
 
 

@@ -93,11 +93,9 @@ def parse_committed(project: Project, rel: str, data: bytes, commit: str) -> Art
 def committed_slugs(project: Project, commit: str) -> set[str]:
     """The article names (file stems) under the content roots in ``commit``."""
     roots = [r.rstrip("/") for r in project.config.content]
-    entries = project.repo.ls_tree(commit, roots)
     # as known_slugs reads a work tree: no dot-file, nothing under a dot-directory
-    return {e.path.rsplit("/", 1)[-1][:-3] for e in entries
-            if e.type == "blob" and e.path.endswith(".md")
-            and not any(part.startswith(".") for part in e.path.split("/"))}
+    return {p.rsplit("/", 1)[-1][:-3] for p in project.repo.file_paths(commit, roots)
+            if p.endswith(".md") and "/." not in f"/{p}"}
 
 
 def _summary(project: Project, e: ReviewEvent, present: bool) -> ArticleSummary:
