@@ -475,8 +475,8 @@ note "Dana reviews the submission from main, by the article's id, without checki
 as dana
 LID=$(sed -n 's/^id: //p' "$L")
 run 'git fetch -q origin && reviewkit sync && reviewkit queue --mine'
-run "reviewkit review ${LID:0:8}"
-run "reviewkit approve ${LID:0:8} -m 'Good addition.'"
+run "reviewkit review ${LID:0:12}"
+run "reviewkit approve ${LID:0:12} -m 'Good addition.'"
 run 'reviewkit sync origin'
 as jordan
 run 'reviewkit sync && reviewkit gate --trust-ref origin/main'
