@@ -15,9 +15,10 @@ cold run: one ``git log --raw`` of the events history showing removed or changed
 check itself, without reviewkit). For one article: read and hash its file, list and read
 only its event directory (``<shard>/<id>/``, reviewkit/base/layout.py). ``--sign`` adds what
 an approval must do at least: one ``ssh-keygen -Y sign`` and writing one event (blob, the
-article's directory, its shard, the root tree, a commit, a compare-and-swap ``update-ref``). The ref is restored by the caller. ``--like BUNDLE`` (publish) writes, instead
-of the sources, the very files of a bundle ``publish`` made (same paths, same bytes): read
-what the gate reads, write what publish writes.
+article's directory, its shard, the root tree, a commit, a compare-and-swap
+``update-ref``). The ref is restored by the caller. ``--like BUNDLE`` (publish) writes,
+instead of the sources, the very files of a bundle ``publish`` made (same paths, same
+bytes): read what the gate reads, write what publish writes.
 
 Prints one line of counts (so the work cannot be optimised away) and nothing else.
 """

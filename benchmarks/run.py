@@ -575,11 +575,14 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         "(its cache, `cache-lint.json`, is separate from the gate's). Floor: the content half "
         "of the gate floor (no events).",
         f"- **`status` of one article**: `reviewkit status {manifest['status_article']}`. Floor: read "
-        "and hash that file, `ls-tree` + `cat-file --batch` of that article's event directory only.",
+        "and hash that file, `ls-tree` + `cat-file --batch` of that article's event directory only. "
+        "As the first command in a clone (`.git/reviewkit/` removed before each run) it also checks "
+        "the whole events history append-only; that row's floor adds the history's `git log` pass.",
         f"- **`approve` of one article**: `reviewkit approve {manifest['approve_article']} --as "
         f"{manifest['approve_as']} --key KEY` on a committed, valid, submitted draft; the events ref "
         "is reset after every run. Floor: the status floor plus one `ssh-keygen -Y sign` and "
-        "writing one event (blob, article subtree, root tree, commit, compare-and-swap `update-ref`).",
+        "writing one event (blob, the article's directory, its shard, the root tree, commit, "
+        "compare-and-swap `update-ref`).",
         "- **`reviewkit --help`**: floor is `python -c pass` (interpreter start-up).",
         "- Wall time of the whole subprocess; peak RSS is `ru_maxrss` of that child from `wait4`. "
         "Floor and reviewkit alternate (floor first on even repeats); the OS page cache is warm. "
@@ -591,7 +594,8 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         "1–3.5 KB of Markdown in the publisher's shape, 1–4 committed revisions per article over "
         "24 commits; ~20 clinical reviewers with ed25519 keys; events signed in-process in the exact "
         "`ssh-keygen -Y sign -n reviewkit` format (checked byte-for-byte and with `ssh-keygen -Y "
-        "verify` during generation). Article states: "
+        "verify` during generation), written in shards with one commit per event, as reviewers "
+        "write them. Article states: "
         + ", ".join(f"{v:,} {k}" for k, v in states.items())  # type: ignore[attr-defined]
         + " (every non-draft article's latest revision is approved, so the gate passes; stale and "
           "in-review articles are drafts). Events: "
