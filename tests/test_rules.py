@@ -430,6 +430,28 @@ def test_links_bad(href: str, fragment: str) -> None:
     assert fragment in f.message + " " + (f.suggestion or "")
 
 
+def test_lazy_slugs_are_read_only_when_an_article_links_to_another() -> None:
+    """``approve`` lists the committed catalogue's names only for an article with an
+    internal link (LazySlugs); the findings are those of the listed names."""
+    from reviewkit.rules import LazySlugs
+
+    reads: list[int] = []
+
+    def load() -> frozenset[str]:
+        reads.append(1)
+        return frozenset(SLUGS)
+
+    linter = Linter(only("links"), root=REPO, known_slugs=LazySlugs(load))
+    no_link = "Plain text, [a site](https://example.org/) and [a section](#causes).\n"
+    assert linter.lint(no_link, FM, path="content/articles/x.md", body_line=1) == []
+    assert reads == []
+    for href, found in (("/articles/fear-of-intimacy", 0), ("/articles/fear-of-intimcy", 1)):
+        got = linter.lint(f"See [this]({href}).\n", FM, path="content/articles/x.md", body_line=1)
+        assert len(got) == found
+    assert reads == [1]  # read once, then remembered
+    assert "did you mean /articles/fear-of-intimacy?" in (got[0].suggestion or "")
+
+
 def test_reference_links_and_autolinks_are_checked() -> None:
     body = "See [the guide][g] or <https://bad_host/x>.\n\n[g]: /articles/missing\n"
     found = lint(body, "links")

@@ -6,7 +6,7 @@ Layer: record/ (may import base/, rules/, article/).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,11 +104,13 @@ class Project:
             self._registry = parse_registry(data, rel)
         return self._registry
 
-    def linter(self, known_slugs: set[str]) -> Any:
-        """The body linter of the configured content rules (docs/rules.md)."""
-        from reviewkit.rules import Linter
+    def linter(self, known_slugs: Collection[str]) -> Any:
+        """The body linter of the configured content rules (docs/rules.md); ``known_slugs``
+        may be a :class:`reviewkit.rules.LazySlugs` (read when a link needs it)."""
+        from reviewkit.rules import LazySlugs, Linter
 
-        key = frozenset(known_slugs)
+        key: Collection[str] = (known_slugs if isinstance(known_slugs, LazySlugs)
+                                else frozenset(known_slugs))
         if self._linter is None or self._linter[0] != key:
             config = rules_config(self.config)
             lists = [*config.word_lists, *(f for fs in config.languages.values() for f in fs)]

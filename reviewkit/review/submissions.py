@@ -86,7 +86,10 @@ def parse_committed(project: Project, rel: str, data: bytes, commit: str) -> Art
     """``data`` (the file ``rel`` in ``commit``) parsed and validated against that commit:
     its assets and the articles its internal links may name are the commit's, as CI sees
     them, not those of the branch the reviewer has checked out."""
-    linter = project.linter(committed_slugs(project, commit))
+    from reviewkit.rules import LazySlugs
+
+    # the names are listed only if the article links to another article
+    linter = project.linter(LazySlugs(lambda: committed_slugs(project, commit)))
     return parse_article(rel, data, project.schema, linter, CommitAssets(project.repo, commit))
 
 

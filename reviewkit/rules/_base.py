@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Protocol
 
@@ -21,11 +21,34 @@ class Raw(NamedTuple):
     level: Literal["error", "warning", "info", "off"] | None = None
 
 
+class LazySlugs(Collection[str]):
+    """The catalogue's article names, read on first use: listing them is one git process
+    and, at 100,000 articles, about half a second, while most articles link to none."""
+
+    def __init__(self, load: Callable[[], Collection[str]]) -> None:
+        self._load = load
+        self._names: frozenset[str] | None = None
+
+    def _get(self) -> frozenset[str]:
+        if self._names is None:
+            self._names = frozenset(self._load())
+        return self._names
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._get()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     front_matter: Mapping[str, Any]
     path: str
-    known_slugs: frozenset[str]
+    known_slugs: Collection[str]  # a frozenset, or LazySlugs
     body_line: int = 1  # file line of the body's first line
 
 
