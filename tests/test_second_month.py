@@ -137,6 +137,28 @@ def test_a_refusal_from_a_registry_older_than_mains_says_to_pull(
     assert r.code == 1 and "git pull" not in r.err, r.err
 
 
+def test_an_up_to_date_registry_with_crlf_line_ends_is_not_called_behind(
+        project: Project, tmp_path: object) -> None:
+    """With core.autocrlf=true the work tree's reviewers.yaml has CRLF line ends and the
+    committed one LF: the same file as git sees it, so a refusal does not say to pull."""
+    from pathlib import Path
+
+    from conftest import rk
+
+    clone = Path(str(tmp_path)) / "dana"
+    git(project.path.parent, "clone", "-q", "-c", "core.autocrlf=true", str(project.path),
+        str(clone))
+    assert b"\r\n" in (clone / "reviewers.yaml").read_bytes()
+    r = rk("approve", str(clone / A), "--key", str(project.second.private), "--as", "dwhitfield",
+           "-m", "wrong key", cwd=clone)
+    assert r.code == 1 and "git pull" not in r.err, r.err
+    # an edit not yet committed is a registry other than main's: the hint stays
+    (clone / "reviewers.yaml").write_bytes((clone / "reviewers.yaml").read_bytes() + b"\r\n")
+    r = rk("approve", str(clone / A), "--key", str(project.second.private), "--as", "dwhitfield",
+           "-m", "wrong key", cwd=clone)
+    assert r.code == 1 and "git pull and try again" in r.err, r.err
+
+
 def test_dashboard_says_does_not_count_once(project: Project, tmp_path: object) -> None:
     """The dashboard's latest events read "(does not count: Jordan Lee is not a clinical
     reviewer …)", not "(does not count: not counted: …)"."""

@@ -122,11 +122,12 @@ def _registry_behind(project: Any, trust_ref: str | None) -> str | None:
         rel = project.config.registry
         if ref is None or project.trust_ref is not None:
             return None
-        there = project.repo.show_file(ref, rel)
-        here = (project.root / rel).read_bytes()
+        # as git compares them (core.autocrlf, clean filters), not as bytes on disk
+        there = project.repo.blob_in(ref, rel)
+        same = there == project.repo.blob_at_head(rel) and project.repo.is_clean(rel)
     except (ReviewkitError, OSError):
         return None
-    if there is None or there == here:
+    if there is None or same:
         return None
     return f"{rel} here differs from {ref.removeprefix('refs/remotes/')}'s: git pull and try again"
 
