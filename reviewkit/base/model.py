@@ -410,10 +410,10 @@ class ReviewEvent(BaseModel):
     def file_names(self) -> tuple[str, str]:
         """Every name this event may be stored under: where it is written, and where the
         first layout wrote it (still read)."""
-        from reviewkit.base.layout import legacy_path
+        from reviewkit.base.layout import event_path, legacy_path
 
-        file = self._file()
-        return self.file_name(), legacy_path(self.article, file)
+        file = self._file()  # once: parse_event asks this of every event it reads
+        return event_path(self.article, file), legacy_path(self.article, file)
 
     def _file(self) -> str:
         stamp = self.when.strftime("%Y%m%dT%H%M%S.%fZ")
