@@ -9,12 +9,17 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from reviewkit.article.content import ArticleResult
 from reviewkit.base import workers as workers_mod
+from reviewkit.base.model import ArticleSummary
 from reviewkit.outputs.gate import GateResult, run_gate
-from reviewkit.record.cache import cache_path
+from reviewkit.record.cache import Cache, cache_path, verdict_key
 from reviewkit.record.project import load_project
 from reviewkit.review.status import open_cache
 
@@ -526,3 +531,42 @@ def test_each_unusable_key_is_named_with_what_to_do(catalogue: Project, damage: 
         expected = "is not a file; remove it"
     r = catalogue.rk("gate")
     assert r.code == 1 and f"{key} {expected}" in r.err, r.err  # the catalogue's own verdict
+
+
+_text = st.one_of(st.none(), st.text(max_size=12))
+_summaries = st.one_of(st.none(), st.builds(
+    ArticleSummary, path=st.just(A), blob=st.text(max_size=8), id=_text, title=_text,
+    slug=_text, draft=st.booleans(), digest=_text, author_email=_text,
+    topics=st.lists(st.text(max_size=6), max_size=3).map(tuple),
+    bylines=st.lists(st.tuples(st.integers(1, 9), st.text(max_size=6)), max_size=2).map(tuple),
+    lang=_text, translation_of=_text, source_digest=_text,
+    translation_line=st.integers(1, 9)))
+_key_inputs = st.tuples(
+    st.sampled_from(["ctx-a", "ctx-b"]), st.sampled_from([A, "content/articles/b.md"]),
+    _summaries, st.lists(st.text(max_size=8), max_size=3), st.booleans(),
+    st.lists(st.tuples(st.text(max_size=8), st.text(max_size=8)), max_size=3))
+
+
+def _verdict_key(inputs: tuple[Any, ...]) -> str:
+    context, path, summary, errors, missing, events = inputs
+    cache = Cache(None, "articles", context)
+    return verdict_key(cache, ArticleResult(path, summary=summary), errors, missing, events)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_key_inputs, _key_inputs)
+def test_verdict_keys_are_equal_exactly_when_their_inputs_are(a: tuple[Any, ...],
+                                                              b: tuple[Any, ...]) -> None:
+    """A verdict is reused only for the very inputs it was decided from: any difference in
+    the summary, the errors, the events ref's presence or one event file's name or blob
+    gives another key (the key is built from reprs, not JSON: this is its check)."""
+    assert (_verdict_key(a) == _verdict_key(b)) == (a == b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_key_inputs, st.data())
+def test_a_verdict_key_changes_with_any_one_input(a: tuple[Any, ...], data: st.DataObject) -> None:
+    i = data.draw(st.integers(0, len(a) - 1))
+    b = list(a)
+    b[i] = data.draw(_key_inputs)[i]
+    assert (_verdict_key(a) == _verdict_key(tuple(b))) == (a == tuple(b))
