@@ -37,8 +37,10 @@ with open(sys.argv[1], "w", encoding="utf-8") as fh:
 """
 
 # a one-article status needs none of these (the content rules and the Markdown parser run
-# only in validate/gate/approve; jsonschema only to name an article's schema errors)
-NOT_FOR_STATUS = ("reviewkit.rules", "markdown_it", "jsonschema", "multiprocessing")
+# only in validate/gate/approve; jsonschema only to name an article's schema errors; the
+# standard library's tempfile and shutil only to write, pickle only for publish)
+NOT_FOR_STATUS = ("reviewkit.rules", "markdown_it", "jsonschema", "multiprocessing",
+                  "tempfile", "shutil", "pickle")
 NOT_FOR_HELP = ("pydantic", "jsonschema", "markdown_it", "ruamel", "reviewkit.rules",
                 "reviewkit.base.model", "reviewkit.record", "reviewkit.review",
                 "reviewkit.outputs")

@@ -6,7 +6,6 @@ Layer: article/ (may import base/ and rules/).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import hashlib
 import json
@@ -205,6 +204,8 @@ def validate(
                     findings.append(Finding(path, line, col, "error", rule, err.message))
                     continue
                 line, col = at([*where, k], key=True)
+                import difflib  # only to suggest a name
+
                 near = difflib.get_close_matches(str(k), sorted(known), n=1, cutoff=0.6)
                 hint = (f" (not in the schema: did you mean `{near[0]}`?)" if near
                         else " (not in the schema; check the spelling)")

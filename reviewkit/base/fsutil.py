@@ -10,8 +10,6 @@ Layer: base/ (imports only base/).
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -37,6 +35,10 @@ def write_atomic(path: Path, data: str | bytes | Iterable[bytes], *,
     existing target (FileExistsError): no overwrite, no race. The temporary file is removed
     whatever happens.
     """
+    # tempfile (which imports shutil) here, not at the top: ~9 ms of the start-up of
+    # commands that write nothing
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # made 0600
     try:
@@ -82,6 +84,9 @@ def staged_directory(out: Path, *, mode: int | None = None) -> Iterator[Path]:
     ends without an exception, removed when it raises. ``mode`` defaults to mkdtemp's 0700.
     A directory that cannot be made, written or swapped in is an :class:`EnvError` (a
     full disk, a read-only or missing place), never a crash."""
+    import shutil
+    import tempfile
+
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building-"))
@@ -125,6 +130,9 @@ def swap_directory(new: Path, out: Path) -> None:
 
     The old directory is removed only afterwards.
     """
+    import shutil
+    import tempfile
+
     if not out.exists():
         os.rename(new, out)
         return

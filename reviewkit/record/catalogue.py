@@ -6,7 +6,6 @@ Layer: record/ (may import base/, rules/, article/).
 from __future__ import annotations
 
 import gc
-import pickle
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -157,6 +156,8 @@ def load_catalogue(project: Project, paths: Sequence[str] = (), *, lint: bool = 
             if not keep_articles:
                 r.article = None
                 if keep_front_matter and r.front_matter is not None:
+                    import pickle  # publish only
+
                     r.front_matter_pickle = pickle.dumps(r.front_matter, pickle.HIGHEST_PROTOCOL)
                 r.front_matter = None
             return r

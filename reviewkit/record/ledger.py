@@ -20,7 +20,6 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from pydantic import ValidationError
@@ -88,6 +87,8 @@ def event_order(e: StoredEvent) -> tuple[dt.datetime, str]:
 
 @lru_cache(maxsize=1)
 def _event_validator() -> Any:
+    from importlib import resources  # here: it imports tempfile and shutil (start-up)
+
     from jsonschema import Draft202012Validator
 
     doc = json.loads(

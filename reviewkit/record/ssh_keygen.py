@@ -12,9 +12,7 @@ import binascii
 import functools
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +47,10 @@ _UTC_SUFFIX_SINCE = (9, 1)
 
 
 def _ssh_keygen_path() -> str:
+    # shutil and tempfile where used: a command that only verifies in-process (status)
+    # does not import them
+    import shutil
+
     path = shutil.which("ssh-keygen")
     if path is None:
         raise EnvError(
@@ -208,6 +210,8 @@ def _inspect_key_file(key_path: Path) -> _KeyFile:
 def _agent_has_key(blob: bytes) -> bool | None:
     """Whether ssh-agent (SSH_AUTH_SOCK) holds ``blob``, asked with ``ssh-add -L``; None
     when it cannot be asked (no agent, no ssh-add, no answer)."""
+    import shutil
+
     exe = shutil.which("ssh-add")
     if not os.environ.get("SSH_AUTH_SOCK") or exe is None:
         return None
@@ -373,6 +377,8 @@ def verify_with_ssh_keygen(
         for k, _ in _usable_keys(keys)
         if valid_principal(k.principal)
     ]
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="reviewkit-verify-") as tmp:
         allowed = Path(tmp, "allowed_signers")
         sig_path = Path(tmp, "signature.sig")

@@ -12,7 +12,6 @@ Layer: review/ (may import base/, rules/, article/, record/).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +98,8 @@ def source_diff(project: Project, status: ArticleStatus,
                 "git fetch --unshallow)"]
     old = found.get(old_blob, b"").decode("utf-8", errors="replace").replace("\r\n", "\n")
     new = found.get(new_blob, b"").decode("utf-8", errors="replace").replace("\r\n", "\n")
+    import difflib  # here: status imports this module for source_view only
+
     return [head, *difflib.unified_diff(
         old.splitlines(), new.splitlines(), lineterm="",
         fromfile=f"source {short(made_from)} (translated)",

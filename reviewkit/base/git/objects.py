@@ -7,7 +7,6 @@ Layer: base/ (imports only base/).
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -174,6 +173,8 @@ class ObjectStore(GitProcess):
             ((path, sha),) = additions.items()
             if "/" in path:
                 return self._tree_with_one(base, path, sha)
+        import tempfile  # here: tempfile and shutil are 8 ms of every command's start-up
+
         with tempfile.TemporaryDirectory(prefix="reviewkit-index-") as tmp:
             env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
             if base:
