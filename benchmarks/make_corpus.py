@@ -635,9 +635,9 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date,
 
     # 3. content history with fast-import
     git(repo, "init", "-q", "-b", "main")
-    for k, v in (("user.name", "Bench Editor"), ("user.email", "editor@example.org"),
-                 ("commit.gpgsign", "false"), ("gc.auto", "0")):
-        git(repo, "config", k, v)
+    for setting, val in (("user.name", "Bench Editor"), ("user.email", "editor@example.org"),
+                         ("commit.gpgsign", "false"), ("gc.auto", "0")):
+        git(repo, "config", setting, val)
     scaffold = scaffold_files()
     static = {
         "reviewkit.yaml": scaffold["reviewkit.yaml"],
@@ -748,8 +748,8 @@ def generate(n: int, m: int, seed: int, out: Path, epoch: dt.date,
         counts[a.category] = counts.get(a.category, 0) + 1
     kinds: dict[str, int] = {}
     for name, _ in events:
-        k = name.rsplit("/", 1)[1].split("-")[1]
-        kinds[k] = kinds.get(k, 0) + 1
+        kind = name.rsplit("/", 1)[1].split("-")[1]
+        kinds[kind] = kinds.get(kind, 0) + 1
     approved = [a for a in arts if a.category == "approved"]
     in_review = [a for a in arts if a.category == "in_review" and "medication" not in a.topics]
     approve_target = in_review[0]
