@@ -570,3 +570,26 @@ def test_a_verdict_key_changes_with_any_one_input(a: tuple[Any, ...], data: st.D
     b = list(a)
     b[i] = data.draw(_key_inputs)[i]
     assert (_verdict_key(a) == _verdict_key(tuple(b))) == (a == tuple(b))
+
+
+def test_a_process_that_ends_in_main_leaves_its_records_whole(catalogue: Project) -> None:
+    """``main()`` freezes the garbage collector when it ends the process, so the
+    interpreter makes no last collection: whatever a real ``reviewkit`` process writes must
+    be whole without one. The cache and the record of the verified events tip written by
+    ``python -m reviewkit gate`` are read back, authenticated, by the next run."""
+    import subprocess
+    import sys
+
+    from reviewkit.record.remembered import load_verified_tip
+
+    proc = subprocess.run([sys.executable, "-m", "reviewkit", "-C", str(catalogue.path), "gate"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+    project = load_project(catalogue.path)
+    cache = open_cache(project)
+    files = [p for p in git(catalogue.path, "ls-files", "content").split() if p.endswith(".md")]
+    assert len(cache.articles) == len(files) > 12 and cache.verdicts  # MAC checked, all read
+    tip = git(catalogue.path, "rev-parse", "refs/reviewkit/events")
+    assert load_verified_tip(project.repo.git_dir) == tip
+    assert verdicts(gate(catalogue.path, cached=True)) == verdicts(gate(catalogue.path,
+                                                                       cached=False))
