@@ -107,10 +107,9 @@ class Project:
     def linter(self, known_slugs: Collection[str]) -> Any:
         """The body linter of the configured content rules (docs/rules.md); ``known_slugs``
         may be a :class:`reviewkit.rules.LazySlugs` (read when a link needs it)."""
-        from reviewkit.rules import LazySlugs, Linter
+        from reviewkit.rules import Linter, slug_names
 
-        key: Collection[str] = (known_slugs if isinstance(known_slugs, LazySlugs)
-                                else frozenset(known_slugs))
+        key = slug_names(known_slugs)
         if self._linter is None or self._linter[0] != key:
             config = rules_config(self.config)
             lists = [*config.word_lists, *(f for fs in config.languages.values() for f in fs)]

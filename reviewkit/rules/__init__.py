@@ -29,7 +29,7 @@ from reviewkit.rules import (
     safe_messaging,
     structure,
 )
-from reviewkit.rules._base import Context, LazySlugs, Raw, Rule
+from reviewkit.rules._base import Context, LazySlugs, Raw, Rule, slug_names
 from reviewkit.rules._doc import make_parser, parse
 from reviewkit.rules._suppress import SUPPRESSION, Suppressions, collect
 from reviewkit.rules._words import WordLists, load_word_lists
@@ -42,6 +42,7 @@ __all__ = [
     "Linter",
     "RuleSettings",
     "RulesConfig",
+    "slug_names",
 ]
 
 RuleLevel = Literal["error", "warning", "off"]
@@ -168,8 +169,7 @@ class Linter:
                  default_lang: str = WORD_LISTS_LANG) -> None:
         self.config = config
         self.root = root
-        self.known_slugs: Collection[str] = (
-            known_slugs if isinstance(known_slugs, LazySlugs) else frozenset(known_slugs))
+        self.known_slugs = slug_names(known_slugs)
         self.words = load_word_lists(config.word_lists, root)
         self._md = make_parser()
         self._rules: list[tuple[Rule, Literal["error", "warning"]]] = []

@@ -44,6 +44,11 @@ class LazySlugs(Collection[str]):
         return len(self._get())
 
 
+def slug_names(known: Collection[str]) -> Collection[str]:
+    """``known`` as the rules keep it: a LazySlugs as it is (not read), else a frozenset."""
+    return known if isinstance(known, LazySlugs) else frozenset(known)
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     front_matter: Mapping[str, Any]
