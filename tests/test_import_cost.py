@@ -29,11 +29,12 @@ try:
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else 1
 with open(sys.argv[1], "w", encoding="utf-8") as fh:
-    # a module made in memory (the CLI's stand-in for pydantic's plugin loader) is not
-    # an import: it has no spec
-    json.dump({"code": code, "modules": sorted(m for m, mod in sys.modules.items()
-                                              if getattr(mod, "__spec__", None) is not None
-                                              or m == "__main__")}, fh)
+    # the CLI's stand-in for pydantic's plugin loader is made in memory (no spec), not an
+    # import of pydantic
+    stand_in = "pydantic.plugin._loader"
+    json.dump({"code": code, "modules": sorted(
+        m for m, mod in sys.modules.items()
+        if m != stand_in or getattr(mod, "__spec__", None) is not None)}, fh)
 """
 
 # a one-article status needs none of these (the content rules and the Markdown parser run

@@ -59,10 +59,12 @@ COMPLETE_VAR = "_REVIEWKIT_COMPLETE"
 
 
 def _no_pydantic_plugins() -> None:
-    """No pydantic plugin, whatever PYDANTIC_DISABLE_PLUGINS says: pydantic asks its plugin
-    loader for plugins when it builds a model's validator, and that module imports
-    importlib.metadata (about 30 ms of a one-article command) to find none. Its stand-in
-    answers "none", as the loader does when plugins are disabled."""
+    """No third-party pydantic plugin in a review tool: it would run inside every
+    validation. pydantic asks its plugin loader when it builds a model's validator, and
+    that module imports importlib.metadata (about 30 ms of a one-article command) to scan
+    every installed package: a stand-in answers "none", whatever PYDANTIC_DISABLE_PLUGINS
+    says. The variable still turns them off for a loader imported before ``main()``."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     name = "pydantic.plugin._loader"
     if name not in sys.modules:
         import types
@@ -74,9 +76,6 @@ def _no_pydantic_plugins() -> None:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: one handler turns every error into ``Error: …`` and an exit code."""
-    # no third-party pydantic plugins in a review tool: they would run inside every
-    # validation, and finding them scans every installed package's metadata (import time)
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _no_pydantic_plugins()
     ctx: click.Context | None = None
     instruction = os.environ.get(COMPLETE_VAR)
