@@ -451,7 +451,7 @@ def verdict_key(cache: Cache, r: ArticleResult, errors: Sequence[str], ledger_mi
     # a frozen dataclass of such fields) is unambiguous, and a fifth of the cost of
     # canonical JSON: a warm gate makes this key for every article
     text = repr((cache.verdict_context, r.path, r.summary, tuple(errors), ledger_missing,
-                 tuple(tuple(e) for e in events)))
+                 tuple(events)))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
