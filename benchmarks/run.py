@@ -530,8 +530,8 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         "- **Schemas**: articles are accepted by a compiled jsonschema-rs validator (≈ 5 µs), "
         "property-tested never to accept what jsonschema rejects; the one compiled jsonschema "
         "validator (the reference, remembering accepted scalars) runs only on documents it does "
-        "not accept, to report every error with its position. Events are checked by a pydantic "
-        "model that is never looser than the event schema (property-tested); jsonschema runs "
+        "not accept, to report every error with its position. Events are checked by a strict "
+        "model (base/structs.py) that is never looser than the event schema (property-tested); jsonschema runs "
         "only to explain a failure.",
         "- **Signatures** are verified in-process (SSHSIG with `cryptography`), agreeing with "
         "`ssh-keygen -Y verify` on every case the tests try.",

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from reviewkit.base.errors import ConfigError
 from reviewkit.base.findings import Finding
+from reviewkit.base.structs import ValidationError
 from reviewkit.rules import RULE_IDS, Linter, RulesConfig
 
 from conftest import examples

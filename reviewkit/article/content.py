@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import ValidationError
-
 from reviewkit.article import frontmatter, schema, translation
 from reviewkit.article.assets import AssetError, AssetHasher, asset_refs, covered
 from reviewkit.article.byline import find_bylines
@@ -24,6 +22,7 @@ from reviewkit.base.errors import UsageError
 from reviewkit.base.findings import Finding
 from reviewkit.base.git import blob_id
 from reviewkit.base.model import ARTICLE_LIKE, DEFAULT_ASSETS, Article, ArticleSummary, FrontMatter
+from reviewkit.base.structs import ValidationError
 
 
 class BodyLinter(Protocol):

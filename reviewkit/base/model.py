@@ -1,4 +1,4 @@
-"""pydantic models of reviewkit's data: articles, configuration, registry, events, states.
+"""The models of reviewkit's data: articles, configuration, registry, events, states.
 
 Layer: base/ (imports only base/).
 """
@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
+from reviewkit.base.structs import (
     ConfigDict,
     Field,
+    Model,
     PrivateAttr,
     ValidationInfo,
     field_validator,
@@ -32,13 +32,13 @@ STATES: tuple[State, ...] = (
 )
 
 
-class Author(BaseModel):
+class Author(Model):
     model_config = ConfigDict(defer_build=True, extra="allow")
     name: str
     email: str
 
 
-class Citation(BaseModel):
+class Citation(Model):
     model_config = ConfigDict(defer_build=True, extra="allow")
     id: str
     title: str
@@ -47,7 +47,7 @@ class Citation(BaseModel):
     year: int | None = None
 
 
-class FrontMatter(BaseModel):
+class FrontMatter(Model):
     """The front-matter fields reviewkit relies on; a publication's schema may add more."""
 
     model_config = ConfigDict(defer_build=True, extra="allow")
@@ -107,7 +107,7 @@ class ArticleSummary:
                    translation_line=int(d.get("translation_line") or 1))
 
 
-class Article(BaseModel):
+class Article(Model):
     """An article as read from the work tree. ``front_matter`` is the plain JSON form."""
 
     model_config = ConfigDict(defer_build=True, arbitrary_types_allowed=True)
@@ -123,7 +123,7 @@ class Article(BaseModel):
 # --- configuration -------------------------------------------------------------------------
 
 
-class TranslationPolicy(BaseModel):
+class TranslationPolicy(Model):
     """``policy.translations`` in reviewkit.yaml."""
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
@@ -139,17 +139,17 @@ class TranslationPolicy(BaseModel):
     one_reviewer_for_both: bool = False
 
 
-class Policy(BaseModel):
+class Policy(Model):
     model_config = ConfigDict(defer_build=True, extra="forbid")
-    approvals_required: int = Field(1, ge=1)
+    approvals_required: int = Field(default=1, ge=1)
     accepted_credentials: list[str] = Field(
         default_factory=lambda: ["LPC", "LCSW", "LMFT", "PsyD", "PhD", "MD", "DO", "NP"]
     )
     topic_credentials: dict[str, list[str]] = Field(default_factory=dict)
     # bounded so that no date arithmetic on an event of the accepted range can overflow
-    max_age_days: int = Field(365, ge=1, le=36500)
+    max_age_days: int = Field(default=365, ge=1, le=36500)
     allow_self_approval: bool = False
-    clock_skew_seconds: int = Field(300, ge=0, le=366 * 86400)
+    clock_skew_seconds: int = Field(default=300, ge=0, le=366 * 86400)
     # what publish does with an article whose approval is older than max_age_days:
     # withdraw it from the bundle (default), or keep serving it with a warning
     expired: Literal["withdraw", "keep"] = "withdraw"
@@ -163,12 +163,12 @@ class Policy(BaseModel):
         return self._default_lang
 
 
-class PublishSettings(BaseModel):
+class PublishSettings(Model):
     """``publish:`` in reviewkit.yaml: what the bundle's pages say about themselves."""
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
-    base_url: str | None = Field(None, pattern=r"^https?://[^\s]+$")
-    lang: str = Field("en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    lang: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 DEFAULT_ASSETS = ("png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf")
@@ -177,12 +177,12 @@ ARTICLE_LIKE = frozenset({"md", "markdown", "mdx", "mdown", "mkd", "mkdn", "mdwn
                           "mdtext", "rmd", "qmd", "txt", "html", "htm"})
 
 
-class Config(BaseModel):
+class Config(Model):
     """reviewkit.yaml."""
 
     model_config = ConfigDict(defer_build=True, extra="forbid", populate_by_name=True)
     content: list[str] = Field(default_factory=lambda: ["content/articles"])
-    schema_path: str = Field("schemas/article.schema.json", alias="schema")
+    schema_path: str = Field(default="schemas/article.schema.json", alias="schema")
     registry: str = "reviewers.yaml"
     policy: Policy = Field(default_factory=lambda: Policy())
     rules: dict[str, Any] = Field(default_factory=dict)
@@ -228,7 +228,7 @@ Role = Literal["editor", "clinical_reviewer", "admin", "linguist"]
 LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 
 
-class Credential(BaseModel):
+class Credential(Model):
     model_config = ConfigDict(defer_build=True, extra="allow")
     type: str
     license: str | None = None
@@ -239,7 +239,7 @@ class Credential(BaseModel):
         return self.expires is None or day <= self.expires
 
 
-class PublicKey(BaseModel):
+class PublicKey(Model):
     model_config = ConfigDict(defer_build=True, extra="forbid")
     key: str
     valid_after: dt.datetime | None = None
@@ -258,7 +258,7 @@ class PublicKey(BaseModel):
         return self
 
 
-class Reviewer(BaseModel):
+class Reviewer(Model):
     model_config = ConfigDict(defer_build=True, extra="allow")
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str
@@ -314,7 +314,7 @@ class Reviewer(BaseModel):
         return f"{self.name}, {cred.type}" if cred else self.name
 
 
-class Registry(BaseModel):
+class Registry(Model):
     model_config = ConfigDict(defer_build=True, extra="allow")
     reviewers: list[Reviewer] = Field(default_factory=list)
     _by_id: dict[str, Reviewer] | None = PrivateAttr(default=None)
@@ -341,7 +341,7 @@ class Registry(BaseModel):
 # --- events --------------------------------------------------------------------------------
 
 
-class ReviewEvent(BaseModel):
+class ReviewEvent(Model):
     """One review event; stored as canonical JSON at ``name`` on refs/reviewkit/events."""
 
     # Mirrors schemas/review-event.schema.json and is never looser than it (strict types,

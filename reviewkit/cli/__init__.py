@@ -58,25 +58,8 @@ for _command in (
 COMPLETE_VAR = "_REVIEWKIT_COMPLETE"
 
 
-def _no_pydantic_plugins() -> None:
-    """No third-party pydantic plugin in a review tool: it would run inside every
-    validation. pydantic asks its plugin loader when it builds a model's validator, and
-    that module imports importlib.metadata (about 30 ms of a one-article command) to scan
-    every installed package: a stand-in answers "none", whatever PYDANTIC_DISABLE_PLUGINS
-    says. The variable still turns them off for a loader imported before ``main()``."""
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    name = "pydantic.plugin._loader"
-    if name not in sys.modules:
-        import types
-
-        loader = types.ModuleType(name, "reviewkit: no pydantic plugins")
-        loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
-        sys.modules[name] = loader
-
-
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point: one handler turns every error into ``Error: …`` and an exit code."""
-    _no_pydantic_plugins()
     ctx: click.Context | None = None
     instruction = os.environ.get(COMPLETE_VAR)
     if instruction:  # Tab in the shell, or `_REVIEWKIT_COMPLETE=bash_source reviewkit`
@@ -119,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         code = 4
     if argv is None:
         # the process ends here: its last garbage collection would walk every object of
-        # every module imported (pydantic's schemas among them) only to free memory the
+        # every module imported (the parsers' and rules' tables among them) only to free memory the
         # exit frees anyway, about 0.1 s of a one-article command. Nothing waits on that
         # collection: reviewkit closes what it writes where it writes it (write_atomic),
         # standard output is flushed and atexit handlers (temporary directories) run as

@@ -100,9 +100,9 @@ def manifest_integrity(manifest: Mapping[str, Any]) -> str:
 
 def registry_snapshot(registry: Registry) -> dict[str, Any]:
     """The registry as JSON: who may sign, their keys and credentials (no other fields)."""
-    data: dict[str, Any] = json.loads(registry.model_dump_json(
-        include={"reviewers": {"__all__": {"id", "name", "email", "roles", "credentials", "keys"}}}))
-    return data
+    keep = ("id", "name", "email", "roles", "credentials", "keys")
+    return {"reviewers": [{k: v for k, v in r.model_dump(mode="json").items() if k in keep}
+                          for r in registry.reviewers]}
 
 
 def allowed_signers(registry: Registry) -> str:

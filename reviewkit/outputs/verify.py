@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from reviewkit.article.assets import AssetError
 from reviewkit.article.content import parse_article
 from reviewkit.article.schema import ArticleSchema
 from reviewkit.base.model import Registry, ReviewEvent
+from reviewkit.base.structs import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 from reviewkit.article.frontmatter import FrontMatterError, decode, load_roundtrip, load_yaml
 from reviewkit.base.errors import ConfigError
 from reviewkit.base.findings import Finding
 from reviewkit.base.model import Config, Registry
+from reviewkit.base.structs import Model, ValidationError
 
 CONFIG_FILE = "reviewkit.yaml"
 REGISTRY_FILE = "reviewers.yaml"
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=Model)
 
 
 def _parse(data: bytes, source: str) -> Any:
@@ -38,9 +37,9 @@ def _model(model: type[M], value: Any, source: str, data: bytes | None = None) -
         raise ConfigError(f"{source}:{first.line}:{first.col}: {first.message}{more}") from None
 
 
-def _validation_findings(exc: ValidationError, model: type[BaseModel], source: str,
+def _validation_findings(exc: ValidationError, model: type[Model], source: str,
                          data: bytes | None) -> list[Finding]:
-    """Every error of a pydantic validation, each at its line and column in the YAML."""
+    """Every error of a model validation, each at its line and column in the YAML."""
     import difflib
 
     from reviewkit.article.schema import locate

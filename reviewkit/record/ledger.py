@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pydantic import ValidationError
-
 from reviewkit.base.digest import canonical_json
 from reviewkit.base.errors import CheckFailed, EnvError, UsageError
 from reviewkit.base.git import (
@@ -38,6 +36,7 @@ from reviewkit.base.git import (
 )
 from reviewkit.base.layout import article_dirs, article_of
 from reviewkit.base.model import ReviewEvent, format_time
+from reviewkit.base.structs import ValidationError
 from reviewkit.base.verdict import StoredEvent as StoredEvent  # re-exported: the ledger makes them
 
 EVENTS_REF = "refs/reviewkit/events"

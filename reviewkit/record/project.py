@@ -150,8 +150,7 @@ class Project:
 
 def rules_config(config: Config) -> Any:
     """The ``rules:`` block as a RulesConfig; ConfigError naming the field when it is wrong."""
-    from pydantic import ValidationError
-
+    from reviewkit.base.structs import ValidationError
     from reviewkit.rules import RulesConfig
 
     try:

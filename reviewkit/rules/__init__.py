@@ -14,10 +14,9 @@ from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
 from reviewkit.base.errors import ConfigError
 from reviewkit.base.findings import SKIPPED_RULE, Finding
+from reviewkit.base.structs import ConfigDict, Field, Model, ValidationError, model_validator
 from reviewkit.rules import (
     citations,
     count_matches_list,
@@ -48,7 +47,7 @@ __all__ = [
 RuleLevel = Literal["error", "warning", "off"]
 
 # rule id -> (options model, rule class, default level)
-_REGISTRY: dict[str, tuple[type[BaseModel], Callable[[Any, WordLists], Rule], RuleLevel]] = {
+_REGISTRY: dict[str, tuple[type[Model], Callable[[Any, WordLists], Rule], RuleLevel]] = {
     count_matches_list.ID: (
         count_matches_list.Options,
         count_matches_list.CountMatchesList,
@@ -74,7 +73,7 @@ SKIPPED = SKIPPED_RULE
 DEFAULT_LEVELS: dict[str, RuleLevel] = {k: v[2] for k, v in _REGISTRY.items()}
 
 
-class RuleSettings(BaseModel):
+class RuleSettings(Model):
     """A rule's level and options (``rules.<id>`` in reviewkit.yaml)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -87,7 +86,7 @@ def _default(rule_id: str) -> Callable[[], RuleSettings]:
     return lambda: RuleSettings(level=DEFAULT_LEVELS[rule_id])
 
 
-class RulesConfig(BaseModel):
+class RulesConfig(Model):
     """The ``rules:`` block of reviewkit.yaml.
 
     Each rule accepts ``{level: error|warning|off, options: {…}}``; as a shorthand the
@@ -148,7 +147,7 @@ class RulesConfig(BaseModel):
         return value
 
 
-def _options(rule_id: str, raw: Mapping[str, Any], exc: type[Exception]) -> BaseModel:
+def _options(rule_id: str, raw: Mapping[str, Any], exc: type[Exception]) -> Model:
     model = _REGISTRY[rule_id][0]
     try:
         return model.model_validate(dict(raw))

@@ -14,11 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from reviewkit.base.errors import ConfigError
+from reviewkit.base.structs import ConfigDict, Field, Model, ValidationError, model_validator
 
 PACKAGED = (
     "safe-messaging",
@@ -31,7 +31,7 @@ PACKAGED = (
 _FORBIDDEN_IN_PATTERN = re.compile(r"\(\?P[<=]|\\[1-9]|\(\?[aiLmsux]+\)")
 
 
-class Entry(BaseModel):
+class Entry(Model):
     """One phrase (or regex) to look for."""
 
     model_config = ConfigDict(extra="forbid")
@@ -76,7 +76,7 @@ class Entry(BaseModel):
         return self.id or (self.phrases[0] if self.phrases else str(self.pattern))
 
 
-class _Section(BaseModel):
+class _Section(Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -116,7 +116,7 @@ class CountWords(_Section):
     not_items: list[str] = []
 
 
-class WordListFile(BaseModel):
+class WordListFile(Model):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     safe_messaging: SafeMessagingWords = Field(

@@ -20,8 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from reviewkit.base.structs import ConfigDict, Field, Model
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document, Inline
 from reviewkit.rules._quotes import is_quoted
@@ -61,7 +60,7 @@ def citation_ids(front_matter: Mapping[str, Any]) -> set[str]:
     return ids
 
 
-class Options(BaseModel):
+class Options(Model):
     model_config = ConfigDict(extra="forbid")
 
     require_for_claims: bool = True

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pydantic import BaseModel, ConfigDict
-
+from reviewkit.base.structs import ConfigDict, Model
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document, Heading
 from reviewkit.rules._words import WordLists
@@ -85,7 +84,7 @@ _STOP = frozenset(
 )
 
 
-class Options(BaseModel):
+class Options(Model):
     model_config = ConfigDict(extra="forbid")
 
     count_subheadings: bool = True  # no list in the section: count the direct subheadings

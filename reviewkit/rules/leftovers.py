@@ -21,10 +21,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from reviewkit.base.markdown import strip_comments
 from reviewkit.base.package_data import ARTICLE_TEMPLATE, read_data
+from reviewkit.base.structs import ConfigDict, Model
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document, first_col, make_parser, parse
 from reviewkit.rules._words import PhraseMatcher, WordLists
@@ -34,7 +33,7 @@ Level = Literal["error", "warning", "info", "off"]
 _KEEP_SECTIONS = {"editorial process"}  # template text that is fine as it stands
 
 
-class Options(BaseModel):
+class Options(Model):
     model_config = ConfigDict(extra="forbid")
 
     check_placeholders: bool = True

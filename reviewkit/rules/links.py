@@ -23,8 +23,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, field_validator
-
+from reviewkit.base.structs import ConfigDict, Model, field_validator
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
 from reviewkit.rules._words import WordLists
@@ -38,7 +37,7 @@ _EMAIL = re.compile(r"^[^@\s/]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 _TEL = re.compile(r"^\+?[0-9][0-9().\- ]*$")
 
 
-class Options(BaseModel):
+class Options(Model):
     model_config = ConfigDict(extra="forbid")
 
     articles_prefix: str = "/articles/"

@@ -23,8 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from reviewkit.base.structs import ConfigDict, Field, Model
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
 from reviewkit.rules._words import PhraseMatcher, WordLists
@@ -33,7 +32,7 @@ from reviewkit.rules.citations import is_cited
 ID = "medication"
 
 
-class Options(BaseModel):
+class Options(Model):
     model_config = ConfigDict(extra="forbid")
 
     topic: str = Field(default="medication", min_length=1)

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from reviewkit.base.structs import ConfigDict, Model
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
 from reviewkit.rules._quotes import is_quoted
@@ -28,7 +27,7 @@ from reviewkit.rules._words import PhraseMatcher, WordLists
 ID = "person-first"
 
 
-class Options(BaseModel):
+class Options(Model):
     model_config = ConfigDict(extra="forbid")
 
     check_headings: bool = True

@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from reviewkit.base.structs import ConfigDict, Field, Model
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document, make_parser, parse
 from reviewkit.rules.citations import CITE_GROUP
@@ -134,7 +133,7 @@ def grade_body(body: str) -> tuple[float, int]:
     return round(total.grade, 1), total.words
 
 
-class Options(BaseModel):
+class Options(Model):
     model_config = ConfigDict(extra="forbid")
 
     max_grade: float = Field(default=8.0, gt=0)

@@ -23,8 +23,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from reviewkit.base.structs import ConfigDict, Field, Model, field_validator
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document
 from reviewkit.rules._quotes import is_quoted
@@ -40,7 +39,7 @@ def _check_resources(v: list[str]) -> list[str]:
     return v
 
 
-class Locale(BaseModel):
+class Locale(Model):
     """The crisis resources an article in one locale must give (any one of them)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -84,7 +83,7 @@ DEFAULT_LOCALES: dict[str, dict[str, Any]] = {
 }
 
 
-class Options(BaseModel):
+class Options(Model):
     model_config = ConfigDict(extra="forbid")
 
     require_crisis_resource: bool = True

@@ -19,8 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pydantic import BaseModel, ConfigDict, field_validator
-
+from reviewkit.base.structs import ConfigDict, Model, field_validator
 from reviewkit.rules._base import Context, Raw
 from reviewkit.rules._doc import Document, first_col
 
@@ -33,7 +32,7 @@ DEFAULT_BYLINE = (
 )
 
 
-class Options(BaseModel):
+class Options(Model):
     model_config = ConfigDict(extra="forbid")
 
     require_byline: bool = False  # publish writes the byline from the sign-off
