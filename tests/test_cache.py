@@ -284,6 +284,25 @@ def test_validate_cache_follows_the_publications_word_lists(catalogue: Project) 
     assert "flummox" in catalogue.rk("validate").out
 
 
+def test_validate_cache_follows_the_word_lists_of_each_language(catalogue: Project) -> None:
+    """`rules.languages` lists (the Spanish one here) change findings as `word_lists` do:
+    editing one is seen by the next (cached) validate."""
+    from conftest import article
+
+    catalogue.repo.write("wordlists/es.yaml", "safe-messaging:\n  mentions: []\n")
+    text = catalogue.repo.read("reviewkit.yaml").replace(
+        "rules: {}", "rules:\n  languages: {es: [wordlists/es.yaml]}")
+    catalogue.repo.write("reviewkit.yaml", text)
+    rel = "content/articles/uno.md"
+    catalogue.repo.write(rel, article(id="01JDX3Q7G6M2N8P4R5S6T7V8Z0", slug="uno",
+                                      body="Si piensas en el suicidio, no estás solo.\n")
+                         .replace("citations: []\n", "citations: []\nlang: es\n"))
+    assert "suicidio" not in catalogue.rk("validate").out  # warms the cache
+    catalogue.repo.write("wordlists/es.yaml",
+                         "safe-messaging:\n  mentions:\n    - phrase: [suicidio]\n")
+    assert "suicidio" in catalogue.rk("validate").out
+
+
 def test_the_library_opens_and_saves_the_cache(catalogue: Project) -> None:
     """``use_cache=True`` is the one call the commands make: opened, used and saved inside."""
     path = cache_path(Path(git(catalogue.path, "rev-parse", "--absolute-git-dir")))

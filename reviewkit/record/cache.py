@@ -372,15 +372,12 @@ def open_cache(project: Project, *, lint: bool = False) -> Cache:
     registry = project.read_trusted(project.config.registry)
     config = project.read_trusted(CONFIG_FILE)
     article_ctx, verdict_ctx = contexts(project.schema.sha256, project.config, registry, lint)
-    if lint:  # the publication's extra word lists change findings as much as the config does
-        lists = project.config.rules.get("word_lists") or []
-        extra = []
-        for rel in lists if isinstance(lists, list) else []:
-            extra.append((str(rel), project.read_trusted(str(rel)) or b""))
+    if lint:  # the publication's word lists (every language's) change findings as the
+        # configuration does
         from reviewkit.rules._words import packaged_digest
 
         article_ctx = digest_of(article_ctx, packaged_digest(),
-                                *[part for pair in extra for part in pair])
+                                *[part for pair in project.word_lists() for part in pair])
     verdict_ctx = digest_of(verdict_ctx, config or b"", project.trust_ref or "")
     return load_cache(cache_path(project.repo.git_dir, lint=lint), article_ctx, verdict_ctx)
 

@@ -104,6 +104,18 @@ class Project:
             self._registry = parse_registry(data, rel)
         return self._registry
 
+    def word_lists(self) -> list[tuple[str, bytes]]:
+        """The publication's word-list files (``rules.word_lists`` and every language's in
+        ``rules.languages``), each with its bytes as the linter reads them (b"" when
+        missing): what content-rule findings depend on besides the configuration. Read
+        from the configuration as written, without loading the rules."""
+        raw = self.config.rules
+        names = list(raw.get("word_lists") or []) if isinstance(raw.get("word_lists"), list) else []
+        langs = raw.get("languages")
+        for files in langs.values() if isinstance(langs, dict) else ():
+            names += files if isinstance(files, list) else []
+        return [(str(n), self.read_trusted(str(n)) or b"") for n in names]
+
     def linter(self, known_slugs: Collection[str]) -> Any:
         """The body linter of the configured content rules (docs/rules.md); ``known_slugs``
         may be a :class:`reviewkit.rules.LazySlugs` (read when a link needs it)."""
