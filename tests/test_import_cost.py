@@ -95,3 +95,17 @@ def test_approve_of_one_article_imports_no_jsonschema_or_pydantic(
     assert code == 0 and "state now: approved" in out, out
     # reviewkit's models are its own (base/structs.py); pydantic is only the tests' reference
     assert loaded(modules, ("jsonschema", "multiprocessing", "pydantic")) == []
+
+
+def test_approve_of_a_version_reviewed_here_loads_no_content_rules(
+        project: Project, tmp_path: Path) -> None:
+    """The content rules' findings of a committed version are remembered (authenticated,
+    tests/security/test_lint_record.py): `review` (or `comment`) then `approve` of the same
+    version lint it once, and the second command does not even load the rules."""
+    code, out, modules = run(tmp_path, project.path, "comment", A, "--as", "dwhitfield",
+                             "-m", "Reading it now.")
+    assert code == 0 and "reviewkit.rules" in modules, out
+    code, out, modules = run(tmp_path, project.path, "approve", A, "--as", "dwhitfield",
+                             "--key", str(project.reviewer.private), "-m", "Accurate.")
+    assert code == 0 and "state now: approved" in out, out
+    assert loaded(modules, ("reviewkit.rules", "markdown_it")) == []

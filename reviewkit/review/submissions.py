@@ -13,10 +13,13 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from reviewkit.article.assets import CommitAssets
 from reviewkit.article.content import ArticleResult, parse_article
-from reviewkit.base.errors import EnvError, UsageError
+from reviewkit.base.errors import ConfigError, EnvError, UsageError
+from reviewkit.base.findings import Finding
+from reviewkit.base.git import blob_id
 from reviewkit.base.model import ArticleSummary, ReviewEvent
 from reviewkit.record.ledger import Ledger, StoredEvent, read_ledger
 from reviewkit.record.project import Project
@@ -86,11 +89,55 @@ def parse_committed(project: Project, rel: str, data: bytes, commit: str) -> Art
     """``data`` (the file ``rel`` in ``commit``) parsed and validated against that commit:
     its assets and the articles its internal links may name are the commit's, as CI sees
     them, not those of the branch the reviewer has checked out."""
-    from reviewkit.rules import LazySlugs
-
-    # the names are listed only if the article links to another article
-    linter = project.linter(LazySlugs(lambda: committed_slugs(project, commit)))
+    linter = _CommittedLinter(project, rel, blob_id(data), commit)
     return parse_article(rel, data, project.schema, linter, CommitAssets(project.repo, commit))
+
+
+class _CommittedLinter:
+    """The content rules for one committed version: the findings this clone remembers for
+    it (an authenticated record, record/remembered.py) when it has them, else the
+    configured linter's, then remembered. ``review`` then ``approve`` of a version (or a
+    second approve) lint it once: the rules and their word lists are not even loaded."""
+
+    def __init__(self, project: Project, rel: str, blob: str, commit: str) -> None:
+        self.project, self.rel, self.blob, self.commit = project, rel, blob, commit
+
+    def lint(self, body: str, front_matter: Any, *, path: str, body_line: int) -> list[Finding]:
+        from reviewkit.record import remembered
+
+        git_dir = self.project.repo.git_dir
+        key = self._key()
+        found = remembered.linted_findings(git_dir, key) if key is not None else None
+        if found is not None:
+            try:
+                return [Finding(path, int(f[0]), int(f[1]), f[2], str(f[3]), str(f[4]), f[5])
+                        for f in found]
+            except (TypeError, ValueError, IndexError, KeyError):
+                pass  # not a list of findings: lint
+        from reviewkit.rules import LazySlugs
+
+        # the names are listed only if the article links to another article
+        project, commit = self.project, self.commit
+        linter = project.linter(LazySlugs(lambda: committed_slugs(project, commit)))
+        findings: list[Finding] = linter.lint(body, front_matter, path=path, body_line=body_line)
+        if key is not None:
+            remembered.remember_linted(git_dir, key, [
+                [f.line, f.col, f.level, f.rule, f.message, f.suggestion] for f in findings])
+        return findings
+
+    def _key(self) -> str | None:
+        """What the findings depend on besides the version: the configuration and the
+        publication's word lists (None when one cannot be read: then lint)."""
+        from reviewkit.record.cache import digest_of
+        from reviewkit.record.remembered import lint_key
+
+        try:
+            lists = self.project.word_lists()
+        except (ConfigError, OSError):
+            return None
+        context = digest_of(self.project.config.model_dump(mode="json"),
+                            *[part for pair in lists for part in pair])
+        return lint_key(context.encode(), self.rel, self.blob, self.commit)
 
 
 def committed_slugs(project: Project, commit: str) -> set[str]:
