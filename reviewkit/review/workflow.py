@@ -226,7 +226,7 @@ def resolve_target(project: Project, arg: str) -> Target:
             rel.startswith(root.rstrip("/") + "/") for root in project.config.content):
         raise UsageError(f"{rel}: not an article (articles are .md files under "
                          f"{', '.join(project.config.content)})")
-    blob = project.repo.blob_at_head(rel)
+    blob = project.repo.blob_in(head, rel)  # the commit read below, even if HEAD moves
     if blob is None:
         raise CheckFailed(f"{rel} is not committed; a review is of committed content",
                           hint="git add and git commit it first")
