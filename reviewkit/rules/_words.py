@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from reviewkit.base.errors import ConfigError
@@ -226,12 +226,16 @@ class PhraseMatcher:
         # them is most of the cost of a one-article command's linter (approve, validate)
         self._source_i: str | None = None
         self._rx_i: re.Pattern[str] | None = None
-        self._allow: re.Pattern[str] | None = None
+        # the allowed phrases' regex (lower-case) is compiled at the first match of the
+        # entries' regex, the needed strings' one at its first use: most texts need neither
+        self._allow_low: str | None = None
+        self._allow_rx: re.Pattern[str] | None = None
         self._allow_src: str | None = None
         self._allow_i: re.Pattern[str] | None = None
         # strings of which every match of ``_rx`` contains one (None: not known)
         self._needs: tuple[str, ...] | None = None
-        self._needs_rx: re.Pattern[str] | None = None
+        self._needs_src: str | None = None
+        self._needs_compiled: re.Pattern[str] | None = None
         self._joinable_cache: dict[tuple[str, str | None], bool] = {}
         self._need_list: tuple[str, ...] | None = None  # _needs even when long
         try:
@@ -275,7 +279,7 @@ class PhraseMatcher:
                     if needs is not None and len(needs) > 16:
                         # many strings: one factored regex finds any of them faster than
                         # a loop of `in` tests
-                        self._needs_rx = re.compile(trie_regex(needs))
+                        self._needs_src = trie_regex(needs)
                     else:
                         self._needs = needs
                 else:
@@ -283,9 +287,21 @@ class PhraseMatcher:
             if allow:
                 alts = "|".join(rf"(?<!\w)(?:{phrase_regex(a)})(?!\w)" for a in allow)
                 self._allow_src = alts
-                self._allow = re.compile(alts.lower())
+                self._allow_low = alts.lower()
         except re.error as exc:  # pragma: no cover - entries are checked one by one on load
             raise ConfigError(f"word lists ({what}): cannot compile: {exc}") from None
+
+    def _allow(self) -> re.Pattern[str] | None:
+        """The allowed phrases' regex for lower-cased text (compiled once, when needed)."""
+        if self._allow_rx is None and self._allow_low is not None:
+            self._allow_rx = re.compile(self._allow_low)
+        return self._allow_rx
+
+    def _needs_rx(self) -> re.Pattern[str] | None:
+        """One regex finding any needed string, when there are many (compiled once)."""
+        if self._needs_compiled is None and self._needs_src is not None:
+            self._needs_compiled = re.compile(self._needs_src)
+        return self._needs_compiled
 
     def __bool__(self) -> bool:
         return self._source_i is not None
@@ -305,7 +321,7 @@ class PhraseMatcher:
         if self._rx is not None:
             low = _lowered(text)
             if len(low) == len(text):
-                needs, needs_rx = self._needs, self._needs_rx
+                needs, needs_rx = self._needs, self._needs_rx()
                 if needs is not None and not any(n in low for n in needs):
                     return  # no match can start anywhere in this text
                 if needs_rx is not None and needs_rx.search(low) is None:
@@ -313,8 +329,8 @@ class PhraseMatcher:
                 for s, e, idx in _spans(self._rx, self._allow, low, 0, len(low)):
                     yield Match(s, e, self.entries[idx])
                 return
-        rx, allow = self._case_insensitive()
-        for s, e, idx in _spans(rx, allow, text, 0, len(text)):
+        rx, allow_i = self._case_insensitive()
+        for s, e, idx in _spans(rx, lambda: allow_i, text, 0, len(text)):
             yield Match(s, e, self.entries[idx])
 
     def search(self, text: str) -> Match | None:
@@ -334,14 +350,17 @@ class PhraseMatcher:
             low = texts.lowered()
             if low is None:  # lower-casing changes a length: finditer's own slow path
                 return self._per_text(texts, range(n))
-            hay, rx, allow = low, self._rx, self._allow
+            hay, rx, allow, allow_src = low, self._rx, self._allow, self._allow_low
             cands = self._candidates(low, texts.starts)
         else:
-            rx, allow = self._case_insensitive()
-            hay, cands = texts.joined, None
+            rx, allow_i = self._case_insensitive()
+            hay, cands, allow_src = texts.joined, None, self._allow_src
+
+            def allow() -> re.Pattern[str] | None:
+                return allow_i
         if cands is not None and not cands:
             return {}
-        if not self._joinable(rx, allow):
+        if not self._joinable(rx, allow_src):
             return self._per_text(texts, cands if cands is not None else range(n))
         out: dict[int, list[Match]] = {}
         entries = self.entries
@@ -368,12 +387,14 @@ class PhraseMatcher:
                 out[i] = found
         return out
 
-    def _joinable(self, rx: re.Pattern[str], allow: re.Pattern[str] | None) -> bool:
-        key = (rx.pattern, allow.pattern if allow is not None else None)
+    def _joinable(self, rx: re.Pattern[str], allow: str | None) -> bool:
+        """Whether ``rx`` and the allowed phrases' regex (its source ``allow``) can run
+        over texts joined by SEP (:func:`joinable`)."""
+        key = (rx.pattern, allow)
         ok = self._joinable_cache.get(key)
         if ok is None:
             ok = self._joinable_cache[key] = joinable(rx.pattern) and (
-                allow is None or joinable(allow.pattern))
+                allow is None or joinable(allow))
         return ok
 
     def _candidates(self, low: str, starts: list[int]) -> list[int] | None:
@@ -383,10 +404,11 @@ class PhraseMatcher:
         if needs is None:
             return None
         found: set[int] = set()
-        if len(needs) > 64 and self._needs_rx is not None:
+        needs_rx = self._needs_rx() if len(needs) > 64 else None
+        if needs_rx is not None:
             # matches do not overlap, but an occurrence skipped for overlapping a match
             # lies in that match's text (no needed string holds SEP): no text is missed
-            for m in self._needs_rx.finditer(low):
+            for m in needs_rx.finditer(low):
                 found.add(bisect.bisect_right(starts, m.start()) - 1)
         else:
             last = len(starts) - 1
@@ -400,16 +422,17 @@ class PhraseMatcher:
         return sorted(found)
 
 
-def _spans(rx: re.Pattern[str], allow: re.Pattern[str] | None, text: str, lo: int,
+def _spans(rx: re.Pattern[str], allow: Callable[[], re.Pattern[str] | None], text: str, lo: int,
            hi: int) -> Iterator[tuple[int, int, int]]:
     """(start, end, entry index) of each match of ``rx`` in ``text[lo:hi]`` that no match
-    of ``allow`` (an allowed phrase) overlaps."""
+    of ``allow()`` (the allowed phrases' regex, asked for at the first match) overlaps."""
     allowed: list[tuple[int, int]] | None = None
     k = 0  # matches and allowed spans both come in order: one pointer, linear
     for m in rx.finditer(text, lo, hi):
         if allowed is None:
-            allowed = ([a.span() for a in allow.finditer(text, lo, hi)]
-                       if allow is not None else [])
+            allow_rx = allow()  # compiled at the first match, if ever
+            allowed = ([a.span() for a in allow_rx.finditer(text, lo, hi)]
+                       if allow_rx is not None else [])
         s, e = m.span()
         while k < len(allowed) and allowed[k][1] <= s:
             k += 1
