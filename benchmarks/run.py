@@ -124,8 +124,8 @@ TARGETS = {
 }
 # the rows of the gate, status and approve (what --scale runs); other rows (validate,
 # publish, ...) are added to the list in suite() and picked with --only
-GATE_OPS = ("help", "status_one", "status_one_first", "approve_one", "cold_gate", "warm_gate",
-            "gate_1pct")
+GATE_OPS = ("help", "status_one", "status_one_first", "approve_one", "approve_one_first",
+            "cold_gate", "warm_gate", "gate_1pct")
 
 
 def run_op(op: Op, repeat: int, cwd: Path, env: dict[str, str], logs: Path) -> None:
@@ -312,6 +312,18 @@ def suite(repo: Path, manifest: dict[str, object], repeat: int, env: dict[str, s
     cold = Op("cold_gate", "cold `gate` (no cache)", floor + ["--history"], [*rk, "gate"],
               "≤ 6× floor" + (f", ≤ {rss_limit / 1024:g} GB" if rss_limit else ""),
               ratio_le(6), before_each=drop_cache, rss_limit_mb=rss_limit)
+    def reset_and_forget_lint() -> None:
+        reset_events()
+        (cache / "linted.json").unlink(missing_ok=True)
+
+    def read_before(i: int) -> None:
+        # a version a command here read before (`review ID`, `comment`, an approve that was
+        # refused or reset): its content-rule findings are remembered (linted.json)
+        used_once(i)
+        if i == 0:
+            measure(approve_cmd, repo, env, logs / "warmup-approve.log")
+            reset_events()
+
     def used_once(i: int) -> None:
         # a clone where reviewkit ran before (the remembered schema check and events tip
         # exist), as for every command but the first after a clone; the first is timed too,
@@ -332,16 +344,20 @@ def suite(repo: Path, manifest: dict[str, object], repeat: int, env: dict[str, s
         ops = [cold, status, status_first]
     else:
         approve_key = key_path(repo, manifest)
+        approve_cmd = [*rk, "approve", approve_path, "--as", str(manifest["approve_as"]),
+                       "--key", approve_key, "-m", "Benchmark sign-off."]
         ops = [
             Op("help", "`reviewkit --help`", [py, "-c", "pass"], [*rk, "--help"], "≤ 0.25 s",
                secs_le(0.25)),
             status,
             status_first,
-            Op("approve_one", "`approve` of one article",
+            Op("approve_one", "`approve` of one article (a version read here before)",
                floor + ["--article", approve_path, "--sign", approve_key],
-               [*rk, "approve", approve_path, "--as", str(manifest["approve_as"]),
-                "--key", approve_key, "-m", "Benchmark sign-off."],
-               f"≤ {one_s} s", secs_le(one_s), before_each=reset_events,
+               approve_cmd, f"≤ {one_s} s", secs_le(one_s), before_each=reset_events,
+               after_each=reset_events, before_repeat=read_before),
+            Op("approve_one_first", "`approve` of one article, first command on that version",
+               floor + ["--article", approve_path, "--sign", approve_key],
+               approve_cmd, "—", no_target, before_each=reset_and_forget_lint,
                after_each=reset_events, before_repeat=used_once),
             Op("validate", "cold `validate` of all (content rules on)", floor + ["--content-only"],
                [*rk, "validate"], "—", no_target, before_each=drop_cache),
@@ -592,7 +608,12 @@ def write_docs(path: Path, args: argparse.Namespace, manifest: dict[str, object]
         f"{manifest['approve_as']} --key KEY` on a committed, valid, submitted draft; the events ref "
         "is reset after every run. Floor: the status floor plus one `ssh-keygen -Y sign` and "
         "writing one event (blob, the article's directory, its shard, the root tree, commit, "
-        "compare-and-swap `update-ref`).",
+        "compare-and-swap `update-ref`). Two rows: a version a command here read before (one "
+        "approve ran and was reset before the first repeat, as `review ID`, `comment` or a "
+        "refused approve would leave it: its content-rule findings are remembered in "
+        "`.git/reviewkit/linted.json`, so the rules are not loaded), and the first command on "
+        "that version (`linted.json` removed before each run: the rules and word lists load "
+        "and run).",
         "- **`reviewkit --help`**: floor is `python -c pass` (interpreter start-up).",
         "- Wall time of the whole subprocess; peak RSS is `ru_maxrss` of that child from `wait4`. "
         "Floor and reviewkit alternate (floor first on even repeats); the OS page cache is warm. "

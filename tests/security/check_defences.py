@@ -264,6 +264,21 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
          "               or True for i in _checked_schemas(path))"),
     ], [T + "test_schema_record.py::test_forged_schema_record_does_not_skip_the_check",
         T + "test_schema_record.py::test_foreign_schema_record_does_not_skip_the_check"]),
+    "remembered lint findings authenticated": ([
+        ("reviewkit/record/remembered.py",
+         "                and hmac.compare_digest(claimed, _linted_mac(key, path, lint, found))):",
+         "                and True):"),
+    ], [T + "test_lint_record.py::test_forged_findings_do_not_let_an_error_through",
+        T + "test_lint_record.py::test_foreign_record_does_not_let_an_error_through"]),
+    "remembered lint findings follow the publication's word lists": ([
+        ("reviewkit/review/submissions.py",
+         "                            *[part for pair in lists for part in pair])",
+         "                            )"),
+    ], [T + "test_lint_record.py::test_a_clean_record_does_not_cover_a_changed_word_list"]),
+    "an event's patterns end at the text's end": ([
+        ("reviewkit/base/structs.py", "self._rx = re.compile(end_anchored(self.pattern))",
+         "self._rx = re.compile(self.pattern)"),
+    ], ["tests/test_structs.py::test_no_pattern_field_of_an_event_accepts_a_trailing_newline"]),
     "sync checks the fetched history before any ref moves": ([
         ("reviewkit/record/ledger.py", "    edits = history_edits(repo, fetched, remember=False)",
          "    edits = []"),
