@@ -324,3 +324,28 @@ def test_an_unclosed_flow_list_gets_advice_about_the_list(project: Project) -> N
     r = project.rk("status")
     assert r.code == 2, r.output
     assert "reviewkit.yaml:" in r.err and "a list in [ ] or a mapping in { } is not closed" in r.err
+
+
+def test_validate_lists_every_configuration_error_with_its_position(project: Project) -> None:
+    """Other commands name the first error of reviewkit.yaml and say "run 'reviewkit
+    validate' to list them all": validate does, in every format, each with a suggestion
+    for a misspelt key at any depth, and exits 2 having checked nothing else."""
+    path = project.path / "reviewkit.yaml"
+    path.write_text(path.read_text().replace("  max_age_days: 365", "  max_age: 365")
+                    .replace("approvals_required: 1", "approvals_required: one")
+                    + "publish: {langg: en}\n")
+    status = project.rk("status")
+    assert status.code == 2 and "and 2 more: run 'reviewkit validate'" in status.err
+    r = project.rk("validate")
+    assert r.code == 2 and "3 errors (listed above)" in r.err
+    lines = r.out.splitlines()
+    assert len(lines) == 3 and lines == sorted(lines, key=lambda s: int(s.split(":")[1]))
+    assert "policy.approvals_required: Input should be a valid integer" in r.out
+    assert "policy.max_age: Extra inputs are not permitted (did you mean `max_age_days`?)" in r.out
+    assert "publish.langg: Extra inputs are not permitted (did you mean `lang`?)" in r.out
+    for line in lines:
+        assert line.startswith("reviewkit.yaml:") and ": error[config]: " in line
+    js = project.rk("validate", "--format", "json")
+    assert js.code == 2 and len(json.loads(js.out)["findings"]) == 3
+    gh = project.rk("validate", "--format", "github")
+    assert gh.code == 2 and gh.out.count("::error file=reviewkit.yaml,") == 3

@@ -9,6 +9,12 @@ Layer: base/ (imports only base/).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reviewkit.base.findings import Finding
+
 
 class ReviewkitError(Exception):
     """Base of every error reviewkit reports to a person. ``str(err)`` is one line."""
@@ -39,9 +45,16 @@ class UsageError(ReviewkitError):
 
 
 class ConfigError(ReviewkitError):
-    """reviewkit.yaml, reviewers.yaml or a schema is missing or invalid."""
+    """reviewkit.yaml, reviewers.yaml or a schema is missing or invalid. ``findings``: every
+    problem of the file, each at its place, when there are several (``validate`` lists
+    them; the message names the first)."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 findings: Sequence[Finding] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.findings = list(findings)
 
 
 class EnvError(ReviewkitError):

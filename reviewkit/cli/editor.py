@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from reviewkit.base.errors import CheckFailed
+from reviewkit.base.errors import CheckFailed, ConfigError
 from reviewkit.cli._options import (
     FORMATS,
     REPORT_FORMATS,
@@ -86,7 +86,19 @@ def validate(paths: tuple[str, ...], fmt: str, trust_ref: str | None, changed_si
     from reviewkit.outputs.output import findings_lines, render_findings
     from reviewkit.record.catalogue import load_catalogue, under_content_roots
 
-    project = _ctx().project(trust_ref, allow_setup=True)
+    try:
+        project = _ctx().project(trust_ref, allow_setup=True)
+    except ConfigError as exc:
+        if len(exc.findings) < 2:
+            raise
+        # the message says "run 'reviewkit validate' to list them all": here they are
+        if fmt == "text":
+            echo_lines(findings_lines(sorted(exc.findings), 0)[:-1])  # no "0 files" line
+        else:
+            echo(render_findings(sorted(exc.findings), 0, _format(fmt)))
+        where = exc.findings[0].path
+        raise ConfigError(f"{where}: {len(exc.findings)} errors (listed above); "
+                          "nothing else was checked") from None
     notes = []
     if project.setup_base is not None:
         from reviewkit.record.project import SETUP_EXPLAINED

@@ -34,7 +34,8 @@ def _model(model: type[M], value: Any, source: str, data: bytes | None = None) -
         first = findings[0]
         more = (f"; and {len(findings) - 1} more: run 'reviewkit validate' to list them all"
                 if len(findings) > 1 else "")
-        raise ConfigError(f"{source}:{first.line}:{first.col}: {first.message}{more}") from None
+        raise ConfigError(f"{source}:{first.line}:{first.col}: {first.message}{more}",
+                          findings=findings) from None
 
 
 def _validation_findings(exc: ValidationError, model: type[Model], source: str,
@@ -57,12 +58,37 @@ def _validation_findings(exc: ValidationError, model: type[Model], source: str,
         pos = locate(node, loc, err["type"] == "extra_forbidden") if node is not None else None
         line, col = (pos[0] + 1, pos[1] + 1) if pos else (1, 1)
         msg = f"{where}: {err['msg']}"
-        if err["type"] == "extra_forbidden" and loc and len(loc) == 1:
-            near = difflib.get_close_matches(str(loc[-1]), sorted(model.model_fields), n=1)
-            if near:
-                msg += f" (did you mean `{near[0]}`?)"
+        known = _fields_at(model, loc[:-1]) if err["type"] == "extra_forbidden" else []
+        near = difflib.get_close_matches(str(loc[-1]), known, n=1) if known else []
+        if near:
+            msg += f" (did you mean `{near[0]}`?)"
         out.append(Finding(source, line, col, "error", "config", msg))
     return out
+
+
+def _fields_at(model: type[Model], loc: list[Any]) -> list[str]:
+    """The field names (as written: aliases) of the model found at ``loc`` under ``model``
+    (``["policy"]``: Policy's); list indexes and mapping keys are stepped over."""
+    import typing
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part) if isinstance(current, type) and issubclass(
+            current, Model) else None
+        if info is None:
+            return []
+        tp = info.annotation
+        while typing.get_origin(tp) is not None:  # list[X], X | None, dict[str, X]
+            args = [a for a in typing.get_args(tp) if isinstance(a, type) and issubclass(a, Model)]
+            if not args:
+                break
+            tp = args[0]
+        current = tp
+    if not (isinstance(current, type) and issubclass(current, Model)):
+        return []
+    return sorted(f.alias or n for n, f in current.model_fields.items())
 
 
 def registry_findings(data: bytes, source: str = REGISTRY_FILE) -> list[Finding]:
