@@ -1,5 +1,6 @@
-"""What each annotation of a :mod:`reviewkit.base.structs` model accepts, and how a value
-is converted (the rules are listed in that module's docstring).
+"""What each annotation of a :mod:`reviewkit.base.structs` model accepts, how a value is
+converted (the rules are listed in that module's docstring), and the errors of a
+validation (:class:`ValidationError`, pydantic's shape and wording).
 
 Layer: base/ (imports only the standard library).
 """
@@ -15,6 +16,34 @@ from typing import Any, Literal, Union
 
 MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
 Loc = tuple[Any, ...]
+
+
+class ValidationError(ValueError):
+    """Every problem of one validation; ``errors()`` lists them as pydantic does
+    (``loc``, ``msg``, ``type``, ``input``)."""
+
+    def __init__(self, title: str, errors: list[dict[str, Any]]) -> None:
+        self.title = title
+        self._errors = errors
+        super().__init__(self._text())
+
+    def errors(self) -> list[dict[str, Any]]:
+        return [dict(e) for e in self._errors]
+
+    def errorcount_of(self) -> int:
+        return len(self._errors)
+
+    def _text(self) -> str:
+        n = len(self._errors)
+        lines = [f"{n} validation error{'s' if n != 1 else ''} for {self.title}"]
+        for e in self._errors:
+            lines.append(".".join(str(p) for p in e["loc"]) or "(top level)")
+            shown = repr(e["input"])
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            lines.append(f"  {e['msg']} [type={e['type']}, input_value={shown}, "
+                         f"input_type={type(e['input']).__name__}]")
+        return "\n".join(lines)
 
 
 class Invalid(Exception):

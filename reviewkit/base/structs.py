@@ -43,6 +43,7 @@ from reviewkit.base.conversions import (
     Errors,
     Invalid,
     Loc,
+    ValidationError,
     checker,
     count_of,
     end_anchored,
@@ -70,38 +71,6 @@ __all__ = [
     "field_validator",
     "model_validator",
 ]
-
-
-
-# --- errors ------------------------------------------------------------------------------
-
-
-class ValidationError(ValueError):
-    """Every problem of one validation; ``errors()`` lists them as pydantic does
-    (``loc``, ``msg``, ``type``, ``input``)."""
-
-    def __init__(self, title: str, errors: list[dict[str, Any]]) -> None:
-        self.title = title
-        self._errors = errors
-        super().__init__(self._text())
-
-    def errors(self) -> list[dict[str, Any]]:
-        return [dict(e) for e in self._errors]
-
-    def errorcount_of(self) -> int:
-        return len(self._errors)
-
-    def _text(self) -> str:
-        n = len(self._errors)
-        lines = [f"{n} validation error{'s' if n != 1 else ''} for {self.title}"]
-        for e in self._errors:
-            lines.append(".".join(str(p) for p in e["loc"]) or "(top level)")
-            shown = repr(e["input"])
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
-            lines.append(f"  {e['msg']} [type={e['type']}, input_value={shown}, "
-                         f"input_type={type(e['input']).__name__}]")
-        return "\n".join(lines)
 
 
 # --- fields ------------------------------------------------------------------------------
@@ -290,6 +259,8 @@ class _Spec:
             unknown = [f for f in v.fields if f not in self.fields]
             if unknown:
                 raise TypeError(f"{cls.__name__}: a validator names no field {unknown}")
+        # (name, keys, info, run): what build does per field, made once
+        self.plan = [(n, self.names[n], f, self._runner(n)) for n, f in self.fields.items()]
 
     def build(self, data: dict[str, Any], loc: Loc, errors: Errors,
               context: dict[str, Any] | None) -> Any:
@@ -308,28 +279,32 @@ class _Spec:
         values: dict[str, Any] = {}
         used: set[Any] = set()
         # field by field in declared order (pydantic's order of errors), then the rest
-        for name, info in self.fields.items():
-            key = next((k for k in self.names[name] if k in data), MISSING)
-            if key is not MISSING:
-                used.add(key)
-                values[name] = self._field(name, data[key], (*loc, key), errors)
-            elif info.is_required():
-                errors.add((*loc, info.alias or name), "missing", "Field required", data)
+        for name, keys, info, run in self.plan:
+            for key in keys:
+                if key in data:
+                    used.add(key)
+                    values[name] = run(data[key], (*loc, key), errors)
+                    break
             else:
-                values[name] = info.get_default()
+                if info.is_required():
+                    errors.add((*loc, info.alias or name), "missing", "Field required", data)
+                else:
+                    values[name] = info.get_default()
         extra: dict[str, Any] = {}
-        for key, value in data.items():
-            if key in used:
-                continue
-            if self.extra == "forbid":
-                errors.add((*loc, key), "extra_forbidden", "Extra inputs are not permitted", value)
-            elif self.extra == "allow" and isinstance(key, str) and key not in self.fields:
-                extra[key] = value
+        if self.extra != "ignore" and len(used) < len(data):
+            for key, value in data.items():
+                if key in used:
+                    continue
+                if self.extra == "forbid":
+                    errors.add((*loc, key), "extra_forbidden", "Extra inputs are not permitted",
+                               value)
+                elif isinstance(key, str) and key not in self.fields:
+                    extra[key] = value
         if len(errors.items) > n_errors:
             return MISSING
         obj = cls.__new__(cls)
         # in the order the fields are declared (as pydantic dumps them), extra ones after
-        obj.__dict__.update({name: values[name] for name in self.fields})
+        obj.__dict__.update(values)
         obj.__dict__.update(extra)
         for name, default in self.private.items():
             object.__setattr__(obj, name, default)
@@ -342,29 +317,40 @@ class _Spec:
                 return MISSING
         return obj
 
-    def _field(self, name: str, value: Any, loc: Loc, errors: Errors) -> Any:
+    def _runner(self, name: str) -> Check:
+        """One field's work: its before validators, its type's check, its constraints and
+        its after validators (only the steps it has)."""
         before, after = self.field_validators[name]
-        try:
-            for f in before:
-                value = f(self.cls, value)
-        except ValueError as exc:
-            errors.add(loc, "value_error", f"Value error, {exc}", value)
-            return MISSING
-        got = self.checks[name](value, loc, errors)
-        if got is MISSING:
+        check, info, cls = self.checks[name], self.fields[name], self.cls
+        constrained = any(v is not None for v in (info.ge, info.gt, info.le, info.min_length,
+                                                  info.max_length, info.pattern))
+        if not before and not after and not constrained:
+            return check
+
+        def run(value: Any, loc: Loc, errors: Errors) -> Any:
+            try:
+                for f in before:
+                    value = f(cls, value)
+            except ValueError as exc:
+                errors.add(loc, "value_error", f"Value error, {exc}", value)
+                return MISSING
+            got = check(value, loc, errors)
+            if got is MISSING:
+                return got
+            try:
+                if constrained:
+                    got = info.constrain(got)
+            except Invalid as bad:
+                errors.add(loc, bad.kind, bad.msg, value)
+                return MISSING
+            try:
+                for f in after:
+                    got = f(cls, got)
+            except ValueError as exc:
+                errors.add(loc, "value_error", f"Value error, {exc}", value)
+                return MISSING
             return got
-        try:
-            got = self.fields[name].constrain(got)
-        except Invalid as bad:
-            errors.add(loc, bad.kind, bad.msg, value)
-            return MISSING
-        try:
-            for f in after:
-                got = f(self.cls, got)
-        except ValueError as exc:
-            errors.add(loc, "value_error", f"Value error, {exc}", value)
-            return MISSING
-        return got
+        return run
 
 
 def _class_value(cls: type, name: str) -> Any:
