@@ -252,7 +252,9 @@ def _union(options: list[tuple[Any, Check]]) -> Check:
             attempts.append((tp, trial))
         # each member's errors under its name, in declared order (pydantic's places)
         for tp, trial in sorted(attempts, key=lambda a: [o[0] for o in options].index(a[0])):
-            tag = tp.__name__ if isinstance(tp, type) else str(tp).replace("typing.", "")
+            # (list[str] is an instance of type before Python 3.11: test the origin first)
+            tag = (tp.__name__ if typing.get_origin(tp) is None and isinstance(tp, type)
+                   else str(tp).replace("typing.", ""))
             for e in trial.items:
                 e["loc"] = (*loc, tag, *e["loc"][len(loc):])
                 errors.items.append(e)

@@ -81,7 +81,8 @@ def _fields_at(model: type[Model], loc: list[Any]) -> list[str]:
             return []
         tp = info.annotation
         while typing.get_origin(tp) is not None:  # list[X], X | None, dict[str, X]
-            args = [a for a in typing.get_args(tp) if isinstance(a, type) and issubclass(a, Model)]
+            args = [a for a in typing.get_args(tp) if typing.get_origin(a) is None
+                    and isinstance(a, type) and issubclass(a, Model)]
             if not args:
                 break
             tp = args[0]
