@@ -328,13 +328,8 @@ class _Spec:
             return check
 
         def run(value: Any, loc: Loc, errors: Errors) -> Any:
-            try:
-                for f in before:
-                    value = f(cls, value)
-            except ValueError as exc:
-                errors.add(loc, "value_error", f"Value error, {exc}", value)
-                return MISSING
-            got = check(value, loc, errors)
+            value = _through(before, cls, value, value, loc, errors)
+            got = MISSING if value is MISSING else check(value, loc, errors)
             if got is MISSING:
                 return got
             try:
@@ -343,14 +338,21 @@ class _Spec:
             except Invalid as bad:
                 errors.add(loc, bad.kind, bad.msg, value)
                 return MISSING
-            try:
-                for f in after:
-                    got = f(cls, got)
-            except ValueError as exc:
-                errors.add(loc, "value_error", f"Value error, {exc}", value)
-                return MISSING
-            return got
+            return _through(after, cls, got, value, loc, errors)
         return run
+
+
+def _through(funcs: list[Any], cls: type, value: Any, shown: Any, loc: Loc,
+             errors: Errors) -> Any:
+    """``value`` passed through each field validator ``f(cls, value)``; MISSING when one
+    raises ValueError (its error added, naming the input ``shown``)."""
+    try:
+        for f in funcs:
+            value = f(cls, value)
+    except ValueError as exc:
+        errors.add(loc, "value_error", f"Value error, {exc}", shown)
+        return MISSING
+    return value
 
 
 def _class_value(cls: type, name: str) -> Any:

@@ -82,13 +82,19 @@ def _schema_mac(key: bytes, path: Path, checker: bytes, sha: str) -> str:
     return mac(key, b"schema-checked", _binding(path), checker, sha.encode())
 
 
-def _checked_schemas(path: Path) -> list[dict[str, Any]]:
+def _entries(path: Path, name: str) -> list[dict[str, Any]]:
+    """The entries (mappings) listed under ``name`` in the record at ``path``; none when it
+    is missing or malformed."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    items = doc.get("checked") if isinstance(doc, dict) else None
+    items = doc.get(name) if isinstance(doc, dict) else None
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def _checked_schemas(path: Path) -> list[dict[str, Any]]:
+    return _entries(path, "checked")
 
 
 def schema_checked(git_dir: Path, sha: str) -> bool:
@@ -160,12 +166,7 @@ def _linted_mac(key: bytes, path: Path, lint: str, findings: str) -> str:
 
 
 def _linted(path: Path) -> list[dict[str, Any]]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    items = doc.get("linted") if isinstance(doc, dict) else None
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    return _entries(path, "linted")
 
 
 def linted_findings(git_dir: Path, lint: str) -> list[Any] | None:
