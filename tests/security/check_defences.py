@@ -321,8 +321,9 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         ("reviewkit/outputs/gate.py", "    if publishable:\n        paths =", "    if False:\n        paths ="),
     ], [T + "test_setup_and_trust.py::test_setup_change_cannot_publish_an_unreviewed_article"]),
     "validate reads rules and word lists from the trust ref": ([
-        ("reviewkit/cli/editor.py", "    project = _ctx().project(trust_ref, allow_setup=True)\n    notes = []",
-         "    project = _ctx().project(None, allow_setup=True)\n    notes = []"),
+        ("reviewkit/cli/editor.py",
+         "        project = _ctx().project(trust_ref, allow_setup=True)\n    except ConfigError",
+         "        project = _ctx().project(None, allow_setup=True)\n    except ConfigError"),
     ], [T + "test_setup_and_trust.py::test_rule_switched_off_in_the_same_change_still_applies",
         T + "test_setup_and_trust.py::test_word_list_allowing_a_phrase_in_the_same_change_does_not_count"]),
     "trusted word lists": ([
