@@ -1,7 +1,7 @@
 """Typed records validated from plain data (YAML and JSON values): reviewkit's models.
 
 The models of :mod:`reviewkit.base.model` (configuration, registry, events, front matter)
-are read by every command, `status` of one article included. pydantic did this job, but
+and of the content rules (options, word lists) are read by every command, `status` of one article included. pydantic did this job, but
 importing it and building these models cost about 0.2 s of start-up, most of a one-article
 command's budget. This module does the part reviewkit uses, with the same interface
 (``model_validate``, ``model_dump``, ``model_copy``, ``Field``, ``field_validator``,
@@ -11,7 +11,8 @@ wording) and no import cost.
 What a field accepts, by its annotation:
 
 - ``str``: a string. ``int``: an integer, a float without a fractional part, or a string
-  of digits (``"5"``); never a boolean. ``bool``: a boolean, 0 or 1, or one of the words
+  of digits (``"5"``); never a boolean. ``float``: a number, or a text of one (``"8.5"``).
+  ``bool``: a boolean, 0 or 1, or one of the words
   pydantic accepts (``yes``/``no``, ``true``/``false``, ``on``/``off``, ``y``/``n``, ``t``/``f``,
   ``1``/``0``, any case). ``datetime.date``: a date, a datetime at midnight, or
   ``YYYY-MM-DD``. ``datetime.datetime``: a datetime, a date (midnight), or an ISO 8601 text.
@@ -19,13 +20,15 @@ What a field accepts, by its annotation:
   ``dict[str, T]``, ``T | None``, a union of those (the first that accepts, strings first),
   ``Any``, and another model (a mapping, or an instance of it).
 - ``strict=True`` in ``model_config``: no conversion at all (events).
+- ``Field(pattern=...)``: searched in the text, whose ``$`` is the text's end (as in
+  pydantic's engine; Python's would also match before a final newline).
 
 Every accepted value is one pydantic's lax mode accepts, with the same result
 (``tests/test_structs.py`` checks it against pydantic on generated input); the
 conversions left out (unix timestamps as dates, booleans as integers, sets as lists, bytes
 as strings) are rejected. Every error is reported, each with its location.
 
-Layer: base/ (imports only the standard library).
+Layer: base/ (imports only base/).
 """
 
 from __future__ import annotations
