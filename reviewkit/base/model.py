@@ -433,7 +433,7 @@ MAX_TIME = dt.datetime(9000, 1, 1, tzinfo=dt.timezone.utc)
 def _event_time(at: str) -> dt.datetime:
     """``parse_time(at)``, remembered: ``when`` is read many times per event by the
     decision (keyed on the text: a copy of an event with another time stays right; a
-    pydantic private attribute cost more to read than this lookup)."""
+    private attribute cost more to read than this lookup)."""
     return parse_time(at)
 
 
