@@ -140,7 +140,7 @@ def _inputs(name: str) -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(st.sampled_from(keys), VALUES, max_size=6)
 
 
-SETTINGS = settings(max_examples=examples(400), deadline=None,
+SETTINGS = settings(max_examples=examples(200), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
