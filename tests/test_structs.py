@@ -239,6 +239,7 @@ def test_validators_and_their_messages_in_the_real_models() -> None:
     with pytest.raises(structs.ValidationError) as info:
         Config.model_validate({"assets": ["md"], "policy": {"max_age_days": 0}, "bogus": 1})
     got = {tuple(e["loc"]): e["msg"] for e in info.value.errors()}
+    assert info.value.error_count() == len(got) == 3
     assert got[("assets",)].startswith("Value error, assets: 'md' is Markdown")
     assert got[("policy", "max_age_days")] == "Input should be greater than or equal to 1"
     assert got[("bogus",)] == "Extra inputs are not permitted"

@@ -30,7 +30,7 @@ class ValidationError(ValueError):
     def errors(self) -> list[dict[str, Any]]:
         return [dict(e) for e in self._errors]
 
-    def errorcount_of(self) -> int:
+    def error_count(self) -> int:
         return len(self._errors)
 
     def _text(self) -> str:
