@@ -119,6 +119,7 @@ def _run(kind: dict[str, type], name: str, data: Any) -> tuple[bool, Any]:
 # values as YAML and JSON loaders make them, right and wrong for every field type
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-3, 200), st.sampled_from([0, 1, 2, 1.0, 0.0, 2.5]),
+    st.sampled_from([2.0**63, 2.0**63 - 1024, -2.0**63, 1e300, 10**30]),  # 64-bit edges
     st.floats(allow_nan=False, allow_infinity=False, width=32),
     st.sampled_from(["", "x", "keep", "withdraw", "yes", "No", "on", "true", "0", "1", "5",
                      " 7 ", "+3", "-2", "1_000", "5.0", "8.5", "1e3", "inf", "nan", "abc", "en", "pt-BR", "EN", "-----sig",

@@ -66,6 +66,7 @@ Check = Callable[[Any, Loc, Errors], Any]  # returns the value, or MISSING after
 _BOOL_WORDS = {"0": False, "off": False, "f": False, "false": False, "n": False, "no": False,
                "1": True, "on": True, "t": True, "true": True, "y": True, "yes": True}
 _INT_TEXT = re.compile(r"[+-]?[0-9]+")
+_FLOAT_INT_LIMIT = 2.0**63
 _FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE_TEXT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DATETIME_TEXT = re.compile(
@@ -96,6 +97,9 @@ def _int(strict: bool) -> Callable[[Any], Any]:
         if isinstance(v, int) and not isinstance(v, bool):
             return int(v)
         if not strict and isinstance(v, float) and not isinstance(v, bool):
+            if not -_FLOAT_INT_LIMIT < v < _FLOAT_INT_LIMIT:  # pydantic's bound (64 bits)
+                raise Invalid("int_parsing_size", "Unable to parse input string as an "
+                              "integer, exceeded maximum size")
             if v.is_integer():
                 return int(v)
             raise Invalid("int_from_float", "Input should be a valid integer, got a number "
