@@ -119,7 +119,10 @@ def _run(kind: dict[str, type], name: str, data: Any) -> tuple[bool, Any]:
 # values as YAML and JSON loaders make them, right and wrong for every field type
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-3, 200), st.sampled_from([0, 1, 2, 1.0, 0.0, 2.5]),
-    st.sampled_from([2.0**63, 2.0**63 - 1024, -2.0**63, 1e300, 10**30]),  # 64-bit edges
+    st.sampled_from([2.0**63, 2.0**63 - 1024, -2.0**63, 1e300, 10**30, 10**400]),  # edges
+    # spaces around numbers and words: which ones pydantic strips
+    st.sampled_from(["\u20035", "5\u2003", "\x1c5", "\x855", " 5\t", "\x0b1", " yes", "no\n",
+                     "\tTrue", "1\x1f", " 8.5 ", "\x1c8.5"]),
     st.floats(allow_nan=False, allow_infinity=False, width=32),
     st.sampled_from(["", "x", "keep", "withdraw", "yes", "No", "on", "true", "0", "1", "5",
                      " 7 ", "+3", "-2", "1_000", "5.0", "8.5", "1e3", "inf", "nan", "abc", "en", "pt-BR", "EN", "-----sig",

@@ -66,6 +66,10 @@ Check = Callable[[Any, Loc, Errors], Any]  # returns the value, or MISSING after
 _BOOL_WORDS = {"0": False, "off": False, "f": False, "false": False, "n": False, "no": False,
                "1": True, "on": True, "t": True, "true": True, "y": True, "yes": True}
 _INT_TEXT = re.compile(r"[+-]?[0-9]+")
+# what pydantic strips around a number (Unicode White_Space; Python's strip() would also
+# take the separators U+001C-U+001F)
+_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+          "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _FLOAT_INT_LIMIT = 2.0**63
 _FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE_TEXT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -104,8 +108,8 @@ def _int(strict: bool) -> Callable[[Any], Any]:
                 return int(v)
             raise Invalid("int_from_float", "Input should be a valid integer, got a number "
                            "with a fractional part")
-        if not strict and isinstance(v, str) and _INT_TEXT.fullmatch(v.strip()):
-            return int(v.strip())
+        if not strict and isinstance(v, str) and _INT_TEXT.fullmatch(v.strip(_SPACE)):
+            return int(v.strip(_SPACE))
         if not strict and isinstance(v, str):
             raise Invalid("int_parsing", "Input should be a valid integer, unable to parse "
                            "string as an integer")
@@ -116,10 +120,13 @@ def _int(strict: bool) -> Callable[[Any], Any]:
 def _float(strict: bool) -> Callable[[Any], Any]:
     def convert(v: Any) -> Any:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return float(v)
+            try:
+                return float(v)
+            except OverflowError:  # an int beyond any float
+                raise Invalid("float_type", "Input should be a valid number") from None
         if not strict and isinstance(v, str):
             try:
-                return float(_FLOAT_TEXT.fullmatch(v.strip())[0])  # type: ignore[index]
+                return float(_FLOAT_TEXT.fullmatch(v.strip(_SPACE))[0])  # type: ignore[index]
             except TypeError:
                 raise Invalid("float_parsing", "Input should be a valid number, unable to "
                               "parse string as a number") from None
@@ -134,8 +141,8 @@ def _bool(strict: bool) -> Callable[[Any], Any]:
         if not strict:
             if isinstance(v, int) and v in (0, 1):
                 return bool(v)
-            if isinstance(v, str) and v.strip().lower() in _BOOL_WORDS:
-                return _BOOL_WORDS[v.strip().lower()]
+            if isinstance(v, str) and v.isascii() and v.lower() in _BOOL_WORDS:
+                return _BOOL_WORDS[v.lower()]  # as written: pydantic strips no space here
             if isinstance(v, (int, str)):
                 raise Invalid("bool_parsing",
                                "Input should be a valid boolean, unable to interpret input")
