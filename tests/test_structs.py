@@ -296,3 +296,10 @@ def test_a_pattern_matches_as_pydantic_s_engine_does(pattern: str, text: str) ->
     except pydantic.ValidationError:
         other = False
     assert mine == other, (pattern, text)
+
+
+def test_union_members_are_named_as_pydantic_names_them() -> None:
+    """On every Python (before 3.11 ``list[str]`` is an instance of ``type``): the errors
+    of a union name each member as pydantic does."""
+    for value in (False, 5, [1], {"a": 1}):
+        assert _run(OURS, "Outer", {"phrase": value}) == _run(THEIRS, "Outer", {"phrase": value})
