@@ -109,12 +109,16 @@ class Project:
         ``rules.languages``), each with its bytes as the linter reads them (b"" when
         missing): what content-rule findings depend on besides the configuration. Read
         from the configuration as written, without loading the rules."""
+        return [(n, self.read_trusted(n) or b"") for n in self._word_list_names()]
+
+    def _word_list_names(self) -> list[str]:
+        """The files named in ``rules.word_lists`` and ``rules.languages``, as written."""
         raw = self.config.rules
         names = list(raw.get("word_lists") or []) if isinstance(raw.get("word_lists"), list) else []
         langs = raw.get("languages")
         for files in langs.values() if isinstance(langs, dict) else ():
             names += files if isinstance(files, list) else []
-        return [(str(n), self.read_trusted(str(n)) or b"") for n in names]
+        return [str(n) for n in names]
 
     def linter(self, known_slugs: Collection[str]) -> Any:
         """The body linter of the configured content rules (docs/rules.md); ``known_slugs``
@@ -123,8 +127,8 @@ class Project:
 
         key = slug_names(known_slugs)
         if self._linter is None or self._linter[0] != key:
-            config = rules_config(self.config)
-            lists = [*config.word_lists, *(f for fs in config.languages.values() for f in fs)]
+            config = rules_config(self.config)  # checked: the names below are well formed
+            lists = self._word_list_names()
             lang = self.config.policy.default_lang
             if self.trust_ref and lists:
                 # the publication's word lists, like the rule levels, come from the trust ref
